@@ -1,0 +1,50 @@
+// Lint, and above all the layering rule (docs/architecture.md): imports only point down.
+//   runtime/        never imports UI or Electron code;
+//   isomorphic runtime modules (format, expr, node specs) never import Node APIs either,
+//                   since the editor bundles them;
+//   renderer/       never imports Node APIs, Electron, or a runtime operator, connector or engine.
+import { builtinModules } from 'node:module';
+import tseslint from 'typescript-eslint';
+
+const NODE_APIS = ['node:*', ...builtinModules.filter((m) => !m.startsWith('_'))];
+const UI = ['react', 'react/*', 'react-dom', 'react-dom/*', '@xyflow/*', 'zustand', 'zustand/*', 'monaco-editor', 'monaco-editor/*', '@monaco-editor/*', 'electron', '**/renderer/**', '**/electron/**'];
+const RUNTIME_NODE_SIDE = ['**/runtime/engine/**', '**/runtime/connectors/**', '**/runtime/host/**', '**/runtime/cli/**', '**/runtime/nodes/operators*', '**/runtime/nodes/*/operator*', '**/engine/**', '**/connectors/**', '**/host/**', '**/cli/**', '../operators*', './operator*', '../*/operator*'];
+
+const restrict = (...groups) => ({
+  'no-restricted-imports': ['error', { patterns: groups.map(([group, message]) => ({ group, message })) }],
+});
+
+const ISOMORPHIC = ['runtime/format/**/*.ts', 'runtime/expr/**/*.ts', 'runtime/nodes/spec.ts', 'runtime/nodes/registry.ts', 'runtime/nodes/one-of.ts', 'runtime/nodes/*/spec.ts'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'out/**', 'test-results/**', 'test/fixtures/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unsafe-function-type': 'off',
+      '@typescript-eslint/no-implied-eval': 'off',
+    },
+  },
+  {
+    files: ['runtime/**/*.ts'],
+    rules: restrict([UI, 'runtime/ must not import UI or Electron code (docs/architecture.md, "Layers")']),
+  },
+  {
+    files: ISOMORPHIC,
+    rules: restrict(
+      [UI, 'runtime/ must not import UI or Electron code (docs/architecture.md, "Layers")'],
+      [NODE_APIS, 'isomorphic runtime modules are bundled into the editor: no Node APIs here'],
+      [RUNTIME_NODE_SIDE, 'isomorphic runtime modules must not import operators, connectors or the engine'],
+    ),
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: restrict(
+      [NODE_APIS, 'the renderer runs in a sandboxed browser page: no Node APIs'],
+      [['electron', '**/electron/**'], 'the renderer talks to Electron only through the preload API'],
+      [RUNTIME_NODE_SIDE, 'the renderer may import only isomorphic runtime modules (node specs, format, the RPC contract types)'],
+    ),
+  },
+);

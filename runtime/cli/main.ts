@@ -1,0 +1,93 @@
+// `tributary` — the headless CLI (pipeline-format.md, "Headless CLI"). Exit codes: 0 done,
+// 1 runtime failure, 2 invalid pipeline or usage.
+import { createInterface } from 'node:readline/promises';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { formatProblem } from '../format/problems.js';
+import { loadPipelineFile } from '../host/load.js';
+import { runLoaded } from './run.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_INVALID = 2;
+
+export interface Io {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number (0 picks a free one)');
+  return n;
+}
+
+async function confirm(io: Io, question: string): Promise<boolean> {
+  const rl = createInterface({ input: io.stdin, output: io.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let code = EXIT_OK;
+  const program = new Command()
+    .name('tributary')
+    .description('Validate and run Tributary pipelines headless.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(add --help for usage)');
+
+  program
+    .command('validate')
+    .description('Check a pipeline without running it: exit 0 when valid, else 2 with one line per problem.')
+    .argument('<pipeline>', 'pipeline JSON file')
+    .action(async (file: string) => {
+      const loaded = await loadPipelineFile(file);
+      for (const p of loaded.problems) io.stderr.write(`${formatProblem(p)}\n`);
+      if (loaded.problems.length > 0) {
+        code = EXIT_INVALID;
+        return;
+      }
+      const p = loaded.pipeline!;
+      io.stderr.write(`${file}: valid (${p.nodes.length} nodes, ${p.edges.length} edges)\n`);
+    });
+
+  program
+    .command('run')
+    .description('Run a pipeline until its sources are exhausted (or until interrupted), flush its sinks, and exit.')
+    .argument('<pipeline>', 'pipeline JSON file')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>/metrics', port)
+    .option('--metrics-token <token>', 'token the metrics endpoint requires (default: a new random one, printed on start)')
+    .option('--trust', 'trust this file\'s code (remembered for this exact content)')
+    .option('-q, --quiet', 'no progress or summary on stderr')
+    .action(async (file: string, opts: { metricsPort?: number; metricsToken?: string; trust?: boolean; quiet?: boolean }) => {
+      const loaded = await loadPipelineFile(file);
+      if (loaded.problems.length > 0) {
+        for (const p of loaded.problems) io.stderr.write(`${formatProblem(p)}\n`);
+        code = EXIT_INVALID;
+        return;
+      }
+      code = await runLoaded(loaded, {
+        io,
+        trust: opts.trust === true,
+        quiet: opts.quiet === true,
+        metricsPort: opts.metricsPort,
+        metricsToken: opts.metricsToken ?? process.env.TRIBUTARY_METRICS_TOKEN,
+        confirm: (q) => confirm(io, q),
+      });
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version are not failures; everything else commander rejects is usage.
+      return err.exitCode === 0 ? EXIT_OK : EXIT_INVALID;
+    }
+    throw err;
+  }
+  return code;
+}

@@ -1,0 +1,86 @@
+// Live figures on stderr while `tributary run` works: one row per node, redrawn in place when
+// stderr is a terminal. Rendering is a pure function so it can be tested without a terminal.
+import { type MetricsSnapshot, type NodeMetrics, RateSampler } from '../engine/metrics.js';
+
+const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+function count(n: number): string {
+  return INT.format(n);
+}
+
+function watermark(wm: number): string {
+  if (wm === -Infinity) return '—';
+  if (wm === Infinity) return 'end';
+  const d = new Date(wm);
+  return Number.isNaN(d.getTime()) ? String(wm) : d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
+export function renderProgress(title: string, elapsedMs: number, rows: readonly MetricsSnapshot[]): string[] {
+  const header = ['node', 'type', 'in', 'out', 'rate/s', 'errors', 'watermark', 'state'];
+  const cells = rows.map((r) => [
+    r.nodeId,
+    r.type,
+    count(r.recordsIn),
+    count(r.recordsOut),
+    count(r.rate),
+    count(r.errors),
+    watermark(r.watermark),
+    r.stateKeys > 0 ? `${count(r.stateKeys)} keys, ${bytes(r.stateBytes)}` : '—',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const numeric = new Set([2, 3, 4, 5]);
+  const line = (c: string[]) => c.map((v, i) => (numeric.has(i) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [`${title}  ${(elapsedMs / 1000).toFixed(1)}s`, line(header), ...cells.map(line)];
+}
+
+export interface ProgressTarget {
+  write(s: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+export class LiveProgress {
+  private timer: NodeJS.Timeout | null = null;
+  private drawn = 0;
+  private readonly sampler = new RateSampler();
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly title: string,
+    private readonly nodes: () => readonly NodeMetrics[],
+    private readonly out: ProgressTarget,
+    private readonly intervalMs = 500,
+  ) {}
+
+  start(): void {
+    if (!this.out.isTTY) return;
+    this.timer = setInterval(() => this.draw(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Final figures: redrawn in place on a terminal, printed once otherwise. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.draw();
+  }
+
+  private draw(): void {
+    const lines = renderProgress(this.title, performance.now() - this.started, this.sampler.sample(this.nodes()));
+    // Move up over the previous drawing and clear it, so the table updates in place.
+    const up = this.out.isTTY && this.drawn > 0 ? `\x1b[${this.drawn}F\x1b[J` : '';
+    this.out.write(`${up}${lines.join('\n')}\n`);
+    this.drawn = lines.length;
+  }
+}

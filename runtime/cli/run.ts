@@ -1,0 +1,89 @@
+// `tributary run` once the pipeline is valid: trust, plan, serve metrics, show progress, run.
+import { errorMessage, NodeError } from '../engine/errors.js';
+import { planJob } from '../engine/plan.js';
+import type { Loaded } from '../host/load.js';
+import { metricsRegistry, type MetricsServer, serveMetrics } from '../host/prometheus.js';
+import { TrustStore } from '../host/trust.js';
+import { OPERATORS } from '../nodes/operators.js';
+import type { Io } from './main.js';
+import { LiveProgress } from './progress.js';
+
+export interface RunOptions {
+  readonly io: Io;
+  readonly trust: boolean;
+  readonly quiet: boolean;
+  readonly metricsPort?: number;
+  readonly metricsToken?: string;
+  readonly confirm: (question: string) => Promise<boolean>;
+}
+
+async function trusted(loaded: Loaded, opts: RunOptions): Promise<boolean> {
+  const nodes = loaded.pipeline!.codeNodes;
+  if (nodes.length === 0) return true;
+  const store = new TrustStore();
+  const text = loaded.text!;
+  if (await store.isTrusted(text)) return true;
+  const what = `${loaded.path} contains code (node${nodes.length > 1 ? 's' : ''} ${nodes.join(', ')}) that runs with your permissions`;
+  if (opts.trust || (opts.io.stdin.isTTY && (await opts.confirm(`${what}.\nTrust this file and run it? [y/N] `)))) {
+    await store.trust(text, loaded.path);
+    return true;
+  }
+  opts.io.stderr.write(`${what}; it runs only once you trust the file: review it, then rerun with --trust\n`);
+  return false;
+}
+
+export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<number> {
+  const { io } = opts;
+  const pipeline = loaded.pipeline!;
+  if (!(await trusted(loaded, opts))) return 2;
+
+  let job;
+  try {
+    job = planJob(pipeline, { operators: OPERATORS, resolvePath: loaded.resolvePath, stdout: io.stdout });
+  } catch (err) {
+    io.stderr.write(`tributary: ${describeFailure(err)}\n`);
+    return 1;
+  }
+
+  let server: MetricsServer | null = null;
+  if (opts.metricsPort !== undefined) {
+    try {
+      server = await serveMetrics(metricsRegistry(() => job.metrics), opts.metricsPort, opts.metricsToken);
+    } catch (err) {
+      io.stderr.write(`tributary: cannot serve metrics on port ${opts.metricsPort}: ${errorMessage(err)}\n`);
+      return 1;
+    }
+    io.stderr.write(`metrics: ${server.url} (Authorization: Bearer ${server.token})\n`);
+  }
+
+  const progress = opts.quiet ? null : new LiveProgress(pipeline.name, () => job.metrics, io.stderr);
+  progress?.start();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    io.stderr.write('\nstopping: flushing sinks (interrupt again to quit at once)\n');
+    job.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const outcome = await job.run();
+    progress?.stop();
+    if (!opts.quiet) io.stderr.write(`${pipeline.name}: ${outcome}\n`);
+    return 0;
+  } catch (err) {
+    progress?.stop();
+    io.stderr.write(`tributary: ${describeFailure(err)}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await server?.close();
+  }
+}
+
+function describeFailure(err: unknown): string {
+  if (err instanceof NodeError) return `node '${err.nodeId}' failed: ${err.message}`;
+  return errorMessage(err);
+}

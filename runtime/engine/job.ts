@@ -1,0 +1,135 @@
+// A running pipeline: drives the sources, pauses them while a sink is full, and settles when
+// every sink has flushed (or the first failure aborts everything).
+import type { NodeMetrics } from './metrics.js';
+import type { JobControl } from './operator.js';
+import type { SinkOperator } from './sink.js';
+import type { SourceOperator } from './source.js';
+
+export type JobOutcome = 'finished' | 'stopped';
+
+export interface JobParts {
+  readonly sources: readonly SourceOperator[];
+  readonly sinks: readonly SinkOperator[];
+  readonly metrics: readonly NodeMetrics[];
+}
+
+const IDLE_CHECK_MS = 50;
+
+export class Job implements JobControl {
+  private parts: JobParts | null = null;
+  private blockedSinks = 0;
+  private unblockWaiters: (() => void)[] = [];
+  private openSinks = 0;
+  private failure: unknown = null;
+  private interrupted = false;
+  private settle: { resolve: () => void; reject: (e: unknown) => void } | null = null;
+  private readonly settled: Promise<void>;
+
+  constructor() {
+    this.settled = new Promise<void>((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    this.settled.catch(() => {}); // observed by run(); avoid an unhandled rejection before that
+  }
+
+  /** Set by the planner once operators exist (they need the job to be built). */
+  attach(parts: JobParts): void {
+    this.parts = parts;
+    this.openSinks = parts.sinks.length;
+  }
+
+  get metrics(): readonly NodeMetrics[] {
+    return this.parts?.metrics ?? [];
+  }
+
+  get stopped(): boolean {
+    return this.interrupted || this.failure !== null;
+  }
+
+  async run(): Promise<JobOutcome> {
+    const parts = this.parts;
+    if (!parts) throw new Error('job has no operators');
+    try {
+      await Promise.all([...parts.sinks.map((s) => s.open()), ...parts.sources.map((s) => s.open())]);
+    } catch (err) {
+      this.fail(err);
+      await this.settled.catch(() => {});
+      throw this.failure;
+    }
+    const idle = setInterval(() => {
+      const now = Date.now();
+      for (const s of parts.sources) s.checkIdle(now);
+    }, IDLE_CHECK_MS);
+    idle.unref();
+    try {
+      if (parts.sources.every((s) => s.deterministic)) await this.roundRobin(parts.sources);
+      else await Promise.all(parts.sources.map((s) => this.roundRobin([s])));
+    } catch (err) {
+      this.fail(err);
+    }
+    if (this.openSinks === 0 && this.failure === null) this.settle!.resolve();
+    try {
+      await this.settled;
+    } finally {
+      clearInterval(idle);
+      await Promise.allSettled(parts.sources.map((s) => s.close()));
+    }
+    if (this.failure !== null) throw this.failure;
+    return this.interrupted ? 'stopped' : 'finished';
+  }
+
+  /**
+   * Pull from the given sources in a fixed order until all are exhausted or the job stops.
+   * With several deterministic sources in one call, their batches interleave identically on
+   * every run.
+   */
+  private async roundRobin(sources: readonly SourceOperator[]): Promise<void> {
+    const live = [...sources];
+    while (live.length > 0 && !this.stopped) {
+      for (let i = 0; i < live.length && !this.stopped; ) {
+        if (this.blockedSinks > 0) await new Promise<void>((r) => this.unblockWaiters.push(r));
+        if (this.stopped) break;
+        if (await live[i]!.pull()) {
+          i++;
+        } else {
+          live.splice(i, 1)[0]!.endOfInput(true);
+        }
+      }
+    }
+    if (this.failure === null) for (const s of live) s.endOfInput(false);
+  }
+
+  /** Interrupt: sources stop, sinks flush what they have, the run resolves 'stopped'. */
+  stop(): void {
+    this.interrupted = true;
+    this.releaseSources();
+  }
+
+  fail(err: unknown): void {
+    if (this.failure !== null) return;
+    this.failure = err ?? new Error('unknown failure');
+    this.releaseSources();
+    const sinks = this.parts?.sinks ?? [];
+    void Promise.allSettled(sinks.map((s) => s.abort())).then(() => this.settle!.reject(this.failure));
+  }
+
+  block(): void {
+    this.blockedSinks++;
+  }
+
+  unblock(): void {
+    if (this.blockedSinks > 0) this.blockedSinks--;
+    if (this.blockedSinks === 0) this.releaseSources();
+  }
+
+  sinkDone(): void {
+    this.openSinks--;
+    if (this.openSinks === 0 && this.failure === null) this.settle!.resolve();
+  }
+
+  private releaseSources(): void {
+    const waiters = this.unblockWaiters;
+    this.unblockWaiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,111 @@
+// The operator contract every runtime node implements (or, for stateless nodes, gets fused into:
+// see chain.ts). Push-based and synchronous per batch; only sources and sinks touch I/O.
+import { type Batch, WM_MIN, watermarkOnly } from './batch.js';
+import { WatermarkCombiner } from './watermarks.js';
+
+/** What an operator may ask of the job it runs in. */
+export interface JobControl {
+  /** Abort the run; the CLI reports the error and exits 1. */
+  fail(err: unknown): void;
+  /** A sink's write buffer is full: sources pause until every blocked sink unblocks. */
+  block(): void;
+  unblock(): void;
+  /** A sink has written everything and closed. */
+  sinkDone(): void;
+  readonly stopped: boolean;
+}
+
+interface Target {
+  readonly op: Operator;
+  readonly input: number;
+}
+
+/** One output port: the list of downstream inputs its batches go to. */
+export class Output {
+  private targets: Target[] = [];
+
+  connect(op: Operator, input: number): void {
+    this.targets.push({ op, input });
+  }
+
+  get connected(): boolean {
+    return this.targets.length > 0;
+  }
+
+  emit(b: Batch): void {
+    const t = this.targets;
+    for (let i = 0; i < t.length; i++) t[i]!.op.receive(t[i]!.input, b);
+  }
+
+  idle(idle: boolean): void {
+    for (const t of this.targets) t.op.inputIdle(t.input, idle);
+  }
+
+  end(): void {
+    for (const t of this.targets) t.op.inputEnded(t.input);
+  }
+}
+
+export abstract class Operator {
+  readonly outputs: Output[];
+  protected readonly wms = new WatermarkCombiner();
+  /** The watermark this operator last forwarded downstream. */
+  protected wmOut = WM_MIN;
+  private finished = false;
+
+  constructor(
+    protected readonly job: JobControl,
+    outputCount: number,
+  ) {
+    this.outputs = Array.from({ length: outputCount }, () => new Output());
+  }
+
+  /** Allocates the next input index; called by the planner once per incoming edge. */
+  addInput(): number {
+    return this.wms.add();
+  }
+
+  get inputCount(): number {
+    return this.wms.size;
+  }
+
+  abstract receive(input: number, b: Batch): void;
+
+  inputIdle(input: number, idle: boolean): void {
+    this.wms.setIdle(input, idle);
+    if (this.wms.allIdle()) {
+      for (const o of this.outputs) o.idle(true);
+      return;
+    }
+    if (!idle) for (const o of this.outputs) o.idle(false);
+    this.advanceTo(this.wms.combined());
+  }
+
+  inputEnded(input: number): void {
+    this.wms.setEnded(input);
+    if (this.wms.allEnded()) {
+      if (this.finished) return;
+      this.finished = true;
+      this.finish();
+      return;
+    }
+    this.advanceTo(this.wms.combined());
+  }
+
+  /** All inputs ended: flush what is buffered, then forward the end. Sinks override to close files. */
+  protected finish(): void {
+    for (const o of this.outputs) o.end();
+  }
+
+  /** Forward a watermark advance that arrived without records (idle or ended inputs). */
+  protected advanceTo(wm: number): void {
+    if (wm <= this.wmOut) return;
+    this.onWatermark(wm);
+    this.wmOut = wm;
+    const b = watermarkOnly(wm);
+    for (const o of this.outputs) o.emit(b);
+  }
+
+  /** Hook for operators with timers: the watermark is about to reach `wm`. */
+  protected onWatermark(_wm: number): void {}
+}

@@ -1,0 +1,100 @@
+// From a validated pipeline to a job: one operator per node, except that runs of stateless nodes
+// are fused into a chain (Flink's chaining rule: one-to-one edge, no fan-out, no fan-in).
+import { type GraphEdge, keyedInputs, topoOrder } from '../format/graph.js';
+import type { Pipeline, PipelineNode } from '../format/validate.js';
+import { ChainOperator, type Stage } from './chain.js';
+import type { BuildContext, Built, OperatorFactory, TextOut } from './factory.js';
+import { Job } from './job.js';
+import { NodeMetrics } from './metrics.js';
+import type { Operator, Output } from './operator.js';
+import { SinkOperator } from './sink.js';
+import { SourceOperator } from './source.js';
+
+export interface PlanOptions {
+  readonly operators: Readonly<Record<string, OperatorFactory>>;
+  readonly resolvePath: (p: string) => string;
+  readonly stdout: TextOut;
+}
+
+interface Placed {
+  readonly op: Operator;
+  /** Index of this node's stage in its chain, or -1 for a plain operator. */
+  readonly stage: number;
+}
+
+export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
+  const job = new Job();
+  const { nodes, edges } = pipeline;
+  const { order } = topoOrder(nodes, edges);
+  const keyed = keyedInputs(nodes, edges, order);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const metrics = new Map(nodes.map((n) => [n.id, new NodeMetrics(n.id, n.type)]));
+
+  const built = new Map<string, Built>();
+  for (const n of nodes) built.set(n.id, build(n, opts, job, metrics.get(n.id)!, keyed.get(n.id) ?? false));
+
+  // Group stages into chains, in topological order so a chain grows from its head.
+  const chains: { head: string; ids: string[] }[] = [];
+  const chainOf = new Map<string, { head: string; ids: string[] }>();
+  for (const id of order) {
+    const b = built.get(id)!;
+    if (!('stage' in b)) continue;
+    const prev = fusablePredecessor(id, edges, built);
+    const chain = prev !== null ? chainOf.get(prev)! : { head: id, ids: [] };
+    if (prev === null) chains.push(chain);
+    chain.ids.push(id);
+    chainOf.set(id, chain);
+  }
+
+  const placed = new Map<string, Placed>();
+  for (const chain of chains) {
+    const stages: Stage[] = chain.ids.map((id) => {
+      const b = built.get(id) as { stage: Omit<Stage, 'nodeId' | 'metrics'> };
+      return { ...b.stage, nodeId: id, metrics: metrics.get(id)! };
+    });
+    const op = new ChainOperator(job, stages, keyed.get(chain.head) ?? false);
+    chain.ids.forEach((id, stage) => placed.set(id, { op, stage }));
+  }
+  for (const [id, b] of built) if ('operator' in b) placed.set(id, { op: b.operator, stage: -1 });
+
+  for (const e of edges) {
+    const from = placed.get(e.from)!;
+    const to = placed.get(e.to)!;
+    if (from.op === to.op) continue; // fused inside a chain
+    outputFor(from, byId.get(e.from)!, e).connect(to.op, to.op.addInput());
+  }
+
+  const ops = [...new Set([...placed.values()].map((p) => p.op))];
+  job.attach({
+    sources: ops.filter((o): o is SourceOperator => o instanceof SourceOperator),
+    sinks: ops.filter((o): o is SinkOperator => o instanceof SinkOperator),
+    metrics: nodes.map((n) => metrics.get(n.id)!),
+  });
+  return job;
+}
+
+function build(n: PipelineNode, opts: PlanOptions, job: Job, metrics: NodeMetrics, inputKeyed: boolean): Built {
+  const factory = opts.operators[n.type];
+  if (!factory) throw new Error(`no operator for node type '${n.type}'`);
+  const ctx: BuildContext = { nodeId: n.id, type: n.type, job, metrics, inputKeyed, resolvePath: opts.resolvePath, stdout: opts.stdout };
+  return factory(ctx, n.params);
+}
+
+/** The upstream stage `id` can fuse with: its only input, whose `out` feeds only `id`. */
+function fusablePredecessor(id: string, edges: readonly GraphEdge[], built: ReadonlyMap<string, Built>): string | null {
+  const incoming = edges.filter((e) => e.to === id);
+  if (incoming.length !== 1) return null;
+  const e = incoming[0]!;
+  if (e.fromPort !== 'out' || !('stage' in built.get(e.from)!)) return null;
+  const fanOut = edges.filter((x) => x.from === e.from && x.fromPort === 'out').length;
+  return fanOut === 1 ? e.from : null;
+}
+
+function outputFor(from: Placed, node: PipelineNode, e: GraphEdge): Output {
+  if (from.stage >= 0) {
+    const chain = from.op as ChainOperator;
+    return e.fromPort === 'errors' ? chain.errorsOutput(from.stage) : chain.outputs[0]!;
+  }
+  const port = node.spec.outputs.findIndex((p) => p.name === e.fromPort);
+  return from.op.outputs[port]!;
+}

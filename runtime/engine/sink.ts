@@ -1,0 +1,61 @@
+// Sinks end the dataflow: they write batches out and tell the job when everything is flushed.
+import type { Batch } from './batch.js';
+import type { NodeMetrics } from './metrics.js';
+import { type JobControl, Operator } from './operator.js';
+
+export abstract class SinkOperator extends Operator {
+  private blocked = false;
+
+  constructor(
+    job: JobControl,
+    readonly metrics: NodeMetrics,
+  ) {
+    super(job, 0);
+  }
+
+  async open(): Promise<void> {}
+
+  receive(input: number, b: Batch): void {
+    this.wms.update(input, b.wmEnd);
+    const n = b.recs.length;
+    if (n > 0) {
+      this.metrics.recordsIn += n;
+      if (!this.write(b)) this.block();
+    }
+    const wm = this.wms.combined();
+    if (wm > this.metrics.watermark) this.metrics.watermark = wm;
+  }
+
+  /** Write a batch; return false when the writer's buffer is full (the job pauses sources). */
+  protected abstract write(b: Batch): boolean;
+
+  /** Flush and close; the run succeeds only once every sink has closed. */
+  protected abstract close(): Promise<void>;
+
+  /** The run failed: discard partial output. */
+  abstract abort(): Promise<void>;
+
+  /** Subclasses call this when their writer has drained. */
+  protected drained(): void {
+    if (!this.blocked) return;
+    this.blocked = false;
+    this.job.unblock();
+  }
+
+  private block(): void {
+    if (this.blocked) return;
+    this.blocked = true;
+    this.job.block();
+    this.waitForDrain();
+  }
+
+  /** Arrange for `drained()` to be called once the writer can take more. */
+  protected abstract waitForDrain(): void;
+
+  protected override finish(): void {
+    this.close().then(
+      () => this.job.sinkDone(),
+      (err: unknown) => this.job.fail(err),
+    );
+  }
+}

@@ -1,0 +1,45 @@
+// The pipeline document around the nodes (pipeline-format.md, "Envelope"). Node params are
+// checked separately against each node's own spec, so one bad node never hides another's problems.
+import { z } from 'zod';
+import { duration } from './params.js';
+
+export const FORMAT_PREFIX = 'tributary.pipeline/v';
+export const CURRENT_VERSION = 1;
+export const CURRENT_FORMAT = `${FORMAT_PREFIX}${CURRENT_VERSION}`;
+
+export const NODE_ID = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+export const positionSchema = z.strictObject({ x: z.number(), y: z.number() }).meta({ description: 'Where the editor draws the node; never changes behaviour.' });
+
+export const nodeEnvelopeSchema = z.strictObject({
+  id: z.string().regex(NODE_ID, 'node id must start with a letter and contain only letters, digits, _ and -').meta({ description: 'Unique within the pipeline.' }),
+  type: z.string().meta({ description: 'Node type, e.g. `filter`.' }),
+  label: z.string().optional().meta({ description: 'Name shown on the canvas.' }),
+  position: positionSchema.optional(),
+  params: z.record(z.string(), z.unknown()).optional().meta({ description: 'The node type\'s params.' }),
+});
+
+export const edgeSchema = z.strictObject({
+  from: z.string().meta({ description: 'Upstream node id.' }),
+  fromPort: z.string().default('out').meta({ description: 'Output port of `from`.' }),
+  to: z.string().meta({ description: 'Downstream node id.' }),
+  toPort: z.string().default('in').meta({ description: 'Input port of `to`.' }),
+});
+
+export const settingsSchema = z.strictObject({
+  parallelism: z.number().int().positive().default(1).meta({ description: 'Parallelism for the Flink export. The embedded runtime runs one instance of each node.' }),
+  checkpoint: z.strictObject({ interval: duration('Time between checkpoints.') }).optional(),
+});
+
+export const envelopeSchema = z.strictObject({
+  format: z.string().meta({ description: `Format and version: \`${CURRENT_FORMAT}\`.` }),
+  name: z.string().min(1).optional().meta({ description: 'Pipeline name.' }),
+  description: z.string().optional().meta({ description: 'Free text.' }),
+  settings: settingsSchema.default({ parallelism: 1 }),
+  nodes: z.array(nodeEnvelopeSchema),
+  edges: z.array(edgeSchema).default([]),
+});
+
+export type Envelope = z.output<typeof envelopeSchema>;
+export type EdgeDoc = z.output<typeof edgeSchema>;
+export type Settings = z.output<typeof settingsSchema>;

@@ -1,0 +1,60 @@
+// Graph facts derived from nodes, edges and specs: order, cycles, and which streams are keyed.
+// Used by the validator (to reject) and the planner (to chain operators), so both agree.
+import type { NodeSpec } from '../nodes/spec.js';
+
+export interface GraphNode {
+  readonly id: string;
+  readonly spec: NodeSpec;
+}
+
+export interface GraphEdge {
+  readonly from: string;
+  readonly fromPort: string;
+  readonly to: string;
+  readonly toPort: string;
+}
+
+/** Topological order, or the nodes on cycles when there is one (Kahn's algorithm). */
+export function topoOrder(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): { order: string[]; cyclic: string[] } {
+  const indeg = new Map(nodes.map((n) => [n.id, 0]));
+  const next = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
+  for (const e of edges) {
+    if (!indeg.has(e.from) || !indeg.has(e.to)) continue;
+    indeg.set(e.to, indeg.get(e.to)! + 1);
+    next.get(e.from)!.push(e.to);
+  }
+  const queue = nodes.filter((n) => indeg.get(n.id) === 0).map((n) => n.id);
+  const order: string[] = [];
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    order.push(id);
+    for (const t of next.get(id)!) {
+      const d = indeg.get(t)! - 1;
+      indeg.set(t, d);
+      if (d === 0) queue.push(t);
+    }
+  }
+  const done = new Set(order);
+  return { order, cyclic: nodes.filter((n) => !done.has(n.id)).map((n) => n.id) };
+}
+
+/**
+ * Whether each node's input stream is keyed. A keyBy sets a key; stateless nodes keep their
+ * input's; sources and sinks have none; a node with several inputs is keyed only if all are.
+ * Only the main `out` port carries the key: side outputs (errors, late…) are plain streams.
+ * Call with a topological order (cycles make the question meaningless).
+ */
+export function keyedInputs(nodes: readonly GraphNode[], edges: readonly GraphEdge[], order: readonly string[]): Map<string, boolean> {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const outKeyed = new Map<string, boolean>();
+  const inKeyed = new Map<string, boolean>();
+  for (const id of order) {
+    const node = byId.get(id)!;
+    const incoming = edges.filter((e) => e.to === id && byId.has(e.from));
+    const keyedIn = incoming.length > 0 && incoming.every((e) => e.fromPort === 'out' && outKeyed.get(e.from) === true);
+    inKeyed.set(id, keyedIn);
+    const k = node.spec.keyOutput;
+    outKeyed.set(id, k === 'set' ? true : k === 'clear' ? false : keyedIn);
+  }
+  return inKeyed;
+}

@@ -1,0 +1,69 @@
+// Building blocks for node param schemas. Every node spec composes these, so a rule about a kind
+// of value (what a duration is, how an expression is checked) lives here once and reaches
+// validation, the JSON Schema, the docs page and the editor's forms alike.
+import { z } from 'zod';
+import { checkCode, checkExpression, type ExprOptions } from '../expr/index.js';
+import { parseDuration } from './duration.js';
+
+/** `format` values in JSON Schema that tell tools (docs, the editor) what a string holds. */
+export const FORMATS = {
+  expression: 'tributary-expression',
+  code: 'tributary-code',
+  duration: 'tributary-duration',
+  template: 'tributary-key-template',
+  path: 'tributary-path',
+} as const;
+
+function position(line: number, column: number): string {
+  return line > 1 ? `line ${line}, column ${column}` : `column ${column}`;
+}
+
+/** A duration: milliseconds as a number, or "<n><unit>" with unit ms|s|m|h|d. */
+export function duration(description: string) {
+  return z
+    .union([z.number().nonnegative(), z.string()])
+    .superRefine((v, ctx) => {
+      if (parseDuration(v) === null) {
+        ctx.addIssue({ code: 'custom', message: `invalid duration ${JSON.stringify(v)}: use milliseconds or "<n><unit>" with unit ms, s, m, h or d (e.g. "15m")` });
+      }
+    })
+    .meta({ description, format: FORMATS.duration });
+}
+
+/** One JavaScript expression over the record, checked at validation time with its column. */
+export function expression(description: string, opts?: ExprOptions) {
+  return z
+    .string()
+    .superRefine((src, ctx) => {
+      const p = checkExpression(src, opts);
+      if (p) ctx.addIssue({ code: 'custom', message: `${p.message} (${position(p.line, p.column)})` });
+    })
+    .meta({ description, format: FORMATS.expression });
+}
+
+/** A JavaScript function body; running it needs the user's trust in the file. */
+export function code(description: string, params: string[]) {
+  return z
+    .string()
+    .superRefine((src, ctx) => {
+      const p = checkCode(src, params);
+      if (p) ctx.addIssue({ code: 'custom', message: `${p.message} (${position(p.line, p.column)})` });
+    })
+    .meta({ description, format: FORMATS.code, 'x-params': params });
+}
+
+/** A file path; relative paths resolve against the pipeline file's folder. */
+export function filePath(description: string) {
+  return z.string().min(1, 'path is empty').meta({ description, format: FORMATS.path });
+}
+
+/** Event-time assignment shared by every source (pipeline-format.md, "Time"). */
+export function eventTime() {
+  return z
+    .strictObject({
+      field: z.string().min(1).meta({ description: 'Record field holding the event time: epoch milliseconds or an ISO-8601 string.' }),
+      maxOutOfOrderness: duration('How far behind the newest timestamp a record may arrive and still be on time; the watermark is max timestamp − this − 1 ms.').default(0),
+      idleTimeout: duration('Mark this input idle after this long without records, so it does not hold back the watermark. Unset: never idle.').optional(),
+    })
+    .meta({ description: 'Take event time from a record field and emit bounded-out-of-orderness watermarks. Without it, records carry their ingestion (processing) time.' });
+}

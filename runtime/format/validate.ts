@@ -1,0 +1,189 @@
+// The validator: everything that can be known about a pipeline before it runs. It lists every
+// problem it finds, each with the node id and the JSON path, rather than stopping at the first.
+import type { z } from 'zod';
+import { REGISTRY, type Registry } from '../nodes/registry.js';
+import type { NodeSpec } from '../nodes/spec.js';
+import { CURRENT_FORMAT, envelopeSchema, NODE_ID, type Settings } from './envelope.js';
+import { type GraphEdge, keyedInputs, topoOrder } from './graph.js';
+import { issuesToProblems } from './issues.js';
+import { migrate } from './migrate.js';
+import { FORMATS } from './params.js';
+import { closest, type Problem } from './problems.js';
+import { metaOf, walk } from './schema-walk.js';
+
+export interface PipelineNode {
+  readonly id: string;
+  readonly type: string;
+  readonly label?: string;
+  readonly spec: NodeSpec;
+  /** Params after the spec's defaults were applied. */
+  readonly params: unknown;
+}
+
+export interface Pipeline {
+  readonly format: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly settings: Settings;
+  readonly nodes: readonly PipelineNode[];
+  readonly edges: readonly GraphEdge[];
+  /** Nodes holding `code`, which runs only once the user trusts the file. */
+  readonly codeNodes: readonly string[];
+}
+
+export interface ValidationResult {
+  readonly problems: Problem[];
+  /** Present only when there are no problems. */
+  readonly pipeline: Pipeline | null;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function validatePipeline(input: unknown, registry: Registry = REGISTRY): ValidationResult {
+  if (!isObject(input)) return fail({ nodeId: null, path: '$', message: 'a pipeline must be a JSON object' });
+  const migrated = migrate(input);
+  if (!migrated.ok) return fail({ nodeId: null, path: '$.format', message: migrated.message });
+  const doc = migrated.doc;
+  const problems: Problem[] = [];
+
+  const env = envelopeSchema.safeParse(doc);
+  if (!env.success) {
+    const rawNodes = Array.isArray(doc.nodes) ? doc.nodes : [];
+    for (const p of issuesToProblems(env.error.issues, envelopeSchema, doc, '$', null)) {
+      // Name the node when the problem is inside one.
+      const m = /^\$\.nodes\[(\d+)\]/.exec(p.path);
+      const raw = m ? rawNodes[Number(m[1])] : undefined;
+      const id = isObject(raw) && typeof raw.id === 'string' ? raw.id : null;
+      problems.push({ ...p, nodeId: id });
+    }
+  }
+
+  // Nodes: each one's params against its own spec.
+  const nodes: PipelineNode[] = [];
+  const seen = new Map<string, number>();
+  const rawNodes: unknown[] = Array.isArray(doc.nodes) ? doc.nodes : [];
+  const codeNodes: string[] = [];
+  rawNodes.forEach((raw, i) => {
+    if (!isObject(raw) || typeof raw.id !== 'string' || typeof raw.type !== 'string') return; // reported above
+    const base = `$.nodes[${i}]`;
+    if (seen.has(raw.id)) {
+      problems.push({ nodeId: raw.id, path: `${base}.id`, message: `duplicate node id '${raw.id}' (also $.nodes[${seen.get(raw.id)}])` });
+      return;
+    }
+    seen.set(raw.id, i);
+    if (!NODE_ID.test(raw.id)) return; // reported above
+    const spec = registry.get(raw.type);
+    if (!spec) {
+      const hint = closest(raw.type, registry.keys());
+      problems.push({ nodeId: raw.id, path: `${base}.type`, message: `unknown node type '${raw.type}'${hint ? `; did you mean '${hint}'?` : ''}` });
+      return;
+    }
+    const rawParams = raw.params ?? {};
+    const parsed = spec.params.safeParse(rawParams);
+    if (!parsed.success) {
+      problems.push(...issuesToProblems(parsed.error.issues, spec.params, rawParams, `${base}.params`, raw.id, 'param'));
+      return;
+    }
+    if (containsCode(spec.params, rawParams)) codeNodes.push(raw.id);
+    nodes.push({ id: raw.id, type: raw.type, label: typeof raw.label === 'string' ? raw.label : undefined, spec, params: parsed.data });
+  });
+  if (rawNodes.length === 0 && Array.isArray(doc.nodes)) problems.push({ nodeId: null, path: '$.nodes', message: 'the pipeline has no nodes' });
+
+  const edges = checkEdges(doc, seen, nodes, problems);
+  checkGraph(nodes, edges, seen, problems);
+
+  if (problems.length > 0 || !env.success) return { problems, pipeline: null };
+  const e = env.data;
+  return {
+    problems,
+    pipeline: { format: CURRENT_FORMAT, name: e.name ?? 'pipeline', description: e.description, settings: e.settings, nodes, edges, codeNodes },
+  };
+}
+
+function fail(p: Problem): ValidationResult {
+  return { problems: [p], pipeline: null };
+}
+
+function containsCode(schema: z.ZodType, value: unknown): boolean {
+  let found = false;
+  walk(schema, value, (s, v) => {
+    if (typeof v === 'string' && v.trim() !== '' && metaOf(s)?.format === FORMATS.code) found = true;
+  });
+  return found;
+}
+
+function checkEdges(doc: Record<string, unknown>, ids: Map<string, number>, nodes: readonly PipelineNode[], problems: Problem[]): GraphEdge[] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const rawEdges: unknown[] = Array.isArray(doc.edges) ? doc.edges : [];
+  const edges: GraphEdge[] = [];
+  const seen = new Set<string>();
+  rawEdges.forEach((raw, i) => {
+    if (!isObject(raw) || typeof raw.from !== 'string' || typeof raw.to !== 'string') return; // envelope reported it
+    const base = `$.edges[${i}]`;
+    const e: GraphEdge = {
+      from: raw.from,
+      fromPort: typeof raw.fromPort === 'string' ? raw.fromPort : 'out',
+      to: raw.to,
+      toPort: typeof raw.toPort === 'string' ? raw.toPort : 'in',
+    };
+    let ok = true;
+    for (const [end, id] of [['from', e.from], ['to', e.to]] as const) {
+      if (!ids.has(id)) {
+        const hint = closest(id, ids.keys());
+        problems.push({ nodeId: null, path: `${base}.${end}`, message: `edge ${end} unknown node '${id}'${hint ? `; did you mean '${hint}'?` : ''}` });
+        ok = false;
+      }
+    }
+    const from = byId.get(e.from);
+    if (from && !from.spec.outputs.some((p) => p.name === e.fromPort)) {
+      problems.push({ nodeId: e.from, path: `${base}.fromPort`, message: portMessage(from, 'output', e.fromPort) });
+      ok = false;
+    }
+    const to = byId.get(e.to);
+    if (to && !to.spec.inputs.some((p) => p.name === e.toPort)) {
+      problems.push({ nodeId: e.to, path: `${base}.toPort`, message: portMessage(to, 'input', e.toPort) });
+      ok = false;
+    }
+    const sig = `${e.from}.${e.fromPort}->${e.to}.${e.toPort}`;
+    if (ok && seen.has(sig)) {
+      problems.push({ nodeId: e.to, path: base, message: `duplicate edge ${e.from}.${e.fromPort} → ${e.to}.${e.toPort}` });
+      ok = false;
+    }
+    seen.add(sig);
+    if (ok) edges.push(e);
+  });
+  return edges;
+}
+
+function portMessage(node: PipelineNode, kind: 'input' | 'output', port: string): string {
+  const ports = (kind === 'input' ? node.spec.inputs : node.spec.outputs).map((p) => p.name);
+  if (ports.length === 0) return `${node.type} has no ${kind} ports`;
+  return `${node.type} has no ${kind} port '${port}' (${kind}s: ${ports.join(', ')})`;
+}
+
+function checkGraph(nodes: readonly PipelineNode[], edges: readonly GraphEdge[], ids: Map<string, number>, problems: Problem[]): void {
+  const path = (id: string) => `$.nodes[${ids.get(id)}]`;
+  for (const n of nodes) {
+    for (const port of n.spec.inputs) {
+      const count = edges.filter((e) => e.to === n.id && e.toPort === port.name).length;
+      if (count === 0) problems.push({ nodeId: n.id, path: path(n.id), message: `input '${port.name}' is not connected` });
+      if (count > 1 && !port.multiple) problems.push({ nodeId: n.id, path: path(n.id), message: `input '${port.name}' takes one edge, got ${count} (merge them with a union)` });
+    }
+  }
+  if (nodes.length > 0 && !nodes.some((n) => n.spec.category === 'source') && nodes.length === ids.size) {
+    problems.push({ nodeId: null, path: '$.nodes', message: 'the pipeline has no source' });
+  }
+  const { order, cyclic } = topoOrder(nodes, edges);
+  if (cyclic.length > 0) {
+    for (const id of cyclic) problems.push({ nodeId: id, path: path(id), message: `is on a cycle (${cyclic.join(', ')}); pipelines must be acyclic` });
+    return;
+  }
+  const keyed = keyedInputs(nodes, edges, order);
+  for (const n of nodes) {
+    if (n.spec.keyed === 'required' && !keyed.get(n.id)) {
+      problems.push({ nodeId: n.id, path: path(n.id), message: `${n.type} needs a keyed input: add a keyBy upstream (stateless nodes in between keep the key)` });
+    }
+  }
+}

@@ -1,0 +1,51 @@
+// Reading a pipeline file: text → JSON (with line and column on syntax errors) → migrated,
+// validated pipeline. Shared by the CLI and, later, the editor's host.
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { Problem } from '../format/problems.js';
+import { type Pipeline, validatePipeline } from '../format/validate.js';
+
+export interface Loaded {
+  readonly path: string;
+  readonly text: string | null;
+  readonly problems: readonly Problem[];
+  readonly pipeline: Pipeline | null;
+  /** Resolves a path param against the pipeline file's folder. */
+  readonly resolvePath: (p: string) => string;
+}
+
+/** "Unexpected token } in JSON at position 42" → line and column, for a person. */
+export function jsonSyntaxProblem(text: string, err: unknown): Problem {
+  const msg = err instanceof Error ? err.message : String(err);
+  const m = /at position (\d+)/.exec(msg);
+  let where = '';
+  if (m) {
+    const pos = Number(m[1]);
+    const before = text.slice(0, pos).split('\n');
+    where = ` (line ${before.length}, column ${before[before.length - 1]!.length + 1})`;
+  }
+  return { nodeId: null, path: '$', message: `not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}${where}` };
+}
+
+export async function loadPipelineFile(path: string): Promise<Loaded> {
+  const abs = resolve(path);
+  const dir = dirname(abs);
+  const resolvePath = (p: string) => (isAbsolute(p) ? p : resolve(dir, p));
+  const base = { path: abs, resolvePath };
+  let text: string;
+  try {
+    text = await readFile(abs, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (err as Error).message;
+    return { ...base, text: null, problems: [{ nodeId: null, path: '$', message: `cannot read ${path}: ${why}` }], pipeline: null };
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    return { ...base, text, problems: [jsonSyntaxProblem(text, err)], pipeline: null };
+  }
+  const { problems, pipeline } = validatePipeline(doc);
+  return { ...base, text, problems, pipeline };
+}

@@ -1,0 +1,96 @@
+// Prometheus text for a running job (prom-client). Served on 127.0.0.1 only, and only to a
+// caller holding the per-launch token, like every local server Tributary starts.
+import { createServer, type Server } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { type NodeMetrics, RateSampler } from '../engine/metrics.js';
+
+export function metricsRegistry(nodes: () => readonly NodeMetrics[]): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tributary_' });
+  const labelNames = ['node', 'type'] as const;
+  const sampler = new RateSampler();
+  const counter = (name: string, help: string, read: (m: NodeMetrics) => number) =>
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const m of nodes()) this.inc({ node: m.nodeId, type: m.type }, read(m));
+      },
+    });
+  const gauge = (name: string, help: string, read: (m: NodeMetrics) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const m of nodes()) this.set({ node: m.nodeId, type: m.type }, read(m));
+      },
+    });
+  counter('tributary_node_records_in_total', 'Records received by the node.', (m) => m.recordsIn);
+  counter('tributary_node_records_out_total', 'Records emitted by the node on its main output.', (m) => m.recordsOut);
+  counter('tributary_node_errors_total', 'Records the node could not process.', (m) => m.errors);
+  gauge('tributary_node_watermark_milliseconds', 'Current watermark of the node, epoch ms (-Inf before the first).', (m) => m.watermark);
+  gauge('tributary_node_state_keys', 'Keys held in the node\'s keyed state.', (m) => m.stateSize().keys);
+  gauge('tributary_node_state_bytes', 'Approximate bytes of the node\'s keyed state.', (m) => m.stateSize().bytes);
+  new Gauge({
+    name: 'tributary_node_records_per_second',
+    help: 'Records per second through the node since the previous scrape.',
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of sampler.sample(nodes())) this.set({ node: s.nodeId, type: s.type }, s.rate);
+    },
+  });
+  return registry;
+}
+
+export interface MetricsServer {
+  readonly url: string;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+function tokenMatches(given: string | null, token: string): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function serveMetrics(registry: Registry, port: number, token = randomBytes(16).toString('hex')): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? url.searchParams.get('token');
+    if (url.pathname !== '/metrics') {
+      res.writeHead(404).end('not found\n');
+      return;
+    }
+    if (!tokenMatches(bearer, token)) {
+      res.writeHead(401, { 'www-authenticate': 'Bearer' }).end('token required\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (err: unknown) => res.writeHead(500).end(String(err)),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  server.unref();
+  const addr = server.address();
+  const actual = typeof addr === 'object' && addr ? addr.port : port;
+  return {
+    url: `http://127.0.0.1:${actual}/metrics`,
+    token,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

@@ -1,0 +1,23 @@
+// Node type → operator factory. Node-only (operators do I/O); the editor never imports this.
+import type { OperatorFactory } from '../engine/factory.js';
+import { createFilter } from './filter/operator.js';
+import { createFlatMap } from './flat-map/operator.js';
+import { createKeyBy } from './key-by/operator.js';
+import { createMap } from './map/operator.js';
+import { createConsoleSink } from './sink-console/operator.js';
+import { createFileSink } from './sink-file/operator.js';
+import { createFileSource } from './source-file/operator.js';
+import { createGenerator } from './source-generator/operator.js';
+import { createUnion } from './union/operator.js';
+
+export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
+  'source.generator': createGenerator,
+  'source.file': createFileSource,
+  filter: createFilter,
+  map: createMap,
+  flatMap: createFlatMap,
+  keyBy: createKeyBy,
+  union: createUnion,
+  'sink.file': createFileSink,
+  'sink.console': createConsoleSink,
+};

@@ -1,0 +1,32 @@
+// Every node type the runtime knows, by its spec. Isomorphic: the editor's palette, forms and the
+// docs generator read this list; operators live beside each spec and are looked up in operators.ts.
+import { filterSpec } from './filter/spec.js';
+import { flatMapSpec } from './flat-map/spec.js';
+import { keyBySpec } from './key-by/spec.js';
+import { mapSpec } from './map/spec.js';
+import { sinkConsoleSpec } from './sink-console/spec.js';
+import { sinkFileSpec } from './sink-file/spec.js';
+import { sourceFileSpec } from './source-file/spec.js';
+import { sourceGeneratorSpec } from './source-generator/spec.js';
+import type { NodeSpec } from './spec.js';
+import { unionSpec } from './union/spec.js';
+
+export const NODE_SPECS: readonly NodeSpec[] = [
+  sourceGeneratorSpec,
+  sourceFileSpec,
+  filterSpec,
+  mapSpec,
+  flatMapSpec,
+  keyBySpec,
+  unionSpec,
+  sinkFileSpec,
+  sinkConsoleSpec,
+];
+
+export type Registry = ReadonlyMap<string, NodeSpec>;
+
+export function makeRegistry(specs: readonly NodeSpec[]): Registry {
+  return new Map(specs.map((s) => [s.type, s]));
+}
+
+export const REGISTRY: Registry = makeRegistry(NODE_SPECS);

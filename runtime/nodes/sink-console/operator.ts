@@ -1,0 +1,49 @@
+import { jsonLines } from '../../connectors/json-lines.js';
+import type { Batch } from '../../engine/batch.js';
+import type { OperatorFactory, TextOut } from '../../engine/factory.js';
+import type { NodeMetrics } from '../../engine/metrics.js';
+import type { JobControl } from '../../engine/operator.js';
+import { SinkOperator } from '../../engine/sink.js';
+import type { ParamsOf } from '../spec.js';
+import { TableFormat } from './format.js';
+import type { sinkConsoleSpec } from './spec.js';
+
+export class ConsoleSink extends SinkOperator {
+  private readonly table: TableFormat | null;
+  private pending: Promise<void> | null = null;
+
+  constructor(
+    job: JobControl,
+    metrics: NodeMetrics,
+    private readonly out: TextOut,
+    format: 'json' | 'table',
+  ) {
+    super(job, metrics);
+    this.table = format === 'table' ? new TableFormat() : null;
+  }
+
+  protected write(b: Batch): boolean {
+    return this.out.write(this.table ? this.table.format(b.recs) : jsonLines(b.recs));
+  }
+
+  protected waitForDrain(): void {
+    this.pending = new Promise((resolve) =>
+      this.out.once('drain', () => {
+        this.pending = null;
+        this.drained();
+        resolve();
+      }),
+    );
+  }
+
+  protected async close(): Promise<void> {
+    // Standard output stays open for others; only wait for what we wrote to be taken.
+    await this.pending;
+  }
+
+  async abort(): Promise<void> {}
+}
+
+export const createConsoleSink: OperatorFactory<ParamsOf<typeof sinkConsoleSpec>> = (ctx, p) => ({
+  operator: new ConsoleSink(ctx.job, ctx.metrics, ctx.stdout, p.format),
+});

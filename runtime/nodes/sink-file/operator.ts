@@ -1,0 +1,70 @@
+// Writes JSON Lines to a temporary file beside the target and renames it when the run ends well,
+// so a failed run never leaves a half-written file where a finished one is expected.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { jsonLines } from '../../connectors/json-lines.js';
+import type { Batch } from '../../engine/batch.js';
+import { NodeError, errorMessage } from '../../engine/errors.js';
+import type { OperatorFactory } from '../../engine/factory.js';
+import type { NodeMetrics } from '../../engine/metrics.js';
+import type { JobControl } from '../../engine/operator.js';
+import { SinkOperator } from '../../engine/sink.js';
+import type { ParamsOf } from '../spec.js';
+import type { sinkFileSpec } from './spec.js';
+
+export class FileSink extends SinkOperator {
+  private out: WriteStream | null = null;
+  private readonly tmp: string;
+
+  constructor(
+    job: JobControl,
+    metrics: NodeMetrics,
+    private readonly path: string,
+  ) {
+    super(job, metrics);
+    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  }
+
+  override async open(): Promise<void> {
+    try {
+      await mkdir(dirname(this.path), { recursive: true });
+    } catch (err) {
+      throw new NodeError(this.metrics.nodeId, `cannot create the folder for ${this.path}: ${errorMessage(err)}`);
+    }
+    const out = createWriteStream(this.tmp, { flags: 'wx' });
+    await new Promise<void>((resolve, reject) => {
+      out.once('open', () => resolve());
+      out.once('error', (err) => reject(new NodeError(this.metrics.nodeId, `cannot write ${this.path}: ${errorMessage(err)}`)));
+    });
+    out.on('error', (err) => this.job.fail(new NodeError(this.metrics.nodeId, `writing ${this.path} failed: ${errorMessage(err)}`)));
+    this.out = out;
+  }
+
+  protected write(b: Batch): boolean {
+    return this.out!.write(jsonLines(b.recs));
+  }
+
+  protected waitForDrain(): void {
+    this.out!.once('drain', () => this.drained());
+  }
+
+  protected async close(): Promise<void> {
+    const out = this.out!;
+    await new Promise<void>((resolve, reject) => {
+      out.end((err?: Error | null) => (err ? reject(err) : resolve()));
+    });
+    await rename(this.tmp, this.path).catch((err: unknown) => {
+      throw new NodeError(this.metrics.nodeId, `cannot move the output to ${this.path}: ${errorMessage(err)}`);
+    });
+  }
+
+  async abort(): Promise<void> {
+    this.out?.destroy();
+    await rm(this.tmp, { force: true });
+  }
+}
+
+export const createFileSink: OperatorFactory<ParamsOf<typeof sinkFileSpec>> = (ctx, p) => ({
+  operator: new FileSink(ctx.job, ctx.metrics, ctx.resolvePath(p.path)),
+});

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { filePath } from '../../format/params.js';
+import { defineNode } from '../spec.js';
+
+export const sinkFileSpec = defineNode({
+  type: 'sink.file',
+  title: 'File sink',
+  category: 'sink',
+  doc: 'Writes one JSON object a line, in emission order. The file appears only when the run ends well: output goes to a temporary file beside it that is renamed at the end, so a failed run leaves nothing half-written.',
+  params: z.strictObject({
+    path: filePath('Output file; relative paths resolve against the pipeline file\'s folder. Missing folders are created.'),
+    format: z.enum(['jsonl']).default('jsonl').meta({ description: 'Output format: `jsonl`, one JSON object per line.' }),
+  }),
+  inputs: [{ name: 'in', doc: 'Records to write.', multiple: true }],
+  outputs: [],
+  keyed: 'none',
+  keyOutput: 'clear',
+  flinkExport: true,
+  example: { path: 'out/results.jsonl' },
+});

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { eventTime, filePath } from '../../format/params.js';
+import { defineNode, ERRORS_PORT } from '../spec.js';
+
+export const sourceFileSpec = defineNode({
+  type: 'source.file',
+  title: 'File source',
+  category: 'source',
+  doc: 'Reads a JSON Lines or CSV file once, in order, then ends: the final watermark closes every window. A malformed line goes to `errors` with its line number. CSV values that look like numbers become numbers.',
+  params: z.strictObject({
+    path: filePath('File to read; relative paths resolve against the pipeline file\'s folder.'),
+    format: z.enum(['jsonl', 'csv']).default('jsonl').meta({ description: '`jsonl`: one JSON object a line; `csv`: a header line, then one record a line.' }),
+    delimiter: z.string().length(1).default(',').meta({ description: 'CSV field delimiter.' }),
+    eventTime: eventTime().optional(),
+  }),
+  inputs: [],
+  outputs: [{ name: 'out', doc: 'One record per line.' }, ERRORS_PORT],
+  keyed: 'none',
+  keyOutput: 'clear',
+  flinkExport: true,
+  example: { path: 'events.jsonl', format: 'jsonl', eventTime: { field: 'ts', maxOutOfOrderness: '5s' } },
+});

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { duration } from '../../format/params.js';
+import { defineNode } from '../spec.js';
+
+export const sourceGeneratorSpec = defineNode({
+  type: 'source.generator',
+  title: 'Clickstream generator',
+  category: 'source',
+  doc: 'A synthetic e-commerce clickstream, deterministic for a `seed`: users in interleaved sessions browse a catalogue (VIEW, CLICK), add to and remove from their cart, then buy or abandon it. Records carry event time in `ts` with a little disorder (at most `disorder`), and the watermark trails by exactly that bound, so no record is late. With `count` it ends (and the final watermark closes every window); without, it runs until stopped.',
+  params: z.strictObject({
+    preset: z.enum(['ecommerce']).default('ecommerce').meta({ description: 'Kind of traffic; `ecommerce` is a shop\'s clickstream.' }),
+    rate: z.number().nonnegative().default(1000).meta({ description: 'Events per second of wall-clock time; 0 runs unthrottled.' }),
+    count: z.number().int().positive().optional().meta({ description: 'Stop after this many events. Unset: endless.' }),
+    seed: z.number().int().default(42).meta({ description: 'Same seed and params, same events.' }),
+    users: z.number().int().positive().default(10_000).meta({ description: 'Distinct users.' }),
+    products: z.number().int().positive().default(1_000).meta({ description: 'Catalogue size; popularity is skewed, with a slowly drifting set of hot products.' }),
+    categories: z.number().int().positive().max(100).default(12).meta({ description: 'Product categories.' }),
+    abandonment: z.number().min(0).max(1).default(0.7).meta({ description: 'Share of sessions with a non-empty cart that leave without buying.' }),
+    startTime: z.union([z.number(), z.string().datetime({ offset: true })]).default('2026-01-01T00:00:00Z').meta({ description: 'Event time of the first event: epoch milliseconds or ISO-8601.' }),
+    eventTimeRate: z.number().positive().optional().meta({ description: 'Events per second of event time (how busy the simulated shop is). Unset: equal to `rate`, or 1000 when unthrottled.' }),
+    disorder: duration('Largest amount by which an event\'s timestamp trails the newest one seen; also the watermark\'s out-of-orderness bound.').default('2s'),
+  }),
+  inputs: [],
+  outputs: [{ name: 'out', doc: 'Clickstream events.' }],
+  keyed: 'none',
+  keyOutput: 'clear',
+  flinkExport: false,
+  fields: [
+    { name: 'eventId', type: 'number', doc: 'Sequence number, 1, 2, 3… in generation order.' },
+    { name: 'ts', type: 'number', doc: 'Event time, epoch milliseconds.' },
+    { name: 'userId', type: 'string', doc: 'User, e.g. `u00042`.' },
+    { name: 'sessionId', type: 'string', doc: 'Session, unique per visit, e.g. `u00042-s7`.' },
+    { name: 'eventType', type: 'string', doc: 'One of VIEW, CLICK, ADD_TO_CART, REMOVE_FROM_CART, PURCHASE.' },
+    { name: 'productId', type: 'string', doc: 'Product, e.g. `p0137`.' },
+    { name: 'category', type: 'string', doc: 'The product\'s category, e.g. `electronics`.' },
+    { name: 'price', type: 'number', doc: 'Unit price, two decimals.' },
+    { name: 'quantity', type: 'number', doc: '1 for VIEW and CLICK; items added, removed or bought otherwise.' },
+    { name: 'device', type: 'string', doc: 'mobile, desktop or tablet; fixed per session.' },
+  ],
+  example: { preset: 'ecommerce', rate: 1000, seed: 42 },
+});
