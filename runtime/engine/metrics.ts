@@ -39,13 +39,16 @@ export interface MetricsSnapshot {
 /** Turns counters into rates: one per consumer, since each samples at its own pace. */
 export class RateSampler {
   private last = new Map<string, number>();
-  private lastAt = 0;
+  private lastAt: number;
 
-  constructor(private readonly now: () => number = () => performance.now()) {}
+  /** The first sample's rate is the average since the sampler was made. */
+  constructor(private readonly now: () => number = () => performance.now()) {
+    this.lastAt = now();
+  }
 
   sample(nodes: readonly NodeMetrics[]): MetricsSnapshot[] {
     const at = this.now();
-    const dt = this.lastAt === 0 ? 0 : (at - this.lastAt) / 1000;
+    const dt = (at - this.lastAt) / 1000;
     this.lastAt = at;
     return nodes.map((m) => {
       const prev = this.last.get(m.nodeId) ?? 0;

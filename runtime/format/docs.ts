@@ -82,7 +82,7 @@ function typeOf(s: Json): string {
   if (Array.isArray(s.type)) return s.type.join(' \\| ');
   if (s.type === 'integer') {
     const lo = s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : undefined);
-    return lo !== undefined ? `integer ≥ ${lo}` : 'integer';
+    return lo !== undefined && lo > Number.MIN_SAFE_INTEGER ? `integer ≥ ${lo}` : 'integer';
   }
   if (s.type === 'number' && (s.minimum !== undefined || s.maximum !== undefined)) {
     return `number${s.minimum !== undefined ? ` ≥ ${s.minimum}` : ''}${s.maximum !== undefined ? ` ≤ ${s.maximum}` : ''}`;
@@ -143,7 +143,7 @@ export function pipelineFormatMarkdown(registry: Registry): string {
   const parts = [INTRO, '## Node types', ''];
   parts.push('| type | category | inputs → outputs |', '|---|---|---|');
   for (const s of specs) {
-    parts.push(`| [\`${s.type}\`](#${s.type.replace(/\./g, '')}--${s.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}) | ${s.category} | ${s.inputs.map((p) => p.name).join(', ') || '—'} → ${s.outputs.map((p) => p.name).join(', ') || '—'} |`);
+    parts.push(`| [\`${s.type}\`](#${s.type.replace(/\./g, '').toLowerCase()}--${s.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}) | ${s.category} | ${s.inputs.map((p) => p.name).join(', ') || '—'} → ${s.outputs.map((p) => p.name).join(', ') || '—'} |`);
   }
   parts.push('');
   for (const s of specs) parts.push(nodeSection(s));

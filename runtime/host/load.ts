@@ -2,6 +2,7 @@
 // validated pipeline. Shared by the CLI and, later, the editor's host.
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import type { Problem } from '../format/problems.js';
 import { type Pipeline, validatePipeline } from '../format/validate.js';
 
@@ -14,17 +15,18 @@ export interface Loaded {
   readonly resolvePath: (p: string) => string;
 }
 
-/** "Unexpected token } in JSON at position 42" → line and column, for a person. */
+/**
+ * A JSON syntax error with its line and column. JSON.parse's message has no position on every
+ * Node version, so the position comes from jsonc-parser (the parser VS Code uses for JSON).
+ */
 export function jsonSyntaxProblem(text: string, err: unknown): Problem {
-  const msg = err instanceof Error ? err.message : String(err);
-  const m = /at position (\d+)/.exec(msg);
-  let where = '';
-  if (m) {
-    const pos = Number(m[1]);
-    const before = text.slice(0, pos).split('\n');
-    where = ` (line ${before.length}, column ${before[before.length - 1]!.length + 1})`;
-  }
-  return { nodeId: null, path: '$', message: `not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}${where}` };
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (!first) return { nodeId: null, path: '$', message: `not valid JSON: ${err instanceof Error ? err.message : String(err)}` };
+  const before = text.slice(0, first.offset).split('\n');
+  const what = printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return { nodeId: null, path: '$', message: `not valid JSON: ${what} (line ${before.length}, column ${before[before.length - 1]!.length + 1})` };
 }
 
 export async function loadPipelineFile(path: string): Promise<Loaded> {

@@ -125,8 +125,9 @@ const P_CLICK = 0.43;
 /** Browse target: recommendation (related product) / focus category / anywhere (cumulative thresholds). */
 const P_RELATED = 0.25;
 const P_FOCUS = 0.85;
-/** Probability a session has a second focus category. */
+/** Probability a session has a second focus category, and share of focus browsing that goes to it. */
 const P_SECOND_CATEGORY = 0.4;
+const P_USE_SECOND = 0.35;
 /** Share of events whose timestamp is pulled back when disorder > 0. */
 const P_DISORDER = 0.1;
 /** Max cart lines per session. */
@@ -135,6 +136,7 @@ const MAX_CART = 8;
 const MIN_LEN = 3;
 const SPAN_LEN = 34;
 
+const INV_2_32 = 1 / 4294967296;
 const T_VIEW = 0;
 const T_CLICK = 1;
 const T_ADD = 2;
@@ -218,7 +220,7 @@ class Rng {
     let t = (this.s = (this.s + 0x6d2b79f5) | 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return ((t ^ (t >>> 14)) >>> 0) * INV_2_32;
   }
 }
 
@@ -475,7 +477,7 @@ export class EcommerceGenerator {
     let t = (this.s = (this.s + 0x6d2b79f5) | 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return ((t ^ (t >>> 14)) >>> 0) * INV_2_32;
   }
 
   /** A product drawn from the (drifting) global popularity distribution. */
@@ -501,11 +503,11 @@ export class EcommerceGenerator {
     return this.catList[start + idx]!;
   }
 
-  /** A product related to `prod` (a near neighbour in its category's list): a recommendation. */
-  private sampleRelated(prod: number): number {
+  /** A product related to `prod` (a near neighbour in its category's list): a recommendation. `u` is uniform in [0, 1). */
+  private sampleRelated(prod: number, u: number): number {
     const c = this.productCat[prod]!;
     const m = this.catSize[c]!;
-    let d = 1 + ((this.rnd() * 6) | 0); // 1..6 -> +1, +2, +3, -1, -2, -3
+    let d = 1 + ((u * 6) | 0); // 1..6 -> +1, +2, +3, -1, -2, -3
     if (d > 3) d = 3 - d;
     let idx = (this.catPos[prod]! + d) % m;
     if (idx < 0) idx += m;
@@ -554,7 +556,10 @@ export class EcommerceGenerator {
       this.driftLeft = DRIFT_EVERY;
       this.drift();
     }
-    const slot = (this.rnd() * this.nSessions) | 0;
+    // One draw picks the session; its fractional part decides whether the ts is pulled back.
+    const us = this.rnd() * this.nSessions;
+    const slot = us | 0;
+    const uDisorder = us - slot;
     const st = this.st;
     const b = slot * STRIDE;
 
@@ -628,23 +633,27 @@ export class EcommerceGenerator {
           st[b + F_CART_LEN] = cartLen - 1;
         }
       } else {
-        // Browse: a recommendation, a listing in a focus category, or anywhere.
-        const u = this.rnd();
+        // Browse: CLICK or VIEW of a recommendation, a listing in a focus category, or
+        // anything. One draw decides all of it (each choice rescales the rest to [0, 1)).
+        let u = this.rnd();
+        if (u < P_CLICK) {
+          type = T_CLICK;
+          u *= 1 / P_CLICK;
+        } else {
+          type = T_VIEW;
+          u = (u - P_CLICK) * (1 / (1 - P_CLICK));
+        }
         const last = st[b + F_LAST_PRODUCT]!;
         if (u < P_RELATED && last >= 0) {
-          prod = this.sampleRelated(last);
+          prod = this.sampleRelated(last, u * (1 / P_RELATED));
         } else if (u < P_FOCUS) {
           const c2 = st[b + F_C2]!;
-          prod = this.sampleCategory(c2 >= 0 && this.rnd() < 0.35 ? c2 : st[b + F_C1]!);
+          const useC2 = c2 >= 0 && (u - P_RELATED) * (1 / (P_FOCUS - P_RELATED)) < P_USE_SECOND;
+          prod = this.sampleCategory(useC2 ? c2 : st[b + F_C1]!);
         } else {
           prod = this.sampleGlobal();
         }
-        if (this.rnd() < P_CLICK) {
-          type = T_CLICK;
-          st[b + F_PENDING] = prod;
-        } else {
-          type = T_VIEW;
-        }
+        if (type === T_CLICK) st[b + F_PENDING] = prod;
       }
       st[b + F_LAST_TYPE] = type;
       st[b + F_LAST_PRODUCT] = prod;
@@ -663,7 +672,7 @@ export class EcommerceGenerator {
     // Event time: the clock, sometimes pulled back, never before this session's previous event.
     const k = this.emitted++;
     let t = this.startTime + Math.floor(k * this.step);
-    if (this.disorder > 0 && this.rnd() < P_DISORDER) {
+    if (this.disorder > 0 && uDisorder < P_DISORDER) {
       t -= Math.floor(this.rnd() * (this.disorder + 1));
     }
     const prev = this.lastTs[slot]!;
