@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { formatProblem } from '../format/problems.js';
 import { loadPipelineFile } from '../host/load.js';
+import { formatFile } from './format.js';
 import { runLoaded } from './run.js';
 
 export const EXIT_OK = 0;
@@ -53,6 +54,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       }
       const p = loaded.pipeline!;
       io.stderr.write(`${file}: valid (${p.nodes.length} nodes, ${p.edges.length} edges)\n`);
+    });
+
+  program
+    .command('format')
+    .description('Rewrite pipeline files the way the editor saves them: pretty-printed, stable key order.')
+    .argument('<pipelines...>', 'pipeline JSON files')
+    .option('--check', 'change nothing; exit 2 if a file is not in canonical form')
+    .action(async (files: string[], opts: { check?: boolean }) => {
+      for (const file of files) {
+        const r = await formatFile(file, opts.check === true);
+        if (r.problem) io.stderr.write(`${file}: ${r.problem}\n`);
+        if (!r.ok) code = EXIT_INVALID;
+      }
     });
 
   program
