@@ -1,6 +1,7 @@
 // `tributary run` once the pipeline is valid: trust, plan, serve metrics, show progress, run.
 import { errorMessage, NodeError } from '../engine/errors.js';
 import { planJob } from '../engine/plan.js';
+import { tuneHeapForStreaming } from '../host/heap.js';
 import type { Loaded } from '../host/load.js';
 import { metricsRegistry, type MetricsServer, serveMetrics } from '../host/prometheus.js';
 import { TrustStore } from '../host/trust.js';
@@ -37,6 +38,7 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
   const pipeline = loaded.pipeline!;
   if (!(await trusted(loaded, opts))) return 2;
 
+  tuneHeapForStreaming();
   let job;
   try {
     job = planJob(pipeline, { operators: OPERATORS, resolvePath: loaded.resolvePath, stdout: io.stdout });

@@ -304,6 +304,9 @@ const PH_PURCHASE = 2;
 
 const DEVICES: readonly Device[] = ['mobile', 'desktop', 'tablet'];
 
+/** '-s<k>' for small per-user session numbers k (index 0 unused). */
+const SESSION_SUFFIX: readonly string[] = Array.from({ length: 1024 }, (_, k) => '-s' + k);
+
 // ---------------------------------------------------------------------------
 
 export class EcommerceGenerator {
@@ -358,6 +361,13 @@ export class EcommerceGenerator {
 
   // Clock: events emitted so far
   private emitted = 0;
+
+  // Look-ahead: the slot of the next event is drawn one event early and its row
+  // is read right away, so the (likely cache-missing) load overlaps other work.
+  private nextSlot = 0;
+  private nextFrac = 0;
+  private peekPhase = 0;
+  private peekUser = '';
 
   constructor(opts: EcommerceOptions) {
     const err = validateEcommerceOptions(opts);
@@ -459,6 +469,7 @@ export class EcommerceGenerator {
     this.ids = [];
     for (let i = 0; i < ns; i++) this.ids.push('', '');
     for (let i = 0; i < ns; i++) this.startSession(i);
+    this.pickNext();
   }
 
   /** Append exactly n events to recs (and their timestamps to ts, ts[i] === recs[i].ts). */
@@ -527,19 +538,23 @@ export class EcommerceGenerator {
   private startSession(slot: number): void {
     const st = this.st;
     const b = slot * STRIDE;
-    const u = Math.floor(this.rnd() * this.nUsers);
+    // User (integer part) and device (fractional part) from one draw.
+    const uu = this.rnd() * this.nUsers;
+    const u = uu | 0;
+    const d = uu - u;
     const userId = this.userIds.length > 0 ? this.userIds[u]! : padId('u', u, this.userWidth);
     const k = this.userSessions[u]! + 1;
     this.userSessions[u] = k;
     this.ids[2 * slot] = userId;
-    this.ids[2 * slot + 1] = userId + '-s' + k;
-    const d = this.rnd();
+    this.ids[2 * slot + 1] = userId + (k < SESSION_SUFFIX.length ? SESSION_SUFFIX[k]! : '-s' + k);
     st[b + F_DEVICE] = d < 0.55 ? 0 : d < 0.9 ? 1 : 2;
     const l = this.rnd();
     st[b + F_REMAINING] = MIN_LEN + Math.floor(SPAN_LEN * l * l);
-    const willCart = this.rnd() < CART_SHARE;
+    // Cart intent and, for cart sessions, purchase vs abandonment from one draw.
+    const c = this.rnd();
+    const willCart = c < CART_SHARE;
     st[b + F_CART] = willCart ? 1 : 0;
-    st[b + F_BUY] = willCart && this.rnd() >= this.abandonment ? 1 : 0;
+    st[b + F_BUY] = willCart && c * (1 / CART_SHARE) >= this.abandonment ? 1 : 0;
     st[b + F_PHASE] = PH_NEW;
     st[b + F_C1] = 0;
     st[b + F_C2] = -1;
@@ -556,10 +571,8 @@ export class EcommerceGenerator {
       this.driftLeft = DRIFT_EVERY;
       this.drift();
     }
-    // One draw picks the session; its fractional part decides whether the ts is pulled back.
-    const us = this.rnd() * this.nSessions;
-    const slot = us | 0;
-    const uDisorder = us - slot;
+    const slot = this.nextSlot;
+    const uDisorder = this.nextFrac;
     const st = this.st;
     const b = slot * STRIDE;
 
@@ -693,6 +706,17 @@ export class EcommerceGenerator {
     };
 
     if (end) this.startSession(slot);
+    this.pickNext();
     return ev;
+  }
+
+  /** Draw the session slot of the next event (its fractional part decides whether that event's ts is pulled back). */
+  private pickNext(): void {
+    const us = this.rnd() * this.nSessions;
+    const slot = us | 0;
+    this.nextSlot = slot;
+    this.nextFrac = us - slot;
+    this.peekPhase = this.st[slot * STRIDE + F_PHASE]!;
+    this.peekUser = this.ids[2 * slot]!;
   }
 }

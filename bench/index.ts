@@ -1,0 +1,54 @@
+// `npm run bench`: runs each scenario in its own process and prints records/s, peak RSS, and the
+// engine's figure against its hand-written twin and the target. A script, not a timed test.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { tuneHeapForStreaming } from '../runtime/host/heap.js';
+import { runScenario } from './chain.js';
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 10_000_000);
+
+const PAIRS = [
+  { label: '(a) pre-built batches', engine: 'engine-batches', plain: 'plain-batches', target: 10e6 },
+  { label: '(b) generator', engine: 'engine-generator', plain: 'plain-generator', target: 3e6 },
+];
+
+interface Measured {
+  scenario: string;
+  records: number;
+  seconds: number;
+  peakRssMiB: number;
+}
+
+function child(scenario: string): Measured {
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--scenario', scenario], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Measured;
+}
+
+function fmt(n: number): string {
+  return `${(n / 1e6).toFixed(2)}M/s`;
+}
+
+async function main(): Promise<void> {
+  const at = process.argv.indexOf('--scenario');
+  if (at >= 0) {
+    tuneHeapForStreaming();
+    const r = await runScenario(process.argv[at + 1]!, RECORDS);
+    const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+    process.stdout.write(`${JSON.stringify({ ...r, peakRssMiB })}\n`);
+    return;
+  }
+  process.stdout.write(`filter → map → keyBy → discard, ${RECORDS.toLocaleString('en-US')} records, one core (node ${process.version})\n\n`);
+  const rows: string[][] = [['scenario', 'records/s', 'peak RSS', 'hand-written', 'engine/hand', 'target', 'met']];
+  for (const pair of PAIRS) {
+    const e = child(pair.engine);
+    const p = child(pair.plain);
+    const er = e.records / e.seconds;
+    const pr = p.records / p.seconds;
+    const ok = er >= pair.target && pr / er <= 2;
+    rows.push([pair.label, fmt(er), `${e.peakRssMiB.toFixed(0)} MiB`, `${fmt(pr)} (${p.peakRssMiB.toFixed(0)} MiB)`, `${(er / pr).toFixed(2)}×`, `≥ ${fmt(pair.target)}, within 2×`, ok ? 'yes' : 'NO']);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
+}
+
+await main();
