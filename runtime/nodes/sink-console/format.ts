@@ -9,8 +9,9 @@ function cell(v: unknown): string {
   return s === undefined ? String(v) : s;
 }
 
+/** Pad to the column; a wider value pushes the row rather than losing digits, up to MAX_WIDTH. */
 function fit(s: string, width: number): string {
-  return s.length > width ? `${s.slice(0, width - 1)}…` : s.padEnd(width);
+  return s.length > MAX_WIDTH ? `${s.slice(0, MAX_WIDTH - 1)}…` : s.padEnd(width);
 }
 
 /** Aligned columns; the first batch fixes the columns and their widths. */
