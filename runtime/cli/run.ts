@@ -67,6 +67,12 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
     io.stderr.write('\nstopping: flushing sinks (interrupt again to quit at once)\n');
     job.stop();
   };
+  // A reader that goes away (`tributary run p.json | head`) ends the run like an interrupt.
+  const onStdoutError = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') job.stop();
+    else job.fail(err);
+  };
+  io.stdout.on('error', onStdoutError);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
@@ -81,6 +87,7 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    io.stdout.off('error', onStdoutError);
     await server?.close();
   }
 }

@@ -362,13 +362,6 @@ export class EcommerceGenerator {
   // Clock: events emitted so far
   private emitted = 0;
 
-  // Look-ahead: the slot of the next event is drawn one event early and its row
-  // is read right away, so the (likely cache-missing) load overlaps other work.
-  private nextSlot = 0;
-  private nextFrac = 0;
-  private peekPhase = 0;
-  private peekUser = '';
-
   constructor(opts: EcommerceOptions) {
     const err = validateEcommerceOptions(opts);
     if (err !== null) throw new RangeError(`EcommerceGenerator: ${err}`);
@@ -469,12 +462,18 @@ export class EcommerceGenerator {
     this.ids = [];
     for (let i = 0; i < ns; i++) this.ids.push('', '');
     for (let i = 0; i < ns; i++) this.startSession(i);
-    this.pickNext();
   }
 
   /** Append exactly n events to recs (and their timestamps to ts, ts[i] === recs[i].ts). */
   fill(recs: ClickEvent[], ts: number[], n: number): void {
-    for (let i = 0; i < n; i++) {
+    if (n <= 0) return;
+    // The first push may change the arrays' element kinds (e.g. a fresh [] becoming
+    // an array of objects / of doubles); doing it outside the loop keeps the loop's
+    // push sites monomorphic so they get inlined.
+    const first = this.nextEvent();
+    recs.push(first);
+    ts.push(first.ts);
+    for (let i = 1; i < n; i++) {
       const ev = this.nextEvent();
       recs.push(ev);
       ts.push(ev.ts);
@@ -571,8 +570,10 @@ export class EcommerceGenerator {
       this.driftLeft = DRIFT_EVERY;
       this.drift();
     }
-    const slot = this.nextSlot;
-    const uDisorder = this.nextFrac;
+    // One draw picks the session; its fractional part decides whether the ts is pulled back.
+    const us = this.rnd() * this.nSessions;
+    const slot = us | 0;
+    const uDisorder = us - slot;
     const st = this.st;
     const b = slot * STRIDE;
 
@@ -592,7 +593,6 @@ export class EcommerceGenerator {
       st[b + F_PURCHASE_IDX] = i + 1;
       end = i + 1 >= st[b + F_CART_LEN]!;
     } else {
-      const cartLen = st[b + F_CART_LEN]!;
       if (phase === PH_NEW) {
         // Landing: VIEW of a popular product; its category becomes the focus.
         st[b + F_PHASE] = PH_BROWSE;
@@ -605,68 +605,79 @@ export class EcommerceGenerator {
         type = T_VIEW;
         prod = st[b + F_PENDING]!;
         st[b + F_PENDING] = -1;
-      } else if (
-        st[b + F_CART] === 1 &&
-        st[b + F_LAST_TYPE] === T_VIEW &&
-        cartLen < MAX_CART &&
-        (this.rnd() < P_ADD || (cartLen === 0 && st[b + F_REMAINING]! <= 1))
-      ) {
-        // Put the product just viewed in the cart (merging with an existing line).
-        type = T_ADD;
-        prod = st[b + F_LAST_PRODUCT]!;
-        const q = this.rnd();
-        qty = q < 0.72 ? 1 : q < 0.92 ? 2 : 3;
-        const cart = this.cart;
-        const cb = slot * CART_STRIDE;
-        let i = 0;
-        while (i < cartLen && cart[cb + i] !== prod) i++;
-        if (i < cartLen) {
-          cart[cb + MAX_CART + i] = cart[cb + MAX_CART + i]! + qty;
-        } else {
-          cart[cb + i] = prod;
-          cart[cb + MAX_CART + i] = qty;
-          st[b + F_CART_LEN] = cartLen + 1;
-        }
-      } else if (cartLen > 0 && this.rnd() < P_REMOVE) {
-        // Take one item, or a whole line, out of the cart.
-        type = T_REMOVE;
-        const cart = this.cart;
-        const cb = slot * CART_STRIDE;
-        const i = (this.rnd() * cartLen) | 0;
-        prod = cart[cb + i]!;
-        const have = cart[cb + MAX_CART + i]!;
-        if (have > 1 && this.rnd() < 0.5) {
-          cart[cb + MAX_CART + i] = have - 1;
-        } else {
-          qty = have;
-          for (let j = i + 1; j < cartLen; j++) {
-            cart[cb + j - 1] = cart[cb + j]!;
-            cart[cb + MAX_CART + j - 1] = cart[cb + MAX_CART + j]!;
-          }
-          st[b + F_CART_LEN] = cartLen - 1;
-        }
       } else {
-        // Browse: CLICK or VIEW of a recommendation, a listing in a focus category, or
-        // anything. One draw decides all of it (each choice rescales the rest to [0, 1)).
+        // One draw decides the action; each decision rescales the rest of it to [0, 1)
+        // for the next one (32 random bits are plenty for these few choices).
         let u = this.rnd();
-        if (u < P_CLICK) {
-          type = T_CLICK;
-          u *= 1 / P_CLICK;
-        } else {
-          type = T_VIEW;
-          u = (u - P_CLICK) * (1 / (1 - P_CLICK));
+        const cartLen = st[b + F_CART_LEN]!;
+        type = -1;
+        prod = -1;
+        if (st[b + F_CART] === 1 && st[b + F_LAST_TYPE] === T_VIEW && cartLen < MAX_CART) {
+          if (u < P_ADD || (cartLen === 0 && st[b + F_REMAINING]! <= 1)) {
+            // Put the product just viewed in the cart (merging with an existing line).
+            type = T_ADD;
+            prod = st[b + F_LAST_PRODUCT]!;
+            const q = u < P_ADD ? u * (1 / P_ADD) : (u - P_ADD) * (1 / (1 - P_ADD));
+            qty = q < 0.72 ? 1 : q < 0.92 ? 2 : 3;
+            const cart = this.cart;
+            const cb = slot * CART_STRIDE;
+            let i = 0;
+            while (i < cartLen && cart[cb + i] !== prod) i++;
+            if (i < cartLen) {
+              cart[cb + MAX_CART + i] = cart[cb + MAX_CART + i]! + qty;
+            } else {
+              cart[cb + i] = prod;
+              cart[cb + MAX_CART + i] = qty;
+              st[b + F_CART_LEN] = cartLen + 1;
+            }
+          } else {
+            u = (u - P_ADD) * (1 / (1 - P_ADD));
+          }
         }
-        const last = st[b + F_LAST_PRODUCT]!;
-        if (u < P_RELATED && last >= 0) {
-          prod = this.sampleRelated(last, u * (1 / P_RELATED));
-        } else if (u < P_FOCUS) {
-          const c2 = st[b + F_C2]!;
-          const useC2 = c2 >= 0 && (u - P_RELATED) * (1 / (P_FOCUS - P_RELATED)) < P_USE_SECOND;
-          prod = this.sampleCategory(useC2 ? c2 : st[b + F_C1]!);
-        } else {
-          prod = this.sampleGlobal();
+        if (type < 0 && cartLen > 0) {
+          if (u < P_REMOVE) {
+            // Take one item, or a whole line, out of the cart.
+            type = T_REMOVE;
+            const v = u * (cartLen / P_REMOVE);
+            const i = v | 0;
+            const cart = this.cart;
+            const cb = slot * CART_STRIDE;
+            prod = cart[cb + i]!;
+            const have = cart[cb + MAX_CART + i]!;
+            if (have > 1 && v - i < 0.5) {
+              cart[cb + MAX_CART + i] = have - 1;
+            } else {
+              qty = have;
+              for (let j = i + 1; j < cartLen; j++) {
+                cart[cb + j - 1] = cart[cb + j]!;
+                cart[cb + MAX_CART + j - 1] = cart[cb + MAX_CART + j]!;
+              }
+              st[b + F_CART_LEN] = cartLen - 1;
+            }
+          } else {
+            u = (u - P_REMOVE) * (1 / (1 - P_REMOVE));
+          }
         }
-        if (type === T_CLICK) st[b + F_PENDING] = prod;
+        if (type < 0) {
+          // Browse: CLICK or VIEW of a recommendation, a listing in a focus category, or anything.
+          if (u < P_CLICK) {
+            type = T_CLICK;
+            u *= 1 / P_CLICK;
+          } else {
+            type = T_VIEW;
+            u = (u - P_CLICK) * (1 / (1 - P_CLICK));
+          }
+          if (u < P_RELATED) {
+            prod = this.sampleRelated(st[b + F_LAST_PRODUCT]!, u * (1 / P_RELATED));
+          } else if (u < P_FOCUS) {
+            const c2 = st[b + F_C2]!;
+            const useC2 = c2 >= 0 && (u - P_RELATED) * (1 / (P_FOCUS - P_RELATED)) < P_USE_SECOND;
+            prod = this.sampleCategory(useC2 ? c2 : st[b + F_C1]!);
+          } else {
+            prod = this.sampleGlobal();
+          }
+          if (type === T_CLICK) st[b + F_PENDING] = prod;
+        }
       }
       st[b + F_LAST_TYPE] = type;
       st[b + F_LAST_PRODUCT] = prod;
@@ -706,17 +717,6 @@ export class EcommerceGenerator {
     };
 
     if (end) this.startSession(slot);
-    this.pickNext();
     return ev;
-  }
-
-  /** Draw the session slot of the next event (its fractional part decides whether that event's ts is pulled back). */
-  private pickNext(): void {
-    const us = this.rnd() * this.nSessions;
-    const slot = us | 0;
-    this.nextSlot = slot;
-    this.nextFrac = us - slot;
-    this.peekPhase = this.st[slot * STRIDE + F_PHASE]!;
-    this.peekUser = this.ids[2 * slot]!;
   }
 }
