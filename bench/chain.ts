@@ -5,7 +5,7 @@ import type { Batch } from '../runtime/engine/batch.js';
 import { planJob } from '../runtime/engine/plan.js';
 import { BoundedOutOfOrderness } from '../runtime/engine/watermarks.js';
 import { validatePipeline } from '../runtime/format/validate.js';
-import { type ClickEvent, EcommerceGenerator } from '../runtime/connectors/generator/ecommerce.js';
+import { type ClickEvent, EcommerceGenerator } from '../runtime/nodes/source-generator/ecommerce.js';
 import { OPERATORS } from '../runtime/nodes/operators.js';
 import { makeRegistry, NODE_SPECS } from '../runtime/nodes/registry.js';
 import { benchOperators, discardSpec, replaySpec } from './operators.js';

@@ -8,7 +8,7 @@ import type { JobControl } from '../../engine/operator.js';
 import { SourceOperator } from '../../engine/source.js';
 import { BoundedOutOfOrderness } from '../../engine/watermarks.js';
 import type { ParamsOf } from '../spec.js';
-import { type ClickEvent, EcommerceGenerator } from '../../connectors/generator/ecommerce.js';
+import { type ClickEvent, EcommerceGenerator } from './ecommerce.js';
 import type { sourceGeneratorSpec } from './spec.js';
 
 export const GENERATOR_BATCH = 4096;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { duration } from '../../format/params.js';
 import { defineNode } from '../spec.js';
+import { ECOMMERCE_FIELDS } from './ecommerce.js';
 
 export const sourceGeneratorSpec = defineNode({
   type: 'source.generator',
@@ -25,17 +26,6 @@ export const sourceGeneratorSpec = defineNode({
   keyed: 'none',
   keyOutput: 'clear',
   flinkExport: false,
-  fields: [
-    { name: 'eventId', type: 'number', doc: 'Sequence number, 1, 2, 3… in generation order.' },
-    { name: 'ts', type: 'number', doc: 'Event time, epoch milliseconds.' },
-    { name: 'userId', type: 'string', doc: 'User, e.g. `u00042`.' },
-    { name: 'sessionId', type: 'string', doc: 'Session, unique per visit, e.g. `u00042-s7`.' },
-    { name: 'eventType', type: 'string', doc: 'One of VIEW, CLICK, ADD_TO_CART, REMOVE_FROM_CART, PURCHASE.' },
-    { name: 'productId', type: 'string', doc: 'Product, e.g. `p0137`.' },
-    { name: 'category', type: 'string', doc: 'The product\'s category, e.g. `electronics`.' },
-    { name: 'price', type: 'number', doc: 'Unit price, two decimals.' },
-    { name: 'quantity', type: 'number', doc: '1 for VIEW and CLICK; items added, removed or bought otherwise.' },
-    { name: 'device', type: 'string', doc: 'mobile, desktop or tablet; fixed per session.' },
-  ],
+  fields: ECOMMERCE_FIELDS,
   example: { preset: 'ecommerce', rate: 1000, seed: 42 },
 });

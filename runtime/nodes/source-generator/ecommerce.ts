@@ -9,8 +9,9 @@
  *
  * Model
  * - Catalogue: `products` items spread over `categories` categories, prices
- *   drawn log-normally around a category-specific median. Popularity follows a
- *   Zipf law over a seeded base ranking; every DRIFT_EVERY events the ranking
+ *   drawn log-normally around a category-specific median. Popularity is
+ *   Zipf-like (weight ~ 1/(rank + 1/2), globally and within each category) over
+ *   a seeded base ranking; every DRIFT_EVERY events the ranking
  *   rotates by one place (a tail product jumps to #1, everything else moves
  *   down one rank), so "trending" changes slowly over event time.
  * - A pool of `concurrentSessions` sessions is active at once; each event
@@ -56,11 +57,7 @@ export interface EcommerceOptions {
   concurrentSessions?: number;
 }
 
-export interface FieldDoc {
-  name: string;
-  type: string;
-  doc: string;
-}
+import type { FieldDoc } from '../spec.js';
 
 /** Every ClickEvent field, in emission order. */
 export const ECOMMERCE_FIELDS: readonly FieldDoc[] = Object.freeze([
@@ -110,8 +107,6 @@ const MAX_SESSIONS = 1_000_000;
 /** Eagerly build user-id strings up to this many users; beyond, build them per session. */
 const EAGER_USER_IDS = 1 << 20;
 
-/** Zipf exponent of product popularity (global and within a category). */
-const ZIPF_S = 1.05;
 /** Popularity ranking rotates by one place every this many events. */
 const DRIFT_EVERY = 5000;
 /** Share of sessions that put something in the cart. */
@@ -232,51 +227,6 @@ function idWidth(count: number, min: number): number {
   return Math.max(min, String(Math.max(0, count - 1)).length);
 }
 
-/**
- * Build a Vose alias table for Zipf weights 1/(r+1)^s over m ranks and write it
- * at [off, off+m) of prob/alias (alias entries are local indices 0..m-1).
- */
-function buildZipfAlias(m: number, prob: Float64Array, alias: Int32Array, off: number): void {
-  const w = new Float64Array(m);
-  let sum = 0;
-  for (let r = 0; r < m; r++) {
-    w[r] = 1 / Math.pow(r + 1, ZIPF_S);
-    sum += w[r]!;
-  }
-  const small = new Int32Array(m);
-  const large = new Int32Array(m);
-  let ns = 0;
-  let nl = 0;
-  for (let r = 0; r < m; r++) {
-    const p = (w[r]! * m) / sum;
-    w[r] = p;
-    if (p < 1) small[ns++] = r;
-    else large[nl++] = r;
-  }
-  while (ns > 0 && nl > 0) {
-    const l = small[--ns]!;
-    const g = large[nl - 1]!;
-    prob[off + l] = w[l]!;
-    alias[off + l] = g;
-    const pg = w[g]! + w[l]! - 1;
-    w[g] = pg;
-    if (pg < 1) {
-      nl--;
-      small[ns++] = g;
-    }
-  }
-  while (nl > 0) {
-    const g = large[--nl]!;
-    prob[off + g] = 1;
-    alias[off + g] = g;
-  }
-  while (ns > 0) {
-    const l = small[--ns]!;
-    prob[off + l] = 1;
-    alias[off + l] = l;
-  }
-}
-
 // ---------------------------------------------------------------------------
 // Session state. The pool is kept struct-of-arrays in typed arrays (one 64-byte
 // row per session slot) so the hot loop touches little memory and never boxes.
@@ -323,7 +273,10 @@ export class EcommerceGenerator {
   private readonly step: number;
   private readonly disorder: number;
 
-  // Catalogue, parallel arrays indexed by product
+  // Products are handled internally by their *base popularity position* q (a seeded
+  // permutation of the catalogue), not by catalogue index: the current popularity
+  // rank r maps to position (r - off) mod n, so the hot products always sit in one
+  // contiguous window of these arrays, which keeps big catalogues cache-friendly.
   private readonly productIds: string[];
   private readonly productCat: Int32Array;
   private readonly productCatName: string[];
@@ -331,20 +284,19 @@ export class EcommerceGenerator {
   /** Index of the product in its category's list. */
   private readonly catPos: Int32Array;
 
-  // Popularity: perm[p] = product at base rank p; current rank r shows perm[(r - off) mod n].
-  private readonly perm: Int32Array;
-  private readonly gProb: Float64Array;
-  private readonly gAlias: Int32Array;
+  // Popularity rotation (see drift()).
   private off = 0;
   private driftLeft = DRIFT_EVERY;
+  /** ln(2n + 1): scale of the global popularity sampler. */
+  private readonly gLog: number;
 
-  // Per-category lists (products ordered by base rank), their rotation and alias tables.
+  // Per-category lists of positions (ascending, i.e. in base popularity order), their
+  // rotation and ln(2 size + 1) for the popularity sampler.
   private readonly catStart: Int32Array;
   private readonly catSize: Int32Array;
   private readonly catRot: Int32Array;
   private readonly catList: Int32Array;
-  private readonly cProb: Float64Array;
-  private readonly cAlias: Int32Array;
+  private readonly catLog: Float64Array;
 
   // Users
   private readonly userIds: string[];
@@ -385,10 +337,7 @@ export class EcommerceGenerator {
       catNames.push(round === 0 ? base : `${base}-${round + 1}`);
     }
     const pWidth = idWidth(n, 4);
-    this.productIds = [];
-    this.productCatName = [];
-    this.productCat = new Int32Array(n);
-    this.productPrice = new Float64Array(n);
+    const cat: number[] = [];
     const catalogue: { productId: string; category: string; price: number }[] = [];
     for (let i = 0; i < n; i++) {
       // The first `nc` products cover every category; the rest are spread at random.
@@ -401,48 +350,49 @@ export class EcommerceGenerator {
       let price = spec[1] * Math.exp(spec[2] * z);
       if (price >= 2 && crng.next() < 0.6) price = Math.floor(price) + 0.99; // "charm" pricing
       price = Math.max(0.99, Math.round(price * 100) / 100);
-      const id = padId('p', i, pWidth);
-      this.productIds.push(id);
-      this.productCatName.push(catNames[c]!);
-      this.productCat[i] = c;
-      this.productPrice[i] = price;
-      catalogue.push(Object.freeze({ productId: id, category: catNames[c]!, price }));
+      cat.push(c);
+      catalogue.push(Object.freeze({ productId: padId('p', i, pWidth), category: catNames[c]!, price }));
     }
     this.catalogue = Object.freeze(catalogue);
 
-    // Base popularity ranking: a seeded permutation of the products.
-    this.perm = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.perm[i] = i;
+    // Base popularity order: a seeded permutation; position q holds product perm[q].
+    const perm = new Int32Array(n);
+    for (let i = 0; i < n; i++) perm[i] = i;
     for (let i = n - 1; i > 0; i--) {
       const j = Math.floor(crng.next() * (i + 1));
-      const t = this.perm[i]!;
-      this.perm[i] = this.perm[j]!;
-      this.perm[j] = t;
+      const t = perm[i]!;
+      perm[i] = perm[j]!;
+      perm[j] = t;
     }
-    this.gProb = new Float64Array(n);
-    this.gAlias = new Int32Array(n);
-    buildZipfAlias(n, this.gProb, this.gAlias, 0);
+    this.productIds = [];
+    this.productCatName = [];
+    this.productCat = new Int32Array(n);
+    this.productPrice = new Float64Array(n);
+    for (let q = 0; q < n; q++) {
+      const p = catalogue[perm[q]!]!;
+      this.productIds.push(p.productId);
+      this.productCatName.push(p.category);
+      this.productCat[q] = cat[perm[q]!]!;
+      this.productPrice[q] = p.price;
+    }
+    this.gLog = Math.log(2 * n + 1);
 
-    // Category lists ordered by base rank.
+    // Category lists, in base popularity order.
     this.catSize = new Int32Array(nc);
-    for (let i = 0; i < n; i++) this.catSize[this.productCat[i]!]!++;
+    for (let q = 0; q < n; q++) this.catSize[this.productCat[q]!]!++;
     this.catStart = new Int32Array(nc);
     for (let c = 1; c < nc; c++) this.catStart[c] = this.catStart[c - 1]! + this.catSize[c - 1]!;
     this.catRot = new Int32Array(nc);
+    this.catLog = new Float64Array(nc);
+    for (let c = 0; c < nc; c++) this.catLog[c] = Math.log(2 * this.catSize[c]! + 1);
     this.catList = new Int32Array(n);
     this.catPos = new Int32Array(n);
-    const fillPos = new Int32Array(nc);
-    for (let p = 0; p < n; p++) {
-      const prod = this.perm[p]!;
-      const c = this.productCat[prod]!;
-      const k = fillPos[c]!++;
-      this.catList[this.catStart[c]! + k] = prod;
-      this.catPos[prod] = k;
-    }
-    this.cProb = new Float64Array(n);
-    this.cAlias = new Int32Array(n);
-    for (let c = 0; c < nc; c++) {
-      if (this.catSize[c]! > 0) buildZipfAlias(this.catSize[c]!, this.cProb, this.cAlias, this.catStart[c]!);
+    const fill = new Int32Array(nc);
+    for (let q = 0; q < n; q++) {
+      const c = this.productCat[q]!;
+      const k = fill[c]!++;
+      this.catList[this.catStart[c]! + k] = q;
+      this.catPos[q] = k;
     }
 
     // --- users ---
@@ -490,27 +440,29 @@ export class EcommerceGenerator {
     return ((t ^ (t >>> 14)) >>> 0) * INV_2_32;
   }
 
-  /** A product drawn from the (drifting) global popularity distribution. */
-  private sampleGlobal(): number {
-    const n = this.nProducts;
-    const u = this.rnd() * n;
-    let r = u | 0;
-    if (u - r >= this.gProb[r]!) r = this.gAlias[r]!;
-    let idx = r - this.off;
-    if (idx < 0) idx += n;
-    return this.perm[idx]!;
+  /**
+   * A popularity rank in [0, m), Zipf-like: the continuous law with density
+   * proportional to 1/(x + 1/2) on [0, m), inverted in closed form (no table, so
+   * no cache misses on big catalogues). `ln2m1` is ln(2m + 1).
+   */
+  private zipfRank(m: number, ln2m1: number): number {
+    const r = (0.5 * Math.exp(this.rnd() * ln2m1) - 0.5) | 0;
+    return r < m ? r : m - 1;
   }
 
-  /** A product of category c drawn from that category's (drifting) popularity distribution. */
+  /** A product (position) drawn from the (drifting) global popularity distribution. */
+  private sampleGlobal(): number {
+    const n = this.nProducts;
+    const q = this.zipfRank(n, this.gLog) - this.off;
+    return q < 0 ? q + n : q;
+  }
+
+  /** A product (position) of category c drawn from that category's (drifting) popularity distribution. */
   private sampleCategory(c: number): number {
     const m = this.catSize[c]!;
-    const start = this.catStart[c]!;
-    const u = this.rnd() * m;
-    let r = u | 0;
-    if (u - r >= this.cProb[start + r]!) r = this.cAlias[start + r]!;
-    let idx = r + m - this.catRot[c]!;
+    let idx = this.zipfRank(m, this.catLog[c]!) + m - this.catRot[c]!;
     if (idx >= m) idx -= m;
-    return this.catList[start + idx]!;
+    return this.catList[this.catStart[c]! + idx]!;
   }
 
   /** A product related to `prod` (a near neighbour in its category's list): a recommendation. `u` is uniform in [0, 1). */
@@ -527,7 +479,7 @@ export class EcommerceGenerator {
   /** Rotate the popularity ranking by one place: the last-ranked product becomes #1. */
   private drift(): void {
     const n = this.nProducts;
-    const c = this.productCat[this.perm[n - 1 - this.off]!]!;
+    const c = this.productCat[n - 1 - this.off]!;
     const k = this.catRot[c]! + 1;
     this.catRot[c] = k >= this.catSize[c]! ? 0 : k;
     this.off = this.off + 1 >= n ? 0 : this.off + 1;
