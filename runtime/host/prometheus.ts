@@ -9,44 +9,33 @@ export function metricsRegistry(nodes: () => readonly NodeMetrics[]): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tributary_' });
   const labelNames = ['node', 'type'] as const;
+  // Operators keep plain counters; each scrape copies them into prom-client metrics.
+  const perNode = (kind: typeof Counter | typeof Gauge, name: string, help: string, read: (m: NodeMetrics, i: number) => number) =>
+    new kind({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        nodes().forEach((m, i) => {
+          const labels = { node: m.nodeId, type: m.type };
+          if (this instanceof Counter) this.inc(labels, read(m, i));
+          else (this as Gauge).set(labels, read(m, i));
+        });
+      },
+    });
+  let rates: number[] = [];
   const sampler = new RateSampler();
-  const counter = (name: string, help: string, read: (m: NodeMetrics) => number) =>
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const m of nodes()) this.inc({ node: m.nodeId, type: m.type }, read(m));
-      },
-    });
-  const gauge = (name: string, help: string, read: (m: NodeMetrics) => number) =>
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const m of nodes()) this.set({ node: m.nodeId, type: m.type }, read(m));
-      },
-    });
-  counter('tributary_node_records_in_total', 'Records received by the node.', (m) => m.recordsIn);
-  counter('tributary_node_records_out_total', 'Records emitted by the node on its main output.', (m) => m.recordsOut);
-  counter('tributary_node_errors_total', 'Records the node could not process.', (m) => m.errors);
-  gauge('tributary_node_watermark_milliseconds', 'Current watermark of the node, epoch ms (-Inf before the first).', (m) => m.watermark);
-  gauge('tributary_node_state_keys', 'Keys held in the node\'s keyed state.', (m) => m.stateSize().keys);
-  gauge('tributary_node_state_bytes', 'Approximate bytes of the node\'s keyed state.', (m) => m.stateSize().bytes);
-  new Gauge({
-    name: 'tributary_node_records_per_second',
-    help: 'Records per second through the node since the previous scrape.',
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const s of sampler.sample(nodes())) this.set({ node: s.nodeId, type: s.type }, s.rate);
-    },
+  perNode(Counter, 'tributary_node_records_in_total', 'Records received by the node.', (m) => m.recordsIn);
+  perNode(Counter, 'tributary_node_records_out_total', 'Records emitted by the node on its main output.', (m) => m.recordsOut);
+  perNode(Counter, 'tributary_node_errors_total', 'Records the node could not process.', (m) => m.errors);
+  perNode(Gauge, 'tributary_node_watermark_milliseconds', 'Current watermark of the node, epoch ms (-Inf before the first).', (m) => m.watermark);
+  perNode(Gauge, 'tributary_node_state_keys', "Keys held in the node's keyed state.", (m) => m.stateSize().keys);
+  perNode(Gauge, 'tributary_node_state_bytes', "Approximate bytes of the node's keyed state.", (m) => m.stateSize().bytes);
+  perNode(Gauge, 'tributary_node_records_per_second', 'Records per second through the node since the previous scrape.', (_m, i) => {
+    if (i === 0) rates = sampler.sample(nodes()).map((s) => s.rate);
+    return rates[i] ?? 0;
   });
   return registry;
 }

@@ -189,6 +189,9 @@ describe('tributary CLI', () => {
     expect(unauthorized).toBe(401);
     const out = Number(/tributary_node_records_out_total\{node="clicks",type="source.generator"\} (\d+)/.exec(scraped)?.[1]);
     expect(out).toBeGreaterThan(5_000);
+    const rate = Number(/tributary_node_records_per_second\{node="clicks",type="source.generator"\} ([\d.]+)/.exec(scraped)?.[1]);
+    expect(rate).toBeGreaterThan(5_000);
+    expect(rate).toBeLessThan(40_000);
     expect(scraped).toMatch(/tributary_node_watermark_milliseconds\{node="views",type="filter"\} 17\d{11}/);
     expect(r.stderr).toContain('live: stopped');
     const written = readFileSync(join(dir, 'views.jsonl'), 'utf8').trim().split('\n');
