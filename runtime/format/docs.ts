@@ -69,6 +69,7 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
 - \`tributary run <pipeline.json>\`: runs until every source is exhausted (or until interrupted), flushes sinks, exits 0.
   Exit 1 on a runtime failure, with the node id and a clear message; exit 2 on an invalid pipeline. Progress goes to
   stderr, stdout is left to \`sink.console\`. \`--metrics-port N\` serves Prometheus text on 127.0.0.1 (token required).
+- \`tributary format <pipeline.json…>\`: rewrite files in the canonical saved form (\`--check\` only reports, exit 2).
 `;
 
 function typeOf(s: Json): string {
