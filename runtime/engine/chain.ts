@@ -140,6 +140,11 @@ export class ChainOperator extends Operator {
     }
   }
 
+  protected override advanceTo(wm: number): void {
+    super.advanceTo(wm);
+    for (const s of this.stages) if (this.wmOut > s.metrics.watermark) s.metrics.watermark = this.wmOut;
+  }
+
   /** Called from the generated loop when a stage's function throws. */
   fail(stage: number, rec: unknown, err: unknown, ts: number, wm: number): void {
     this.routeError(stage, rec, errorMessage(err), ts, wm);

@@ -7,7 +7,7 @@ import type { JobControl, Operator } from './operator.js';
 /** Where console output goes: process.stdout in the CLI, a buffer in tests. */
 export interface TextOut {
   write(chunk: string): boolean;
-  once(event: 'drain', fn: () => void): unknown;
+  once(event: 'drain' | 'error' | 'close', fn: () => void): unknown;
 }
 
 export interface BuildContext {

@@ -22,6 +22,7 @@ export class Job implements JobControl {
   private openSinks = 0;
   private failure: unknown = null;
   private interrupted = false;
+  private committing = false;
   private settle: { resolve: () => void; reject: (e: unknown) => void } | null = null;
   private readonly settled: Promise<void>;
 
@@ -49,25 +50,33 @@ export class Job implements JobControl {
   async run(): Promise<JobOutcome> {
     const parts = this.parts;
     if (!parts) throw new Error('job has no operators');
-    try {
-      await Promise.all([...parts.sinks.map((s) => s.open()), ...parts.sources.map((s) => s.open())]);
-    } catch (err) {
-      this.fail(err);
+    // Wait for every open to settle before aborting, so no sink creates its file after the cleanup.
+    const opened = await Promise.allSettled([...parts.sinks.map((s) => s.open()), ...parts.sources.map((s) => s.open())]);
+    const openFailure = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (openFailure) {
+      this.fail(openFailure.reason);
       await this.settled.catch(() => {});
       throw this.failure;
     }
+    // Deterministic sources are never idle: they have data until they end, and idleness measured
+    // in wall-clock time would make their output depend on timing. Others go idle after their
+    // timeout, except while a full sink is holding them back (as Flink ≥ 1.18 pauses the clock).
+    const deterministic = parts.sources.every((s) => s.deterministic);
     const idle = setInterval(() => {
       const now = Date.now();
-      for (const s of parts.sources) s.checkIdle(now);
+      for (const s of parts.sources) {
+        if (deterministic || this.blockedSinks > 0) s.touch(now);
+        else s.checkIdle(now);
+      }
     }, IDLE_CHECK_MS);
     idle.unref();
     try {
-      if (parts.sources.every((s) => s.deterministic)) await this.roundRobin(parts.sources);
+      if (deterministic) await this.roundRobin(parts.sources);
       else await Promise.all(parts.sources.map((s) => this.roundRobin([s])));
     } catch (err) {
       this.fail(err);
     }
-    if (this.openSinks === 0 && this.failure === null) this.settle!.resolve();
+    if (this.openSinks === 0) this.commit();
     try {
       await this.settled;
     } finally {
@@ -124,7 +133,20 @@ export class Job implements JobControl {
 
   sinkDone(): void {
     this.openSinks--;
-    if (this.openSinks === 0 && this.failure === null) this.settle!.resolve();
+    if (this.openSinks === 0) this.commit();
+  }
+
+  /**
+   * Every sink has flushed: publish all outputs together (files are renamed into place only now),
+   * so a run that fails anywhere publishes nothing.
+   */
+  private commit(): void {
+    if (this.committing || this.failure !== null) return;
+    this.committing = true;
+    Promise.all((this.parts?.sinks ?? []).map((s) => s.commit())).then(
+      () => this.settle!.resolve(),
+      (err: unknown) => this.fail(err),
+    );
   }
 
   private releaseSources(): void {

@@ -74,6 +74,9 @@ export abstract class Operator {
   inputIdle(input: number, idle: boolean): void {
     this.wms.setIdle(input, idle);
     if (this.wms.allIdle()) {
+      // Flink's StatusWatermarkValve: when the last active input goes idle, the output first
+      // advances to the highest watermark of its inputs, so the order of going idle does not matter.
+      this.advanceTo(this.wms.combined());
       for (const o of this.outputs) o.idle(true);
       return;
     }

@@ -26,11 +26,19 @@ export abstract class SinkOperator extends Operator {
     if (wm > this.metrics.watermark) this.metrics.watermark = wm;
   }
 
+  protected override advanceTo(wm: number): void {
+    super.advanceTo(wm);
+    if (wm > this.metrics.watermark) this.metrics.watermark = wm;
+  }
+
   /** Write a batch; return false when the writer's buffer is full (the job pauses sources). */
   protected abstract write(b: Batch): boolean;
 
   /** Flush and close; the run succeeds only once every sink has closed. */
   protected abstract close(): Promise<void>;
+
+  /** Every sink of the run has closed and nothing failed: make the output visible. */
+  async commit(): Promise<void> {}
 
   /** The run failed: discard partial output. */
   abstract abort(): Promise<void>;

@@ -56,6 +56,11 @@ export abstract class SourceOperator extends Operator {
     this.outputs[port]!.emit(b);
   }
 
+  /** Time the job held this source back (backpressure) is not time without data: restart the clock. */
+  touch(now: number): void {
+    if (!this.isIdle) this.lastActive = now;
+  }
+
   /** Called by the job between pulls: declare idleness after `idleTimeout` (Flink's WatermarksWithIdleness). */
   checkIdle(now: number): void {
     if (this.idleTimeout === null || this.isIdle) return;

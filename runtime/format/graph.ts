@@ -34,8 +34,23 @@ export function topoOrder(nodes: readonly GraphNode[], edges: readonly GraphEdge
       if (d === 0) queue.push(t);
     }
   }
+  // Kahn leaves behind the cycles and everything downstream of them; keep only the nodes that can
+  // reach themselves, so the message blames the cycle and not its consumers.
   const done = new Set(order);
-  return { order, cyclic: nodes.filter((n) => !done.has(n.id)).map((n) => n.id) };
+  const left = nodes.filter((n) => !done.has(n.id)).map((n) => n.id);
+  const onCycle = (start: string): boolean => {
+    const seen = new Set<string>();
+    const stack = [...next.get(start)!];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (id === start) return true;
+      if (seen.has(id) || done.has(id)) continue;
+      seen.add(id);
+      stack.push(...next.get(id)!);
+    }
+    return false;
+  };
+  return { order, cyclic: left.filter(onCycle) };
 }
 
 /**

@@ -183,4 +183,57 @@ describe('job', () => {
     expect(out.seen.length).toBeGreaterThan(500);
     expect(out.watermarks.at(-1)).toBeLessThan(Infinity);
   });
+
+  it('source.file sends watermarks on its errors port too, so a union of both is not held back', async () => {
+    const dir = scratch({ 'e.jsonl': jsonl([{ ts: 1000 }, { ts: 5000 }, { ts: 9000 }]) });
+    await job(
+      dir,
+      [{ id: 'src', type: 'source.file', params: { path: 'e.jsonl', eventTime: { field: 'ts' } } }, { id: 'u', type: 'union' }, { id: 'c', type: 'test.collect' }],
+      [{ from: 'src', to: 'u' }, { from: 'src', fromPort: 'errors', to: 'u' }, { from: 'u', to: 'c' }],
+    ).run();
+    expect(collected.get('c')!.watermarks).toEqual([8999, Infinity]);
+  });
+
+  it('a full sink does not make file sources idle: same output, no late records, with a tiny idleTimeout', async () => {
+    const rows = (tag: string) => jsonl(Array.from({ length: 9000 }, (_, i) => ({ tag, ts: i })));
+    const dir = scratch({ 'a.jsonl': rows('a'), 'b.jsonl': rows('b') });
+    const eventTime = { field: 'ts', idleTimeout: 1 };
+    slowSink = { blockFor: 60, writes: 0 };
+    try {
+      await job(
+        dir,
+        [
+          { id: 'a', type: 'source.file', params: { path: 'a.jsonl', eventTime } },
+          { id: 'b', type: 'source.file', params: { path: 'b.jsonl', eventTime } },
+          { id: 'u', type: 'union' },
+          { id: 'c', type: 'test.collect' },
+        ],
+        [{ from: 'a', to: 'u' }, { from: 'b', to: 'u' }, { from: 'u', to: 'c' }],
+      ).run();
+    } finally {
+      slowSink = null;
+    }
+    const seen = collected.get('c')!.seen;
+    expect(seen).toHaveLength(18_000);
+    expect(seen.filter((s) => s.ts <= s.wm)).toEqual([]);
+  });
+
+  it('a run that fails publishes no output, not even from sinks that had finished', async () => {
+    const big = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ i }));
+    big.push('{"broken":');
+    const dir = scratch({ 'small.jsonl': jsonl([{ i: 1 }]), 'big.jsonl': big.join('\n') });
+    const j = job(
+      dir,
+      [
+        { id: 'small', type: 'source.file', params: { path: 'small.jsonl' } },
+        { id: 'big', type: 'source.file', params: { path: 'big.jsonl' } },
+        { id: 'fa', type: 'sink.file', params: { path: 'a-out.jsonl' } },
+        { id: 'fb', type: 'sink.file', params: { path: 'b-out.jsonl' } },
+      ],
+      [{ from: 'small', to: 'fa' }, { from: 'big', to: 'fb' }],
+    );
+    await expect(j.run()).rejects.toThrow(/line 20001/);
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(dir).sort()).toEqual(['big.jsonl', 'small.jsonl']);
+  });
 });

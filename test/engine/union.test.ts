@@ -38,6 +38,16 @@ describe('union watermarks (Flink StatusWatermarkValve: minimum over active inpu
     expect(h.watermarksOut()).toEqual([100]);
   });
 
+  it('when every input goes idle, the output reaches the highest watermark whatever the order', () => {
+    for (const order of [[0, 1], [1, 0]]) {
+      const h = new OperatorHarness('union', {}, { inputs: 2 });
+      h.watermark(100, 0).watermark(50, 1);
+      for (const i of order) h.idle(true, i);
+      expect(h.watermarksOut()).toEqual([50, 100]);
+      expect(h.idleOut()).toEqual([true]);
+    }
+  });
+
   it('an ended input stops holding the others back; the end is forwarded once all end', () => {
     const h = new OperatorHarness('union', {}, { inputs: 2 });
     h.watermark(100, 0);

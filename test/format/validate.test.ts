@@ -119,11 +119,11 @@ describe('validatePipeline', () => {
     expect(l).toEqual(["f $.nodes[2]: input 'in' takes one edge, got 2 (merge them with a union)"]);
   });
 
-  it('rejects cycles, naming every node on them', () => {
+  it('rejects cycles, naming every node on them and none downstream', () => {
     const l = lines(
       pipeline(
-        [gen, { id: 'u', type: 'union' }, { id: 'a', type: 'map', params: { expression: 'event' } }, { id: 'b', type: 'filter', params: { condition: 'true' } }],
-        [{ from: 'gen', to: 'u' }, { from: 'u', to: 'a' }, { from: 'a', to: 'b' }, { from: 'b', to: 'u' }],
+        [gen, { id: 'u', type: 'union' }, { id: 'a', type: 'map', params: { expression: 'event' } }, { id: 'b', type: 'filter', params: { condition: 'true' } }, sink],
+        [{ from: 'gen', to: 'u' }, { from: 'u', to: 'a' }, { from: 'a', to: 'b' }, { from: 'b', to: 'u' }, { from: 'b', to: 'out' }],
       ),
     );
     expect(l).toEqual([

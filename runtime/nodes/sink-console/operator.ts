@@ -27,13 +27,17 @@ export class ConsoleSink extends SinkOperator {
   }
 
   protected waitForDrain(): void {
-    this.pending = new Promise((resolve) =>
-      this.out.once('drain', () => {
+    this.pending = new Promise((resolve) => {
+      // A reader that went away (EPIPE) never drains: give up waiting once the stream errors or closes.
+      const done = () => {
         this.pending = null;
         this.drained();
         resolve();
-      }),
-    );
+      };
+      this.out.once('drain', done);
+      this.out.once('error', done);
+      this.out.once('close', done);
+    });
   }
 
   protected async close(): Promise<void> {

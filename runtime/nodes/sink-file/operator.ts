@@ -1,5 +1,5 @@
-// Writes JSON Lines to a temporary file beside the target and renames it when the run ends well,
-// so a failed run never leaves a half-written file where a finished one is expected.
+// Writes JSON Lines to a temporary file beside the target and renames it when the whole run ends
+// well (the job commits every sink together), so a failed run publishes nothing.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -54,6 +54,9 @@ export class FileSink extends SinkOperator {
     await new Promise<void>((resolve, reject) => {
       out.end((err?: Error | null) => (err ? reject(err) : resolve()));
     });
+  }
+
+  override async commit(): Promise<void> {
     await rename(this.tmp, this.path).catch((err: unknown) => {
       throw new NodeError(this.metrics.nodeId, `cannot move the output to ${this.path}: ${errorMessage(err)}`);
     });

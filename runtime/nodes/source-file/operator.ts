@@ -85,8 +85,10 @@ export class FileSource extends SourceOperator {
       w.observe(ts);
     }
     const wmEnd = w ? w.current : -Infinity;
-    if (out.length > 0 || wmEnd > this.wmOut) this.emitOn(0, out.build(wmEnd));
-    if (errs.length > 0) this.emitOn(1, errs.build(wmEnd));
+    const advanced = wmEnd > this.wmOut;
+    if (out.length > 0 || advanced) this.emitOn(0, out.build(wmEnd));
+    // Watermarks reach side outputs too (as in Flink), so a node fed by `errors` is not held back.
+    if (errs.length > 0 || advanced) this.emitOn(1, errs.build(wmEnd));
   }
 
   override async close(): Promise<void> {
