@@ -29,11 +29,6 @@ export function watermarkOnly(wmEnd: number): Batch {
   return { recs: [], ts: [], keys: null, wm: null, wmEnd };
 }
 
-/** Watermark in effect before record i of a batch arriving on an input whose last watermark was `prev`. */
-export function wmBefore(b: Batch, i: number, prev: number): number {
-  return b.wm === null ? prev : b.wm[i]!;
-}
-
 /** Growable parallel arrays for operators that build output batches record by record. */
 export class BatchBuilder {
   recs: unknown[] = [];

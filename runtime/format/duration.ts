@@ -3,7 +3,7 @@
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 
 /** Milliseconds for a duration value, or null when it is not a valid duration. */
 export function parseDuration(value: unknown): number | null {
@@ -12,14 +12,4 @@ export function parseDuration(value: unknown): number | null {
   const m = DURATION_PATTERN.exec(value.trim());
   if (!m) return null;
   return Math.round(Number(m[1]) * UNIT_MS[m[2]!]!);
-}
-
-/** Short human form, for progress lines and docs: 90000 → "1.5m". */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return String(ms);
-  for (const unit of ['d', 'h', 'm', 's'] as const) {
-    const size = UNIT_MS[unit]!;
-    if (Math.abs(ms) >= size) return `${+(ms / size).toFixed(2)}${unit}`;
-  }
-  return `${ms}ms`;
 }
