@@ -1,5 +1,6 @@
 // A running pipeline: drives the sources, pauses them while a sink is full, and settles when
 // every sink has flushed (or the first failure aborts everything).
+import { type ProcessingClock, SystemClock } from './clock.js';
 import type { NodeMetrics } from './metrics.js';
 import type { JobControl } from './operator.js';
 import type { SinkOperator } from './sink.js';
@@ -25,6 +26,20 @@ export class Job implements JobControl {
   private committing = false;
   private settle: { resolve: () => void; reject: (e: unknown) => void } | null = null;
   private readonly settled: Promise<void>;
+  private readonly wallClock = new SystemClock();
+  /** Calls scheduled by operators run only while the job runs; one that throws fails the job. */
+  readonly clock: ProcessingClock = {
+    now: () => this.wallClock.now(),
+    schedule: (at, fn) =>
+      this.wallClock.schedule(at, () => {
+        if (this.stopped) return;
+        try {
+          fn();
+        } catch (err) {
+          this.fail(err);
+        }
+      }),
+  };
 
   constructor() {
     this.settled = new Promise<void>((resolve, reject) => {
@@ -81,6 +96,7 @@ export class Job implements JobControl {
       await this.settled;
     } finally {
       clearInterval(idle);
+      this.wallClock.cancelAll();
       await Promise.allSettled(parts.sources.map((s) => s.close()));
     }
     if (this.failure !== null) throw this.failure;

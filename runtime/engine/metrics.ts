@@ -10,6 +10,8 @@ export class NodeMetrics {
   recordsIn = 0;
   recordsOut = 0;
   errors = 0;
+  /** Records dropped to a `late` port (or, without an edge from it, discarded) for being behind the watermark. */
+  late = 0;
   /** Latest watermark this node has seen on its output; -Infinity before the first. */
   watermark = -Infinity;
   /** Filled by keyed operators through `stateSize`; stateless nodes report zeros. */

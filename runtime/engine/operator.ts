@@ -1,6 +1,7 @@
 // The operator contract every runtime node implements (or, for stateless nodes, gets fused into:
 // see chain.ts). Push-based and synchronous per batch; only sources and sinks touch I/O.
 import { type Batch, WM_MIN, watermarkOnly } from './batch.js';
+import type { ProcessingClock } from './clock.js';
 import { WatermarkCombiner } from './watermarks.js';
 
 /** What an operator may ask of the job it runs in. */
@@ -13,6 +14,8 @@ export interface JobControl {
   /** A sink has written everything and closed. */
   sinkDone(): void;
   readonly stopped: boolean;
+  /** Processing time: windows on the wall clock, processing-time timers, state TTL. */
+  readonly clock: ProcessingClock;
 }
 
 interface Target {

@@ -3,6 +3,7 @@
 // each port, record by record, with the watermark in effect before each.
 import type { Batch } from '../../runtime/engine/batch.js';
 import { ChainOperator } from '../../runtime/engine/chain.js';
+import { ManualClock } from '../../runtime/engine/clock.js';
 import type { TextOut } from '../../runtime/engine/factory.js';
 import { NodeMetrics } from '../../runtime/engine/metrics.js';
 import { type JobControl, Operator } from '../../runtime/engine/operator.js';
@@ -52,6 +53,7 @@ export class FakeJob implements JobControl {
   blocked = 0;
   sinksDone = 0;
   stopped = false;
+  readonly clock = new ManualClock();
   fail(err: unknown): void {
     this.failures.push(err);
   }

@@ -1,0 +1,135 @@
+// Base for operators that keep state and act on time (window, process, cep): records are handled
+// one at a time in arrival order, and before each one the event-time clock is moved to the
+// watermark that preceded it, so timers fire exactly where a per-record watermark would have
+// fired them, whatever the batching. Results go out in one batch per port per input batch.
+import { type Batch, WM_MAX, WM_MIN } from './batch.js';
+import { preview } from './chain.js';
+import { NodeError, errorMessage } from './errors.js';
+import type { NodeMetrics, StateSize } from './metrics.js';
+import { type JobControl, Operator } from './operator.js';
+
+/** A copy of an operator's state and timers that `structuredClone` can carry (checkpoints). */
+export interface OperatorSnapshot {
+  readonly kind: string;
+  readonly version: number;
+  readonly data: unknown;
+}
+
+/** What checkpoints and metrics need from a stateful operator. */
+export interface Stateful {
+  /** Keys held and approximate heap bytes of all state and timers. */
+  stateSize(): StateSize;
+  /** A deep copy, independent of the live state. */
+  snapshotState(): OperatorSnapshot;
+  /** Replace all state and timers with a snapshot's (taken from an operator with the same params). */
+  restoreState(s: OperatorSnapshot): void;
+}
+
+class PortBuffer {
+  recs: unknown[] = [];
+  ts: number[] = [];
+  wm: number[] = [];
+}
+
+export abstract class TimedOperator extends Operator implements Stateful {
+  /** Event time this operator has reached: every event-time timer ≤ it has fired. */
+  protected wmNow = WM_MIN;
+  private readonly buf: PortBuffer[];
+
+  /**
+   * @param errorsPort index of the `errors` output, or -1 when the node has none
+   */
+  constructor(
+    job: JobControl,
+    outputCount: number,
+    protected readonly nodeId: string,
+    protected readonly metrics: NodeMetrics,
+    private readonly errorsPort: number,
+  ) {
+    super(job, outputCount);
+    this.buf = Array.from({ length: outputCount }, () => new PortBuffer());
+    metrics.stateSize = () => this.stateSize();
+  }
+
+  /** Handle one record; `key` is null on an unkeyed input. */
+  protected abstract processRecord(rec: unknown, ts: number, key: unknown): void;
+
+  /** Fire everything due at or before event time `wm` (called before `wmNow` moves to it). */
+  protected abstract onEventTime(wm: number): void;
+
+  abstract stateSize(): StateSize;
+  abstract snapshotState(): OperatorSnapshot;
+  abstract restoreState(s: OperatorSnapshot): void;
+
+  receive(input: number, b: Batch): void {
+    const n = b.recs.length;
+    const recs = b.recs;
+    const ts = b.ts;
+    const keys = b.keys;
+    const wm = b.wm;
+    this.metrics.recordsIn += n;
+    for (let i = 0; i < n; i++) {
+      if (wm !== null && wm[i]! > this.wmNow) this.moveEventTime(wm[i]!);
+      this.processRecord(recs[i], ts[i]!, keys === null ? null : keys[i]);
+    }
+    this.wms.update(input, b.wmEnd);
+    const w = this.wms.combined();
+    if (w > this.wmNow) this.moveEventTime(w);
+    this.flush();
+  }
+
+  /** Queue a record on a port; it goes out with the watermark the operator had reached. */
+  protected emit(port: number, rec: unknown, ts: number): void {
+    const p = this.buf[port]!;
+    p.recs.push(rec);
+    p.ts.push(ts);
+    p.wm.push(this.wmNow);
+    if (port === 0) this.metrics.recordsOut++;
+  }
+
+  /** A record this node cannot process: to `errors` as {node, error, record}, or fail the run. */
+  protected error(rec: unknown, err: unknown, ts: number): void {
+    const message = errorMessage(err);
+    this.metrics.errors++;
+    if (this.errorsPort < 0 || !this.outputs[this.errorsPort]!.connected) {
+      throw new NodeError(this.nodeId, `${message} (record: ${preview(rec)})`);
+    }
+    this.emit(this.errorsPort, { node: this.nodeId, error: message, record: rec }, ts);
+  }
+
+  /** Send what is queued, with the current watermark, on every port. */
+  protected flush(): void {
+    const wmEnd = this.wmNow;
+    const advanced = wmEnd > this.wmOut;
+    for (let port = 0; port < this.buf.length; port++) {
+      const p = this.buf[port]!;
+      if (p.recs.length === 0 && !advanced) continue;
+      this.buf[port] = new PortBuffer();
+      this.outputs[port]!.emit({ recs: p.recs, ts: p.ts, keys: null, wm: p.recs.length > 0 ? p.wm : null, wmEnd });
+    }
+    if (advanced) this.wmOut = wmEnd;
+    if (wmEnd > this.metrics.watermark) this.metrics.watermark = wmEnd;
+  }
+
+  /** Run work from a processing-time callback, then send its results. */
+  protected onClock(fn: () => void): void {
+    if (this.job.stopped) return;
+    fn();
+    this.flush();
+  }
+
+  protected override advanceTo(wm: number): void {
+    if (wm > this.wmNow) this.moveEventTime(wm);
+    this.flush();
+  }
+
+  private moveEventTime(wm: number): void {
+    this.onEventTime(wm);
+    this.wmNow = wm;
+  }
+
+  /** True once the final watermark has arrived: the input was exhausted, so all time is over. */
+  protected get endOfTime(): boolean {
+    return this.wmNow === WM_MAX;
+  }
+}
