@@ -14,8 +14,8 @@ export const replaySpec = defineNode({
   type: 'bench.replay',
   title: 'Replay batches',
   category: 'source',
-  doc: 'Benchmark source: emits pre-built batches, cycling, until `count` records.',
-  params: z.strictObject({ count: z.number().int().positive() }),
+  doc: 'Benchmark source: emits pre-built batches, cycling, until `count` records; with `shift`, each cycle moves timestamps and watermarks forward so event time keeps advancing.',
+  params: z.strictObject({ count: z.number().int().positive(), shift: z.boolean().default(false) }),
   inputs: [],
   outputs: [{ name: 'out', doc: '' }],
   keyed: 'none',
@@ -48,21 +48,33 @@ class ReplaySource extends SourceOperator {
     metrics: NodeMetrics,
     private readonly batches: readonly Batch[],
     private readonly count: number,
+    /** Event time covered by one pass over the batches; 0 replays them unchanged. */
+    private readonly span: number,
+    /** Called after every pull: the bench samples state size here (pulls never yield to timers). */
+    private readonly onPull: () => void,
   ) {
     super(job, 1, metrics, null);
   }
 
+  private cycle = 0;
+
   async pull(): Promise<boolean> {
+    this.onPull();
     // Many batches per pull, as a fast source would: one await per ~64k records.
     for (let i = 0; i < 16; i++) {
       if (this.sent >= this.count) return i > 0;
       const b = this.batches[this.next]!;
       this.next = (this.next + 1) % this.batches.length;
       this.sent += b.recs.length;
-      this.emitOn(0, b);
+      this.emitOn(0, this.span > 0 && this.cycle > 0 ? shifted(b, this.cycle * this.span) : b);
+      if (this.next === 0) this.cycle++;
     }
     return true;
   }
+}
+
+function shifted(b: Batch, by: number): Batch {
+  return { recs: b.recs, ts: b.ts.map((t) => t + by), keys: b.keys, wm: b.wm && b.wm.map((w) => w + by), wmEnd: b.wmEnd + by };
 }
 
 class DiscardSink extends SinkOperator {
@@ -74,9 +86,9 @@ class DiscardSink extends SinkOperator {
   async abort(): Promise<void> {}
 }
 
-export function benchOperators(batches: readonly Batch[]): Record<string, OperatorFactory> {
+export function benchOperators(batches: readonly Batch[], span = 0, onPull: () => void = () => {}): Record<string, OperatorFactory> {
   return {
-    'bench.replay': (ctx, p: { count: number }) => ({ operator: new ReplaySource(ctx.job, ctx.metrics, batches, p.count) }),
+    'bench.replay': (ctx, p: { count: number; shift: boolean }) => ({ operator: new ReplaySource(ctx.job, ctx.metrics, batches, p.count, p.shift ? span : 0, onPull) }),
     'bench.discard': (ctx) => ({ operator: new DiscardSink(ctx.job, ctx.metrics) }),
   };
 }

@@ -28,7 +28,7 @@ function bytes(n: number): string {
 }
 
 export function renderProgress(title: string, elapsedMs: number, rows: readonly MetricsSnapshot[]): string[] {
-  const header = ['node', 'type', 'in', 'out', 'rate/s', 'errors', 'watermark', 'state'];
+  const header = ['node', 'type', 'in', 'out', 'rate/s', 'errors', 'late', 'watermark', 'state'];
   const cells = rows.map((r) => [
     r.nodeId,
     r.type,
@@ -36,11 +36,12 @@ export function renderProgress(title: string, elapsedMs: number, rows: readonly 
     count(r.recordsOut),
     count(r.rate),
     count(r.errors),
+    count(r.late),
     watermark(r.watermark),
     r.stateKeys > 0 ? `${count(r.stateKeys)} keys, ${bytes(r.stateBytes)}` : '—',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const numeric = new Set([2, 3, 4, 5]);
+  const numeric = new Set([2, 3, 4, 5, 6]);
   const line = (c: string[]) => c.map((v, i) => (numeric.has(i) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
   return [`${title}  ${(elapsedMs / 1000).toFixed(1)}s`, line(header), ...cells.map(line)];
 }

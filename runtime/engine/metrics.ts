@@ -31,6 +31,7 @@ export interface MetricsSnapshot {
   recordsIn: number;
   recordsOut: number;
   errors: number;
+  late: number;
   watermark: number;
   stateKeys: number;
   stateBytes: number;
@@ -63,6 +64,7 @@ export class RateSampler {
         recordsIn: m.recordsIn,
         recordsOut: m.recordsOut,
         errors: m.errors,
+        late: m.late,
         watermark: m.watermark,
         stateKeys: state.keys,
         stateBytes: state.bytes,

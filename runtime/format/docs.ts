@@ -77,8 +77,11 @@ function typeOf(s: Json): string {
   if (s.format === FORMATS.expression) return 'expression';
   if (s.format === FORMATS.code) return 'code';
   if (s.format === FORMATS.path) return 'path';
+  if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
   if (s.enum) return s.enum.map((v: unknown) => `\`${JSON.stringify(v)}\``).join(' \\| ');
   if (s.anyOf) return s.anyOf.map(typeOf).join(' \\| ');
+  if (s.oneOf) return 'one of the forms below';
+  if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') return 'map of name → object';
   if (s.type === 'array') return `array of ${s.items ? typeOf(s.items) : 'values'}`;
   if (Array.isArray(s.type)) return s.type.join(' \\| ');
   if (s.type === 'integer') {
@@ -105,6 +108,15 @@ function paramRows(schema: Json, prefix = ''): string[] {
     const full = `${prefix}${name}`;
     rows.push(`| ${isReq ? `**${full}**` : full} | ${typeOf(s)} | ${def} | ${cell(s.description ?? '')} |`);
     if (s.type === 'object' && s.properties) rows.push(...paramRows(s, `${full}.`));
+    // A tagged union (e.g. the window assigner): one block of rows per form, named by its tag.
+    for (const form of s.oneOf ?? []) {
+      const tag = Object.values<Json>(form.properties ?? {}).find((p) => p.const !== undefined)?.const;
+      rows.push(`| ${full} (${tag !== undefined ? `\`${JSON.stringify(tag)}\`` : 'form'}) | object |  | ${cell(form.description ?? '')} |`);
+      rows.push(...paramRows(form, `${full}.`).filter((r) => !r.includes('| `' + JSON.stringify(tag) + '` |')));
+    }
+    // A user-named map (e.g. aggregates): the rows of one entry, under <name>.
+    const entry = s.additionalProperties;
+    if (s.type === 'object' && entry && typeof entry === 'object' && entry.properties) rows.push(...paramRows(entry, `${full}.<name>.`));
   }
   return rows;
 }

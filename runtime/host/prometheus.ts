@@ -30,6 +30,7 @@ export function metricsRegistry(nodes: () => readonly NodeMetrics[]): Registry {
   perNode(Counter, 'tributary_node_records_in_total', 'Records received by the node.', (m) => m.recordsIn);
   perNode(Counter, 'tributary_node_records_out_total', 'Records emitted by the node on its main output.', (m) => m.recordsOut);
   perNode(Counter, 'tributary_node_errors_total', 'Records the node could not process.', (m) => m.errors);
+  perNode(Counter, 'tributary_node_late_records_total', 'Records behind the watermark sent to the late port or, without an edge, dropped (Flink numLateRecordsDropped).', (m) => m.late);
   perNode(Gauge, 'tributary_node_watermark_milliseconds', 'Current watermark of the node, epoch ms (-Inf before the first).', (m) => m.watermark);
   perNode(Gauge, 'tributary_node_state_keys', "Keys held in the node's keyed state.", (m) => m.stateSize().keys);
   perNode(Gauge, 'tributary_node_state_bytes', "Approximate bytes of the node's keyed state.", (m) => m.stateSize().bytes);

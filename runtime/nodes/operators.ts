@@ -9,6 +9,7 @@ import { createFileSink } from './sink-file/operator.js';
 import { createFileSource } from './source-file/operator.js';
 import { createGenerator } from './source-generator/operator.js';
 import { createUnion } from './union/operator.js';
+import { createWindow } from './window/operator.js';
 
 export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   'source.generator': createGenerator,
@@ -18,6 +19,7 @@ export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   flatMap: createFlatMap,
   keyBy: createKeyBy,
   union: createUnion,
+  window: createWindow,
   'sink.file': createFileSink,
   'sink.console': createConsoleSink,
 };

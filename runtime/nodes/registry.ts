@@ -10,6 +10,7 @@ import { sourceFileSpec } from './source-file/spec.js';
 import { sourceGeneratorSpec } from './source-generator/spec.js';
 import type { NodeSpec } from './spec.js';
 import { unionSpec } from './union/spec.js';
+import { windowSpec } from './window/spec.js';
 
 export const NODE_SPECS: readonly NodeSpec[] = [
   sourceGeneratorSpec,
@@ -19,6 +20,7 @@ export const NODE_SPECS: readonly NodeSpec[] = [
   flatMapSpec,
   keyBySpec,
   unionSpec,
+  windowSpec,
   sinkFileSpec,
   sinkConsoleSpec,
 ];

@@ -6,13 +6,13 @@ import { TableFormat } from '../../runtime/nodes/sink-console/format.js';
 describe('progress table', () => {
   it('renders one aligned row per node with counts, rate, watermark and state', () => {
     const lines = renderProgress('demo', 1500, [
-      { nodeId: 'clicks', type: 'source.generator', recordsIn: 0, recordsOut: 1_234_567, errors: 0, watermark: Date.UTC(2026, 0, 1, 0, 2, 3), stateKeys: 0, stateBytes: 0, rate: 98765.4 },
-      { nodeId: 'w', type: 'window', recordsIn: 10, recordsOut: 2, errors: 3, watermark: -Infinity, stateKeys: 1200, stateBytes: 3 * 1024 * 1024, rate: 0 },
+      { nodeId: 'clicks', type: 'source.generator', recordsIn: 0, recordsOut: 1_234_567, errors: 0, late: 0, watermark: Date.UTC(2026, 0, 1, 0, 2, 3), stateKeys: 0, stateBytes: 0, rate: 98765.4 },
+      { nodeId: 'w', type: 'window', recordsIn: 10, recordsOut: 2, errors: 3, late: 4, watermark: -Infinity, stateKeys: 1200, stateBytes: 3 * 1024 * 1024, rate: 0 },
     ]);
     expect(lines[0]).toBe('demo  1.5s');
-    expect(lines[1]).toMatch(/^node\s+type\s+in\s+out\s+rate\/s\s+errors\s+watermark\s+state$/);
-    expect(lines[2]).toMatch(/^clicks\s+source\.generator\s+0\s+1,234,567\s+98,765\s+0\s+2026-01-01 00:02:03\.000\s+—$/);
-    expect(lines[3]).toMatch(/^w\s+window\s+10\s+2\s+0\s+3\s+—\s+1,200 keys, 3\.0 MiB$/);
+    expect(lines[1]).toMatch(/^node\s+type\s+in\s+out\s+rate\/s\s+errors\s+late\s+watermark\s+state$/);
+    expect(lines[2]).toMatch(/^clicks\s+source\.generator\s+0\s+1,234,567\s+98,765\s+0\s+0\s+2026-01-01 00:02:03\.000\s+—$/);
+    expect(lines[3]).toMatch(/^w\s+window\s+10\s+2\s+0\s+3\s+4\s+—\s+1,200 keys, 3\.0 MiB$/);
   });
 
   it('redraws in place on a terminal and prints once otherwise', () => {
