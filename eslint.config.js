@@ -6,12 +6,14 @@
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
-const NODE_APIS = ['node:*', ...builtinModules.filter((m) => !m.startsWith('_'))];
+// A regex, not gitignore-style globs: the glob `process` would also match a node folder such as
+// `./process/spec.js`; only the bare module names (and their subpaths) are Node's.
+const NODE_APIS = `^(node:.*|(${builtinModules.filter((m) => !m.startsWith('_')).join('|')})(/.*)?)$`;
 const UI = ['react', 'react/*', 'react-dom', 'react-dom/*', '@xyflow/*', 'zustand', 'zustand/*', 'monaco-editor', 'monaco-editor/*', '@monaco-editor/*', 'electron', '**/renderer/**', '**/electron/**'];
 const RUNTIME_NODE_SIDE = ['**/runtime/engine/**', '**/runtime/connectors/**', '**/runtime/host/**', '**/runtime/cli/**', '**/runtime/nodes/operators*', '**/runtime/nodes/*/operator*', '**/engine/**', '**/connectors/**', '**/host/**', '**/cli/**', '../operators*', './operator*', '../*/operator*'];
 
 const restrict = (...groups) => ({
-  'no-restricted-imports': ['error', { patterns: groups.map(([group, message]) => ({ group, message })) }],
+  'no-restricted-imports': ['error', { patterns: groups.map(([group, message]) => (typeof group === 'string' ? { regex: group, message } : { group, message })) }],
 });
 
 const ISOMORPHIC = ['runtime/format/**/*.ts', 'runtime/expr/**/*.ts', 'runtime/nodes/spec.ts', 'runtime/nodes/registry.ts', 'runtime/nodes/one-of.ts', 'runtime/nodes/*/spec.ts', 'runtime/nodes/source-generator/ecommerce.ts'];

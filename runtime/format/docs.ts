@@ -116,7 +116,7 @@ function paramRows(schema: Json, prefix = ''): string[] {
     }
     // A user-named map (e.g. aggregates): the rows of one entry, under <name>.
     const entry = s.additionalProperties;
-    if (s.type === 'object' && entry && typeof entry === 'object' && entry.properties) rows.push(...paramRows(entry, `${full}.<name>.`));
+    if (s.type === 'object' && entry && typeof entry === 'object' && entry.properties) rows.push(...paramRows(entry, `${full}.{name}.`));
   }
   return rows;
 }

@@ -4,6 +4,7 @@ import { createFilter } from './filter/operator.js';
 import { createFlatMap } from './flat-map/operator.js';
 import { createKeyBy } from './key-by/operator.js';
 import { createMap } from './map/operator.js';
+import { createProcess } from './process/operator.js';
 import { createConsoleSink } from './sink-console/operator.js';
 import { createFileSink } from './sink-file/operator.js';
 import { createFileSource } from './source-file/operator.js';
@@ -18,6 +19,7 @@ export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   map: createMap,
   flatMap: createFlatMap,
   keyBy: createKeyBy,
+  process: createProcess,
   union: createUnion,
   window: createWindow,
   'sink.file': createFileSink,

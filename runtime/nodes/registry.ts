@@ -4,6 +4,7 @@ import { filterSpec } from './filter/spec.js';
 import { flatMapSpec } from './flat-map/spec.js';
 import { keyBySpec } from './key-by/spec.js';
 import { mapSpec } from './map/spec.js';
+import { processSpec } from './process/spec.js';
 import { sinkConsoleSpec } from './sink-console/spec.js';
 import { sinkFileSpec } from './sink-file/spec.js';
 import { sourceFileSpec } from './source-file/spec.js';
@@ -19,6 +20,7 @@ export const NODE_SPECS: readonly NodeSpec[] = [
   mapSpec,
   flatMapSpec,
   keyBySpec,
+  processSpec,
   unionSpec,
   windowSpec,
   sinkFileSpec,

@@ -1,0 +1,142 @@
+// The process node: user code per record and per timer over keyed state (Flink's
+// KeyedProcessOperator running a KeyedProcessFunction).
+import { parseDuration } from '../../format/duration.js';
+import { compileCode } from '../../expr/index.js';
+import type { BuildContext, OperatorFactory } from '../../engine/factory.js';
+import type { StateSize } from '../../engine/metrics.js';
+import { HeapKeyedStateBackend } from '../../engine/state/heap-backend.js';
+import { type TimeDomain, TimerService, type TimersSnapshot } from '../../engine/state/timers.js';
+import type { Key, KeyedStateBackend, KeyedStateSnapshot } from '../../engine/state/types.js';
+import { type OperatorSnapshot, TimedOperator } from '../../engine/timed.js';
+import type { ParamsOf } from '../spec.js';
+import { ProcessContext, type ProcessHost } from './context.js';
+import type { processSpec, StateDecl } from './spec.js';
+
+const OUT = 0;
+const SIDE = 1;
+const ERRORS = 2;
+
+type Params = ParamsOf<typeof processSpec>;
+type CodeFn = (a: unknown, ctx: ProcessContext) => unknown;
+
+interface ProcessSnapshotData {
+  state: KeyedStateSnapshot;
+  timers: TimersSnapshot;
+}
+
+export class ProcessOperator extends TimedOperator implements ProcessHost {
+  readonly states: KeyedStateBackend;
+  private readonly timerService: TimerService;
+  private readonly keyed: boolean;
+  private readonly fn: CodeFn;
+  private readonly timerFn: CodeFn | null;
+  private readonly ctx: ProcessContext;
+
+  constructor(build: BuildContext, p: Params) {
+    super(build.job, 3, build.nodeId, build.metrics, ERRORS);
+    this.keyed = build.inputKeyed;
+    this.fn = compileCode(p.code, ['event', 'ctx']) as CodeFn;
+    this.timerFn = p.onTimer === undefined ? null : (compileCode(p.onTimer, ['timer', 'ctx']) as CodeFn);
+    this.states = new HeapKeyedStateBackend(build.job.clock);
+    this.timerService = new TimerService(build.job.clock, { onTimer: (d, k, ts) => this.onTimer(d, k, ts) }, (fn) => this.onClock(fn));
+    for (const [name, d] of Object.entries(p.state ?? {})) declare(this.states, name, d);
+    this.ctx = new ProcessContext(this);
+  }
+
+  protected processRecord(rec: unknown, ts: number, key: unknown): void {
+    const k = (this.keyed ? key : null) as Key;
+    this.states.setCurrentKey(k);
+    const c = this.ctx;
+    c.key = k;
+    c.timestamp = ts;
+    c.watermark = this.wmNow;
+    try {
+      this.fn(rec, c);
+    } catch (err) {
+      this.error(rec, err, ts);
+    }
+    this.states.cleanupStep();
+  }
+
+  protected onEventTime(wm: number): void {
+    this.timerService.advanceWatermark(wm);
+  }
+
+  private onTimer(domain: TimeDomain, key: Key, ts: number): void {
+    this.states.setCurrentKey(key);
+    const c = this.ctx;
+    c.key = key;
+    c.timestamp = ts;
+    c.watermark = this.timerService.watermark;
+    if (this.timerFn === null) return;
+    const timer = { timestamp: ts, domain };
+    try {
+      this.timerFn(timer, c);
+    } catch (err) {
+      this.error({ timer, key }, err, ts);
+    }
+  }
+
+  // ProcessHost: what ctx calls.
+
+  now(): number {
+    return this.job.clock.now();
+  }
+
+  emitFromCode(record: unknown, port: unknown): void {
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      throw new Error(`ctx.emit needs an object, not ${record === null ? 'null' : Array.isArray(record) ? 'an array' : typeof record}`);
+    }
+    const i = port === 'out' ? OUT : port === 'side' ? SIDE : -1;
+    if (i < 0) throw new Error(`ctx.emit: no port ${JSON.stringify(port)}; the ports are 'out' and 'side'`);
+    this.emit(i, record, this.ctx.timestamp);
+  }
+
+  timer(domain: TimeDomain, del: boolean, ts: unknown): void {
+    if (typeof ts !== 'number' || !Number.isFinite(ts)) throw new Error(`a timer needs a finite timestamp in epoch ms, not ${JSON.stringify(ts) ?? String(ts)}`);
+    const key = this.ctx.key;
+    const t = this.timerService;
+    if (domain === 'event') {
+      if (del) t.deleteEventTime(key, ts);
+      else t.registerEventTime(key, ts);
+    } else if (del) {
+      t.deleteProcessingTime(key, ts);
+    } else {
+      t.registerProcessingTime(key, ts);
+    }
+  }
+
+  // Stateful: metrics and checkpoints.
+
+  stateSize(): StateSize {
+    const s = this.states.stateSize();
+    return { keys: s.keys, bytes: s.bytes + this.timerService.bytes() };
+  }
+
+  snapshotState(): OperatorSnapshot {
+    const data: ProcessSnapshotData = { state: this.states.snapshot(), timers: this.timerService.snapshot() };
+    return { kind: 'process', version: 1, data };
+  }
+
+  restoreState(s: OperatorSnapshot): void {
+    if (s.kind !== 'process' || s.version !== 1) throw new Error(`cannot restore ${s.kind} v${s.version} into a process node`);
+    const data = s.data as ProcessSnapshotData;
+    this.states.restore(data.state);
+    this.timerService.restore(data.timers);
+  }
+
+  protected override finish(): void {
+    // Interrupted (no final watermark): pending processing-time timers must not fire any more.
+    this.timerService.close();
+    super.finish();
+  }
+}
+
+function declare(states: KeyedStateBackend, name: string, d: StateDecl): void {
+  const opts = d.ttl === undefined ? undefined : { ttl: parseDuration(d.ttl)!, ttlUpdate: d.ttlUpdate };
+  if (d.kind === 'value') states.value(name, opts);
+  else if (d.kind === 'list') states.list(name, opts);
+  else states.map(name, opts);
+}
+
+export const createProcess: OperatorFactory<Params> = (ctx, p) => ({ operator: new ProcessOperator(ctx, p) });
