@@ -24,22 +24,34 @@ export interface Result {
 
 const GEN_OPTIONS = { seed: 1, users: 100_000, products: 50_000, categories: 12, abandonment: 0.7, startTime: Date.UTC(2026, 0, 1), eventTimeRate: 1000, disorder: 2000 };
 
-function prebuilt(): Batch[] {
-  const gen = new EcommerceGenerator(GEN_OPTIONS);
-  const wmGen = new BoundedOutOfOrderness(2000);
-  const out: Batch[] = [];
-  for (let b = 0; b < DISTINCT_BATCHES; b++) {
+/**
+ * Generated batches with per-record watermarks (as the generator source stamps them), and the
+ * event time they span, so a replay can shift later passes forward.
+ */
+export function prebuiltBatches(opts: Partial<typeof GEN_OPTIONS> = {}, count = DISTINCT_BATCHES): { batches: Batch[]; span: number } {
+  const gen = new EcommerceGenerator({ ...GEN_OPTIONS, ...opts });
+  const wmGen = new BoundedOutOfOrderness(GEN_OPTIONS.disorder);
+  const batches: Batch[] = [];
+  let first = Infinity;
+  let last = -Infinity;
+  for (let b = 0; b < count; b++) {
     const recs: ClickEvent[] = [];
     const ts: number[] = [];
     gen.fill(recs, ts, BATCH);
     const wm = ts.map((t) => {
       const before = wmGen.current;
       wmGen.observe(t);
+      if (t < first) first = t;
+      if (t > last) last = t;
       return before;
     });
-    out.push({ recs, ts, keys: null, wm, wmEnd: wmGen.current });
+    batches.push({ recs, ts, keys: null, wm, wmEnd: wmGen.current });
   }
-  return out;
+  return { batches, span: last - first + 1000 };
+}
+
+function prebuilt(): Batch[] {
+  return prebuiltBatches().batches;
 }
 
 function chainPipeline(source: { type: string; params: Record<string, unknown> }) {

@@ -3,16 +3,14 @@
 // from pre-built batches replayed with shifted timestamps, plus hand-written twins.
 import type { Batch } from '../runtime/engine/batch.js';
 import { planJob } from '../runtime/engine/plan.js';
-import { BoundedOutOfOrderness } from '../runtime/engine/watermarks.js';
 import { validatePipeline } from '../runtime/format/validate.js';
-import { type ClickEvent, EcommerceGenerator } from '../runtime/nodes/source-generator/ecommerce.js';
+import type { ClickEvent } from '../runtime/nodes/source-generator/ecommerce.js';
 import { OPERATORS } from '../runtime/nodes/operators.js';
 import { makeRegistry, NODE_SPECS } from '../runtime/nodes/registry.js';
 import { ApproxTopK } from '../runtime/nodes/window/sketch/top-k.js';
+import { prebuiltBatches } from './chain.js';
 import { benchOperators, discardSpec, replaySpec } from './operators.js';
 
-const BATCH = 4096;
-const DISTINCT_BATCHES = 256;
 
 export interface WindowResult {
   scenario: string;
@@ -45,30 +43,8 @@ const SCENARIOS = {
 
 type Name = keyof typeof SCENARIOS;
 
-/** Distinct batches, each with per-record watermarks, and the event-time span they cover. */
 function prebuilt(name: Name): { batches: Batch[]; span: number } {
-  const g = SCENARIOS[name].gen;
-  const gen = new EcommerceGenerator({ seed: 1, categories: 12, abandonment: 0.7, startTime: Date.UTC(2026, 0, 1), disorder: 2000, ...g });
-  const wmGen = new BoundedOutOfOrderness(2000);
-  const batches: Batch[] = [];
-  let first = Infinity;
-  let last = -Infinity;
-  for (let b = 0; b < DISTINCT_BATCHES; b++) {
-    const recs: ClickEvent[] = [];
-    const ts: number[] = [];
-    gen.fill(recs, ts, BATCH);
-    const wm = ts.map((t) => {
-      const before = wmGen.current;
-      wmGen.observe(t);
-      return before;
-    });
-    for (const t of ts) {
-      if (t < first) first = t;
-      if (t > last) last = t;
-    }
-    batches.push({ recs, ts, keys: null, wm, wmEnd: wmGen.current });
-  }
-  return { batches, span: last - first + 1000 };
+  return prebuiltBatches(SCENARIOS[name].gen);
 }
 
 function pipeline(name: Name) {

@@ -416,10 +416,38 @@ class TopK extends Boxed<Map<unknown, number>> {
   }
 }
 
-/** Hash the prepared value once per record: a sliding window adds it to several sketches. */
-abstract class Hashed<T> extends Boxed<T> {
+interface Sketch<T> {
+  merge(other: T): void;
+  bytes(): number;
+  toJSON(): unknown;
+}
+
+/** Sketch aggregates: the value is hashed once per record, since a sliding window adds it to several sketches. */
+abstract class Hashed<T extends Sketch<T>> extends Boxed<T> {
   protected h1 = 0;
   protected h2 = 0;
+
+  protected abstract restore(json: unknown): T;
+
+  merge(dst: number, src: number): void {
+    const b = this.cells[src];
+    if (b === undefined) return;
+    const a = this.cells[dst];
+    if (a === undefined) this.cells[dst] = b;
+    else a.merge(b);
+  }
+
+  protected cellBytes(c: T): number {
+    return c.bytes();
+  }
+
+  save(slot: number): unknown {
+    return this.cells[slot]?.toJSON() ?? null;
+  }
+
+  load(slot: number, v: unknown): void {
+    this.cells[slot] = v === null ? undefined : this.restore(v);
+  }
 
   override prepare(rec: unknown, seq: number): string | null {
     super.prepare(rec, seq);
@@ -453,24 +481,8 @@ class ApproxDistinct extends Hashed<HyperLogLog> {
     return this.cells[slot]?.estimate() ?? 0;
   }
 
-  merge(dst: number, src: number): void {
-    const b = this.cells[src];
-    if (b === undefined) return;
-    const a = this.cells[dst];
-    if (a === undefined) this.cells[dst] = b;
-    else a.merge(b);
-  }
-
-  protected cellBytes(c: HyperLogLog): number {
-    return c.bytes();
-  }
-
-  save(slot: number): unknown {
-    return this.cells[slot]?.toJSON() ?? null;
-  }
-
-  load(slot: number, v: unknown): void {
-    this.cells[slot] = v === null ? undefined : HyperLogLog.fromJSON(v as never);
+  protected restore(json: unknown): HyperLogLog {
+    return HyperLogLog.fromJSON(json as never);
   }
 }
 
@@ -494,24 +506,8 @@ class ApproxTop extends Hashed<ApproxTopK> {
     return this.cells[slot]?.top() ?? [];
   }
 
-  merge(dst: number, src: number): void {
-    const b = this.cells[src];
-    if (b === undefined) return;
-    const a = this.cells[dst];
-    if (a === undefined) this.cells[dst] = b;
-    else a.merge(b);
-  }
-
-  protected cellBytes(c: ApproxTopK): number {
-    return c.bytes();
-  }
-
-  save(slot: number): unknown {
-    return this.cells[slot]?.toJSON() ?? null;
-  }
-
-  load(slot: number, v: unknown): void {
-    this.cells[slot] = v === null ? undefined : ApproxTopK.fromJSON(v as never);
+  protected restore(json: unknown): ApproxTopK {
+    return ApproxTopK.fromJSON(json as never);
   }
 }
 
