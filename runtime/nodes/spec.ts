@@ -16,7 +16,8 @@ export interface FieldDoc {
   readonly doc: string;
 }
 
-export type NodeCategory = 'source' | 'transform' | 'keyed' | 'sink';
+/** Palette groups: Sources, Transform, Keyed & time, Patterns, Models, Sinks. */
+export type NodeCategory = 'source' | 'transform' | 'keyed' | 'pattern' | 'model' | 'sink';
 
 export interface NodeSpec<P extends z.ZodType = z.ZodType> {
   readonly type: string;
