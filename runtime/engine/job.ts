@@ -1,6 +1,7 @@
 // A running pipeline: drives the sources, pauses them while a sink is full, and settles when
 // every sink has flushed (or the first failure aborts everything).
 import { type ProcessingClock, SystemClock } from './clock.js';
+import type { Flushable } from './barrier.js';
 import type { NodeMetrics } from './metrics.js';
 import type { JobControl } from './operator.js';
 import type { SinkOperator } from './sink.js';
@@ -12,6 +13,8 @@ export interface JobParts {
   readonly sources: readonly SourceOperator[];
   readonly sinks: readonly SinkOperator[];
   readonly metrics: readonly NodeMetrics[];
+  /** Asynchronous stages and sinks, in topological order (barrier.ts). */
+  readonly flushables?: readonly Flushable[];
 }
 
 const IDLE_CHECK_MS = 50;
@@ -97,7 +100,7 @@ export class Job implements JobControl {
     } finally {
       clearInterval(idle);
       this.wallClock.cancelAll();
-      await Promise.allSettled(parts.sources.map((s) => s.close()));
+      await Promise.allSettled(parts.sources.map((s) => s.close(this.failure === null)));
     }
     if (this.failure !== null) throw this.failure;
     return this.interrupted ? 'stopped' : 'finished';
@@ -136,6 +139,10 @@ export class Job implements JobControl {
     this.releaseSources();
     const sinks = this.parts?.sinks ?? [];
     void Promise.allSettled(sinks.map((s) => s.abort())).then(() => this.settle!.reject(this.failure));
+  }
+
+  async barrier(): Promise<void> {
+    for (const f of this.parts?.flushables ?? []) await f.flushed();
   }
 
   block(): void {

@@ -6,11 +6,13 @@ import { type JobControl, Operator } from './operator.js';
 export abstract class SinkOperator extends Operator {
   private blocked = false;
 
+  /** @param outputCount side outputs, such as an `errors` port for deliveries that failed */
   constructor(
     job: JobControl,
     readonly metrics: NodeMetrics,
+    outputCount = 0,
   ) {
-    super(job, 0);
+    super(job, outputCount);
   }
 
   async open(): Promise<void> {}

@@ -9,12 +9,14 @@ import { createConsoleSink } from './sink-console/operator.js';
 import { createFileSink } from './sink-file/operator.js';
 import { createFileSource } from './source-file/operator.js';
 import { createGenerator } from './source-generator/operator.js';
+import { createKafkaSource } from './source-kafka/operator.js';
 import { createUnion } from './union/operator.js';
 import { createWindow } from './window/operator.js';
 
 export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   'source.generator': createGenerator,
   'source.file': createFileSource,
+  'source.kafka': createKafkaSource,
   filter: createFilter,
   map: createMap,
   flatMap: createFlatMap,

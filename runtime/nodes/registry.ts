@@ -9,6 +9,7 @@ import { sinkConsoleSpec } from './sink-console/spec.js';
 import { sinkFileSpec } from './sink-file/spec.js';
 import { sourceFileSpec } from './source-file/spec.js';
 import { sourceGeneratorSpec } from './source-generator/spec.js';
+import { sourceKafkaSpec } from './source-kafka/spec.js';
 import type { NodeSpec } from './spec.js';
 import { unionSpec } from './union/spec.js';
 import { windowSpec } from './window/spec.js';
@@ -16,6 +17,7 @@ import { windowSpec } from './window/spec.js';
 export const NODE_SPECS: readonly NodeSpec[] = [
   sourceGeneratorSpec,
   sourceFileSpec,
+  sourceKafkaSpec,
   filterSpec,
   mapSpec,
   flatMapSpec,

@@ -1,0 +1,126 @@
+// Sinks that write to a server (Redis, Kafka, HTTP): records queue up and leave in requests of at
+// most `batchSize`, `maxInFlight` at a time; while one is out the next batch accumulates, so a
+// busy sink sends big requests and an idle one sends at once. The queue is bounded: past
+// `maxBuffered` records the job pauses its sources until half of it has drained, so an outage
+// back-pressures the pipeline instead of growing memory, and nothing accepted is dropped.
+import type { Batch } from './batch.js';
+import { FlushTracker } from './barrier.js';
+import type { NodeMetrics } from './metrics.js';
+import type { JobControl } from './operator.js';
+import { SinkOperator } from './sink.js';
+
+export interface AsyncSinkOptions {
+  readonly batchSize: number;
+  readonly maxInFlight: number;
+  readonly maxBuffered: number;
+}
+
+export abstract class AsyncSink extends SinkOperator {
+  private recs: unknown[] = [];
+  private ts: number[] = [];
+  private inFlight = 0;
+  private inFlightRecords = 0;
+  private wantDrain = false;
+  private aborted = false;
+  private closing: { resolve: () => void; reject: (e: unknown) => void } | null = null;
+  private readonly tracker = new FlushTracker();
+
+  constructor(
+    job: JobControl,
+    metrics: NodeMetrics,
+    private readonly opts: AsyncSinkOptions,
+    outputCount = 0,
+  ) {
+    super(job, metrics, outputCount);
+  }
+
+  /**
+   * Write one request's records; resolve once they are durable. Retries belong here; a rejection
+   * fails the run.
+   */
+  protected abstract send(recs: unknown[], ts: number[]): Promise<void>;
+
+  /** Records accepted and not yet written. */
+  get buffered(): number {
+    return this.recs.length + this.inFlightRecords;
+  }
+
+  flushed(): Promise<void> {
+    return this.tracker.flushed();
+  }
+
+  protected write(b: Batch): boolean {
+    const n = b.recs.length;
+    for (let i = 0; i < n; i++) {
+      this.recs.push(b.recs[i]);
+      this.ts.push(b.ts[i]!);
+    }
+    this.tracker.accept(n);
+    this.pump();
+    return this.buffered < this.opts.maxBuffered;
+  }
+
+  protected waitForDrain(): void {
+    this.wantDrain = true;
+  }
+
+  protected close(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.closing = { resolve, reject };
+      this.pump();
+    });
+  }
+
+  async abort(): Promise<void> {
+    this.aborted = true;
+    this.recs = [];
+    this.ts = [];
+  }
+
+  private pump(): void {
+    while (!this.aborted && this.inFlight < this.opts.maxInFlight && this.recs.length > 0) {
+      const n = Math.min(this.opts.batchSize, this.recs.length);
+      const recs = n === this.recs.length ? this.recs : this.recs.slice(0, n);
+      const ts = n === this.ts.length ? this.ts : this.ts.slice(0, n);
+      if (n === this.recs.length) {
+        this.recs = [];
+        this.ts = [];
+      } else {
+        this.recs = this.recs.slice(n);
+        this.ts = this.ts.slice(n);
+      }
+      this.inFlight++;
+      this.inFlightRecords += n;
+      let p: Promise<void>;
+      try {
+        p = this.send(recs, ts);
+      } catch (err) {
+        p = Promise.reject(err);
+      }
+      p.then(
+        () => this.sent(n),
+        (err: unknown) => {
+          this.aborted = true;
+          this.job.fail(err);
+          this.closing?.reject(err);
+        },
+      );
+    }
+    if (this.closing !== null && this.buffered === 0 && !this.aborted) {
+      const c = this.closing;
+      this.closing = null;
+      c.resolve();
+    }
+  }
+
+  private sent(n: number): void {
+    this.inFlight--;
+    this.inFlightRecords -= n;
+    this.tracker.complete(n);
+    if (this.wantDrain && this.buffered <= this.opts.maxBuffered / 2) {
+      this.wantDrain = false;
+      this.drained();
+    }
+    this.pump();
+  }
+}

@@ -1,0 +1,44 @@
+// Vitest global setup: the real servers the connector tests talk to. Kafka: reuse a broker that
+// answers at KAFKA_BROKERS, else start a single-node KRaft broker from the official jars (scripts/
+// kafka/broker.ts) in a scratch folder and stop it when the run ends. Redis: the server at
+// REDIS_URL (default redis://127.0.0.1:6379), started if it is down and left running, as on
+// every machine of this project. Workers inherit the resulting environment.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { answers, type RunningBroker, startBroker } from '../../scripts/kafka/broker.js';
+
+async function ensureRedis(url: string): Promise<void> {
+  const u = new URL(url);
+  const address = `${u.hostname}:${u.port || 6379}`;
+  if (await answers(address)) return;
+  const r = spawnSync('redis-server', ['--daemonize', 'yes', '--bind', u.hostname, '--port', u.port || '6379', '--save', '', '--appendonly', 'no'], { stdio: 'inherit' });
+  if (r.error || r.status !== 0) throw new Error(`Redis is down at ${url} and redis-server could not be started: ${r.error?.message ?? `exit ${r.status}`}`);
+  for (let i = 0; i < 50 && !(await answers(address)); i++) await new Promise((res) => setTimeout(res, 100));
+  if (!(await answers(address))) throw new Error(`redis-server started but nothing answers at ${address}`);
+}
+
+export default async function setup(): Promise<() => Promise<void>> {
+  process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
+  process.env.KAFKA_BROKERS ??= '127.0.0.1:9092';
+  await ensureRedis(process.env.REDIS_URL);
+
+  const address = process.env.KAFKA_BROKERS.split(',')[0]!;
+  let broker: RunningBroker | null = null;
+  let dir: string | null = null;
+  if (!(await answers(address))) {
+    dir = mkdtempSync(join(tmpdir(), 'tributary-kafka-'));
+    const t0 = Date.now();
+    broker = await startBroker({ address, dir, log: (l) => process.stderr.write(`${l}\n`) });
+    process.stderr.write(`kafka: started a broker at ${address} for the tests in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+  // The project's broker also listens for SASL/PLAIN two ports up; a foreign broker may not.
+  const [host, port] = address.split(':');
+  const sasl = `${host}:${Number(port) + 2}`;
+  if (await answers(sasl)) process.env.KAFKA_SASL_BROKERS ??= sasl;
+  return async () => {
+    if (broker !== null) await broker.stop();
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
+  };
+}
