@@ -7,6 +7,7 @@ import { createMap } from './map/operator.js';
 import { createProcess } from './process/operator.js';
 import { createConsoleSink } from './sink-console/operator.js';
 import { createFileSink } from './sink-file/operator.js';
+import { createKafkaSink } from './sink-kafka/operator.js';
 import { createFileSource } from './source-file/operator.js';
 import { createGenerator } from './source-generator/operator.js';
 import { createKafkaSource } from './source-kafka/operator.js';
@@ -25,5 +26,6 @@ export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   union: createUnion,
   window: createWindow,
   'sink.file': createFileSink,
+  'sink.kafka': createKafkaSink,
   'sink.console': createConsoleSink,
 };

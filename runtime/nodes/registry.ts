@@ -7,6 +7,7 @@ import { mapSpec } from './map/spec.js';
 import { processSpec } from './process/spec.js';
 import { sinkConsoleSpec } from './sink-console/spec.js';
 import { sinkFileSpec } from './sink-file/spec.js';
+import { sinkKafkaSpec } from './sink-kafka/spec.js';
 import { sourceFileSpec } from './source-file/spec.js';
 import { sourceGeneratorSpec } from './source-generator/spec.js';
 import { sourceKafkaSpec } from './source-kafka/spec.js';
@@ -26,6 +27,7 @@ export const NODE_SPECS: readonly NodeSpec[] = [
   unionSpec,
   windowSpec,
   sinkFileSpec,
+  sinkKafkaSpec,
   sinkConsoleSpec,
 ];
 

@@ -15,11 +15,12 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-export async function createTopic(prefix: string, partitions = 1): Promise<string> {
+export async function createTopic(prefix: string, partitions = 1, config: Record<string, string> = {}): Promise<string> {
   const topic = uniqueName(`t-${prefix}`);
   const admin = kafka().admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+  const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries }], waitForLeaders: true });
   await admin.disconnect();
   return topic;
 }
