@@ -64,7 +64,11 @@ export abstract class SinkOperator extends Operator {
 
   protected override finish(): void {
     this.close().then(
-      () => this.job.sinkDone(),
+      () => {
+        // Side outputs end only now: a sink may report failed writes until it has closed.
+        for (const o of this.outputs) o.end();
+        this.job.sinkDone();
+      },
       (err: unknown) => this.job.fail(err),
     );
   }

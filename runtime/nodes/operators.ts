@@ -8,6 +8,7 @@ import { createProcess } from './process/operator.js';
 import { createConsoleSink } from './sink-console/operator.js';
 import { createFileSink } from './sink-file/operator.js';
 import { createKafkaSink } from './sink-kafka/operator.js';
+import { createRedisSink } from './sink-redis/operator.js';
 import { createFileSource } from './source-file/operator.js';
 import { createGenerator } from './source-generator/operator.js';
 import { createKafkaSource } from './source-kafka/operator.js';
@@ -27,5 +28,6 @@ export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   window: createWindow,
   'sink.file': createFileSink,
   'sink.kafka': createKafkaSink,
+  'sink.redis': createRedisSink,
   'sink.console': createConsoleSink,
 };

@@ -8,6 +8,7 @@ import { processSpec } from './process/spec.js';
 import { sinkConsoleSpec } from './sink-console/spec.js';
 import { sinkFileSpec } from './sink-file/spec.js';
 import { sinkKafkaSpec } from './sink-kafka/spec.js';
+import { sinkRedisSpec } from './sink-redis/spec.js';
 import { sourceFileSpec } from './source-file/spec.js';
 import { sourceGeneratorSpec } from './source-generator/spec.js';
 import { sourceKafkaSpec } from './source-kafka/spec.js';
@@ -28,6 +29,7 @@ export const NODE_SPECS: readonly NodeSpec[] = [
   windowSpec,
   sinkFileSpec,
   sinkKafkaSpec,
+  sinkRedisSpec,
   sinkConsoleSpec,
 ];
 
