@@ -2,6 +2,7 @@
 // every sink has flushed (or the first failure aborts everything).
 import { type ProcessingClock, SystemClock } from './clock.js';
 import type { Flushable } from './barrier.js';
+import type { Lifecycle } from './lifecycle.js';
 import type { NodeMetrics } from './metrics.js';
 import type { JobControl } from './operator.js';
 import type { SinkOperator } from './sink.js';
@@ -15,6 +16,8 @@ export interface JobParts {
   readonly metrics: readonly NodeMetrics[];
   /** Asynchronous stages and sinks, in topological order (barrier.ts). */
   readonly flushables?: readonly Flushable[];
+  /** Operators other than sources and sinks that open a connection (lifecycle.ts). */
+  readonly resources?: readonly Lifecycle[];
 }
 
 const IDLE_CHECK_MS = 50;
@@ -69,11 +72,13 @@ export class Job implements JobControl {
     const parts = this.parts;
     if (!parts) throw new Error('job has no operators');
     // Wait for every open to settle before aborting, so no sink creates its file after the cleanup.
-    const opened = await Promise.allSettled([...parts.sinks.map((s) => s.open()), ...parts.sources.map((s) => s.open())]);
+    const resources = parts.resources ?? [];
+    const opened = await Promise.allSettled([...parts.sinks.map((s) => s.open()), ...resources.map((r) => r.open()), ...parts.sources.map((s) => s.open())]);
     const openFailure = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (openFailure) {
       this.fail(openFailure.reason);
       await this.settled.catch(() => {});
+      await Promise.allSettled([...resources.map((r) => r.close()), ...parts.sources.map((s) => s.close(false))]);
       throw this.failure;
     }
     // Deterministic sources are never idle: they have data until they end, and idleness measured
@@ -101,6 +106,7 @@ export class Job implements JobControl {
       clearInterval(idle);
       this.wallClock.cancelAll();
       await Promise.allSettled(parts.sources.map((s) => s.close(this.failure === null)));
+      await Promise.allSettled(resources.map((r) => r.close()));
     }
     if (this.failure !== null) throw this.failure;
     return this.interrupted ? 'stopped' : 'finished';

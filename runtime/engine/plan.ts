@@ -6,6 +6,7 @@ import { type Flushable, isFlushable } from './barrier.js';
 import { ChainOperator, type Stage } from './chain.js';
 import type { BuildContext, Built, OperatorFactory, TextOut } from './factory.js';
 import { Job } from './job.js';
+import { hasLifecycle, type Lifecycle } from './lifecycle.js';
 import { NodeMetrics } from './metrics.js';
 import type { Operator, Output } from './operator.js';
 import { SinkOperator } from './sink.js';
@@ -71,6 +72,7 @@ export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
     sinks: ops.filter((o): o is SinkOperator => o instanceof SinkOperator),
     metrics: nodes.map((n) => metrics.get(n.id)!),
     flushables: [...new Set(order.map((id) => placed.get(id)!.op))].filter((o): o is Operator & Flushable => isFlushable(o)),
+    resources: ops.filter((o): o is Operator & Lifecycle => !(o instanceof SourceOperator) && !(o instanceof SinkOperator) && hasLifecycle(o)),
   });
   return job;
 }

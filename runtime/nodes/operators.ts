@@ -3,10 +3,12 @@ import type { OperatorFactory } from '../engine/factory.js';
 import { createFilter } from './filter/operator.js';
 import { createFlatMap } from './flat-map/operator.js';
 import { createKeyBy } from './key-by/operator.js';
+import { createRedisLookup } from './lookup-redis/operator.js';
 import { createMap } from './map/operator.js';
 import { createProcess } from './process/operator.js';
 import { createConsoleSink } from './sink-console/operator.js';
 import { createFileSink } from './sink-file/operator.js';
+import { createHttpSink } from './sink-http/operator.js';
 import { createKafkaSink } from './sink-kafka/operator.js';
 import { createRedisSink } from './sink-redis/operator.js';
 import { createFileSource } from './source-file/operator.js';
@@ -23,11 +25,13 @@ export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   map: createMap,
   flatMap: createFlatMap,
   keyBy: createKeyBy,
+  'lookup.redis': createRedisLookup,
   process: createProcess,
   union: createUnion,
   window: createWindow,
   'sink.file': createFileSink,
   'sink.kafka': createKafkaSink,
   'sink.redis': createRedisSink,
+  'sink.http': createHttpSink,
   'sink.console': createConsoleSink,
 };

@@ -3,10 +3,12 @@
 import { filterSpec } from './filter/spec.js';
 import { flatMapSpec } from './flat-map/spec.js';
 import { keyBySpec } from './key-by/spec.js';
+import { lookupRedisSpec } from './lookup-redis/spec.js';
 import { mapSpec } from './map/spec.js';
 import { processSpec } from './process/spec.js';
 import { sinkConsoleSpec } from './sink-console/spec.js';
 import { sinkFileSpec } from './sink-file/spec.js';
+import { sinkHttpSpec } from './sink-http/spec.js';
 import { sinkKafkaSpec } from './sink-kafka/spec.js';
 import { sinkRedisSpec } from './sink-redis/spec.js';
 import { sourceFileSpec } from './source-file/spec.js';
@@ -24,12 +26,14 @@ export const NODE_SPECS: readonly NodeSpec[] = [
   mapSpec,
   flatMapSpec,
   keyBySpec,
+  lookupRedisSpec,
   processSpec,
   unionSpec,
   windowSpec,
   sinkFileSpec,
   sinkKafkaSpec,
   sinkRedisSpec,
+  sinkHttpSpec,
   sinkConsoleSpec,
 ];
 
