@@ -25,6 +25,16 @@ export async function createTopic(prefix: string, partitions = 1, config: Record
   return topic;
 }
 
+/** Create a topic with this exact name unless it exists (shared example topics such as `clicks`). */
+export async function ensureTopic(topic: string, partitions: number): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  if (!(await admin.listTopics()).includes(topic)) {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true }).catch(() => {});
+  }
+  await admin.disconnect();
+}
+
 export async function deleteTopics(topics: string[]): Promise<void> {
   if (topics.length === 0) return;
   const admin = kafka().admin();

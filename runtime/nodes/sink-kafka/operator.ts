@@ -48,7 +48,12 @@ export class KafkaSink extends AsyncSink {
     const driver = kafkaDriver('writer');
     const admin = await openAdmin(driver, conn, this.nodeId);
     try {
-      await admin.partitions(this.p.topic);
+      await admin.partitions(this.p.topic).catch(async (err: unknown) => {
+        if (this.p.partitions === undefined) throw err;
+        // Another writer may create it at the same moment; either way it exists afterwards.
+        await admin.createTopic(this.p.topic, this.p.partitions).catch(() => {});
+        await admin.partitions(this.p.topic);
+      });
     } catch (err) {
       throw new NodeError(this.nodeId, `topic '${this.p.topic}': ${errorMessage(err)}`);
     } finally {

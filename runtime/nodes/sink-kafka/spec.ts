@@ -16,7 +16,8 @@ export const sinkKafkaSpec = defineNode({
   ].join('\n'),
   params: z.strictObject({
     ...kafkaConnectionParams,
-    topic: z.string().min(1).meta({ description: 'Topic to write to; it must exist.' }),
+    topic: z.string().min(1).meta({ description: 'Topic to write to.' }),
+    partitions: z.number().int().positive().optional().meta({ description: 'Create the topic with this many partitions when it does not exist. Unset: a missing topic fails the run at start.' }),
     key: expression('Record key (turned into a string); unset: no key, records spread over partitions.').optional(),
     value: expression('The value to send; unset: the whole record as JSON.').optional(),
     headers: expression('An object of header name → value (values turned into strings).').optional(),
