@@ -13,7 +13,7 @@ export function connection(clientId: string): KafkaConnection {
 
 /** `count` clickstream events as JSON, keyed by user. */
 export function clickMessages(count: number, seed = 1): ProducedMessage[] {
-  const gen = new EcommerceGenerator({ seed, users: 100_000, products: 50_000, categories: 12, abandonment: 0.7, startTime: Date.UTC(2026, 0, 1), eventTimeRate: 50_000, disorder: 2000 });
+  const gen = new EcommerceGenerator({ seed, users: 100_000, products: 50_000, categories: 12, abandonment: 0.7, startTime: Date.UTC(2026, 0, 1), eventTimeRate: 5000, disorder: 2000 });
   const recs: ClickEvent[] = [];
   const ts: number[] = [];
   gen.fill(recs, ts, count);

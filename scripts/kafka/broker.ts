@@ -135,6 +135,18 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   return { address: opts.address, saslAddress, pid, stop: () => stopPid(pid, opts.dir) };
 }
 
+/**
+ * A broker at `address`: the one already answering there, else one started in `dir` (tests,
+ * benchmarks). `stop()` stops only a broker this call started.
+ */
+export async function ensureBroker(address: string, dir: string, log?: (line: string) => void): Promise<{ started: boolean; stop(): Promise<void> }> {
+  if (await answers(address)) return { started: false, stop: async () => {} };
+  const t0 = Date.now();
+  const b = await startBroker({ address, dir, log });
+  log?.(`kafka: started a broker at ${address} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return { started: true, stop: () => b.stop() };
+}
+
 /** Stop the broker whose pid file is in `dir` (a broker someone else started is left alone). */
 export async function stopBrokerIn(dir: string): Promise<boolean> {
   const pidFile = join(dir, 'broker.pid');

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { answers, type RunningBroker, startBroker } from '../../scripts/kafka/broker.js';
+import { answers, ensureBroker } from '../../scripts/kafka/broker.js';
 
 async function ensureRedis(url: string): Promise<void> {
   const u = new URL(url);
@@ -25,20 +25,14 @@ export default async function setup(): Promise<() => Promise<void>> {
   await ensureRedis(process.env.REDIS_URL);
 
   const address = process.env.KAFKA_BROKERS.split(',')[0]!;
-  let broker: RunningBroker | null = null;
-  let dir: string | null = null;
-  if (!(await answers(address))) {
-    dir = mkdtempSync(join(tmpdir(), 'tributary-kafka-'));
-    const t0 = Date.now();
-    broker = await startBroker({ address, dir, log: (l) => process.stderr.write(`${l}\n`) });
-    process.stderr.write(`kafka: started a broker at ${address} for the tests in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-  }
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-kafka-'));
+  const broker = await ensureBroker(address, dir, (l) => process.stderr.write(`${l}\n`));
   // The project's broker also listens for SASL/PLAIN two ports up; a foreign broker may not.
   const [host, port] = address.split(':');
   const sasl = `${host}:${Number(port) + 2}`;
   if (await answers(sasl)) process.env.KAFKA_SASL_BROKERS ??= sasl;
   return async () => {
-    if (broker !== null) await broker.stop();
-    if (dir !== null) rmSync(dir, { recursive: true, force: true });
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
   };
 }
