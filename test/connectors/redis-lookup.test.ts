@@ -104,7 +104,9 @@ describe('lookup.redis', () => {
     const server = new PrivateRedis(await freePort());
     await server.start();
     const c = redis(server.url);
-    for (let i = 0; i < 10_000; i++) await c.hset(`p:u${String(i).padStart(5, '0')}`, 'x', String(i));
+    const fill = c.pipeline();
+    for (let i = 0; i < 10_000; i++) fill.hset(`p:u${String(i).padStart(5, '0')}`, 'x', String(i));
+    await fill.exec();
     await c.config('RESETSTAT');
     const n = 20_000;
     const d = doc(n, 24, { key: 'p:{userId}', url: server.url, cacheTtl: '1h', capacity: 500 });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EcommerceGenerator, type ClickEvent } from '../../runtime/nodes/source-generator/ecommerce.js';
 import { metricsOf, plan, runPipeline } from '../support/run.js';
-import { cleanup, freePort, prefix, PrivateRedis, redis, REDIS_URL } from '../support/redis.js';
+import { cleanup, freePort, keysMatching, prefix, PrivateRedis, redis, REDIS_URL } from '../support/redis.js';
 
 const r = redis();
 const pre = prefix('sink');
@@ -45,8 +45,7 @@ describe('sink.redis', () => {
     for (const u of last.keys()) pipe.hgetall(`${p}:${u}`);
     const got = (await pipe.exec())!.map(([, v]) => v as Record<string, string>);
     [...last.values()].forEach((e, i) => expect(got[i]).toEqual({ lastEvent: String(e.eventId), lastProduct: e.productId, value: String(e.price * e.quantity) }));
-    const [, keys] = await r.scan('0', 'MATCH', `${p}:*`, 'COUNT', 100_000);
-    expect(keys.length).toBe(last.size);
+    expect((await keysMatching(r, `${p}:*`)).length).toBe(last.size);
   });
 
   it('HINCRBY, ZINCRBY, ZADD, SET with ttl, LPUSH with maxLen, XADD with maxLen', async () => {
@@ -108,8 +107,7 @@ describe('sink.redis', () => {
     expect(purchases).toBeGreaterThan(0);
     expect(metricsOf(job, 'out').errors).toBe(purchases);
     expect(metricsOf(job, 'bad').recordsIn).toBe(purchases);
-    const [, keys] = await r.scan('0', 'MATCH', `${p}:*`, 'COUNT', 10_000);
-    expect(keys.length).toBe(2000 - purchases);
+    expect((await keysMatching(r, `${p}:*`)).length).toBe(2000 - purchases);
   });
 
   it('fails the run naming the node and the command when Redis refuses it', async () => {

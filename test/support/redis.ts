@@ -19,6 +19,18 @@ export function prefix(name: string): string {
   return `tributary-test:${name}:${randomBytes(3).toString('hex')}`;
 }
 
+/** Every key matching a pattern (SCAN walks the whole keyspace, a slice per call). */
+export async function keysMatching(r: Redis, pattern: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', pattern, 'COUNT', 5000);
+    cursor = next;
+    out.push(...keys);
+  } while (cursor !== '0');
+  return out;
+}
+
 /** Delete every key under a prefix. */
 export async function cleanup(r: Redis, pre: string): Promise<void> {
   let cursor = '0';
