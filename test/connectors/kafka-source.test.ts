@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NodeError } from '../../runtime/engine/errors.js';
 import { BROKERS, committed, createTopic, deleteTopics, type Msg, produce, uniqueName } from '../support/kafka.js';
+import { freePort, PrivateRedis, redis } from '../support/redis.js';
 import { metricsOf, plan, runPipeline } from '../support/run.js';
 
 const topics: string[] = [];
@@ -193,6 +194,48 @@ describe('source.kafka event time', () => {
     await running;
     // The first four minutes closed on partition 0's watermark alone.
     expect(lines(join(dir, 'out.jsonl')).slice(0, 4).map((w) => w.n)).toEqual([60, 60, 60, 60]);
+  });
+});
+
+describe('source.kafka start positions and backpressure', () => {
+  it('startFrom a timestamp reads from the first record at or after it; latest with bounded reads nothing', async () => {
+    const t = await topic('ts', 2, Array.from({ length: 100 }, (_, i) => ({ value: JSON.stringify({ id: i }), partition: i % 2, timestamp: 1_700_000_000_000 + i * 1000 })));
+    const dir = scratch();
+    await runPipeline(readDoc(dir, { topic: t, startFrom: { timestamp: 1_700_000_000_000 + 60_000 } }, '{ id }'));
+    expect(lines(join(dir, 'out.jsonl')).map((r) => r.id).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => 60 + i));
+    const none = scratch();
+    await runPipeline(readDoc(none, { topic: t, startFrom: 'latest' }));
+    expect(lines(join(none, 'out.jsonl'))).toEqual([]);
+  });
+
+  it('a sink that cannot write pauses the Kafka source, which resumes and loses nothing', async () => {
+    const n = 40_000;
+    const t = await topic('backpressure', 2, Array.from({ length: n }, (_, i) => ({ value: JSON.stringify({ id: i }), partition: i % 2 })));
+    const server = new PrivateRedis(await freePort());
+    await server.start();
+    const job = plan({
+      nodes: [
+        { id: 'src', type: 'source.kafka', params: { brokers: BROKERS(), topic: t, startFrom: 'earliest', bounded: true, maxBuffered: 2000 } },
+        { id: 'save', type: 'sink.redis', params: { url: server.url, command: 'SET', key: 'id:{id}', value: 'id', maxBuffered: 1000, batchSize: 200 } },
+      ],
+      edges: [{ from: 'src', to: 'save' }],
+    });
+    const running = job.run();
+    const src = metricsOf(job, 'src');
+    while (src.recordsOut < 2000) await new Promise((r) => setTimeout(r, 5));
+    process.kill(server.pid!, 'SIGSTOP');
+    await new Promise((r) => setTimeout(r, 500));
+    const held = src.recordsOut;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(src.recordsOut).toBe(held);
+    expect(held).toBeLessThan(n);
+    process.kill(server.pid!, 'SIGCONT');
+    expect(await running).toBe('finished');
+    expect(src.recordsOut).toBe(n);
+    const check = redis(server.url);
+    expect(await check.dbsize()).toBe(n);
+    check.disconnect();
+    await server.kill();
   });
 });
 

@@ -67,11 +67,32 @@ export class FetchBuffer {
       });
     }
     if (this.failure !== null) throw this.failure;
-    const out = this.queue;
-    this.queue = [];
-    this.count = 0;
-    this.releaseAll();
-    this.onSpace?.();
+    // Hand out at most `max` messages, so one poll never floods a pipeline that is holding back.
+    let out: FetchedBatch[];
+    if (this.count <= this.max) {
+      out = this.queue;
+      this.queue = [];
+      this.count = 0;
+    } else {
+      out = [];
+      let left = this.max;
+      while (left > 0) {
+        const b = this.queue[0]!;
+        if (b.messages.length <= left) {
+          out.push(this.queue.shift()!);
+          left -= b.messages.length;
+        } else {
+          out.push({ topic: b.topic, partition: b.partition, messages: b.messages.slice(0, left) });
+          this.queue[0] = { topic: b.topic, partition: b.partition, messages: b.messages.slice(left) };
+          left = 0;
+        }
+      }
+      this.count -= this.max;
+    }
+    if (!this.full) {
+      this.releaseAll();
+      this.onSpace?.();
+    }
     return out;
   }
 
