@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EcommerceGenerator, type ClickEvent } from '../../runtime/nodes/source-generator/ecommerce.js';
+import { generatedEvents as events } from '../support/clicks.js';
 import { metricsOf, plan, runPipeline } from '../support/run.js';
 import { cleanup, freePort, prefix, PrivateRedis, redis, REDIS_URL } from '../support/redis.js';
 
@@ -14,13 +14,6 @@ afterAll(async () => {
   await cleanup(r, pre);
   r.disconnect();
 });
-
-function events(count: number, seed: number): ClickEvent[] {
-  const gen = new EcommerceGenerator({ seed, users: 10_000, products: 1_000, categories: 12, abandonment: 0.7, startTime: Date.parse('2026-01-01T00:00:00Z'), eventTimeRate: 1000, disorder: 2000 });
-  const recs: ClickEvent[] = [];
-  gen.fill(recs, [], count);
-  return recs;
-}
 
 function lines(path: string): any[] {
   const t = readFileSync(path, 'utf8').trim();

@@ -1,7 +1,8 @@
 // sink.redis against the real Redis server: exactly what lands for each command, bad records to
 // `errors`, refused commands, and a server killed for 5 s mid-run with nothing lost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EcommerceGenerator, type ClickEvent } from '../../runtime/nodes/source-generator/ecommerce.js';
+import type { ClickEvent } from '../../runtime/nodes/source-generator/ecommerce.js';
+import { generatedEvents as events } from '../support/clicks.js';
 import { metricsOf, plan, runPipeline } from '../support/run.js';
 import { cleanup, freePort, keysMatching, prefix, PrivateRedis, redis, REDIS_URL } from '../support/redis.js';
 
@@ -11,14 +12,6 @@ afterAll(async () => {
   await cleanup(r, pre);
   r.disconnect();
 });
-
-/** The events `source.generator` makes for these params (same model, same seed). */
-function events(count: number, seed: number): ClickEvent[] {
-  const gen = new EcommerceGenerator({ seed, users: 10_000, products: 1_000, categories: 12, abandonment: 0.7, startTime: Date.parse('2026-01-01T00:00:00Z'), eventTimeRate: 1000, disorder: 2000 });
-  const recs: ClickEvent[] = [];
-  gen.fill(recs, [], count);
-  return recs;
-}
 
 function sinkDoc(count: number, seed: number, sink: Record<string, unknown>, extra: { rate?: number; url?: string } = {}) {
   return {

@@ -5,7 +5,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClickEvent, EcommerceGenerator } from '../../runtime/nodes/source-generator/ecommerce.js';
+import type { ClickEvent } from '../../runtime/nodes/source-generator/ecommerce.js';
+import { generatedEvents } from '../support/clicks.js';
 import { runCli } from '../support/cli.js';
 import { createTopic, deleteTopics } from '../support/kafka.js';
 import { copyOfPipelines } from '../support/pipelines.js';
@@ -37,10 +38,7 @@ async function run(file: string): Promise<void> {
 }
 
 function events(): ClickEvent[] {
-  const gen = new EcommerceGenerator({ seed: 7, users: 10_000, products: 1_000, categories: 12, abandonment: 0.7, startTime: Date.parse('2026-01-01T00:00:00Z'), eventTimeRate: 100, disorder: 2000 });
-  const recs: ClickEvent[] = [];
-  gen.fill(recs, [], N);
-  return recs;
+  return generatedEvents(N, 7, 100);
 }
 
 beforeAll(async () => {
