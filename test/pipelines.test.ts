@@ -41,7 +41,7 @@ describe('pipelines/', () => {
 
       it('runs with the CLI and exits 0', async () => {
         const dir = copyOfPipelines();
-        const r = await runCli(['run', file, '--trust'], { cwd: dir, interruptAfter: endless(doc) ? 2_000 : undefined });
+        const r = await runCli(['run', file, '--trust'], { cwd: dir, interruptAfter: endless(doc) ? 4_000 : undefined });
         expect(r.stderr).not.toMatch(/failed/);
         expect(r.code).toBe(0);
         expect(r.stderr).toMatch(endless(doc) ? /: stopped/ : /: finished/);

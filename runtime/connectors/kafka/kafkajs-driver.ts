@@ -84,15 +84,32 @@ class KafkajsReader implements KafkaReader {
   }
 
   async start(opts: ReaderOptions): Promise<void> {
-    const start = new Map(opts.start.map((s) => [`${s.topic}:${s.partition}`, s.offset]));
+    // Next offset per partition: where to (re)start after every group join, so a rebalance or a
+    // restart of the consumer after a crash resumes where this reader is, not at a commit.
+    const positions = new Map(opts.start.map((s) => [`${s.topic}:${s.partition}`, s.offset]));
     const topics = [...new Set(opts.start.map((s) => s.topic))];
     await this.consumer.subscribe({ topics, fromBeginning: true });
-    this.consumer.on(this.consumer.events.CRASH, (e) => this.buffer.fail(e.payload.error));
+    const { CRASH, GROUP_JOIN } = this.consumer.events;
+    // kafkajs restarts itself after retriable crashes (a coordinator still starting, say).
+    this.consumer.on(CRASH, (e) => {
+      if (!e.payload.restart) this.buffer.fail(e.payload.error);
+    });
+    // Seek in the join event itself (kafkajs emits it synchronously before fetching), so no batch
+    // from a committed offset is delivered first.
+    this.consumer.on(GROUP_JOIN, (e) => {
+      for (const [topic, partitions] of Object.entries(e.payload.memberAssignment)) {
+        for (const partition of partitions) {
+          const offset = positions.get(`${topic}:${partition}`);
+          if (offset !== undefined) this.consumer.seek({ topic, partition, offset: String(offset) });
+        }
+      }
+    });
     await this.consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: Math.max(1, opts.start.length),
       eachBatch: async ({ batch, heartbeat, isRunning }) => {
-        const from = start.get(`${batch.topic}:${batch.partition}`);
+        const key = `${batch.topic}:${batch.partition}`;
+        const from = positions.get(key);
         if (from === undefined) return;
         const messages: ConsumedMessage[] = [];
         for (const m of batch.messages) {
@@ -100,6 +117,7 @@ class KafkajsReader implements KafkaReader {
           if (offset < from) continue; // fetched before the seek took effect
           messages.push({ key: m.key ?? null, value: m.value ?? null, headers: headersOf(m.headers), timestamp: Number(m.timestamp), offset });
         }
+        if (messages.length > 0) positions.set(key, messages[messages.length - 1]!.offset + 1);
         this.buffer.push({ topic: batch.topic, partition: batch.partition, messages });
         while (this.buffer.full && isRunning() && !this.closed) {
           await Promise.race([this.buffer.space(), sleep(1000)]);
@@ -107,7 +125,6 @@ class KafkajsReader implements KafkaReader {
         }
       },
     });
-    for (const s of opts.start) this.consumer.seek({ topic: s.topic, partition: s.partition, offset: String(s.offset) });
   }
 
   poll(maxWaitMs: number) {
