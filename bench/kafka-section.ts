@@ -45,7 +45,7 @@ export const kafkaSection: BenchSection = {
       await produce('platformatic', fill, clickMessages(count));
       process.env.BENCH_KAFKA_TOPIC = fill;
       process.env.BENCH_KAFKA_COUNT = String(count);
-      out(`kafka + redis, ${count.toLocaleString('en-US')} clickstream events (~185 B of JSON each), 4 partitions, broker ${address}${broker.started ? ' (started for this run)' : ''}`);
+      out(`kafka + redis, ${count.toLocaleString('en-US')} clickstream events (~185 B of JSON each), 4 partitions, broker ${address}${broker.started !== null ? ' (started for this run)' : ''}`);
       out('');
       const rows: string[][] = [['scenario', 'rate', 'peak RSS', 'note']];
       const row = (label: string, m: ReturnType<typeof child>, note = '') => rows.push([label, fmtRate(m.records / m.seconds), `${m.peakRssMiB.toFixed(0)} MiB`, note]);

@@ -1,8 +1,9 @@
 // A single-node Apache Kafka in KRaft mode from the official jars on Maven Central, for tests,
 // benchmarks and `npm run kafka:up`. Maven resolves the jars into ~/.m2 (fetched once, then
 // reused); the broker runs in a plain `java` process bound to 127.0.0.1, with a PLAINTEXT
-// listener and a SASL/PLAIN one (user `tributary`, password `tributary-secret`) for the
-// authentication tests. A broker already answering on the port is reused, never replaced.
+// listener, a SASL/PLAIN one (user `tributary`, password `tributary-secret`) and, when openssl is
+// there to make a self-signed certificate, a TLS one, for the authentication and encryption
+// tests. A broker already answering on the port is reused, never replaced.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ export const SASL_USER = 'tributary';
 export const SASL_PASSWORD = 'tributary-secret';
 
 export interface BrokerOptions {
-  /** host:port of the PLAINTEXT listener; the SASL listener is port + 2, the controller port + 1. */
+  /** host:port of the PLAINTEXT listener; the controller is port + 1, SASL/PLAIN port + 2, TLS port + 3. */
   readonly address: string;
   /** Folder for storage, logs and the pid file. */
   readonly dir: string;
@@ -31,6 +32,9 @@ export interface BrokerOptions {
 export interface RunningBroker {
   readonly address: string;
   readonly saslAddress: string;
+  /** The TLS listener (port + 3) and the certificate that clients should trust; null without openssl. */
+  readonly tlsAddress: string | null;
+  readonly caFile: string | null;
   readonly pid: number;
   stop(): Promise<void>;
 }
@@ -71,18 +75,19 @@ export function kafkaClasspath(log: (l: string) => void = () => {}): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-function serverProperties(address: string, dir: string): string {
+function serverProperties(address: string, dir: string, tls: string | null): string {
   const { host, port } = hostPort(address);
+  const ssl = tls === null ? '' : `,SSL://${host}:${port + 3}`;
   return `# Written by scripts/kafka/broker.ts: single-node KRaft broker for local runs.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@${host}:${port + 1}
-listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${port + 1},SASL_PLAINTEXT://${host}:${port + 2}
-advertised.listeners=PLAINTEXT://${host}:${port},SASL_PLAINTEXT://${host}:${port + 2}
+listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${port + 1},SASL_PLAINTEXT://${host}:${port + 2}${ssl}
+advertised.listeners=PLAINTEXT://${host}:${port},SASL_PLAINTEXT://${host}:${port + 2}${ssl}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
-sasl.enabled.mechanisms=PLAIN
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL
+${tls === null ? '' : `listener.name.ssl.ssl.keystore.type=PEM\nlistener.name.ssl.ssl.keystore.location=${tls}\n`}sasl.enabled.mechanisms=PLAIN
 listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${SASL_USER}="${SASL_PASSWORD}";
 log.dirs=${join(dir, 'data')}
 num.partitions=1
@@ -99,6 +104,25 @@ log.segment.bytes=268435456
 `;
 }
 
+/**
+ * A self-signed certificate for 127.0.0.1 (openssl), for the broker's TLS listener: `key.pem`
+ * plus `cert.pem` (what clients trust) and `broker.pem` (key and certificate, Kafka's PEM
+ * keystore). Null when openssl is not installed: the broker then runs without TLS.
+ */
+function makeCertificate(dir: string, host: string): string | null {
+  const tls = join(dir, 'tls');
+  if (existsSync(join(tls, 'broker.pem'))) return join(tls, 'broker.pem');
+  mkdirSync(tls, { recursive: true });
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', `/CN=${host}`, '-addext', `subjectAltName=IP:${host},DNS:localhost`,
+      '-keyout', join(tls, 'key.pem'), '-out', join(tls, 'cert.pem')], { stdio: 'pipe' });
+  } catch {
+    return null;
+  }
+  writeFileSync(join(tls, 'broker.pem'), readFileSync(join(tls, 'key.pem'), 'utf8') + readFileSync(join(tls, 'cert.pem'), 'utf8'));
+  return join(tls, 'broker.pem');
+}
+
 const JVM_OPTS = ['-Xms512m', '-Xmx1g', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', '-Xshare:auto'];
 
 /** Format the storage (first start only) and start the broker; resolves once it accepts clients. */
@@ -107,7 +131,8 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const cp = kafkaClasspath(log);
   mkdirSync(opts.dir, { recursive: true });
   const props = join(opts.dir, 'server.properties');
-  writeFileSync(props, serverProperties(opts.address, opts.dir));
+  const tls = makeCertificate(opts.dir, hostPort(opts.address).host);
+  writeFileSync(props, serverProperties(opts.address, opts.dir, tls));
   if (!existsSync(join(opts.dir, 'data', 'meta.properties'))) {
     execFileSync('java', [...JVM_OPTS.slice(2), '-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props], { stdio: 'pipe' });
   }
@@ -132,19 +157,23 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     }
     await sleep(200);
   }
-  return { address: opts.address, saslAddress, pid, stop: () => stopPid(pid, opts.dir) };
+  const tlsAddress = tls === null ? null : `${host}:${port + 3}`;
+  if (tlsAddress !== null) {
+    while (!(await answers(tlsAddress, 500)) && Date.now() < deadline) await sleep(200);
+  }
+  return { address: opts.address, saslAddress, tlsAddress, caFile: tls === null ? null : join(opts.dir, 'tls', 'cert.pem'), pid, stop: () => stopPid(pid, opts.dir) };
 }
 
 /**
  * A broker at `address`: the one already answering there, else one started in `dir` (tests,
  * benchmarks). `stop()` stops only a broker this call started.
  */
-export async function ensureBroker(address: string, dir: string, log?: (line: string) => void): Promise<{ started: boolean; stop(): Promise<void> }> {
-  if (await answers(address)) return { started: false, stop: async () => {} };
+export async function ensureBroker(address: string, dir: string, log?: (line: string) => void): Promise<{ started: RunningBroker | null; stop(): Promise<void> }> {
+  if (await answers(address)) return { started: null, stop: async () => {} };
   const t0 = Date.now();
   const b = await startBroker({ address, dir, log });
   log?.(`kafka: started a broker at ${address} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return { started: true, stop: () => b.stop() };
+  return { started: b, stop: () => b.stop() };
 }
 
 /** Stop the broker whose pid file is in `dir` (a broker someone else started is left alone). */

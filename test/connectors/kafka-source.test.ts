@@ -256,6 +256,17 @@ describe('source.kafka connections', () => {
     await expect(runPipeline(readDoc(scratch(), { topic: t, brokers: saslBrokers, sasl }))).rejects.toThrow('sasl.password: environment variable TRIBUTARY_TEST_KAFKA_PASSWORD is not set');
   });
 
+  it('connects over TLS, trusting the broker\'s certificate from a file; refuses an untrusted one', async () => {
+    const tlsBrokers = process.env.KAFKA_TLS_BROKERS;
+    const ca = process.env.KAFKA_TLS_CA;
+    expect(tlsBrokers, 'the test broker listens for TLS (openssl made its certificate)').toBeDefined();
+    const t = await topic('tls', 1, [{ value: '{"secure": true}' }]);
+    const dir = scratch();
+    await runPipeline(readDoc(dir, { topic: t, startFrom: 'earliest', brokers: tlsBrokers, ssl: { ca } }, '{ secure }'));
+    expect(lines(join(dir, 'out.jsonl'))).toEqual([{ secure: true }]);
+    await expect(runPipeline(readDoc(scratch(), { topic: t, brokers: tlsBrokers, ssl: true }))).rejects.toThrow(/node 'src'|cannot reach Kafka/);
+  });
+
   it('fails at start with a message naming the node when no broker answers', async () => {
     const t0 = Date.now();
     const err = await runPipeline(readDoc(scratch(), { topic: 'x', brokers: '127.0.0.1:1' })).catch((e: unknown) => e);

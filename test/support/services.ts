@@ -4,7 +4,7 @@
 // REDIS_URL (default redis://127.0.0.1:6379), started if it is down and left running, as on
 // every machine of this project. Workers inherit the resulting environment.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { answers, ensureBroker } from '../../scripts/kafka/broker.js';
@@ -27,10 +27,17 @@ export default async function setup(): Promise<() => Promise<void>> {
   const address = process.env.KAFKA_BROKERS.split(',')[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'tributary-kafka-'));
   const broker = await ensureBroker(address, dir, (l) => process.stderr.write(`${l}\n`));
-  // The project's broker also listens for SASL/PLAIN two ports up; a foreign broker may not.
+  // The project's broker also listens for SASL/PLAIN two ports up, and for TLS three up with the
+  // certificate in its folder (ours, or the one `npm run kafka:up` keeps in .tributary/kafka).
   const [host, port] = address.split(':');
   const sasl = `${host}:${Number(port) + 2}`;
   if (await answers(sasl)) process.env.KAFKA_SASL_BROKERS ??= sasl;
+  const ca = broker.started?.caFile ?? join(process.cwd(), '.tributary', 'kafka', 'tls', 'cert.pem');
+  const tls = `${host}:${Number(port) + 3}`;
+  if (existsSync(ca) && (await answers(tls))) {
+    process.env.KAFKA_TLS_BROKERS ??= tls;
+    process.env.KAFKA_TLS_CA ??= ca;
+  }
   return async () => {
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
