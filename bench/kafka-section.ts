@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { ensureBroker } from '../scripts/kafka/broker.js';
+import { ensureBroker, freeBrokerAddress } from '../scripts/kafka/broker.js';
 import { clickMessages, createTopic, deleteTopics, produce } from './kafka-clients.js';
 import { BENCH_PREFIX, runKafkaScenario } from './kafka.js';
 import { type BenchSection, table } from './section.js';
@@ -34,7 +34,10 @@ export const kafkaSection: BenchSection = {
   run: (scenario) => runKafkaScenario(scenario),
   async report(child, _records, out) {
     const count = Number(process.env.BENCH_KAFKA_RECORDS ?? 500_000);
-    const address = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')[0]!;
+    // As in the tests: KAFKA_BROKERS names a broker to use (started if down); unset, the section
+    // runs a broker of its own on free ports. Its scenario processes inherit the address.
+    process.env.KAFKA_BROKERS ??= await freeBrokerAddress();
+    const address = process.env.KAFKA_BROKERS.split(',')[0]!;
     const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-kafka-'));
     const broker = await ensureBroker(address, dir, (l) => out(l));
     const topics: string[] = [];

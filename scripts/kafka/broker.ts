@@ -7,7 +7,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,28 @@ export function answers(address: string, ms = 1000): Promise<boolean> {
     s.once('connect', () => done(true));
     s.once('error', () => done(false));
   });
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A 127.0.0.1 address whose port and the three after it (controller, SASL, TLS) are free, for a
+ * broker of a test or benchmark run's own: parallel runs on one machine never share (or stop)
+ * each other's broker.
+ */
+export async function freeBrokerAddress(): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const free = await Promise.all([0, 1, 2, 3].map((k) => portFree(base + k)));
+    if (free.every(Boolean)) return `127.0.0.1:${base}`;
+  }
+  throw new Error('kafka: found no four free consecutive ports on 127.0.0.1');
 }
 
 /** The broker's classpath, resolved by Maven once per pom.xml version and cached beside ~/.m2. */

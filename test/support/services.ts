@@ -1,13 +1,14 @@
 // Vitest global setup: the real servers the connector tests talk to. Kafka: reuse a broker that
 // answers at KAFKA_BROKERS, else start a single-node KRaft broker from the official jars (scripts/
-// kafka/broker.ts) in a scratch folder and stop it when the run ends. Redis: the server at
+// kafka/broker.ts) in a scratch folder (on free ports when KAFKA_BROKERS is unset) and stop it
+// when the run ends. Redis: the server at
 // REDIS_URL (default redis://127.0.0.1:6379), started if it is down and left running, as on
 // every machine of this project. Workers inherit the resulting environment.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { answers, ensureBroker } from '../../scripts/kafka/broker.js';
+import { answers, ensureBroker, freeBrokerAddress } from '../../scripts/kafka/broker.js';
 
 async function ensureRedis(url: string): Promise<void> {
   const u = new URL(url);
@@ -21,9 +22,11 @@ async function ensureRedis(url: string): Promise<void> {
 
 export default async function setup(): Promise<() => Promise<void>> {
   process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
-  process.env.KAFKA_BROKERS ??= '127.0.0.1:9092';
   await ensureRedis(process.env.REDIS_URL);
 
+  // KAFKA_BROKERS set: use that broker (started if none answers). Unset: a broker of this run's
+  // own on free ports, so test runs in parallel on one machine never stop each other's broker.
+  process.env.KAFKA_BROKERS ??= await freeBrokerAddress();
   const address = process.env.KAFKA_BROKERS.split(',')[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'tributary-kafka-'));
   const broker = await ensureBroker(address, dir, (l) => process.stderr.write(`${l}\n`));
