@@ -95,6 +95,15 @@ describe('within', () => {
     expect(h.outValues().map(matchNames)).toEqual(['a1']);
   });
 
+  it('after a looping step, notFollowedBy starts watching with the key\'s next event, as in Flink: a key that goes quiet times out', () => {
+    const p = { pattern: [step('add', 'a', { quantifier: { min: 1, max: null } }), step('paid', 'p', { negated: true })], within: 100 };
+    const quiet = pushEvents(cepHarness(p), [{ name: 'a1', ts: 0 }]).watermark(Infinity);
+    expect(quiet.outValues()).toEqual([]);
+    expect(quiet.outValues('timeout').map(matchNames)).toEqual(['a1']);
+    const busy = pushEvents(cepHarness(p), [{ name: 'a1', ts: 0 }, { name: 'v', ts: 10 }]).watermark(Infinity);
+    expect(busy.outValues().map(matchNames)).toEqual(['a1']);
+  });
+
   it('the end of a bounded input expires everything: pending notFollowedBy matches and timeouts', () => {
     const p = { pattern: [step('add', 'a'), step('paid', 'p', { negated: true })], within: '15m' };
     const h = pushEvents(cepHarness(p), [{ name: 'a1', ts: 1_000 }]).watermark(Infinity).end();

@@ -42,7 +42,7 @@ export const cepSpec = defineNode({
     'Detects sequences of events per key with the semantics of Flink CEP: the steps of `pattern` compile once to Flink\'s NFA (`NFACompiler`), and every key\'s partial matches advance through it as its events arrive. Without an upstream keyBy every record has the one global key `null`.',
     '',
     '- Steps follow each other with `strict` (`next`), `relaxed` (`followedBy`) or `any` (`followedByAny`) contiguity; `negated` steps are `notNext` / `notFollowedBy`; `quantifier` repeats a step with `inner` contiguity; `optional`, `greedy` and `until` as in Flink.',
-    '- `within` bounds the time from a match\'s first event to its last: a partial match older than that is dropped and sent to `timeout` as `{key, match, timeoutAt}` (`timeoutAt` = first event + within). A pattern ending in a negated `relaxed` step (notFollowedBy) needs `within`; its match is emitted once `within` has passed without the negated event (Flink ≥ 1.16), with timestamp first event + within.',
+    '- `within` bounds the time from a match\'s first event to its last: a partial match older than that is dropped and sent to `timeout` as `{key, match, timeoutAt}` (`timeoutAt` = first event + within). A pattern ending in a negated `relaxed` step (notFollowedBy) needs `within`; its match is emitted once `within` has passed without the negated event (Flink ≥ 1.16), stamped first event + within. As in Flink, the wait for the negated event starts once the NFA has moved on from the step before it: after a single-event step at once, after a looping step only with the key\'s next event (until then the partial match can still grow, and if no event comes it times out instead).',
     '- `afterMatch` is Flink\'s AfterMatchSkipStrategy: `noSkip` keeps every match; `skipToNext` drops partial matches that started with the match\'s first event; `skipPastLastEvent` those that started before its last event; `skipToFirst` / `skipToLast` (with `step`) those that started before the first / last event of that step. Under a skip strategy a match waits until no partial match that started earlier is alive, as in Flink.',
     '- Event time (`time: event`): records are buffered and fed to the NFA in timestamp order (ties in arrival order) once the watermark passes them; `within` expires as the watermark advances. Records at or behind the watermark go to `late` (without an edge they are counted in the late figure and dropped, as Flink drops them). Processing time: records are fed on arrival, stamped with the node\'s clock, and `within` expires on the clock. The end of a bounded input is the end of time in both: buffered records are fed, then every partial match expires.',
     '- Output on `out`: `{key, match}` with `match` = `{<step>: [records…]}` (steps that took no event are left out, records in event order), stamped with the last event\'s timestamp; or what `select` makes of `match` and `key`.',
@@ -80,10 +80,10 @@ export const cepSpec = defineNode({
   flinkExport: true,
   example: {
     pattern: [
-      { name: 'add', where: "eventType == 'ADD_TO_CART' && price * quantity >= 100", quantifier: { min: 1, max: null }, greedy: true },
+      { name: 'add', where: "eventType == 'ADD_TO_CART' && price * quantity >= 100" },
       { name: 'paid', negated: true, where: "eventType == 'PURCHASE'" },
     ],
     within: '15m',
-    afterMatch: { strategy: 'skipPastLastEvent' },
+    select: '{ userId: key, productId: match.add[0].productId, addedAt: match.add[0].ts }',
   },
 });
