@@ -47,9 +47,12 @@ const NO_ADVANCE: TimeAdvance = Object.freeze({ matches: [], timeouts: [] });
 
 export class Nfa {
   readonly startPartial: Partial;
+  // Scratch space reused for every event (counts instead of resetting lengths, which V8 makes slow).
   private readonly edges: Transition[] = [];
   private readonly stack: State[] = [];
   private readonly stack2: State[] = [];
+  private readonly next: Partial[] = [];
+  private nextCount = 0;
   private event: unknown = undefined;
   private eventTs = 0;
   private eventSeq = 0;
@@ -97,18 +100,20 @@ export class Nfa {
   process(s: KeyState): Partial[] {
     const newPartial = new Heap<Partial>(startsBefore);
     const potential = new Heap<Partial>(startsBefore);
-    const next: Partial[] = [];
+    const next = this.next;
     for (const cs of s.partial.items) {
-      next.length = 0;
-      this.computeNextStates(cs, next);
+      this.nextCount = 0;
+      this.computeNextStates(cs);
+      const n = this.nextCount;
       let discard = false;
-      for (const n of next) {
-        if (n.state.kind === FINAL) potential.push(n);
-        else if (n.state.kind === STOP) discard = true;
+      for (let i = 0; i < n; i++) {
+        const kind = next[i]!.state.kind;
+        if (kind === FINAL) potential.push(next[i]!);
+        else if (kind === STOP) discard = true;
       }
       // A negated step's event arrived: the whole branch ends (completed matches stay).
       if (discard) continue;
-      for (const n of next) if (n.state.kind !== FINAL) newPartial.push(n);
+      for (let i = 0; i < n; i++) if (next[i]!.state.kind !== FINAL) newPartial.push(next[i]!);
     }
     const result: Partial[] = [];
     this.processMatches(s, potential, newPartial, result);
@@ -161,25 +166,26 @@ export class Nfa {
     }
   }
 
-  /** NFA.computeNextStates: the partial matches `cs` branches into on the current event. */
-  private computeNextStates(cs: Partial, out: Partial[]): void {
+  /** NFA.computeNextStates: the partial matches `cs` branches into on the current event (into `next`). */
+  private computeNextStates(cs: Partial): void {
     const edgeCount = this.collectEdges(cs);
     const isStart = cs.state.start;
+    const next = this.next;
     for (let i = 0; i < edgeCount; i++) {
       const edge = this.edges[i]!;
       if (edge.action === IGNORE) {
         // The start state never ignores: it waits for a first event as itself.
-        if (!isStart) out.push(new Partial(edge.target, cs.node, cs.startTs, cs.startSeq));
+        if (!isStart) next[this.nextCount++] = new Partial(edge.target, cs.node, cs.startTs, cs.startSeq);
         continue;
       }
       const node = new EventNode(edge.source.step, this.event, this.eventTs, this.eventSeq, cs.node);
       const startTs = isStart ? this.eventTs : cs.startTs;
       const startSeq = isStart ? this.eventSeq : cs.startSeq;
-      out.push(new Partial(edge.target, node, startTs, startSeq));
+      next[this.nextCount++] = new Partial(edge.target, node, startTs, startSeq);
       const fin = this.finalAfterProceed(edge.target);
-      if (fin !== null) out.push(new Partial(fin, node, startTs, startSeq));
+      if (fin !== null) next[this.nextCount++] = new Partial(fin, node, startTs, startSeq);
     }
-    if (isStart) out.push(this.startPartial);
+    if (isStart) next[this.nextCount++] = this.startPartial;
   }
 
   /** createDecisionGraph: the TAKE and IGNORE edges open to `cs` after following PROCEEDs (depth first). */
@@ -187,34 +193,34 @@ export class Nfa {
     this.current = cs;
     this.ev.setSource(this.source);
     const edges = this.edges;
-    edges.length = 0;
     const stack = this.stack;
-    stack.length = 0;
-    stack.push(cs.state);
-    while (stack.length > 0) {
-      const s = stack.pop()!;
-      const ts = s.transitions;
+    let n = 0;
+    let sp = 0;
+    stack[sp++] = cs.state;
+    while (sp > 0) {
+      const ts = stack[--sp]!.transitions;
       for (let i = 0; i < ts.length; i++) {
         const t = ts[i]!;
         if (!t.pred(this.ev)) continue;
-        if (t.action === PROCEED) stack.push(t.target);
-        else edges.push(t);
+        if (t.action === PROCEED) stack[sp++] = t.target;
+        else edges[n++] = t;
       }
     }
-    return edges.length;
+    return n;
   }
 
   /** findFinalStateAfterProceed: whether the state reached can complete the match on PROCEEDs alone. */
   private finalAfterProceed(state: State): State | null {
     const stack = this.stack2;
-    stack.length = 0;
-    stack.push(state);
-    while (stack.length > 0) {
-      const s = stack.pop()!;
-      for (const t of s.transitions) {
+    let sp = 0;
+    stack[sp++] = state;
+    while (sp > 0) {
+      const ts = stack[--sp]!.transitions;
+      for (let i = 0; i < ts.length; i++) {
+        const t = ts[i]!;
         if (t.action !== PROCEED || !t.pred(this.ev)) continue;
         if (t.target.kind === FINAL) return t.target;
-        stack.push(t.target);
+        stack[sp++] = t.target;
       }
     }
     return null;

@@ -4,7 +4,7 @@
 // passes their first event + within. Keys hold state only while they have partial matches.
 import { WM_MAX } from '../../engine/batch.js';
 import type { BuildContext, OperatorFactory } from '../../engine/factory.js';
-import { Heap, MinHeap } from '../../engine/heap.js';
+import { MinHeap } from '../../engine/heap.js';
 import type { StateSize } from '../../engine/metrics.js';
 import type { Key } from '../../engine/state/types.js';
 import { type OperatorSnapshot, TimedOperator } from '../../engine/timed.js';
@@ -13,6 +13,7 @@ import { parseDuration } from '../../format/duration.js';
 import type { ParamsOf } from '../spec.js';
 import { compileNfa } from './compiler.js';
 import { Evaluator } from './conditions.js';
+import { EventBuffer } from './event-buffer.js';
 import { type KeyState, Nfa, type TimeAdvance } from './nfa.js';
 import { materialize, type Partial } from './shared-buffer.js';
 import { SkipStrategy } from './skip.js';
@@ -26,24 +27,13 @@ const ERRORS = 3;
 
 type Params = ParamsOf<typeof cepSpec>;
 
-/** A record waiting for the watermark (Flink's elementQueueState). */
-export interface Buffered {
-  readonly ts: number;
-  readonly arrival: number;
-  readonly key: Key;
-  readonly rec: unknown;
-}
-
-const arrivedBefore = (x: Buffered, y: Buffered) => x.ts < y.ts || (x.ts === y.ts && x.arrival < y.arrival);
-
 export class CepOperator extends TimedOperator {
   readonly nfa: Nfa;
   readonly names: readonly string[];
   readonly keys = new Map<Key, KeyState>();
-  readonly buffer = new Heap<Buffered>(arrivedBefore);
+  readonly buffer = new EventBuffer();
   /** Keys by the time their earliest partial match runs out; stale entries are skipped. */
   private readonly due = new MinHeap<KeyState>();
-  private arrivals = 0;
   /** Order of events fed to the NFA, across keys: Flink's EventId order within a key. */
   private seq = 0;
   private readonly keyed: boolean;
@@ -76,7 +66,7 @@ export class CepOperator extends TimedOperator {
     if (!this.eventTime) {
       this.feed(k, rec, this.procNow);
     } else if (ts > this.wmNow) {
-      this.buffer.push({ ts, arrival: this.arrivals++, key: k, rec });
+      this.buffer.push(ts, k, rec);
     } else {
       // CepOperator: at or behind the watermark is late, never fed to the NFA.
       this.metrics.late++;
@@ -87,10 +77,7 @@ export class CepOperator extends TimedOperator {
   protected onEventTime(wm: number): void {
     if (this.eventTime) {
       const b = this.buffer;
-      while (b.size > 0 && b.peek()!.ts <= wm) {
-        const e = b.pop()!;
-        this.feed(e.key, e.rec, e.ts);
-      }
+      while (b.next(wm)) this.feed(b.outKey, b.outRec, b.outTs);
       this.expire(wm);
     } else if (wm === WM_MAX) {
       // The end of a bounded input is the end of processing time too.
@@ -216,15 +203,13 @@ export class CepOperator extends TimedOperator {
   }
 
   snapshotState(): OperatorSnapshot {
-    return { kind: 'cep', version: 1, data: snapshotCep(this, this.seq, this.arrivals) };
+    return { kind: 'cep', version: 1, data: snapshotCep(this, this.seq) };
   }
 
   restoreState(snap: OperatorSnapshot): void {
     if (snap.kind !== 'cep' || snap.version !== 1) throw new Error(`cannot restore ${snap.kind} v${snap.version} into a cep node`);
     this.due.clear();
-    const counters = restoreCep(this, snap.data);
-    this.seq = counters.seq;
-    this.arrivals = counters.arrivals;
+    this.seq = restoreCep(this, snap.data);
     for (const s of this.keys.values()) {
       s.timerAt = Infinity;
       this.settle(s);

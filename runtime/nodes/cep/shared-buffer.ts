@@ -9,6 +9,9 @@ import type { State } from './compiler.js';
 
 /** One event taken by a partial match into a step. */
 export class EventNode {
+  /** Scratch for walks over all nodes (state figures): the walk that last visited this node. */
+  mark = 0;
+
   constructor(
     readonly step: number,
     readonly rec: unknown,

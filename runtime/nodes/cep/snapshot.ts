@@ -6,16 +6,21 @@ import { ARRAY_HEADER, estimateBytes, FIELD, HEAP_NUMBER, keyBytes, MAP_ENTRY, O
 import type { Key } from '../../engine/state/types.js';
 import type { Heap } from '../../engine/heap.js';
 import type { KeyState } from './nfa.js';
-import type { Buffered, CepOperator } from './operator.js';
+import type { CepOperator } from './operator.js';
 import { EventNode, Partial } from './shared-buffer.js';
 
-/** EventNode: five fields and a boxed timestamp. */
-const NODE_BYTES = OBJECT_HEADER + 5 * FIELD + HEAP_NUMBER;
+/** EventNode: six fields and a boxed timestamp. */
+const NODE_BYTES = OBJECT_HEADER + 6 * FIELD + HEAP_NUMBER;
 /** Partial: four fields and a boxed start time. */
 const PARTIAL_BYTES = OBJECT_HEADER + 4 * FIELD + HEAP_NUMBER;
 /** KeyState with its two heaps and their arrays. */
 const KEY_STATE_BYTES = OBJECT_HEADER + 5 * FIELD + 2 * (OBJECT_HEADER + 2 * FIELD + ARRAY_HEADER);
-const BUFFERED_BYTES = OBJECT_HEADER + 4 * FIELD + HEAP_NUMBER;
+/** A waiting record's slots in the buffer's parallel arrays (timestamp, arrival, key, record). */
+const BUFFERED_BYTES = 4 * FIELD;
+/** Records measured per figure; the rest are taken to be of the same average size (records of one stream share a shape). */
+const RECORD_SAMPLE = 256;
+
+let walk = 0;
 
 type SavedPartial = [state: number, node: number, startTs: number, startSeq: number];
 
@@ -30,23 +35,30 @@ interface CepSnapshotData {
 }
 
 export function cepStateSize(op: CepOperator): StateSize {
+  const mark = ++walk;
   let bytes = 0;
   let partialMatches = 0;
-  const nodes = new Set<EventNode>();
-  const recs = new Set<unknown>();
+  let records = 0;
+  let sampled = 0;
+  let sampledBytes = 0;
+  const measure = (rec: unknown) => {
+    records++;
+    if (sampled < RECORD_SAMPLE) {
+      sampled++;
+      sampledBytes += estimateBytes(rec);
+    }
+  };
   const count = (h: Heap<Partial>) => {
     bytes += ARRAY_HEADER + FIELD * h.size;
     for (const p of h.items) {
       if (p.startSeq === Infinity) continue; // the shared start state
       partialMatches++;
       bytes += PARTIAL_BYTES;
-      for (let n = p.node; n !== null && !nodes.has(n); n = n.prev) {
-        nodes.add(n);
+      // Each event node once, however many partial matches share it.
+      for (let n = p.node; n !== null && n.mark !== mark; n = n.prev) {
+        n.mark = mark;
         bytes += NODE_BYTES;
-        if (!recs.has(n.rec)) {
-          recs.add(n.rec);
-          bytes += estimateBytes(n.rec);
-        }
+        measure(n.rec);
       }
     }
   };
@@ -55,11 +67,13 @@ export function cepStateSize(op: CepOperator): StateSize {
     count(s.partial);
     count(s.completed);
   }
-  for (const b of op.buffer.items) bytes += FIELD + BUFFERED_BYTES + estimateBytes(b.rec);
+  bytes += op.buffer.size * BUFFERED_BYTES;
+  op.buffer.forEachRecord(measure);
+  if (sampled > 0) bytes += Math.round((sampledBytes / sampled) * records);
   return { keys: op.keys.size, bytes, partialMatches };
 }
 
-export function snapshotCep(op: CepOperator, seq: number, arrivals: number): CepSnapshotData {
+export function snapshotCep(op: CepOperator, seq: number): CepSnapshotData {
   const index = new Map<EventNode, number>();
   const nodes: CepSnapshotData['nodes'] = [];
   const nodeIndex = (last: EventNode | null): number => {
@@ -80,12 +94,12 @@ export function snapshotCep(op: CepOperator, seq: number, arrivals: number): Cep
   const save = (h: Heap<Partial>): SavedPartial[] => h.items.map((p) => [p.state.index, nodeIndex(p.node), p.startTs, p.startSeq]);
   const keys: CepSnapshotData['keys'] = [];
   for (const [k, s] of op.keys) keys.push([k, save(s.partial), save(s.completed)]);
-  const buffer = op.buffer.items.map((b): [number, number, Key, unknown] => [b.ts, b.arrival, b.key, b.rec]);
-  return structuredClone({ seq, arrivals, nodes, keys, buffer });
+  const buffer = op.buffer.entries().map((b): [number, number, Key, unknown] => [b.ts, b.arrival, b.key, b.rec]);
+  return structuredClone({ seq, arrivals: op.buffer.arrived, nodes, keys, buffer });
 }
 
-/** Replace the operator's keys and buffer with a snapshot's; returns its counters. */
-export function restoreCep(op: CepOperator, data: unknown): { seq: number; arrivals: number } {
+/** Replace the operator's keys and buffer with a snapshot's; returns its event counter. */
+export function restoreCep(op: CepOperator, data: unknown): number {
   const d = structuredClone(data) as CepSnapshotData;
   const states = op.nfa.compiled.states;
   const nodes: EventNode[] = [];
@@ -105,7 +119,6 @@ export function restoreCep(op: CepOperator, data: unknown): { seq: number; arriv
     load(s.completed, completed);
     op.keys.set(k, s);
   }
-  op.buffer.clear();
-  for (const [ts, arrival, key, rec] of d.buffer) op.buffer.push({ ts, arrival, key, rec } satisfies Buffered);
-  return { seq: d.seq, arrivals: d.arrivals };
+  op.buffer.load(d.buffer.map(([ts, arrival, key, rec]) => ({ ts, arrival, key, rec })), d.arrivals);
+  return d.seq;
 }
