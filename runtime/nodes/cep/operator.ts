@@ -8,6 +8,7 @@ import { MinHeap } from '../../engine/heap.js';
 import type { StateSize } from '../../engine/metrics.js';
 import type { Key } from '../../engine/state/types.js';
 import { type OperatorSnapshot, TimedOperator } from '../../engine/timed.js';
+import { ClockWake } from '../../engine/wake.js';
 import { compileExpression } from '../../expr/index.js';
 import { parseDuration } from '../../format/duration.js';
 import type { ParamsOf } from '../spec.js';
@@ -40,8 +41,8 @@ export class CepOperator extends TimedOperator {
   private readonly eventTime: boolean;
   private readonly select: ((match: unknown, key: unknown) => unknown) | null;
   private procNow = 0;
-  private cancelWake: (() => void) | null = null;
-  private wakeAt = Infinity;
+  /** Processing time: one clock call for the earliest expiry. */
+  private readonly wakeup: ClockWake;
 
   constructor(build: BuildContext, p: Params) {
     super(build.job, 4, build.nodeId, build.metrics, ERRORS);
@@ -52,13 +53,18 @@ export class CepOperator extends TimedOperator {
     const skipStep = p.afterMatch.step === undefined ? -1 : this.names.indexOf(p.afterMatch.step);
     const compiled = compileNfa(p.pattern, within);
     this.nfa = new Nfa(compiled, new Evaluator(p.pattern), new SkipStrategy(p.afterMatch.strategy, skipStep), within, this.names);
+    this.wakeup = new ClockWake(
+      build.job.clock,
+      () => this.due.peekPriority(),
+      () => this.onClock(() => this.expire(this.job.clock.now())),
+    );
     this.select = p.select === undefined ? null : (compileExpression(p.select, { params: ['match', 'key'] }) as (m: unknown, k: unknown) => unknown);
   }
 
   override receive(input: number, b: Parameters<TimedOperator['receive']>[1]): void {
     if (!this.eventTime) this.procNow = this.job.clock.now();
     super.receive(input, b);
-    if (!this.eventTime) this.wake();
+    if (!this.eventTime) this.wakeup.arm();
   }
 
   protected processRecord(rec: unknown, ts: number, key: unknown): void {
@@ -82,7 +88,7 @@ export class CepOperator extends TimedOperator {
     } else if (wm === WM_MAX) {
       // The end of a bounded input is the end of processing time too.
       this.expire(Infinity);
-      this.sleep();
+      this.wakeup.stop();
     }
   }
 
@@ -171,28 +177,8 @@ export class CepOperator extends TimedOperator {
     this.emit(OUT, out, ts);
   }
 
-  /** Processing time: one clock call for the earliest expiry. */
-  private wake(): void {
-    const at = this.due.peekPriority();
-    if (at >= this.wakeAt || at === Infinity) return;
-    this.cancelWake?.();
-    this.wakeAt = at;
-    this.cancelWake = this.job.clock.schedule(at, () => {
-      this.cancelWake = null;
-      this.wakeAt = Infinity;
-      this.onClock(() => this.expire(this.job.clock.now()));
-      this.wake();
-    });
-  }
-
-  private sleep(): void {
-    this.cancelWake?.();
-    this.cancelWake = null;
-    this.wakeAt = Infinity;
-  }
-
   protected override finish(): void {
-    this.sleep();
+    this.wakeup.stop();
     super.finish();
   }
 
@@ -214,7 +200,7 @@ export class CepOperator extends TimedOperator {
       s.timerAt = Infinity;
       this.settle(s);
     }
-    if (!this.eventTime) this.wake();
+    if (!this.eventTime) this.wakeup.arm();
   }
 }
 
