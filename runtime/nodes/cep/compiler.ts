@@ -6,53 +6,9 @@
 // are created, named and wired in Flink's order, because the NFA explores transitions in that
 // order and the order of its partial matches decides ties between matches. Group patterns and
 // per-step `within` (WithinType.PREVIOUS_AND_CURRENT) are not part of the pipeline format.
-import { and, type Cond, not, predicate, type Pred, TRUE } from './conditions.js';
+import { and, type Cond, not, predicate, TRUE } from './conditions.js';
 import type { Contiguity, StepParams } from './spec-rules.js';
-
-export const NORMAL = 0;
-export const FINAL = 1;
-export const STOP = 2;
-export const PENDING = 3;
-type Kind = typeof NORMAL | typeof FINAL | typeof STOP | typeof PENDING;
-
-export const TAKE = 0;
-export const IGNORE = 1;
-export const PROCEED = 2;
-type Action = typeof TAKE | typeof IGNORE | typeof PROCEED;
-
-export interface Transition {
-  readonly action: Action;
-  readonly source: State;
-  readonly target: State;
-  /** Mutable only while compiling: greedy steps narrow their successor's conditions. */
-  cond: Cond;
-  pred: Pred;
-}
-
-export class State {
-  readonly transitions: Transition[] = [];
-  start = false;
-
-  constructor(
-    /** Position in the compiled NFA's state list (snapshots refer to states by it). */
-    readonly index: number,
-    /** Flink's internal name: the step name, made unique with ':n' (NFAStateNameHandler). */
-    readonly name: string,
-    /** The pattern step whose events this state takes; -1 for the final state. */
-    readonly step: number,
-    readonly kind: Kind,
-  ) {}
-
-  add(action: Action, target: State, cond: Cond): void {
-    this.transitions.push({ action, source: this, target, cond, pred: alwaysFalse });
-  }
-
-  get isFinal(): boolean {
-    return this.kind === FINAL;
-  }
-}
-
-const alwaysFalse: Pred = () => false;
+import { FINAL, IGNORE, type Kind, NORMAL, PENDING, PROCEED, State, STOP, TAKE } from './states.js';
 
 type Consuming = 'strict' | 'next' | 'any' | 'notNext' | 'notFollow';
 

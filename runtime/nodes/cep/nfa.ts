@@ -3,7 +3,8 @@
 // java.util.PriorityQueue-like heaps ordered by their first event, explored in array order, as in
 // Flink, so the same input yields the same matches in the same order.
 import { Heap } from '../../engine/heap.js';
-import { type CompiledNfa, FINAL, IGNORE, PENDING, PROCEED, type State, STOP, type Transition } from './compiler.js';
+import type { CompiledNfa } from './compiler.js';
+import { FINAL, IGNORE, PENDING, PROCEED, type State, STOP, type Transition } from './states.js';
 import type { Evaluator } from './conditions.js';
 import type { SkipStrategy } from './skip.js';
 import { EventNode, materialize, Partial, startsBefore } from './shared-buffer.js';

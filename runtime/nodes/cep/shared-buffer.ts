@@ -5,7 +5,7 @@
 // numbers and reference counts; here each taken event is its own small node and the JavaScript
 // garbage collector frees a prefix once no partial match points into it, which extracts the same
 // path per partial match.
-import type { State } from './compiler.js';
+import type { State } from './states.js';
 
 /** One event taken by a partial match into a step. */
 export class EventNode {
