@@ -104,6 +104,17 @@ describe('within', () => {
     expect(busy.outValues().map(matchNames)).toEqual(['a1']);
   });
 
+  it('under a skip strategy, a match held back by an earlier partial match goes out when that one times out, stamped then', () => {
+    // a2 b2 completes first but waits: a1 (price 1) started earlier and may still complete.
+    const p = { pattern: [step('a', 'a'), { name: 'b', where: "t == 'b' && price == match.a[0].price" }], within: 10, afterMatch: { strategy: 'skipPastLastEvent' } };
+    const h = pushEvents(cepHarness(p), [{ name: 'a1', ts: 0, price: 1 }, { name: 'a2', ts: 1, price: 2 }, { name: 'b2', ts: 2, price: 2, wmAfter: 9 }]);
+    expect(h.outValues()).toEqual([]);
+    h.watermark(10);
+    expect(h.outValues('timeout').map(matchNames)).toEqual(['a1']);
+    expect(h.outValues().map(matchNames)).toEqual(['a2 b2']);
+    expect(h.output()[0]!.ts).toBe(10);
+  });
+
   it('the end of a bounded input expires everything: pending notFollowedBy matches and timeouts', () => {
     const p = { pattern: [step('add', 'a'), step('paid', 'p', { negated: true })], within: '15m' };
     const h = pushEvents(cepHarness(p), [{ name: 'a1', ts: 1_000 }]).watermark(Infinity).end();

@@ -38,13 +38,19 @@ export class KeyState {
 }
 
 export interface TimeAdvance {
-  /** Pattern-ending notFollowedBy whose window ran out without the negated event. */
+  /**
+   * Matches the advance completed: pattern-ending notFollowedBy whose window ran out without the
+   * negated event, and, under a skip strategy, matches that were waiting for an earlier partial
+   * match that has now timed out.
+   */
   readonly matches: Partial[];
   /** Partial matches dropped by `within` (only when timeouts are wanted). */
   readonly timeouts: Partial[];
+  /** The latest window end among what ran out: when the waiting matches were released. */
+  readonly releasedAt: number;
 }
 
-const NO_ADVANCE: TimeAdvance = Object.freeze({ matches: [], timeouts: [] });
+const NO_ADVANCE: TimeAdvance = Object.freeze({ matches: [], timeouts: [], releasedAt: -Infinity });
 
 export class Nfa {
   readonly startPartial: Partial;
@@ -134,8 +140,10 @@ export class Nfa {
     const newPartial = new Heap<Partial>(startsBefore);
     const potential = new Heap<Partial>(startsBefore);
     const timeouts: Partial[] = [];
+    let releasedAt = -Infinity;
     for (const cs of s.partial.items) {
       if (!cs.state.start && t - cs.startTs >= w) {
+        if (cs.startTs + w > releasedAt) releasedAt = cs.startTs + w;
         if (cs.state.kind === PENDING) potential.push(cs);
         else if (wantTimeouts) timeouts.push(cs);
       } else {
@@ -145,7 +153,7 @@ export class Nfa {
     const matches: Partial[] = [];
     this.processMatches(s, potential, newPartial, matches);
     s.partial = newPartial;
-    return { matches, timeouts };
+    return { matches, timeouts, releasedAt };
   }
 
   /** NFA.processMatchesAccordingToSkipStrategy. */

@@ -13,6 +13,7 @@ import { compileExpression } from '../../expr/index.js';
 import { parseDuration } from '../../format/duration.js';
 import type { ParamsOf } from '../spec.js';
 import { compileNfa } from './compiler.js';
+import { PENDING } from './states.js';
 import { Evaluator } from './conditions.js';
 import { EventBuffer } from './event-buffer.js';
 import { type KeyState, Nfa, type TimeAdvance } from './nfa.js';
@@ -149,8 +150,10 @@ export class CepOperator extends TimedOperator {
 
   private emitAdvance(s: KeyState, adv: TimeAdvance): void {
     const w = this.nfa.windowTime;
-    // A pattern-ending notFollowedBy completes when its window runs out: stamped with that time.
-    for (const m of adv.matches) this.emitMatch(s.key, m, m.startTs + w);
+    // A pattern-ending notFollowedBy completes when its own window runs out, a waiting match when
+    // the windows holding it back do: stamped with that time (not later than the watermark that
+    // revealed it, not behind the one before).
+    for (const m of adv.matches) this.emitMatch(s.key, m, m.state.kind === PENDING ? m.startTs + w : adv.releasedAt);
     for (const t of adv.timeouts) {
       const at = t.startTs + w;
       this.emit(TIMEOUT, { key: s.key, match: materialize(t.node, this.names), timeoutAt: at }, at);
