@@ -69,6 +69,20 @@ describe('consecutive() and allowCombinations(): c, a+ , b over "C D A1 A2 A3 D 
   });
 });
 
+describe('Iterative Conditions: middle takes "foo" events while the prices it accepted plus this one stay under 5.0', () => {
+  it('takes foo1 and foo2 (sum 3) but not foo3 (sum 5), and a relaxed loop cannot skip foo2 for foo3', () => {
+    const p = {
+      pattern: [
+        { name: 'start', where: "name == 'start'" },
+        { name: 'middle', where: "startsWith(name, 'foo') && coalesce(sum(match.middle, 'price'), 0) + price < 5.0", quantifier: { min: 1, max: null } },
+        { name: 'end', where: "name == 'end'" },
+      ],
+    };
+    const evs: Ev[] = [{ name: 'start' }, { name: 'foo1', price: 1 }, { name: 'foo2', price: 2 }, { name: 'foo3', price: 2 }, { name: 'end' }];
+    expect(sorted(matches(p, evs))).toEqual(['start foo1 end', 'start foo1 foo2 end']);
+  });
+});
+
 describe('Stop condition: "(a+ until b)" over "a1 c a2 b a3"', () => {
   it('gives {a1 a2} {a1} {a2} {a3}, never {a1 a2 a3} nor {a2 a3}', () => {
     const p = { pattern: [step('a', 'a', { quantifier: { min: 1, max: null }, until: "t == 'b'" })] };
