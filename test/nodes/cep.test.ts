@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { NodeError } from '../../runtime/engine/errors.js';
 import type { Stateful } from '../../runtime/engine/timed.js';
-import { cepHarness, matchNames, pushEvents, step } from '../support/cep.js';
+import { cepHarness, matches, matchNames, pushEvents, step } from '../support/cep.js';
 import { OperatorHarness } from '../support/harness.js';
 
 const stateOf = (h: OperatorHarness) => (h.op as unknown as Stateful).stateSize();
@@ -242,6 +242,13 @@ describe('iterative conditions (where reads match)', () => {
     const prices = [5, 6, 7, 3, 4, 8, 2];
     const h = pushEvents(cepHarness(p), prices.map((price, i) => ({ name: `p${i + 1}`, price }))).watermark(Infinity);
     expect(h.outValues().map(matchNames)).toEqual(['p1 p2 p3', 'p4 p5 p6']);
+  });
+
+  it('until can read match too: stop taking once the prices taken reach 5', () => {
+    const p = { pattern: [step('a', 'a', { quantifier: { min: 1, max: null }, until: "coalesce(sum(match.a, 'price'), 0) >= 5" })] };
+    const evs = [3, 2, 4, 1].map((price, i) => ({ name: `a${i + 1}`, price }));
+    // From a1: 3, then 5 reached, a3 is refused; from a2: 2, 6 after a3, a4 refused; then a3, a4 on their own.
+    expect(matches(p, evs)).toEqual(['a1', 'a1 a2', 'a2', 'a2 a3', 'a3', 'a3 a4', 'a4']);
   });
 });
 

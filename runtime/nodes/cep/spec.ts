@@ -13,7 +13,7 @@ const step = z.strictObject({
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'step names are identifiers (letters, digits, _), so that select can read match.<name>')
     .refine((n) => n !== '__proto__', 'choose another step name')
     .meta({ description: 'Name of the step; the key of its events in the match.' }),
-  where: expression('Condition an event must meet to be taken into this step. `match` holds the events taken so far by this partial match (Flink\'s iterative condition: `price > match.add[0].price`).', { params: ['event', 'match'] }),
+  where: expression('Condition an event must meet to be taken into this step. `match` holds the events taken so far by this partial match (Flink\'s iterative condition: `price > match.add[0].price`, `coalesce(sum(match.items, \'price\'), 0) + price < 500`).', { params: ['event', 'match'] }),
   contiguity: z
     .enum(CONTIGUITY)
     .default('relaxed')
