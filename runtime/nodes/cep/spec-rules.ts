@@ -60,7 +60,7 @@ export function patternProblems(p: PatternParams, withinMs: number | null): Rule
         if (set) add(at(opt), `negated step '${s.name}' cannot have ${opt === 'quantifier' ? 'a quantifier' : `'${opt}'`}: it matches the absence of one event (Flink: "Option not applicable to NOT pattern")`);
       }
       if (prev !== null && !prev.negated && mayBeSkipped(prev)) {
-        add(at('negated'), notAfterOptional(s, prev));
+        add(at('negated'), notAfterOptional(s, prev, i > 1 ? steps[i - 2]! : null));
       }
     }
 
@@ -99,14 +99,16 @@ export function patternProblems(p: PatternParams, withinMs: number | null): Rule
   return out;
 }
 
-function notAfterOptional(s: StepParams, prev: StepParams): string {
-  const loop = prev.quantifier !== undefined;
+function notAfterOptional(s: StepParams, prev: StepParams, before: StepParams | null): string {
+  const options = [
+    `make '${prev.name}' required (remove ${prev.optional ? 'optional' : 'min 0'})`,
+    ...(before !== null && !before.negated ? [`remove '${prev.name}' so that '${s.name}' follows '${before.name}' directly`] : []),
+    `use two patterns, one with and one without '${prev.name}'`,
+  ];
   return (
     `negated step '${s.name}' directly follows '${prev.name}', which may match no event (${prev.optional ? 'optional' : 'quantifier min 0'}). ` +
     `Flink rejects a NOT step right after an optional one ("Specifying a pattern with an optional path to NOT condition is not supported yet"): ` +
     `the absence of '${s.name}' would be measured from a different event depending on whether '${prev.name}' occurred. ` +
-    `Rewrite: make '${prev.name}' required (remove ${prev.optional ? 'optional' : 'min 0'})` +
-    (loop ? `; for "one or more", put the quantifier {min: 1, max: null} on a single step and follow it directly with '${s.name}'` : '') +
-    `, or use two patterns, one with and one without '${prev.name}'`
+    `Rewrite: ${options.join(', or ')}`
   );
 }
