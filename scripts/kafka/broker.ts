@@ -1,7 +1,7 @@
 // A single-node Apache Kafka in KRaft mode from the official jars on Maven Central, for tests,
 // benchmarks and `npm run kafka:up`. Maven resolves the jars into ~/.m2 (fetched once, then
 // reused); the broker runs in a plain `java` process bound to 127.0.0.1, with a PLAINTEXT
-// listener, a SASL/PLAIN one (user `tributary`, password `tributary-secret`) and, when openssl is
+// listener, a SASL one (PLAIN and SCRAM-SHA-256/512; user `tributary`, password `tributary-secret`) and, when openssl is
 // there to make a self-signed certificate, a TLS one, for the authentication and encryption
 // tests. A broker already answering on the port is reused, never replaced.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -109,8 +109,10 @@ advertised.listeners=PLAINTEXT://${host}:${port},SASL_PLAINTEXT://${host}:${port
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL
-${tls === null ? '' : `listener.name.ssl.ssl.keystore.type=PEM\nlistener.name.ssl.ssl.keystore.location=${tls}\n`}sasl.enabled.mechanisms=PLAIN
+${tls === null ? '' : `listener.name.ssl.ssl.keystore.type=PEM\nlistener.name.ssl.ssl.keystore.location=${tls}\n`}sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
 listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${SASL_USER}="${SASL_PASSWORD}";
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 log.dirs=${join(dir, 'data')}
 num.partitions=1
 offsets.topic.replication.factor=1
@@ -156,7 +158,15 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const tls = makeCertificate(opts.dir, hostPort(opts.address).host);
   writeFileSync(props, serverProperties(opts.address, opts.dir, tls));
   if (!existsSync(join(opts.dir, 'data', 'meta.properties'))) {
-    execFileSync('java', [...JVM_OPTS.slice(2), '-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props], { stdio: 'pipe' });
+    // The SCRAM credentials go into the metadata log at format time (KRaft has no ZooKeeper to hold them).
+    const scram = ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => ['--add-scram', `${m}=[name=${SASL_USER},password=${SASL_PASSWORD}]`]);
+    // `--cluster-id=…` in one argument: a random id may begin with '-', which would read as an option.
+    try {
+      execFileSync('java', [...JVM_OPTS.slice(2), '-cp', cp, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', props, ...scram], { stdio: 'pipe' });
+    } catch (err) {
+      const why = String((err as { stderr?: Buffer }).stderr ?? err).split('\n').filter((l) => !l.startsWith('SLF4J')).join('\n');
+      throw new Error(`kafka: formatting the storage in ${opts.dir} failed:\n${why}`);
+    }
   }
   const out = openSync(join(opts.dir, 'broker.log'), 'a');
   const child: ChildProcess = spawn('java', [...JVM_OPTS, '-cp', cp, 'kafka.Kafka', props], {

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     }
     const b = await startBroker({ address, dir, detached: true, log: (l) => process.stdout.write(`${l}\n`) });
     const tls = b.tlsAddress === null ? '' : `, TLS at ${b.tlsAddress} with certificate ${b.caFile}`;
-    process.stdout.write(`kafka: broker up at ${b.address} (SASL/PLAIN at ${b.saslAddress}${tls}), pid ${b.pid}, data in ${dir}\n`);
+    process.stdout.write(`kafka: broker up at ${b.address} (SASL (PLAIN, SCRAM) at ${b.saslAddress}${tls}), pid ${b.pid}, data in ${dir}\n`);
   } else if (cmd === 'down') {
     const stopped = await stopBrokerIn(dir);
     if (flag === '--wipe') rmSync(dir, { recursive: true, force: true });
