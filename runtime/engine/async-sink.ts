@@ -20,6 +20,8 @@ export interface AsyncSinkOptions {
 export abstract class AsyncSink extends SinkOperator {
   private recs: unknown[] = [];
   private ts: number[] = [];
+  /** Records before this index have been handed to `send`; the arrays are compacted when empty. */
+  private head = 0;
   private inFlight = 0;
   private inFlightRecords = 0;
   private wantDrain = false;
@@ -73,7 +75,7 @@ export abstract class AsyncSink extends SinkOperator {
 
   /** Records accepted and not yet written. */
   get buffered(): number {
-    return this.recs.length + this.inFlightRecords;
+    return this.recs.length - this.head + this.inFlightRecords;
   }
 
   flushed(): Promise<void> {
@@ -106,19 +108,28 @@ export abstract class AsyncSink extends SinkOperator {
     this.aborted = true;
     this.recs = [];
     this.ts = [];
+    this.head = 0;
   }
 
   private pump(): void {
-    while (!this.aborted && this.inFlight < this.opts.maxInFlight && this.recs.length > 0) {
-      const n = Math.min(this.opts.batchSize, this.recs.length);
-      const recs = n === this.recs.length ? this.recs : this.recs.slice(0, n);
-      const ts = n === this.ts.length ? this.ts : this.ts.slice(0, n);
-      if (n === this.recs.length) {
+    while (!this.aborted && this.inFlight < this.opts.maxInFlight && this.head < this.recs.length) {
+      const n = Math.min(this.opts.batchSize, this.recs.length - this.head);
+      let recs: unknown[];
+      let ts: number[];
+      if (this.head === 0 && n === this.recs.length) {
+        recs = this.recs;
+        ts = this.ts;
         this.recs = [];
         this.ts = [];
       } else {
-        this.recs = this.recs.slice(n);
-        this.ts = this.ts.slice(n);
+        recs = this.recs.slice(this.head, this.head + n);
+        ts = this.ts.slice(this.head, this.head + n);
+        this.head += n;
+        if (this.head === this.recs.length) {
+          this.recs = [];
+          this.ts = [];
+          this.head = 0;
+        }
       }
       this.inFlight++;
       this.inFlightRecords += n;
