@@ -129,7 +129,7 @@ describe('runtime host over a WebSocket', () => {
     expect(r).toMatchObject({ ok: false, reason: 'invalid', problems: [expect.objectContaining({ nodeId: 'out' })] });
 
     const withCode = demo();
-    withCode.nodes[1] = { id: 'carts', type: 'filter', params: { code: "return event.eventType === 'PURCHASE';" } } as never;
+    withCode.nodes[1] = { id: 'carts', type: 'filter', params: { code: "return event.eventType === 'PURCHASE';" } as Record<string, unknown> as never };
     (withCode.nodes[0]!.params as Record<string, unknown>) = { rate: 0, count: 100 };
     expect(await client.call('run', { doc: withCode, origin: { kind: 'new' } })).toEqual({ ok: false, reason: 'untrusted', codeNodes: ['carts'] });
     await client.call('trust', { doc: withCode, origin: { kind: 'new' } });
