@@ -45,7 +45,8 @@ export default tseslint.config(
     ),
   },
   {
-    files: ['renderer/**/*.{ts,tsx}'],
+    // renderer/vite.config.ts is build tooling that runs in Node, not in the page.
+    files: ['renderer/src/**/*.{ts,tsx}'],
     rules: restrict(
       [NODE_APIS, 'the renderer runs in a sandboxed browser page: no Node APIs'],
       [['electron', '**/electron/**'], 'the renderer talks to Electron only through the preload API'],

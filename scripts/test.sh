@@ -10,8 +10,9 @@ if ! cmp -s package-lock.json node_modules/.tributary-installed-lock 2>/dev/null
   cp package-lock.json node_modules/.tributary-installed-lock
 fi
 
-echo "== type-check (runtime, electron, renderer, tests)"
+echo "== type-check (runtime, electron, tests; then the renderer with DOM and JSX)"
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p renderer/tsconfig.json --noEmit
 echo "== lint (including the layering rule)"
 npx eslint .
 echo "== tests"

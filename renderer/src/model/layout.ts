@@ -1,14 +1,17 @@
 // Auto-layout with ELK's layered algorithm (elkjs), which places ports on node sides and routes
 // side outputs (errors, late, timeout) below the main flow: left to right, like the data.
-import elkModule from 'elkjs/lib/elk.bundled.js';
+import * as elkNs from 'elkjs/lib/elk.bundled.js';
+import type { ELK } from 'elkjs/lib/elk-api.js';
 import type { Registry } from '../../../runtime/nodes/registry.js';
 import { type Doc, portOf } from './doc.js';
 
 export const NODE_WIDTH = 220;
 export const NODE_HEIGHT = 120;
 
-// A CommonJS module: its types see the namespace, and its `default` is the constructor at run time too.
-const elk = new elkModule.default();
+// A CommonJS module, seen differently by Node (module.exports as default) and by bundlers (interop
+// namespace); its constructor is also its own `default`, so this finds it either way.
+const ns = elkNs as unknown as { default: { default?: new () => ELK } & (new () => ELK) };
+const elk = new (ns.default.default ?? ns.default)();
 
 /** New positions for every node (or only `only`, keeping the others fixed in place). */
 export async function layoutPositions(doc: Doc, registry: Registry): Promise<Map<string, { x: number; y: number }>> {
