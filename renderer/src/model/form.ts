@@ -23,6 +23,8 @@ export interface JsonSchema {
   maximum?: number;
   exclusiveMinimum?: number;
   'x-params'?: string[];
+  /** Set when the params could not be described: the form edits them as JSON. */
+  'x-raw'?: boolean;
 }
 
 export type FieldKind =
@@ -35,7 +37,12 @@ const cache = new WeakMap<NodeSpec, JsonSchema>();
 export function paramsSchema(spec: NodeSpec): JsonSchema {
   let s = cache.get(spec);
   if (!s) {
-    s = z.toJSONSchema(spec.params, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+    try {
+      s = z.toJSONSchema(spec.params, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+    } catch {
+      // A schema JSON Schema cannot express: the params are edited as JSON (still validated).
+      s = { type: 'object', 'x-raw': true };
+    }
     cache.set(spec, s);
   }
   return s;

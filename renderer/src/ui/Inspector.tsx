@@ -7,7 +7,7 @@ import { inputFields } from '../model/fields.js';
 import { objectFields, paramsSchema } from '../model/form.js';
 import { paramKey } from '../model/problems.js';
 import { CepEditor } from './CepEditor.js';
-import { Field, type FormContext } from './SchemaForm.js';
+import { Field, type FormContext, JsonField } from './SchemaForm.js';
 import { useEditor, useEditorStore, useRegistry } from './store-context.js';
 
 export function Inspector() {
@@ -131,9 +131,11 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
         </div>
       ))}
       <div className="params">
-        {objectFields(schema).map((f) => (
-          <Field key={f.key} field={f} value={params[f.key]} path={[f.key]} ctx={ctx} />
-        ))}
+        {schema['x-raw'] ? (
+          <JsonField key={nodeId} name="params" value={params} onChange={(v) => store.getState().setParams(nodeId, (v ?? {}) as Record<string, unknown>)} />
+        ) : (
+          objectFields(schema).map((f) => <Field key={f.key} field={f} value={params[f.key]} path={[f.key]} ctx={ctx} />)
+        )}
       </div>
       {fields.length > 0 && (
         <details className="fields-in">

@@ -1,6 +1,8 @@
 // The bottom panels: Problems (click one to jump to the node and field), the data tap (the latest
 // records on an edge, as a table, pausable) and the console sink's output.
 import { useMemo } from 'react';
+import { edgeId } from '../model/doc.js';
+import type { PlacedProblem } from '../model/problems.js';
 import type { TapRow } from '../store/tap-slice.js';
 import { useEditor, useEditorStore } from './store-context.js';
 
@@ -31,12 +33,17 @@ export function BottomPanel({ tab, setTab }: { tab: PanelTab; setTab: (t: PanelT
 export function ProblemsPanel() {
   const problems = useEditor((s) => s.problems);
   const store = useEditorStore();
+  const reveal = (p: PlacedProblem) => {
+    const s = store.getState();
+    if (p.nodeId) s.reveal(p.nodeId, p.param);
+    else if (p.edge !== null && s.doc.edges[p.edge]) s.select({ nodes: [], edge: edgeId(s.doc.edges[p.edge]!) });
+  };
   if (problems.length === 0) return <p className="hint ok">No problems: the pipeline is valid.</p>;
   return (
     <ul className="problems" aria-label="Problems">
       {problems.map((p, i) => (
         <li key={i}>
-          <button type="button" onClick={() => p.nodeId && store.getState().reveal(p.nodeId, p.param)} disabled={!p.nodeId}>
+          <button type="button" onClick={() => reveal(p)} disabled={!p.nodeId && p.edge === null}>
             <span className="p-node">{p.nodeId ?? 'pipeline'}</span>
             <span className="p-path">{p.path}</span>
             <span className="p-msg">{p.message}</span>

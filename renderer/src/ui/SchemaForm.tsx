@@ -109,7 +109,7 @@ function Scalar({ field, value, path, ctx }: { field: FieldModel; value: unknown
   }
 }
 
-function JsonField({ name, value, onChange }: { name: string; value: unknown; onChange: (v: unknown) => void }) {
+export function JsonField({ name, value, onChange }: { name: string; value: unknown; onChange: (v: unknown) => void }) {
   const [text, setText] = useState(value === undefined ? '' : JSON.stringify(value, null, 2));
   const [bad, setBad] = useState(false);
   return (
