@@ -12,7 +12,7 @@ import { ConsoleLines } from './console-lines.js';
 import { type CheckedParamsOf, edgeKey, type HostApi, type HostInfo, METRICS_INTERVAL_MS, type OpenedDoc, type ResultOf } from './contract.js';
 import { FigureSampler } from './figures.js';
 import { tuneHeapForStreaming } from './heap.js';
-import type { EventSink } from './rpc.js';
+import { type Channel, eventSink, type EventSink, serveApi } from './rpc.js';
 import { TapManager } from './taps.js';
 import { contentHash, TrustStore } from './trust.js';
 import type { Workspace } from './workspace.js';
@@ -199,4 +199,15 @@ export class RuntimeHost implements HostApi {
 function describe(err: unknown): { message: string; nodeId: string | null } {
   if (err instanceof NodeError) return { message: err.message, nodeId: err.nodeId };
   return { message: errorMessage(err), nodeId: null };
+}
+
+/**
+ * Serve a new host on a connection: the one call a transport makes (the WebSocket server per
+ * socket; the desktop app's utilityProcess per MessagePort). Closing the connection stops its job.
+ */
+export function serveHost(channel: Channel, opts: HostOptions): RuntimeHost {
+  const host = new RuntimeHost(opts, eventSink(channel));
+  serveApi(host, channel);
+  channel.onClose(() => host.dispose());
+  return host;
 }

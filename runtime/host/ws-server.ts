@@ -8,8 +8,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { RuntimeHost } from './runtime-host.js';
-import { type Channel, eventSink, serveApi, type WireMessage } from './rpc.js';
+import { type RuntimeHost, serveHost } from './runtime-host.js';
+import type { Channel, WireMessage } from './rpc.js';
 import type { TrustStore } from './trust.js';
 import type { Workspace } from './workspace.js';
 
@@ -144,14 +144,9 @@ export async function serveStudio(opts: StudioOptions): Promise<StudioServer> {
     if (!origins().has(req.headers.origin ?? '')) return refuse('403 Forbidden');
     if (!sameToken(url.searchParams.get('token'), token)) return refuse('401 Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const channel = channelOf(ws);
-      const host = new RuntimeHost({ workspace: opts.workspace, version: opts.version, initialFile: opts.initialFile ?? null, trustStore: opts.trustStore }, eventSink(channel));
+      const host = serveHost(channelOf(ws), { workspace: opts.workspace, version: opts.version, initialFile: opts.initialFile ?? null, trustStore: opts.trustStore });
       hostsByWs.set(ws, host);
-      serveApi(host, channel);
-      ws.on('close', () => {
-        host.dispose();
-        hostsByWs.delete(ws);
-      });
+      ws.on('close', () => hostsByWs.delete(ws));
     });
   });
 

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, serveApi, eventSink } from '../../runtime/host/rpc.js';
-import { RuntimeHost } from '../../runtime/host/runtime-host.js';
+import { createClient } from '../../runtime/host/rpc.js';
+import { type RuntimeHost, serveHost } from '../../runtime/host/runtime-host.js';
 import { TrustStore } from '../../runtime/host/trust.js';
 import { Workspace } from '../../runtime/host/workspace.js';
 import { createEditorStore, type EditorStore } from '../../renderer/src/store/store.js';
@@ -20,8 +20,7 @@ afterEach(() => {
 function connected(): { store: EditorStore; root: string; host: RuntimeHost } {
   const root = mkdtempSync(join(tmpdir(), 'tributary-store-'));
   const [a, b, close] = channelPair();
-  const host = new RuntimeHost({ workspace: new Workspace(root), version: 'test', trustStore: new TrustStore(join(root, '.trust.json')) }, eventSink(b));
-  serveApi(host, b);
+  const host = serveHost(b, { workspace: new Workspace(root), version: 'test', trustStore: new TrustStore(join(root, '.trust.json')) });
   closers.push(() => {
     host.dispose();
     close();
