@@ -1,9 +1,10 @@
 // The runtime host through its real transport: a WebSocket client calling the contract's methods
 // against a browser-mode server, a real job running underneath.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleLines } from '../../runtime/host/console-lines.js';
 import type { HostEvents } from '../../runtime/host/contract.js';
 import type { HostClient } from '../../runtime/host/rpc.js';
 import { connect, scratchStudio, waitFor } from '../support/studio.js';
@@ -171,6 +172,32 @@ describe('runtime host over a WebSocket', () => {
   it('rejects unknown methods and bad params', async () => {
     await expect((client.call as (m: string, p: unknown) => Promise<unknown>)('eval', {})).rejects.toThrow(/unknown method/);
     await expect(client.call('tapClose', { tapId: 'x' as never })).rejects.toThrow(/bad params at tapId/);
+  });
+});
+
+describe('connections', () => {
+  it('a client that goes away stops its job, which still flushes its sinks', async () => {
+    const { client: other, ws } = await connect(server);
+    const doc = demo();
+    (doc.nodes[4]!.params as Record<string, unknown>).path = 'out/gone.jsonl';
+    expect(await other.call('run', { doc, origin: { kind: 'new' } })).toMatchObject({ ok: true });
+    await waitFor(other, 'metrics', (m: HostEvents['metrics']) => m.nodes[4]!.recordsIn > 0);
+    ws.close();
+    const t0 = Date.now();
+    while (!existsSync(join(root, 'out/gone.jsonl')) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+    expect(readFileSync(join(root, 'out/gone.jsonl'), 'utf8').length).toBeGreaterThan(0);
+  });
+
+  it('keeps a chatty console sink to a bounded number of lines per push, counting the rest', () => {
+    const lines = new ConsoleLines(10);
+    for (let i = 0; i < 25; i++) lines.write(`line ${i}\n`);
+    lines.write('partial');
+    const got = lines.take()!;
+    expect(got.lines).toEqual(Array.from({ length: 10 }, (_, i) => `line ${i + 15}`));
+    expect(got.dropped).toBe(15);
+    expect(lines.take()).toBeNull();
+    lines.write(' end\n');
+    expect(lines.take()).toEqual({ lines: ['partial end'], dropped: 0 });
   });
 });
 
