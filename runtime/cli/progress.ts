@@ -27,6 +27,13 @@ function bytes(n: number): string {
   return `${v.toFixed(1)} ${units[u]}`;
 }
 
+/** Keys and bytes held; pattern nodes add their partial matches alive. */
+function state(r: MetricsSnapshot): string {
+  if (r.stateKeys === 0 && !r.partialMatches) return '—';
+  const held = `${count(r.stateKeys)} keys, ${bytes(r.stateBytes)}`;
+  return r.partialMatches === undefined ? held : `${held}, ${count(r.partialMatches)} partial matches`;
+}
+
 export function renderProgress(title: string, elapsedMs: number, rows: readonly MetricsSnapshot[]): string[] {
   const header = ['node', 'type', 'in', 'out', 'rate/s', 'errors', 'late', 'watermark', 'state'];
   const cells = rows.map((r) => [
@@ -38,7 +45,7 @@ export function renderProgress(title: string, elapsedMs: number, rows: readonly 
     count(r.errors),
     count(r.late),
     watermark(r.watermark),
-    r.stateKeys > 0 ? `${count(r.stateKeys)} keys, ${bytes(r.stateBytes)}` : '—',
+    state(r),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const numeric = new Set([2, 3, 4, 5, 6]);

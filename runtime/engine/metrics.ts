@@ -4,6 +4,8 @@
 export interface StateSize {
   keys: number;
   bytes: number;
+  /** Pattern nodes (cep): partial matches alive across all keys. */
+  partialMatches?: number;
 }
 
 export class NodeMetrics {
@@ -35,6 +37,8 @@ export interface MetricsSnapshot {
   watermark: number;
   stateKeys: number;
   stateBytes: number;
+  /** Partial matches alive (cep nodes only). */
+  partialMatches?: number;
   /** Records out per second since the previous snapshot of the same sampler. */
   rate: number;
 }
@@ -68,6 +72,7 @@ export class RateSampler {
         watermark: m.watermark,
         stateKeys: state.keys,
         stateBytes: state.bytes,
+        ...(state.partialMatches === undefined ? {} : { partialMatches: state.partialMatches }),
         rate: dt > 0 ? (count - prev) / dt : 0,
       };
     });

@@ -225,6 +225,23 @@ function timestamp(x: unknown): Nullable<number> {
   return Number.isNaN(t) ? null : t;
 }
 
+// SQL SUM over a list: null elements are skipped and an empty list sums to 0; a list that is null
+// (a cep step that took no event yet) gives null. Anything but a number is an error, as SQL's types
+// would reject it, so the record goes to the node's errors port instead of summing to nonsense.
+function sum(xs: unknown, field?: unknown): Nullable<number> {
+  if (isNil(xs)) return null;
+  if (!Array.isArray(xs)) throw new TypeError(`sum needs a list, not ${typeof xs}`);
+  const f = isNil(field) ? null : str(field);
+  let total = 0;
+  for (const x of xs) {
+    const v = f === null ? x : isNil(x) ? x : (x as Record<string, unknown>)[f];
+    if (isNil(v)) continue;
+    if (typeof v !== 'number') throw new TypeError(`sum: ${JSON.stringify(v)} is not a number`);
+    total += v;
+  }
+  return total;
+}
+
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
 // Subset of the Java/Flink DATE_FORMAT pattern letters, always in UTC:
@@ -331,6 +348,12 @@ export const HELPERS: Readonly<Record<string, HelperSpec>> = Object.freeze({
   ),
   endsWith: spec('endsWith(s: string, suffix: string): boolean', 'Whether s ends with suffix.', endsWith, 'ENDSWITH'),
   abs: spec('abs(x: number): number', 'Absolute value.', abs, 'ABS'),
+  sum: spec(
+    'sum(xs: array, field?: string): number',
+    "Sum of the numbers in a list, or of one field of its objects; null elements are skipped, an empty list gives 0, a null list null. In a cep step, `sum(match.middle, 'price')` is MATCH_RECOGNIZE's SUM(middle.price).",
+    sum,
+    'SUM',
+  ),
   round: spec(
     'round(x: number, digits?: number): number',
     'Rounds half away from zero to the given number of decimal digits (default 0).',

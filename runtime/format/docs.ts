@@ -114,6 +114,8 @@ function paramRows(schema: Json, prefix = ''): string[] {
       rows.push(`| ${full} (${tag !== undefined ? `\`${JSON.stringify(tag)}\`` : 'form'}) | object |  | ${cell(form.description ?? '')} |`);
       rows.push(...paramRows(form, `${full}.`).filter((r) => !r.includes('| `' + JSON.stringify(tag) + '` |')));
     }
+    // A list of objects (e.g. a pattern's steps): the rows of one element, under <name>[].
+    if (s.type === 'array' && s.items?.type === 'object' && s.items.properties) rows.push(...paramRows(s.items, `${full}[].`));
     // A user-named map (e.g. aggregates): the rows of one entry, under <name>.
     const entry = s.additionalProperties;
     if (s.type === 'object' && entry && typeof entry === 'object' && entry.properties) rows.push(...paramRows(entry, `${full}.{name}.`));

@@ -34,6 +34,19 @@ export function metricsRegistry(nodes: () => readonly NodeMetrics[]): Registry {
   perNode(Gauge, 'tributary_node_watermark_milliseconds', 'Current watermark of the node, epoch ms (-Inf before the first).', (m) => m.watermark);
   perNode(Gauge, 'tributary_node_state_keys', "Keys held in the node's keyed state.", (m) => m.stateSize().keys);
   perNode(Gauge, 'tributary_node_state_bytes', "Approximate bytes of the node's keyed state.", (m) => m.stateSize().bytes);
+  new Gauge({
+    name: 'tributary_node_partial_matches',
+    help: 'Partial matches alive in a pattern (cep) node, across its keys.',
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const m of nodes()) {
+        const n = m.stateSize().partialMatches;
+        if (n !== undefined) this.set({ node: m.nodeId, type: m.type }, n);
+      }
+    },
+  });
   perNode(Gauge, 'tributary_node_records_per_second', 'Records per second through the node since the previous scrape.', (_m, i) => {
     if (i === 0) rates = sampler.sample(nodes()).map((s) => s.rate);
     return rates[i] ?? 0;

@@ -1,5 +1,6 @@
 // Node type → operator factory. Node-only (operators do I/O); the editor never imports this.
 import type { OperatorFactory } from '../engine/factory.js';
+import { createCep } from './cep/operator.js';
 import { createFilter } from './filter/operator.js';
 import { createFlatMap } from './flat-map/operator.js';
 import { createKeyBy } from './key-by/operator.js';
@@ -22,6 +23,7 @@ export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   process: createProcess,
   union: createUnion,
   window: createWindow,
+  cep: createCep,
   'sink.file': createFileSink,
   'sink.console': createConsoleSink,
 };

@@ -19,6 +19,16 @@ describe('HELPERS', () => {
     expect(Object.isFrozen(HELPERS)).toBe(true);
   });
 
+  it('sum over a list or one field of its objects (SQL SUM)', () => {
+    expect(h('sum')([1, 2, null, 3.5])).toBe(6.5);
+    expect(h('sum')([{ price: 2 }, { price: 3 }, {}], 'price')).toBe(5);
+    expect(h('sum')([])).toBe(0);
+    expect(h('sum')(undefined)).toBeNull();
+    expect(() => h('sum')(['1'])).toThrow(/not a number/);
+    expect(() => h('sum')('abc')).toThrow(/needs a list/);
+    expect(compileExpression("sum(items, 'qty') > 2")({ items: [{ qty: 1 }, { qty: 2 }] })).toBe(true);
+  });
+
   it('string helpers', () => {
     expect(h('lower')('AbC')).toBe('abc');
     expect(h('upper')('AbC')).toBe('ABC');

@@ -4,11 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../runtime/format/duration.js';
-import { type ClickEvent, EcommerceGenerator } from '../../runtime/nodes/source-generator/ecommerce.js';
-import { REGISTRY } from '../../runtime/nodes/registry.js';
 import { runCli } from '../support/cli.js';
-import { copyOfPipelines, PIPELINES_DIR } from '../support/pipelines.js';
+import { generatorEvents } from '../support/generator.js';
+import { copyOfPipelines } from '../support/pipelines.js';
 
 interface Row {
   userId: string;
@@ -21,27 +19,6 @@ interface Row {
 
 const QUIET = 30 * 60_000;
 
-/** The events the pipeline's generator produces, and its watermark bound. */
-function generatorEvents(): { events: ClickEvent[]; disorder: number } {
-  const doc = JSON.parse(readFileSync(join(PIPELINES_DIR, 'session-recommendations.json'), 'utf8'));
-  const node = doc.nodes.find((n: { type: string }) => n.type === 'source.generator');
-  const p = REGISTRY.get('source.generator')!.params.parse(node.params) as Record<string, any>;
-  const disorder = parseDuration(p.disorder)!;
-  const gen = new EcommerceGenerator({
-    seed: p.seed,
-    users: p.users,
-    products: p.products,
-    categories: p.categories,
-    abandonment: p.abandonment,
-    startTime: typeof p.startTime === 'number' ? p.startTime : Date.parse(p.startTime),
-    eventTimeRate: p.eventTimeRate ?? (p.rate > 0 ? p.rate : 1000),
-    disorder,
-  });
-  const events: ClickEvent[] = [];
-  gen.fill(events, [], p.count);
-  return { events, disorder };
-}
-
 describe('session-recommendations pipeline', () => {
   it('recommends from the user\'s recent same-category views and from co-views', async () => {
     const dir = copyOfPipelines();
@@ -49,7 +26,7 @@ describe('session-recommendations pipeline', () => {
     expect(r.code, r.stderr).toBe(0);
     const rows = readFileSync(join(dir, 'out/session-recommendations.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row);
 
-    const { events, disorder } = generatorEvents();
+    const { events, disorder } = generatorEvents('session-recommendations.json');
     const views = events.filter((e) => e.eventType === 'VIEW');
     const category = new Map(events.map((e) => [e.productId, e.category]));
     // One output per VIEW, in order: each is a VIEW of that user.

@@ -1,8 +1,9 @@
-// One time domain's timers: a binary heap ordered by (timestamp, registration order) plus an index
-// by (key, timestamp), which is what makes a timer unique, as in Flink's
-// HeapPriorityQueueSet behind InternalTimerServiceImpl. Deleting a timer only marks it dead in
-// the heap (lazy deletion); the heap is rebuilt without the dead once they outnumber the live, so
-// the usual "delete the old timeout, register a new one" per record keeps memory flat.
+// One time domain's timers: the engine's heap (engine/heap.ts) ordered by (timestamp,
+// registration order) plus an index by (key, timestamp), which is what makes a timer unique, as in
+// Flink's HeapPriorityQueueSet behind InternalTimerServiceImpl. Deleting a timer only marks it
+// dead in the heap (lazy deletion); the heap is rebuilt without the dead once they outnumber the
+// live, so the usual "delete the old timeout, register a new one" per record keeps memory flat.
+import { Heap } from '../heap.js';
 import { FIELD, HEAP_NUMBER, MAP_ENTRY, MAP_HEADER, OBJECT_HEADER, keyBytes } from './size.js';
 import type { Key } from './types.js';
 
@@ -25,7 +26,7 @@ function before(a: Timer, b: Timer): boolean {
 }
 
 export class TimerQueue {
-  private heap: Timer[] = [];
+  private readonly heap = new Heap<Timer>(before);
   /** key → its only timer, or a map timestamp → timer once it has several. */
   private readonly index = new Map<Key, Timer | Map<number, Timer>>();
   private seq = 0;
@@ -57,7 +58,7 @@ export class TimerQueue {
       (byTs as Map<number, Timer>).set(ts, t);
       this.indexBytes += INDEX_BYTES;
     }
-    this.push(t);
+    this.heap.push(t);
     this.live++;
     return true;
   }
@@ -69,21 +70,21 @@ export class TimerQueue {
     this.unindex(t);
     t.dead = true;
     this.live--;
-    if (this.heap.length > COMPACT_MIN && this.heap.length > 2 * this.live) this.compact();
+    if (this.heap.size > COMPACT_MIN && this.heap.size > 2 * this.live) this.heap.removeWhere(isDead);
     return true;
   }
 
   /** Timestamp of the earliest live timer, or +Infinity. */
   peekTs(): number {
     this.skipDead();
-    return this.heap.length > 0 ? this.heap[0]!.ts : Infinity;
+    return this.heap.peek()?.ts ?? Infinity;
   }
 
   /** Remove and return the earliest live timer. */
   pop(): Timer | undefined {
     this.skipDead();
-    if (this.heap.length === 0) return undefined;
-    const t = this.take();
+    const t = this.heap.pop();
+    if (t === undefined) return undefined;
     this.unindex(t);
     this.live--;
     return t;
@@ -92,27 +93,27 @@ export class TimerQueue {
   /** Latest live timestamp, or -Infinity (a full scan; used once, at the end of time). */
   maxTs(): number {
     let m = -Infinity;
-    for (const t of this.heap) if (!t.dead && t.ts > m) m = t.ts;
+    for (const t of this.heap.items) if (!t.dead && t.ts > m) m = t.ts;
     return m;
   }
 
   /** Live timers as [key, timestamp], in firing order. */
   saved(): [Key, number][] {
-    return this.heap
+    return this.heap.items
       .filter((t) => !t.dead)
       .sort((a, b) => (before(a, b) ? -1 : 1))
       .map((t) => [t.key, t.ts]);
   }
 
   clear(): void {
-    this.heap = [];
+    this.heap.clear();
     this.index.clear();
     this.live = 0;
     this.indexBytes = 0;
   }
 
   bytes(): number {
-    return this.heap.length === 0 ? 0 : this.heap.length * TIMER_BYTES + this.indexBytes + MAP_HEADER;
+    return this.heap.size === 0 ? 0 : this.heap.size * TIMER_BYTES + this.indexBytes + MAP_HEADER;
   }
 
   private find(key: Key, ts: number): Timer | undefined {
@@ -139,48 +140,11 @@ export class TimerQueue {
   }
 
   private skipDead(): void {
-    while (this.heap.length > 0 && this.heap[0]!.dead) this.take();
-  }
-
-  private push(t: Timer): void {
     const h = this.heap;
-    let i = h.length;
-    h.push(t);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!before(t, h[p]!)) break;
-      h[i] = h[p]!;
-      i = p;
-    }
-    h[i] = t;
+    while (h.size > 0 && h.peek()!.dead) h.pop();
   }
+}
 
-  private take(): Timer {
-    const h = this.heap;
-    const top = h[0]!;
-    const last = h.pop()!;
-    if (h.length > 0) this.siftDown(0, last);
-    return top;
-  }
-
-  private siftDown(i: number, t: Timer): void {
-    const h = this.heap;
-    const n = h.length;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && before(h[r]!, h[l]!) ? r : l;
-      if (!before(h[c]!, t)) break;
-      h[i] = h[c]!;
-      i = c;
-    }
-    h[i] = t;
-  }
-
-  /** Rebuild the heap from its live timers (Floyd's heapify, O(n)). */
-  private compact(): void {
-    this.heap = this.heap.filter((t) => !t.dead);
-    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i, this.heap[i]!);
-  }
+function isDead(t: Timer): boolean {
+  return t.dead;
 }

@@ -4,6 +4,7 @@ import { WM_MAX } from '../../engine/batch.js';
 import type { BuildContext } from '../../engine/factory.js';
 import { MinHeap } from '../../engine/heap.js';
 import { TimedOperator } from '../../engine/timed.js';
+import { ClockWake } from '../../engine/wake.js';
 import { Accumulators } from './accumulators.js';
 import type { AggregateSpec } from './spec.js';
 
@@ -26,8 +27,7 @@ export abstract class WindowBase<E> extends TimedOperator {
   protected readonly queue = new MinHeap<E>();
   /** Processing time: the time records of the current batch are stamped with. */
   protected procNow = 0;
-  private cancelWake: (() => void) | null = null;
-  private wakeAt = Infinity;
+  private readonly wakeup: ClockWake;
 
   constructor(
     protected readonly ctx: BuildContext,
@@ -38,6 +38,11 @@ export abstract class WindowBase<E> extends TimedOperator {
     super(ctx.job, 3, ctx.nodeId, ctx.metrics, ERRORS);
     this.acc = new Accumulators(aggregates);
     this.eventTime = time === 'event';
+    this.wakeup = new ClockWake(
+      ctx.job.clock,
+      () => this.queue.peekPriority(),
+      () => this.onClock(() => this.drain(this.job.clock.now())),
+    );
   }
 
   override receive(input: number, b: Parameters<TimedOperator['receive']>[1]): void {
@@ -52,13 +57,7 @@ export abstract class WindowBase<E> extends TimedOperator {
   protected onEventTime(wm: number): void {
     // Processing-time windows ignore watermarks, except the final one: the input is exhausted.
     if (this.eventTime || wm === WM_MAX) this.drain(wm);
-    if (wm === WM_MAX) this.sleep();
-  }
-
-  private sleep(): void {
-    this.cancelWake?.();
-    this.cancelWake = null;
-    this.wakeAt = Infinity;
+    if (wm === WM_MAX) this.wakeup.stop();
   }
 
   protected drain(upTo: number): void {
@@ -71,20 +70,11 @@ export abstract class WindowBase<E> extends TimedOperator {
 
   /** Processing time: one clock call for the earliest due entry. */
   protected wake(): void {
-    const at = this.queue.peekPriority();
-    if (at >= this.wakeAt || at === Infinity) return;
-    this.cancelWake?.();
-    this.wakeAt = at;
-    this.cancelWake = this.job.clock.schedule(at, () => {
-      this.cancelWake = null;
-      this.wakeAt = Infinity;
-      this.onClock(() => this.drain(this.job.clock.now()));
-      this.wake();
-    });
+    this.wakeup.arm();
   }
 
   protected override finish(): void {
-    this.sleep();
+    this.wakeup.stop();
     super.finish();
   }
 
