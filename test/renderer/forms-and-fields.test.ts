@@ -1,11 +1,8 @@
 // Forms derive from node specs alone; completion fields follow the graph; the CEP step editor
-// produces the `cep` node's documented params (checked against a stand-in spec of that shape).
+// produces params the `cep` node's own validator accepts.
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { expression, duration } from '../../runtime/format/params.js';
 import { validatePipeline } from '../../runtime/format/validate.js';
-import { makeRegistry, NODE_SPECS, REGISTRY } from '../../runtime/nodes/registry.js';
-import { defineNode } from '../../runtime/nodes/spec.js';
+import { NODE_SPECS, REGISTRY } from '../../runtime/nodes/registry.js';
 import { addStep, type CepStep, joinName, moveStep, quantifierFor, quantifierName, updateStep } from '../../renderer/src/model/cep.js';
 import { type Doc, emptyDoc } from '../../renderer/src/model/doc.js';
 import { inputFields, objectExpressionFields } from '../../renderer/src/model/fields.js';
@@ -103,41 +100,8 @@ describe('problems and shortcuts', () => {
   });
 });
 
-// A stand-in for the `cep` node (being built separately), declared from the params shape in the
-// pipeline format's "cep" section, so the step editor's output is checked by the real validator.
-const contiguity = z.enum(['strict', 'relaxed', 'any']);
-const cepStub = defineNode({
-  type: 'cep',
-  title: 'Pattern (stand-in)',
-  category: 'pattern',
-  doc: 'test stand-in',
-  params: z.strictObject({
-    pattern: z
-      .array(
-        z.strictObject({
-          name: z.string().min(1),
-          where: expression('condition').optional(),
-          contiguity: contiguity.optional(),
-          negated: z.boolean().optional(),
-          quantifier: z.strictObject({ min: z.number().int().min(0), max: z.number().int().positive().nullable(), inner: contiguity.optional() }).optional(),
-          optional: z.boolean().optional(),
-          greedy: z.boolean().optional(),
-          until: expression('until').optional(),
-        }),
-      )
-      .min(1),
-    within: duration('within').optional(),
-  }),
-  inputs: [{ name: 'in', doc: '' }],
-  outputs: [{ name: 'out', doc: '' }, { name: 'timeout', doc: '' }, { name: 'late', doc: '' }],
-  keyed: 'required',
-  keyOutput: 'clear',
-  flinkExport: true,
-  example: { pattern: [{ name: 'a', where: 'true' }] },
-});
-
 describe('CEP step editor', () => {
-  it('builds the format\'s cart-abandonment pattern step by step, and the validator accepts it', () => {
+  it('builds the format\'s cart-abandonment pattern step by step, and the cep node\'s validator accepts it', () => {
     let steps: CepStep[] = addStep([]);
     steps = updateStep(steps, 0, { name: 'add', where: "eventType == 'ADD_TO_CART'" });
     steps = addStep(steps);
@@ -153,7 +117,7 @@ describe('CEP step editor', () => {
     expect(quantifierName(steps[1]!)).toBe('oneOrMore().optional()');
     expect(quantifierName(updateStep(steps, 1, { quantifier: { min: 2, max: 4, inner: 'strict' } })[1]!)).toBe('times(2, 4).consecutive().optional()');
 
-    const registry = makeRegistry([...NODE_SPECS, cepStub]);
+    const registry = REGISTRY;
     const pipeline = {
       format: 'tributary.pipeline/v1',
       nodes: [
@@ -164,14 +128,22 @@ describe('CEP step editor', () => {
       ],
       edges: [{ from: 'g', to: 'k' }, { from: 'k', to: 'p' }, { from: 'p', to: 's' }, { from: 'p', fromPort: 'timeout', to: 's' }],
     };
+    // The cep node applies Flink's rules, and the problem lands on the step's field.
+    expect(validatePipeline(pipeline, registry).problems).toEqual([expect.objectContaining({ nodeId: 'p', path: '$.nodes[2].params.pattern[2].negated', message: expect.stringMatching(/directly follows 'more'.*optional/) })]);
+    steps = updateStep(steps, 1, { optional: false });
+    pipeline.nodes[2]!.params = { pattern: steps, within: '15m' };
     expect(validatePipeline(pipeline, registry).problems).toEqual([]);
-    // The form for the stand-in spec routes `pattern` to the step editor (an array of step objects).
-    expect(objectFields(paramsSchema(cepStub)).map((f) => [f.key, f.kind])).toEqual([
+    // The cep node's form: `pattern` (an array of step objects) goes to the step editor; the rest
+    // is generated like any other node's.
+    expect(objectFields(paramsSchema(REGISTRY.get('cep')!)).map((f) => [f.key, f.kind])).toEqual([
       ['pattern', 'array'],
       ['within', 'duration'],
+      ['afterMatch', 'object'],
+      ['select', 'expression'],
+      ['time', 'enum'],
     ]);
     // Moving a step to the front drops its contiguity: the first step follows nothing.
-    expect(moveStep(steps, 1, -1)[0]).toEqual({ name: 'more', where: "eventType == 'ADD_TO_CART'", quantifier: { min: 1, max: null }, optional: true });
+    expect(moveStep(steps, 1, -1)[0]).toEqual({ name: 'more', where: "eventType == 'ADD_TO_CART'", quantifier: { min: 1, max: null } });
     // A bad condition is the validator's problem at the step's path.
     const bad = { ...pipeline, nodes: pipeline.nodes.map((n) => (n.id === 'p' ? { ...n, params: { pattern: updateStep(steps, 2, { where: 'eventType ==' }) } } : n)) };
     expect(validatePipeline(bad, registry).problems[0]).toMatchObject({ nodeId: 'p', path: '$.nodes[2].params.pattern[2].where' });

@@ -3,6 +3,7 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useEffect, useState } from 'react';
 import type { HostClient } from '../../../runtime/host/rpc.js';
+import { nodeById } from '../model/doc.js';
 import { isFragment } from '../model/graph-ops.js';
 import { actionFor } from '../model/shortcuts.js';
 import { Canvas } from './Canvas.js';
@@ -27,6 +28,8 @@ function Frame({ host }: { host: HostClient | null }) {
   const [dialog, setDialog] = useState<DialogKind>(null);
   const [tab, setTab] = useState<PanelTab>('problems');
   const tapEdge = useEditor((s) => s.tap?.edge ?? null);
+  // The CEP step editor lays steps out in a row: give the inspector room while it shows.
+  const wide = useEditor((s) => s.selection.nodes.length === 1 && nodeById(s.doc, s.selection.nodes[0]!)?.type === 'cep');
   useEffect(() => {
     if (tapEdge) setTab('tap');
   }, [tapEdge]);
@@ -108,7 +111,7 @@ function Frame({ host }: { host: HostClient | null }) {
   }, [store, flow]);
 
   return (
-    <div className="app">
+    <div className={`app ${wide ? 'wide-inspector' : ''}`}>
       <Toolbar openDialog={setDialog} />
       <Palette onAdd={addAtCenter} />
       <Canvas />

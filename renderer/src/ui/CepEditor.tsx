@@ -24,6 +24,8 @@ export interface CepEditorProps {
 export function CepEditor({ nodeId, steps, onChange, fields, problems }: CepEditorProps) {
   const set = (i: number, patch: Partial<CepStep>) => onChange(updateStep(steps, i, patch));
   const msgs = (i: number, key?: string) => problems.get(['pattern', i, ...(key ? [key] : [])].join('.')) ?? [];
+  // Problems about a step other than its conditions (which show in their editors): name, negated…
+  const stepProblems = (i: number) => [...problems].filter(([k]) => k === `pattern.${i}` || (k.startsWith(`pattern.${i}.`) && !/\.(where|until)$/.test(k))).flatMap(([, m]) => m);
   return (
     <div className="cep" data-testid="cep-editor">
       <div className="cep-row">
@@ -34,7 +36,7 @@ export function CepEditor({ nodeId, steps, onChange, fields, problems }: CepEdit
                 .{joinName(s)}() →
               </div>
             )}
-            <div className={`cep-step ${s.negated ? 'negated' : ''} ${msgs(i).length + msgs(i, 'where').length > 0 ? 'invalid' : ''}`} data-step={s.name}>
+            <div className={`cep-step ${s.negated ? 'negated' : ''} ${stepProblems(i).length + msgs(i, 'where').length > 0 ? 'invalid' : ''}`} data-step={s.name}>
               <div className="cep-step-head">
                 <input aria-label="step name" value={s.name} onChange={(e) => set(i, { name: e.target.value })} />
                 <button type="button" title="move left" disabled={i === 0} onClick={() => onChange(moveStep(steps, i, -1))}>
@@ -104,15 +106,15 @@ export function CepEditor({ nodeId, steps, onChange, fields, problems }: CepEdit
                 </div>
               )}
               <div className="cep-where">where</div>
-              <CodeField id={`${nodeId}/pattern.${i}.where`} kind="expression" label={`${s.name} where`} value={s.where ?? ''} onChange={(v) => set(i, { where: v === '' ? undefined : v })} fields={fields} params={['event']} problems={msgs(i, 'where')} />
+              <CodeField id={`${nodeId}/pattern.${i}.where`} kind="expression" label={`${s.name} where`} value={s.where ?? ''} onChange={(v) => set(i, { where: v === '' ? undefined : v })} fields={fields} params={['event', 'match']} problems={msgs(i, 'where')} />
               {s.quantifier && s.quantifier.max === null && (
                 <>
                   <div className="cep-where">until</div>
-                  <CodeField id={`${nodeId}/pattern.${i}.until`} kind="expression" label={`${s.name} until`} value={s.until ?? ''} onChange={(v) => set(i, { until: v === '' ? undefined : v })} fields={fields} params={['event']} problems={msgs(i, 'until')} />
+                  <CodeField id={`${nodeId}/pattern.${i}.until`} kind="expression" label={`${s.name} until`} value={s.until ?? ''} onChange={(v) => set(i, { until: v === '' ? undefined : v })} fields={fields} params={['event', 'match']} problems={msgs(i, 'until')} />
                 </>
               )}
               <div className="cep-api">{quantifierName(s) || 'once'}</div>
-              {[...msgs(i), ...msgs(i, 'name'), ...msgs(i, 'quantifier')].map((m) => (
+              {stepProblems(i).map((m) => (
                 <div className="field-problems" key={m}>
                   {m}
                 </div>
