@@ -142,6 +142,8 @@ export interface NodeFigures {
   readonly watermark: WireWatermark;
   readonly stateKeys: number;
   readonly stateBytes: number;
+  /** Pattern nodes (cep): partial matches alive across all keys. */
+  readonly partialMatches?: number;
 }
 
 export interface EdgeFigures {

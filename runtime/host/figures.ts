@@ -47,6 +47,7 @@ export class FigureSampler {
         watermark: toWireWatermark(m.watermark),
         stateKeys: state.keys,
         stateBytes: state.bytes,
+        ...(state.partialMatches === undefined ? {} : { partialMatches: state.partialMatches }),
       };
     });
     const edges: EdgeFigures[] = [];

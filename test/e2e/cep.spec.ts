@@ -48,6 +48,7 @@ test('edit a CEP pattern with the step editor', async ({ page, studio, workspace
   await page.getByRole('button', { name: '▶ Run' }).click();
   await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 60_000 });
   await expect(page.getByTestId('figures-abandoned').locator('[data-fig="total"]')).not.toHaveText('0');
+  await expect(page.getByTestId('figures-abandoned').locator('[data-fig="partial"]')).toBeVisible();
   expect(readFileSync(join(workspace, 'out', 'cart-abandonment.jsonl'), 'utf8')).toContain('cart-abandoned');
   await studio.shot('cep-ran');
 });

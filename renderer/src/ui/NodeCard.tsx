@@ -93,6 +93,11 @@ function Figures({ id, sink, source }: { id: string; sink: boolean; source: bool
             {count(fig.stateKeys)} keys · {bytes(fig.stateBytes)}
           </span>
         )}
+        {fig.partialMatches !== undefined && (
+          <span title="partial matches alive" data-fig="partial">
+            {count(fig.partialMatches)} partial
+          </span>
+        )}
         {fig.errors > 0 && (
           <span className="errors" title="records that failed" data-fig="errors">
             {count(fig.errors)} err
