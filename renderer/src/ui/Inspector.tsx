@@ -7,7 +7,7 @@ import { inputFields } from '../model/fields.js';
 import { objectFields, paramsSchema } from '../model/form.js';
 import { paramKey } from '../model/problems.js';
 import { CepEditor } from './CepEditor.js';
-import { Field, type FormContext, JsonField } from './SchemaForm.js';
+import { Field, FieldList, type FormContext, JsonField } from './SchemaForm.js';
 import { useEditor, useEditorStore, useRegistry } from './store-context.js';
 
 export function Inspector() {
@@ -131,6 +131,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
         </div>
       ))}
       <div className="params">
+        <FieldList ctx={ctx} />
         {schema['x-raw'] ? (
           <JsonField key={nodeId} name="params" value={params} onChange={(v) => store.getState().setParams(nodeId, (v ?? {}) as Record<string, unknown>)} />
         ) : (

@@ -97,10 +97,12 @@ function Scalar({ field, value, path, ctx }: { field: FieldModel; value: unknown
     case 'json':
       return <JsonField name={name} value={value} onChange={(v) => ctx.set(path, v)} />;
     default:
+      // A param naming a record field (a window aggregate's, event time's) offers the input's fields.
       return (
         <input
           name={name}
           type="text"
+          list={field.key === 'field' && ctx.fields.length > 0 ? `fields-${ctx.nodeId}` : undefined}
           placeholder={placeholderOf(schema)}
           value={typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value)}
           onChange={(e) => ctx.set(path, e.target.value === '' && !field.required ? undefined : e.target.value)}
@@ -128,6 +130,17 @@ export function JsonField({ name, value, onChange }: { name: string; value: unkn
         }
       }}
     />
+  );
+}
+
+/** The input's field names, for text params that name a field. */
+export function FieldList({ ctx }: { ctx: FormContext }) {
+  return (
+    <datalist id={`fields-${ctx.nodeId}`}>
+      {ctx.fields.map((f) => (
+        <option key={f.name} value={f.name} />
+      ))}
+    </datalist>
   );
 }
 
