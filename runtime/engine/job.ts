@@ -1,8 +1,10 @@
 // A running pipeline: drives the sources, pauses them while a sink is full, and settles when
 // every sink has flushed (or the first failure aborts everything).
 import { type ProcessingClock, SystemClock } from './clock.js';
+import type { GraphEdge } from '../format/graph.js';
 import type { NodeMetrics } from './metrics.js';
 import type { JobControl } from './operator.js';
+import type { EdgeProbe } from './probe.js';
 import type { SinkOperator } from './sink.js';
 import type { SourceOperator } from './source.js';
 
@@ -12,6 +14,8 @@ export interface JobParts {
   readonly sources: readonly SourceOperator[];
   readonly sinks: readonly SinkOperator[];
   readonly metrics: readonly NodeMetrics[];
+  /** Where each edge can be watched (record counts, data taps). */
+  readonly edges?: ReadonlyMap<GraphEdge, EdgeProbe>;
 }
 
 const IDLE_CHECK_MS = 50;
@@ -56,6 +60,10 @@ export class Job implements JobControl {
 
   get metrics(): readonly NodeMetrics[] {
     return this.parts?.metrics ?? [];
+  }
+
+  get edges(): ReadonlyMap<GraphEdge, EdgeProbe> {
+    return this.parts?.edges ?? new Map();
   }
 
   get stopped(): boolean {
