@@ -10,13 +10,16 @@ import tseslint from 'typescript-eslint';
 // `./process/spec.js`; only the bare module names (and their subpaths) are Node's.
 const NODE_APIS = `^(node:.*|(${builtinModules.filter((m) => !m.startsWith('_')).join('|')})(/.*)?)$`;
 const UI = ['react', 'react/*', 'react-dom', 'react-dom/*', '@xyflow/*', 'zustand', 'zustand/*', 'monaco-editor', 'monaco-editor/*', '@monaco-editor/*', 'electron', '**/renderer/**', '**/electron/**'];
-const RUNTIME_NODE_SIDE = ['**/runtime/engine/**', '**/runtime/connectors/**', '**/runtime/host/**', '**/runtime/cli/**', '**/runtime/nodes/operators*', '**/runtime/nodes/*/operator*', '**/engine/**', '**/connectors/**', '**/host/**', '**/cli/**', '../operators*', './operator*', '../*/operator*'];
+// The host's contract and wire protocol are isomorphic (the renderer and preload import them); the
+// rest of runtime/host is Node-side.
+const HOST_NODE_SIDE = ['**/host/*', '!**/host/contract*', '!**/host/rpc*'];
+const RUNTIME_NODE_SIDE = ['**/runtime/engine/**', '**/runtime/connectors/**', ...HOST_NODE_SIDE, '**/runtime/cli/**', '**/runtime/nodes/operators*', '**/runtime/nodes/*/operator*', '**/engine/**', '**/connectors/**', '**/cli/**', '../operators*', './operator*', '../*/operator*'];
 
 const restrict = (...groups) => ({
   'no-restricted-imports': ['error', { patterns: groups.map(([group, message]) => (typeof group === 'string' ? { regex: group, message } : { group, message })) }],
 });
 
-const ISOMORPHIC = ['runtime/format/**/*.ts', 'runtime/expr/**/*.ts', 'runtime/nodes/spec.ts', 'runtime/nodes/registry.ts', 'runtime/nodes/one-of.ts', 'runtime/nodes/kafka-params.ts', 'runtime/nodes/*/spec.ts', 'runtime/nodes/*/spec-*.ts', 'runtime/nodes/source-generator/ecommerce.ts'];
+const ISOMORPHIC = ['runtime/host/contract.ts', 'runtime/host/rpc.ts', 'runtime/format/**/*.ts', 'runtime/expr/**/*.ts', 'runtime/nodes/spec.ts', 'runtime/nodes/registry.ts', 'runtime/nodes/one-of.ts', 'runtime/nodes/kafka-params.ts', 'runtime/nodes/*/spec.ts', 'runtime/nodes/*/spec-*.ts', 'runtime/nodes/source-generator/ecommerce.ts'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'out/**', 'test-results/**', 'test/fixtures/**'] },
@@ -42,7 +45,8 @@ export default tseslint.config(
     ),
   },
   {
-    files: ['renderer/**/*.{ts,tsx}'],
+    // renderer/vite.config.ts is build tooling that runs in Node, not in the page.
+    files: ['renderer/src/**/*.{ts,tsx}'],
     rules: restrict(
       [NODE_APIS, 'the renderer runs in a sandboxed browser page: no Node APIs'],
       [['electron', '**/electron/**'], 'the renderer talks to Electron only through the preload API'],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one command that runs every test (README): installs what is missing, type-checks, lints,
-# then runs the whole suite (which builds the CLI first and checks generated files are fresh).
+# then runs the whole suite (which builds the CLI and the editor first and checks generated files
+# are fresh), then the end-to-end tests in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,29 +11,32 @@ if ! cmp -s package-lock.json node_modules/.tributary-installed-lock 2>/dev/null
   cp package-lock.json node_modules/.tributary-installed-lock
 fi
 
-# The connector tests run a real Kafka broker (Java 17 + Maven fetch its jars) and Redis; the
-# test setup starts both (test/support/services.ts). Install what a fresh machine lacks.
+# The connector tests run a real Kafka broker (Java 17 + Maven fetch its jars) and Redis (the test
+# setup starts both: test/support/services.ts); the end-to-end tests drive Debian's Chromium
+# (Playwright cannot download its own browsers here). Install what a fresh machine lacks.
 need=()
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need+=(maven)
 command -v redis-server >/dev/null || need+=(redis-server)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "== installing ${need[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  else
-    echo "the tests need ${need[*]}: install them (apt-get install ${need[*]}) and rerun" >&2
-    exit 1
-  fi
+  echo "== installing ${need[*]}"
+  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-echo "== type-check (runtime, electron, renderer, tests)"
+echo "== type-check (runtime, electron, tests; then the renderer with DOM and JSX)"
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p renderer/tsconfig.json --noEmit
 echo "== lint (including the layering rule)"
 npx eslint .
 echo "== tests"
 mkdir -p test-results
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=$?
-node scripts/test-summary.js test-results/vitest.json
+echo "== end-to-end tests (Chromium)"
+# vitest's setup has just built the CLI and the editor the studio serves.
+npx playwright test || status=$?
+node scripts/test-summary.js test-results/vitest.json test-results/playwright.json
 exit "$status"

@@ -6,6 +6,7 @@ import { formatProblem } from '../format/problems.js';
 import { loadPipelineFile } from '../host/load.js';
 import { formatFile } from './format.js';
 import { runLoaded } from './run.js';
+import { runStudio } from './studio.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -92,6 +93,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         metricsToken: opts.metricsToken ?? process.env.TRIBUTARY_METRICS_TOKEN,
         confirm: (q) => confirm(io, q),
       });
+    });
+
+  program
+    .command('studio')
+    .description('Open the visual editor in the browser, with a runtime host serving 127.0.0.1 only.')
+    .argument('[pipeline]', 'pipeline JSON file to open (its folder becomes the workspace)')
+    .option('--port <port>', 'port to serve on (default: a free one)', port, 0)
+    .option('--no-open', 'print the URL but do not open a browser')
+    .action(async (file: string | undefined, opts: { port: number; open: boolean }) => {
+      code = await runStudio({ file, port: opts.port, open: opts.open }, io);
     });
 
   try {

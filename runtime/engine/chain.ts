@@ -26,6 +26,9 @@ export interface Stage {
   readonly usesCtx: boolean;
 }
 
+/** Sees each record a stage passes on inside a chain (a data tap on a fused edge). */
+export type RecordObserver = (rec: unknown, ts: number, key: unknown) => void;
+
 type ChainLoop = (
   recs: readonly unknown[], ts: readonly number[], keys: readonly unknown[] | null, wm: readonly number[] | null, wmPrev: number,
   oR: unknown[], oT: number[], oK: unknown[] | null, oW: number[] | null, c: Float64Array, F: ChainOperator,
@@ -42,7 +45,13 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
 }
 
-function genStage(stages: readonly Stage[], j: number, rv: string, kv: string): string {
+function genStage(stages: readonly Stage[], j: number, rv: string, kv: string, watched: readonly boolean[]): string {
+  // A tapped stage's output is handed to its observer; untapped stages get no code at all.
+  const tap = j > 0 && j < stages.length && watched[j - 1] ? `O[${j - 1}](${rv}, t, ${kv}); ` : '';
+  return tap + genStep(stages, j, rv, kv, watched);
+}
+
+function genStep(stages: readonly Stage[], j: number, rv: string, kv: string, watched: readonly boolean[]): string {
   if (j === stages.length) {
     return `oR.push(${rv}); oT.push(t); if (oK !== null) oK.push(${kv}); if (oW !== null) oW.push(w);`;
   }
@@ -53,20 +62,21 @@ function genStage(stages: readonly Stage[], j: number, rv: string, kv: string): 
   const reject = (cond: string, what: string, v: string) => `if (${cond}) { F.reject(${j}, ${rv}, '${what}', ${v}, t, w); continue; }`;
   switch (s.kind) {
     case 'filter':
-      return `${attempt(`p${j}`)} if (!p${j}) continue; c[${j}]++; ${genStage(stages, j + 1, rv, kv)}`;
+      return `${attempt(`p${j}`)} if (!p${j}) continue; c[${j}]++; ${genStage(stages, j + 1, rv, kv, watched)}`;
     case 'map':
-      return `${attempt(`r${j}`)} ${reject(`typeof r${j} !== 'object' || r${j} === null || Array.isArray(r${j})`, 'map must produce an object', `r${j}`)} c[${j}]++; ${genStage(stages, j + 1, `r${j}`, kv)}`;
+      return `${attempt(`r${j}`)} ${reject(`typeof r${j} !== 'object' || r${j} === null || Array.isArray(r${j})`, 'map must produce an object', `r${j}`)} c[${j}]++; ${genStage(stages, j + 1, `r${j}`, kv, watched)}`;
     case 'keyBy':
-      return `${attempt(`k${j}`)} ${reject(`!V(k${j})`, 'key must be a string, a finite number or a boolean', `k${j}`)} c[${j}]++; ${genStage(stages, j + 1, rv, `k${j}`)}`;
+      return `${attempt(`k${j}`)} ${reject(`!V(k${j})`, 'key must be a string, a finite number or a boolean', `k${j}`)} c[${j}]++; ${genStage(stages, j + 1, rv, `k${j}`, watched)}`;
     case 'flatMap':
       return `${attempt(`a${j}`)} ${reject(`!Array.isArray(a${j})`, 'flatMap code must return an array', `a${j}`)}
         for (let q${j} = 0; q${j} < a${j}.length; q${j}++) { const r${j} = a${j}[q${j}];
           ${reject(`typeof r${j} !== 'object' || r${j} === null || Array.isArray(r${j})`, 'flatMap must return an array of objects', `r${j}`)}
-          c[${j}]++; ${genStage(stages, j + 1, `r${j}`, kv)} }`;
+          c[${j}]++; ${genStage(stages, j + 1, `r${j}`, kv, watched)} }`;
   }
 }
 
-function compileLoop(stages: readonly Stage[]): ChainLoop {
+function compileLoop(stages: readonly Stage[], observers: readonly (RecordObserver | null)[]): ChainLoop {
+  const watched = observers.map((o) => o !== null);
   const locals = stages.map((s, j) => `const f${j} = S[${j}].fn;${s.usesCtx ? ` const x${j} = X[${j}];` : ''}`).join('\n');
   const body = `${locals}
 return function chainLoop(recs, ts, keys, wm, wmPrev, oR, oT, oK, oW, c, F) {
@@ -74,15 +84,16 @@ return function chainLoop(recs, ts, keys, wm, wmPrev, oR, oT, oK, oW, c, F) {
   for (let i = 0; i < n; i++) {
     const r = recs[i]; const t = ts[i]; const w = wm === null ? wmPrev : wm[i];
     const k = keys === null ? undefined : keys[i];
-    ${genStage(stages, 0, 'r', 'k')}
+    ${genStage(stages, 0, 'r', 'k', watched)}
   }
 };`;
   const contexts = stages.map((s) => ({ node: s.nodeId, timestamp: 0, key: undefined }) satisfies StageContext);
-  return new Function('S', 'X', 'V', body)(stages, contexts, validKey) as ChainLoop;
+  return new Function('S', 'X', 'V', 'O', body)(stages, contexts, validKey, observers) as ChainLoop;
 }
 
 export class ChainOperator extends Operator {
-  private readonly loop: ChainLoop;
+  private loop: ChainLoop;
+  private readonly observers: (RecordObserver | null)[];
   private readonly counts: Float64Array;
   private readonly keyed: boolean;
   private errs: (BatchBuilder | null)[];
@@ -97,10 +108,21 @@ export class ChainOperator extends Operator {
     inputKeyed: boolean,
   ) {
     super(job, 1 + stages.length);
-    this.loop = compileLoop(stages);
+    this.observers = stages.map(() => null);
+    this.loop = compileLoop(stages, this.observers);
     this.counts = new Float64Array(stages.length);
     this.keyed = inputKeyed || stages.some((s) => s.kind === 'keyBy');
     this.errs = stages.map(() => null);
+  }
+
+  /**
+   * Watch what stage `stage` hands to the next stage of this chain (null stops watching). The loop
+   * is regenerated with or without the call, so a chain nobody watches runs exactly as before.
+   */
+  observeStage(stage: number, fn: RecordObserver | null): void {
+    if (stage < 0 || stage >= this.stages.length - 1) throw new RangeError(`stage ${stage} has no fused successor`);
+    this.observers[stage] = fn;
+    this.loop = compileLoop(this.stages, [...this.observers]);
   }
 
   errorsOutput(stage: number): Output {

@@ -3,8 +3,10 @@
 import { type ProcessingClock, SystemClock } from './clock.js';
 import type { Flushable } from './barrier.js';
 import type { Lifecycle } from './lifecycle.js';
+import type { GraphEdge } from '../format/graph.js';
 import type { NodeMetrics } from './metrics.js';
 import type { JobControl } from './operator.js';
+import type { EdgeProbe } from './probe.js';
 import type { SinkOperator } from './sink.js';
 import type { SourceOperator } from './source.js';
 
@@ -18,6 +20,8 @@ export interface JobParts {
   readonly flushables?: readonly Flushable[];
   /** Operators other than sources and sinks that open a connection (lifecycle.ts). */
   readonly resources?: readonly Lifecycle[];
+  /** Where each edge can be watched (record counts, data taps). */
+  readonly edges?: ReadonlyMap<GraphEdge, EdgeProbe>;
 }
 
 const IDLE_CHECK_MS = 50;
@@ -62,6 +66,10 @@ export class Job implements JobControl {
 
   get metrics(): readonly NodeMetrics[] {
     return this.parts?.metrics ?? [];
+  }
+
+  get edges(): ReadonlyMap<GraphEdge, EdgeProbe> {
+    return this.parts?.edges ?? new Map();
   }
 
   get stopped(): boolean {

@@ -28,9 +28,16 @@ interface Target {
   readonly input: number;
 }
 
+/** Sees the batches leaving one output port (a data tap in the editor). */
+export type BatchObserver = (b: Batch) => void;
+
 /** One output port: the list of downstream inputs its batches go to. */
 export class Output {
   private targets: Target[] = [];
+  /** Records emitted on this port so far: the editor's per-edge rates. */
+  count = 0;
+  /** Set only while a tap watches this port, so an untapped port pays one null check per batch. */
+  observer: BatchObserver | null = null;
 
   connect(op: Operator, input: number): void {
     this.targets.push({ op, input });
@@ -41,6 +48,8 @@ export class Output {
   }
 
   emit(b: Batch): void {
+    this.count += b.recs.length;
+    if (this.observer !== null) this.observer(b);
     const t = this.targets;
     for (let i = 0; i < t.length; i++) t[i]!.op.receive(t[i]!.input, b);
   }

@@ -9,6 +9,7 @@ import { Job } from './job.js';
 import { hasLifecycle, type Lifecycle } from './lifecycle.js';
 import { NodeMetrics } from './metrics.js';
 import type { Operator, Output } from './operator.js';
+import { type EdgeProbe, outputProbe, stageProbe } from './probe.js';
 import { SinkOperator } from './sink.js';
 import { SourceOperator } from './source.js';
 
@@ -59,11 +60,18 @@ export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
   }
   for (const [id, b] of built) if ('operator' in b) placed.set(id, { op: b.operator, stage: -1 });
 
+  const probes = new Map<GraphEdge, EdgeProbe>();
   for (const e of edges) {
     const from = placed.get(e.from)!;
     const to = placed.get(e.to)!;
-    if (from.op === to.op) continue; // fused inside a chain
-    outputFor(from, byId.get(e.from)!, e).connect(to.op, to.op.addInput());
+    if (from.op === to.op) {
+      // fused inside a chain
+      probes.set(e, stageProbe(from.op as ChainOperator, from.stage, metrics.get(e.from)!));
+      continue;
+    }
+    const out = outputFor(from, byId.get(e.from)!, e);
+    out.connect(to.op, to.op.addInput());
+    probes.set(e, outputProbe(out));
   }
 
   const ops = [...new Set([...placed.values()].map((p) => p.op))];
@@ -73,6 +81,7 @@ export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
     metrics: nodes.map((n) => metrics.get(n.id)!),
     flushables: [...new Set(order.map((id) => placed.get(id)!.op))].filter((o): o is Operator & Flushable => isFlushable(o)),
     resources: ops.filter((o): o is Operator & Lifecycle => !(o instanceof SourceOperator) && !(o instanceof SinkOperator) && hasLifecycle(o)),
+    edges: probes,
   });
   return job;
 }

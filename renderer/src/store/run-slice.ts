@@ -1,0 +1,127 @@
+// The run slice: Run/Stop, the trust prompt, and the live figures the host streams (per node,
+// per edge, totals), with a short history per node for the sparklines.
+import type { HostEvents, JobState, NodeFigures } from '../../../runtime/host/contract.js';
+import type { Problem } from '../../../runtime/format/problems.js';
+import type { Sampled } from '../model/fields.js';
+import { placeProblems } from '../model/problems.js';
+import type { Deps, Get, Set } from './types.js';
+
+export type RunStatus = 'idle' | 'starting' | JobState;
+
+/** Samples kept per node for its sparkline (at 4 a second: the last 15 seconds). */
+export const SPARK_POINTS = 60;
+
+export interface RunSlice {
+  runStatus: RunStatus;
+  runId: number | null;
+  runError: { readonly message: string; readonly nodeId: string | null } | null;
+  uptimeMs: number;
+  throughput: number;
+  figures: Readonly<Record<string, NodeFigures>>;
+  /** Records/s out (in, for sinks) per node, oldest first. */
+  spark: Readonly<Record<string, readonly number[]>>;
+  edgeRates: Readonly<Record<string, number>>;
+  consoleLines: readonly string[];
+  trustPrompt: { readonly codeNodes: readonly string[] } | null;
+  /** Field names seen on each edge while running (for completion). */
+  sampled: Sampled;
+
+  run(): Promise<void>;
+  stop(): Promise<void>;
+  trustAndRun(): Promise<void>;
+  dismissTrust(): void;
+  resetRun(): void;
+  onMetrics(m: HostEvents['metrics']): void;
+  onJob(j: HostEvents['job']): void;
+  onConsole(c: HostEvents['console']): void;
+  addSampled(edges: Sampled): void;
+}
+
+const IDLE = { runStatus: 'idle' as RunStatus, runId: null, runError: null, uptimeMs: 0, throughput: 0, figures: {}, spark: {}, edgeRates: {}, consoleLines: [], trustPrompt: null };
+
+export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
+  const host = () => {
+    if (!deps.host) throw new Error('not connected to the runtime host');
+    return deps.host;
+  };
+  const showProblems = (problems: readonly Problem[]) => set({ problems: placeProblems(get().doc, problems) });
+  return {
+    ...IDLE,
+    sampled: {},
+
+    async run() {
+      const s = get().runStatus;
+      if (s === 'starting' || s === 'running') return;
+      set({ ...IDLE, runStatus: 'starting' });
+      const r = await host().call('run', { doc: get().doc, origin: get().origin });
+      if (r.ok) {
+        // The job event may already have arrived; the run id ties later events to this run.
+        set({ runId: r.runId, runStatus: get().runStatus === 'starting' ? 'running' : get().runStatus });
+        get().retapAfterStart();
+        setTimeout(() => {
+          if (get().runId !== r.runId || get().runStatus !== 'running') return;
+          host().call('sampleFields', {}).then((x) => get().addSampled(x.edges), () => {});
+        }, 1000);
+        return;
+      }
+      set({ runStatus: 'idle' });
+      if (r.reason === 'invalid') {
+        showProblems(r.problems);
+        get().notify(`cannot run: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} (see Problems)`, 'error');
+      } else if (r.reason === 'untrusted') set({ trustPrompt: { codeNodes: r.codeNodes } });
+      else if (r.reason === 'busy') get().notify('a pipeline is already running', 'error');
+      else {
+        set({ runStatus: 'failed', runError: { message: r.message, nodeId: r.nodeId } });
+        get().notify(`run failed: ${r.nodeId ? `${r.nodeId}: ` : ''}${r.message}`, 'error');
+      }
+    },
+    async stop() {
+      if (get().runStatus !== 'running') return;
+      await host().call('stop', {});
+    },
+    async trustAndRun() {
+      set({ trustPrompt: null });
+      await host().call('trust', { doc: get().doc, origin: get().origin });
+      await get().run();
+    },
+    dismissTrust() {
+      set({ trustPrompt: null });
+    },
+    resetRun() {
+      set({ ...IDLE, sampled: {} });
+    },
+    onMetrics(m) {
+      const runId = get().runId;
+      if (runId !== null && m.runId !== runId) return;
+      const figures: Record<string, NodeFigures> = {};
+      const spark: Record<string, readonly number[]> = {};
+      const prev = get().spark;
+      const types = new Map(get().doc.nodes.map((n) => [n.id, n.type]));
+      for (const f of m.nodes) {
+        figures[f.id] = f;
+        const v = types.get(f.id)?.startsWith('sink.') ? f.rateIn : f.rateOut;
+        const old = prev[f.id] ?? [];
+        spark[f.id] = old.length >= SPARK_POINTS ? [...old.slice(old.length - SPARK_POINTS + 1), v] : [...old, v];
+      }
+      const edgeRates: Record<string, number> = {};
+      for (const e of m.edges) edgeRates[e.id] = e.rate;
+      set({ figures, spark, edgeRates, uptimeMs: m.uptimeMs, throughput: m.throughput });
+    },
+    onJob(j) {
+      const runId = get().runId;
+      if (runId !== null && j.runId !== runId) return;
+      set({ runStatus: j.state, uptimeMs: j.uptimeMs, runError: j.error ?? null, ...(runId === null ? { runId: j.runId } : {}) });
+      if (j.state === 'failed' && j.error) get().notify(`run failed: ${j.error.nodeId ? `${j.error.nodeId}: ` : ''}${j.error.message}`, 'error');
+      if (j.state !== 'running') set({ throughput: 0 });
+    },
+    onConsole(c) {
+      const lines = [...get().consoleLines, ...(c.dropped > 0 ? [`… ${c.dropped} lines not shown`] : []), ...c.lines];
+      set({ consoleLines: lines.length > 500 ? lines.slice(lines.length - 500) : lines });
+    },
+    addSampled(edges) {
+      const merged: Record<string, readonly string[]> = { ...get().sampled };
+      for (const [k, v] of Object.entries(edges)) merged[k] = [...new Set([...(merged[k] ?? []), ...v])].sort();
+      set({ sampled: merged });
+    },
+  };
+}

@@ -1,0 +1,155 @@
+// The right-hand panel: the selected node's id, label and params form (from its spec), the selected
+// edge (with its tap), or the pipeline's own name and description.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { CepStep } from '../model/cep.js';
+import { nodeById } from '../model/doc.js';
+import { inputFields } from '../model/fields.js';
+import { objectFields, paramsSchema } from '../model/form.js';
+import { paramKey } from '../model/problems.js';
+import { CepEditor } from './CepEditor.js';
+import { Field, FieldList, type FormContext, JsonField } from './SchemaForm.js';
+import { useEditor, useEditorStore, useRegistry } from './store-context.js';
+
+export function Inspector() {
+  const selection = useEditor((s) => s.selection);
+  return (
+    <aside className="inspector" aria-label="Inspector">
+      {selection.nodes.length === 1 ? <NodeInspector nodeId={selection.nodes[0]!} /> : selection.edge ? <EdgeInspector edge={selection.edge} /> : selection.nodes.length > 1 ? <p className="hint">{selection.nodes.length} nodes selected</p> : <PipelineInspector />}
+    </aside>
+  );
+}
+
+function PipelineInspector() {
+  const name = useEditor((s) => s.doc.name ?? '');
+  const description = useEditor((s) => (typeof s.doc.description === 'string' ? s.doc.description : ''));
+  const store = useEditorStore();
+  return (
+    <div className="pipeline-inspector">
+      <h2>Pipeline</h2>
+      <label className="field-label">name</label>
+      <input name="pipeline-name" value={name} onChange={(e) => store.getState().setName(e.target.value)} />
+      <label className="field-label">description</label>
+      <textarea name="pipeline-description" rows={4} value={description} onChange={(e) => store.getState().edit((d) => ({ ...d, description: e.target.value === '' ? undefined : e.target.value }), 'description')} />
+      <p className="hint">Drag nodes from the palette, connect an output (right) to an input (left), select a node to configure it. Click an edge while running to tap its records.</p>
+    </div>
+  );
+}
+
+function EdgeInspector({ edge }: { edge: string }) {
+  const store = useEditorStore();
+  const running = useEditor((s) => s.runStatus === 'running');
+  const rate = useEditor((s) => s.edgeRates[edge]);
+  return (
+    <div>
+      <h2>Edge</h2>
+      <p className="mono">{edge.replace('->', ' → ')}</p>
+      {rate !== undefined && <p>{Math.round(rate)} records/s</p>}
+      <button type="button" onClick={() => void store.getState().openTap(edge)}>
+        Tap this edge
+      </button>
+      {!running && <p className="hint">Taps show records while the pipeline runs.</p>}
+      <button type="button" onClick={() => store.getState().deleteSelection()}>
+        Delete edge
+      </button>
+    </div>
+  );
+}
+
+function NodeInspector({ nodeId }: { nodeId: string }) {
+  const store = useEditorStore();
+  const registry = useRegistry();
+  const node = useEditor((s) => nodeById(s.doc, nodeId));
+  const edges = useEditor((s) => s.doc.edges);
+  const nodes = useEditor((s) => s.doc.nodes);
+  const sampled = useEditor((s) => s.sampled);
+  const allProblems = useEditor((s) => s.problems);
+  const focus = useEditor((s) => s.focus);
+  const [idText, setIdText] = useState(nodeId);
+  const [idError, setIdError] = useState<string | null>(null);
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    setIdText(nodeId);
+    setIdError(null);
+  }, [nodeId]);
+  const spec = node && registry.get(node.type);
+  // Field completion: what the records reaching this node carry.
+  const fields = useMemo(() => inputFields({ ...store.getState().doc, nodes, edges }, registry, nodeId, sampled), [nodes, edges, nodeId, sampled, registry, store]);
+  const problems = useMemo(() => {
+    const m = new Map<string, string[]>();
+    for (const p of allProblems) if (p.nodeId === nodeId && p.param) m.set(paramKey(p.param), [...(m.get(paramKey(p.param)) ?? []), p.message]);
+    return m;
+  }, [allProblems, nodeId]);
+  const nodeProblems = allProblems.filter((p) => p.nodeId === nodeId && (!p.param || p.param.length === 0));
+
+  // Reveal the field a problem names.
+  useEffect(() => {
+    if (!focus || focus.nodeId !== nodeId || !root.current) return;
+    const key = focus.param ? paramKey(focus.param) : '';
+    let el: Element | null = null;
+    for (let k = focus.param?.length ?? 0; k > 0 && !el; k--) el = root.current.querySelector(`[data-param="${CSS.escape(paramKey(focus.param!.slice(0, k)))}"]`);
+    el ??= root.current;
+    el.scrollIntoView({ block: 'center' });
+    el.classList.add('flash');
+    setTimeout(() => el!.classList.remove('flash'), 1200);
+    const input = el.querySelector<HTMLElement>('input, select, textarea');
+    if (key && input) input.focus();
+  }, [focus, nodeId]);
+
+  if (!node || !spec) return <p className="hint">Unknown node type {node?.type}</p>;
+  const schema = paramsSchema(spec);
+  const params = (node.params ?? {}) as Record<string, unknown>;
+  const ctx: FormContext = {
+    nodeId,
+    fields,
+    problems,
+    set: (path, value) => store.getState().setParam(nodeId, path, value),
+    custom: (key, value, set) =>
+      node.type === 'cep' && key === 'pattern' ? <CepEditor nodeId={nodeId} steps={(Array.isArray(value) ? value : []) as CepStep[]} onChange={set} fields={fields} problems={problems} /> : null,
+  };
+  const commitId = () => {
+    const err = store.getState().renameNode(nodeId, idText.trim());
+    setIdError(err);
+  };
+  return (
+    <div className="node-inspector" ref={root} data-node={nodeId}>
+      <h2>
+        {spec.title} <span className="type">{spec.type}</span>
+      </h2>
+      <div className="doc">{spec.doc.split('\n')[0]!.replace(/`/g, '')}</div>
+      <div className="field" data-param="">
+        <label className="field-label">id</label>
+        <input name="node-id" value={idText} onChange={(e) => setIdText(e.target.value)} onBlur={commitId} onKeyDown={(e) => e.key === 'Enter' && commitId()} />
+        {idError && <div className="field-problems">{idError}</div>}
+      </div>
+      <div className="field">
+        <label className="field-label">label</label>
+        <input name="node-label" value={node.label ?? ''} onChange={(e) => store.getState().setLabel(nodeId, e.target.value)} />
+      </div>
+      {nodeProblems.map((p) => (
+        <div className="field-problems" key={p.message}>
+          {p.message}
+        </div>
+      ))}
+      <div className="params">
+        <FieldList ctx={ctx} />
+        {schema['x-raw'] ? (
+          <JsonField key={nodeId} name="params" value={params} onChange={(v) => store.getState().setParams(nodeId, (v ?? {}) as Record<string, unknown>)} />
+        ) : (
+          objectFields(schema).map((f) => <Field key={f.key} field={f} value={params[f.key]} path={[f.key]} ctx={ctx} />)
+        )}
+      </div>
+      {fields.length > 0 && (
+        <details className="fields-in">
+          <summary>{fields.length} input fields</summary>
+          <ul>
+            {fields.map((f) => (
+              <li key={f.name} title={f.doc}>
+                <code>{f.name}</code> {f.type && <span className="type">{f.type}</span>}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </div>
+  );
+}

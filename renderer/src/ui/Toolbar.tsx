@@ -1,0 +1,60 @@
+// The toolbar: files, edit, layout and Run/Stop.
+import { useReactFlow } from '@xyflow/react';
+import { confirmDiscard, type DialogKind, exportJson, save } from './files.js';
+import { useEditor, useEditorStore } from './store-context.js';
+
+export function Toolbar({ openDialog }: { openDialog: (d: DialogKind) => void }) {
+  const store = useEditorStore();
+  const flow = useReactFlow();
+  const status = useEditor((s) => s.runStatus);
+  const canUndo = useEditor((s) => s.history.past.length > 0);
+  const canRedo = useEditor((s) => s.history.future.length > 0);
+  const running = status === 'running' || status === 'starting';
+  const s = () => store.getState();
+  return (
+    <header className="toolbar" role="toolbar" aria-label="Toolbar">
+      <span className="brand">Tributary</span>
+      <button type="button" title="New (Alt+N)" onClick={() => confirmDiscard(store) && s().newDoc()}>
+        New
+      </button>
+      <button type="button" title="Open (Ctrl+O)" onClick={() => openDialog('open')}>
+        Open
+      </button>
+      <button type="button" title="Templates" onClick={() => openDialog('templates')}>
+        Templates
+      </button>
+      <button type="button" title="Save (Ctrl+S)" onClick={() => void save(store, openDialog)}>
+        Save
+      </button>
+      <button type="button" title="Save as (Ctrl+Shift+S)" onClick={() => openDialog('saveAs')}>
+        Save as
+      </button>
+      <button type="button" title="Download the pipeline JSON" onClick={() => exportJson(store)}>
+        Export
+      </button>
+      <span className="sep" />
+      <button type="button" title="Undo (Ctrl+Z)" disabled={!canUndo} onClick={() => s().undo()}>
+        Undo
+      </button>
+      <button type="button" title="Redo (Ctrl+Shift+Z)" disabled={!canRedo} onClick={() => s().redo()}>
+        Redo
+      </button>
+      <button type="button" title="Auto-layout (Shift+L)" onClick={() => void s().autoLayout().then(() => requestAnimationFrame(() => void flow.fitView({ duration: 200 })))}>
+        Layout
+      </button>
+      <button type="button" title="Fit view (Shift+1)" onClick={() => void flow.fitView({ duration: 200 })}>
+        Fit
+      </button>
+      <span className="sep" />
+      {running ? (
+        <button type="button" className="stop" title="Stop (Ctrl+Enter)" onClick={() => void s().stop()}>
+          ■ Stop
+        </button>
+      ) : (
+        <button type="button" className="run" title="Run (Ctrl+Enter)" onClick={() => void s().run()}>
+          ▶ Run
+        </button>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,189 @@
+// The one RPC contract between the editor and the runtime host. Isomorphic: the renderer, the
+// browser-mode server and (next) the Electron main process and preload all import it; only the
+// transport differs (a WebSocket in browser mode, a MessagePort to a utilityProcess in Electron).
+//
+// Every method's params are a zod schema, so the host checks what arrives over the wire against the
+// same declaration the client's types come from (VS Code's common/ interface + typed proxy idea).
+// Values cross the boundary as plain JSON: no Infinity, no Map, no class instances, so a JSON
+// WebSocket and structured-clone MessagePorts carry the same messages.
+import { z } from 'zod';
+import type { Problem } from '../format/problems.js';
+
+/** A pipeline document as the editor holds it: the JSON envelope, not yet validated. */
+export type PipelineDoc = Record<string, unknown>;
+
+const doc = z.record(z.string(), z.unknown());
+/** A workspace-relative path with '/' separators, e.g. `jobs/carts.json`. */
+const relPath = z.string().min(1).max(1024);
+
+/** An edge as the format names it; ports default as in pipeline-format.md. */
+export const edgeRefSchema = z.strictObject({
+  from: z.string(),
+  fromPort: z.string().default('out'),
+  to: z.string(),
+  toPort: z.string().default('in'),
+});
+export type EdgeRef = z.input<typeof edgeRefSchema>;
+
+/** Stable id of an edge, used for rates and taps on both sides. */
+export function edgeKey(e: EdgeRef): string {
+  return `${e.from}.${e.fromPort ?? 'out'}->${e.to}.${e.toPort ?? 'in'}`;
+}
+
+/**
+ * Where a document came from, which decides what its relative paths (files it reads and writes)
+ * resolve against: a workspace file's folder, the template gallery's folder, or the workspace.
+ */
+export const originSchema = z.union([
+  z.strictObject({ kind: z.literal('file'), path: relPath }),
+  z.strictObject({ kind: z.literal('template'), name: relPath }),
+  z.strictObject({ kind: z.literal('new') }),
+]);
+export type Origin = z.output<typeof originSchema>;
+
+export const METHOD_PARAMS = {
+  /** Who the host is and what to open first. */
+  hello: z.strictObject({}),
+  /** Every problem the validator finds (the editor also validates locally as you type). */
+  validate: z.strictObject({ doc }),
+  /** Validate, check trust, plan and start the pipeline. One run per connection at a time. */
+  run: z.strictObject({ doc, origin: originSchema }),
+  /** Interrupt the run: sources stop, sinks flush (like Ctrl-C in `tributary run`). */
+  stop: z.strictObject({}),
+  /** The user trusts this document's code (remembered per content hash of its saved form). */
+  trust: z.strictObject({ doc, origin: originSchema }),
+  /** Start sampling the records on one edge of the running job; `tap` events follow. */
+  tapOpen: z.strictObject({ edge: edgeRefSchema, maxPerSecond: z.number().int().positive().max(200).default(20) }),
+  tapClose: z.strictObject({ tapId: z.number().int() }),
+  /** Field names seen in a few records on each edge of the running job (for completion). */
+  sampleFields: z.strictObject({ timeoutMs: z.number().int().positive().max(5000).default(600) }),
+  /** The template gallery (the project's example pipelines). */
+  listTemplates: z.strictObject({}),
+  openTemplate: z.strictObject({ name: relPath }),
+  /** Pipeline files in the workspace folder. */
+  listFiles: z.strictObject({}),
+  readFile: z.strictObject({ path: relPath }),
+  /** Write a pipeline file; refuses to replace an existing file unless `overwrite`. */
+  writeFile: z.strictObject({ path: relPath, text: z.string().max(50_000_000), overwrite: z.boolean().default(false) }),
+} as const;
+
+export type MethodName = keyof typeof METHOD_PARAMS;
+export const METHOD_NAMES = Object.keys(METHOD_PARAMS) as MethodName[];
+export type ParamsOf<M extends MethodName> = z.input<(typeof METHOD_PARAMS)[M]>;
+export type CheckedParamsOf<M extends MethodName> = z.output<(typeof METHOD_PARAMS)[M]>;
+
+export interface HostInfo {
+  readonly version: string;
+  /** The workspace folder files are read from and saved to (shown to the user). */
+  readonly root: string;
+  /** The document to open at start (`tributary studio <file>`), if any. */
+  readonly initial: OpenedDoc | null;
+}
+
+export interface OpenedDoc {
+  readonly origin: Origin;
+  readonly text: string;
+}
+
+export interface FileEntry {
+  /** Workspace-relative path, or the template's name. */
+  readonly path: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly nodes: number;
+}
+
+export type RunResult =
+  | { readonly ok: true; readonly runId: number }
+  | { readonly ok: false; readonly reason: 'invalid'; readonly problems: readonly Problem[] }
+  | { readonly ok: false; readonly reason: 'untrusted'; readonly codeNodes: readonly string[] }
+  | { readonly ok: false; readonly reason: 'busy' }
+  | { readonly ok: false; readonly reason: 'failed'; readonly message: string; readonly nodeId: string | null };
+
+export interface MethodResults {
+  hello: HostInfo;
+  validate: { readonly problems: readonly Problem[] };
+  run: RunResult;
+  stop: { readonly stopping: boolean };
+  trust: { readonly hash: string };
+  tapOpen: { readonly tapId: number };
+  tapClose: Record<string, never>;
+  sampleFields: { readonly edges: Readonly<Record<string, readonly string[]>> };
+  listTemplates: readonly FileEntry[];
+  openTemplate: OpenedDoc;
+  listFiles: readonly FileEntry[];
+  readFile: OpenedDoc;
+  writeFile: { readonly path: string };
+}
+
+export type ResultOf<M extends MethodName> = MethodResults[M];
+
+/** The host's side: one async function per method. */
+export type HostApi = { [M in MethodName]: (params: CheckedParamsOf<M>) => Promise<ResultOf<M>> };
+
+/** A watermark on the wire: epoch ms, `null` before the first, `'end'` after the final one. */
+export type WireWatermark = number | null | 'end';
+
+export function toWireWatermark(wm: number): WireWatermark {
+  if (wm === -Infinity) return null;
+  if (wm === Infinity) return 'end';
+  return wm;
+}
+
+export interface NodeFigures {
+  readonly id: string;
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+  /** Records per second since the previous sample. */
+  readonly rateIn: number;
+  readonly rateOut: number;
+  readonly errors: number;
+  readonly late: number;
+  readonly watermark: WireWatermark;
+  readonly stateKeys: number;
+  readonly stateBytes: number;
+  /** Pattern nodes (cep): partial matches alive across all keys. */
+  readonly partialMatches?: number;
+}
+
+export interface EdgeFigures {
+  /** `edgeKey` of the edge. */
+  readonly id: string;
+  readonly records: number;
+  readonly rate: number;
+}
+
+export type JobState = 'running' | 'finished' | 'stopped' | 'failed';
+
+export interface HostEvents {
+  /** A few times a second while a job runs, and once more when it ends. */
+  metrics: {
+    readonly runId: number;
+    readonly uptimeMs: number;
+    /** Records per second leaving all sources. */
+    readonly throughput: number;
+    readonly nodes: readonly NodeFigures[];
+    readonly edges: readonly EdgeFigures[];
+  };
+  job: {
+    readonly runId: number;
+    readonly state: JobState;
+    readonly uptimeMs: number;
+    readonly error?: { readonly message: string; readonly nodeId: string | null };
+  };
+  /** The latest records seen on a tapped edge since the previous event (sampled, rate-limited). */
+  tap: {
+    readonly tapId: number;
+    readonly records: readonly { readonly ts: number; readonly key?: unknown; readonly value: unknown }[];
+    /** Records that passed the edge since the tap opened. */
+    readonly seen: number;
+  };
+  /** Lines a `sink.console` node printed (rate-limited; `dropped` counts what was left out). */
+  console: { readonly runId: number; readonly lines: readonly string[]; readonly dropped: number };
+}
+
+export type EventName = keyof HostEvents;
+export const EVENT_NAMES: readonly EventName[] = ['metrics', 'job', 'tap', 'console'];
+
+/** How often the host pushes figures: "a few times a second". */
+export const METRICS_INTERVAL_MS = 250;

@@ -1,0 +1,213 @@
+// The runtime host: the contract's implementation for one connected editor. It validates, checks
+// trust, plans and runs one job at a time, streams its figures a few times a second, serves data
+// taps and the workspace's files. Transport-agnostic: browser mode serves it over a WebSocket, the
+// desktop app over a MessagePort to a utilityProcess.
+import { errorMessage, NodeError } from '../engine/errors.js';
+import type { Job } from '../engine/job.js';
+import { planJob } from '../engine/plan.js';
+import { serializePipeline } from '../format/serialize.js';
+import { validatePipeline } from '../format/validate.js';
+import { OPERATORS } from '../nodes/operators.js';
+import { ConsoleLines } from './console-lines.js';
+import { type CheckedParamsOf, edgeKey, type HostApi, type HostInfo, METRICS_INTERVAL_MS, type OpenedDoc, type ResultOf } from './contract.js';
+import { FigureSampler } from './figures.js';
+import { tuneHeapForStreaming } from './heap.js';
+import { type Channel, eventSink, type EventSink, serveApi } from './rpc.js';
+import { TapManager } from './taps.js';
+import { contentHash, TrustStore } from './trust.js';
+import type { Workspace } from './workspace.js';
+import { isAbsolute, resolve } from 'node:path';
+
+export interface HostOptions {
+  readonly workspace: Workspace;
+  readonly version: string;
+  /** The workspace file to open at start (`tributary studio <file>`); it may not exist yet. */
+  readonly initialFile?: string | null;
+  readonly trustStore?: TrustStore;
+}
+
+interface Running {
+  readonly runId: number;
+  readonly job: Job;
+  readonly sampler: FigureSampler;
+  readonly timer: NodeJS.Timeout;
+  readonly console: ConsoleLines;
+}
+
+export class RuntimeHost implements HostApi {
+  private running: Running | null = null;
+  private nextRunId = 1;
+  private readonly taps = new TapManager(METRICS_INTERVAL_MS);
+  private readonly trustStore: TrustStore;
+  private disposed = false;
+
+  constructor(
+    private readonly opts: HostOptions,
+    private readonly emit: EventSink,
+  ) {
+    this.trustStore = opts.trustStore ?? new TrustStore();
+    tuneHeapForStreaming();
+  }
+
+  async hello(): Promise<HostInfo> {
+    return { version: this.opts.version, root: this.opts.workspace.root, initial: await this.initialDoc() };
+  }
+
+  /** Read at every hello, so a reloaded page shows the file as saved, not as it was at launch. */
+  private async initialDoc(): Promise<OpenedDoc | null> {
+    const path = this.opts.initialFile;
+    if (!path) return null;
+    try {
+      return await this.opts.workspace.readFile(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { origin: { kind: 'file', path }, text: '' };
+      throw err;
+    }
+  }
+
+  async validate(p: CheckedParamsOf<'validate'>): Promise<ResultOf<'validate'>> {
+    return { problems: validatePipeline(p.doc).problems };
+  }
+
+  async trust(p: CheckedParamsOf<'trust'>): Promise<ResultOf<'trust'>> {
+    const text = serializePipeline(p.doc);
+    await this.trustStore.trust(text, p.origin.kind === 'file' ? p.origin.path : p.origin.kind === 'template' ? `template:${p.origin.name}` : 'untitled');
+    return { hash: contentHash(text) };
+  }
+
+  async run(p: CheckedParamsOf<'run'>): Promise<ResultOf<'run'>> {
+    if (this.running) return { ok: false, reason: 'busy' };
+    const { problems, pipeline } = validatePipeline(p.doc);
+    if (!pipeline) return { ok: false, reason: 'invalid', problems };
+    // Trust is per content: the canonical saved text, as the CLI hashes the file it reads.
+    if (pipeline.codeNodes.length > 0 && !(await this.trustStore.isTrusted(serializePipeline(p.doc)))) {
+      return { ok: false, reason: 'untrusted', codeNodes: pipeline.codeNodes };
+    }
+    if (this.running || this.disposed) return { ok: false, reason: 'busy' };
+    const base = this.opts.workspace.baseDir(p.origin);
+    const console = new ConsoleLines();
+    let job: Job;
+    try {
+      job = planJob(pipeline, { operators: OPERATORS, resolvePath: (f) => (isAbsolute(f) ? f : resolve(base, f)), stdout: console });
+    } catch (err) {
+      return { ok: false, reason: 'failed', ...describe(err) };
+    }
+    const runId = this.nextRunId++;
+    const sampler = new FigureSampler(job, runId);
+    const timer = setInterval(() => this.push(), METRICS_INTERVAL_MS);
+    this.running = { runId, job, sampler, timer, console };
+    this.emit('job', { runId, state: 'running', uptimeMs: 0 });
+    job.run().then(
+      (outcome) => this.ended(runId, outcome),
+      (err: unknown) => this.ended(runId, 'failed', describe(err)),
+    );
+    return { ok: true, runId };
+  }
+
+  async stop(): Promise<ResultOf<'stop'>> {
+    if (!this.running) return { stopping: false };
+    this.running.job.stop();
+    return { stopping: true };
+  }
+
+  async tapOpen(p: CheckedParamsOf<'tapOpen'>): Promise<ResultOf<'tapOpen'>> {
+    const probe = this.probe(edgeKey(p.edge));
+    return { tapId: this.taps.open(probe, p.maxPerSecond) };
+  }
+
+  async tapClose(p: CheckedParamsOf<'tapClose'>): Promise<ResultOf<'tapClose'>> {
+    this.taps.close(p.tapId);
+    return {};
+  }
+
+  async sampleFields(p: CheckedParamsOf<'sampleFields'>): Promise<ResultOf<'sampleFields'>> {
+    const run = this.running;
+    if (!run) return { edges: {} };
+    // Tap every edge for a moment, note the field names of what crossed it, then let go.
+    const opened = [...run.job.edges.keys()].map((e) => ({ key: edgeKey(e), tapId: this.taps.open(this.probe(edgeKey(e)), 20, true) }));
+    await new Promise((r) => setTimeout(r, p.timeoutMs));
+    const edges: Record<string, string[]> = {};
+    for (const { key, tapId } of opened) {
+      const fields = new Set(edges[key] ?? []);
+      for (const r of this.taps.take(tapId)) {
+        if (r.value && typeof r.value === 'object' && !Array.isArray(r.value)) for (const f of Object.keys(r.value)) fields.add(f);
+      }
+      this.taps.close(tapId);
+      edges[key] = [...fields].sort();
+    }
+    return { edges };
+  }
+
+  async listTemplates(): Promise<ResultOf<'listTemplates'>> {
+    return this.opts.workspace.listTemplates();
+  }
+
+  async openTemplate(p: CheckedParamsOf<'openTemplate'>): Promise<ResultOf<'openTemplate'>> {
+    return this.opts.workspace.openTemplate(p.name);
+  }
+
+  async listFiles(): Promise<ResultOf<'listFiles'>> {
+    return this.opts.workspace.listFiles();
+  }
+
+  async readFile(p: CheckedParamsOf<'readFile'>): Promise<ResultOf<'readFile'>> {
+    return this.opts.workspace.readFile(p.path);
+  }
+
+  async writeFile(p: CheckedParamsOf<'writeFile'>): Promise<ResultOf<'writeFile'>> {
+    return { path: await this.opts.workspace.writeFile(p.path, p.text, p.overwrite) };
+  }
+
+  /** The client went away: stop its job (sinks still flush). */
+  dispose(): void {
+    this.disposed = true;
+    this.running?.job.stop();
+  }
+
+  /** Resolves once the current job (if any) has ended. */
+  async idle(): Promise<void> {
+    while (this.running) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private probe(key: string) {
+    const run = this.running;
+    if (!run) throw new Error('no pipeline is running');
+    for (const [e, probe] of run.job.edges) if (edgeKey(e) === key) return probe;
+    throw new Error(`no edge ${key} in the running pipeline`);
+  }
+
+  private push(): void {
+    const run = this.running;
+    if (!run) return;
+    this.emit('metrics', run.sampler.sample());
+    for (const t of this.taps.flush()) this.emit('tap', t);
+    const lines = run.console.take();
+    if (lines) this.emit('console', { runId: run.runId, ...lines });
+  }
+
+  private ended(runId: number, state: 'finished' | 'stopped' | 'failed', error?: { message: string; nodeId: string | null }): void {
+    const run = this.running;
+    if (!run || run.runId !== runId) return;
+    this.push(); // the final figures
+    clearInterval(run.timer);
+    this.taps.closeAll();
+    this.running = null;
+    this.emit('job', { runId, state, uptimeMs: run.sampler.uptimeMs(), ...(error ? { error } : {}) });
+  }
+}
+
+function describe(err: unknown): { message: string; nodeId: string | null } {
+  if (err instanceof NodeError) return { message: err.message, nodeId: err.nodeId };
+  return { message: errorMessage(err), nodeId: null };
+}
+
+/**
+ * Serve a new host on a connection: the one call a transport makes (the WebSocket server per
+ * socket; the desktop app's utilityProcess per MessagePort). Closing the connection stops its job.
+ */
+export function serveHost(channel: Channel, opts: HostOptions): RuntimeHost {
+  const host = new RuntimeHost(opts, eventSink(channel));
+  serveApi(host, channel);
+  channel.onClose(() => host.dispose());
+  return host;
+}
