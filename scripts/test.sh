@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one command that runs every test (README): installs what is missing, type-checks, lints,
-# then runs the whole suite (which builds the CLI first and checks generated files are fresh).
+# then runs the whole suite (which builds the CLI and the editor first and checks generated files
+# are fresh), then the end-to-end tests in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,14 @@ cd "$(dirname "$0")/.."
 if ! cmp -s package-lock.json node_modules/.tributary-installed-lock 2>/dev/null; then
   npm ci --no-audit --no-fund
   cp package-lock.json node_modules/.tributary-installed-lock
+fi
+
+# The end-to-end tests drive Debian's Chromium (Playwright cannot download its own browsers here).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing Chromium for the end-to-end tests"
+  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
 echo "== type-check (runtime, electron, tests; then the renderer with DOM and JSX)"
@@ -19,5 +28,8 @@ echo "== tests"
 mkdir -p test-results
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=$?
-node scripts/test-summary.js test-results/vitest.json
+echo "== end-to-end tests (Chromium)"
+# vitest's setup has just built the CLI and the editor the studio serves.
+npx playwright test || status=$?
+node scripts/test-summary.js test-results/vitest.json test-results/playwright.json
 exit "$status"

@@ -3,11 +3,9 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import open from 'open';
-import type { OpenedDoc } from '../host/contract.js';
 import { RENDERER_DIR, VERSION } from '../host/install.js';
 import { Workspace } from '../host/workspace.js';
 import { serveStudio, type StudioServer } from '../host/ws-server.js';
-import { readFile } from 'node:fs/promises';
 import type { Io } from './main.js';
 
 export interface StudioArgs {
@@ -21,15 +19,14 @@ export async function startStudio(args: StudioArgs, io: Io): Promise<StudioServe
     io.stderr.write(`tributary: the editor is not built (${RENDERER_DIR} is missing): run \`npm run build\`\n`);
     return null;
   }
-  let root = process.cwd();
-  let initial: OpenedDoc | null = null;
-  if (args.file !== undefined) {
-    const abs = resolve(args.file);
-    root = dirname(abs);
-    if (existsSync(abs)) initial = { origin: { kind: 'file', path: basename(abs) }, text: await readFile(abs, 'utf8') };
-    else initial = { origin: { kind: 'file', path: basename(abs) }, text: '' }; // a new file: saving creates it
+  // The pipeline's folder is the workspace; a file that does not exist yet opens empty, and saving creates it.
+  const abs = args.file === undefined ? null : resolve(args.file);
+  const root = abs ? dirname(abs) : process.cwd();
+  if (abs && !abs.endsWith('.json')) {
+    io.stderr.write(`tributary: ${args.file}: pipeline files end in .json\n`);
+    return null;
   }
-  const server = await serveStudio({ workspace: new Workspace(root), staticDir: RENDERER_DIR, version: VERSION, initial, port: args.port });
+  const server = await serveStudio({ workspace: new Workspace(root), staticDir: RENDERER_DIR, version: VERSION, initialFile: abs ? basename(abs) : null, port: args.port });
   io.stderr.write(`Tributary studio: ${server.url}\n(workspace ${root}; Ctrl-C stops)\n`);
   if (args.open) {
     open(server.url).catch((err: unknown) => io.stderr.write(`could not open a browser (${String(err)}); open the URL above\n`));

@@ -21,8 +21,8 @@ import { isAbsolute, resolve } from 'node:path';
 export interface HostOptions {
   readonly workspace: Workspace;
   readonly version: string;
-  /** The document to open at start, if any. */
-  readonly initial?: OpenedDoc | null;
+  /** The workspace file to open at start (`tributary studio <file>`); it may not exist yet. */
+  readonly initialFile?: string | null;
   readonly trustStore?: TrustStore;
 }
 
@@ -50,7 +50,19 @@ export class RuntimeHost implements HostApi {
   }
 
   async hello(): Promise<HostInfo> {
-    return { version: this.opts.version, root: this.opts.workspace.root, initial: this.opts.initial ?? null };
+    return { version: this.opts.version, root: this.opts.workspace.root, initial: await this.initialDoc() };
+  }
+
+  /** Read at every hello, so a reloaded page shows the file as saved, not as it was at launch. */
+  private async initialDoc(): Promise<OpenedDoc | null> {
+    const path = this.opts.initialFile;
+    if (!path) return null;
+    try {
+      return await this.opts.workspace.readFile(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { origin: { kind: 'file', path }, text: '' };
+      throw err;
+    }
   }
 
   async validate(p: CheckedParamsOf<'validate'>): Promise<ResultOf<'validate'>> {

@@ -6,7 +6,6 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { OpenedDoc } from './contract.js';
 import { contentSecurityPolicyFor, PAGE_HEADERS } from './csp.js';
 import { RuntimeHost } from './runtime-host.js';
 import { type Channel, eventSink, serveApi, type WireMessage } from './rpc.js';
@@ -18,7 +17,8 @@ export interface StudioOptions {
   readonly workspace: Workspace;
   readonly staticDir: string;
   readonly version: string;
-  readonly initial?: OpenedDoc | null;
+  /** Workspace-relative pipeline file to open first. */
+  readonly initialFile?: string | null;
   readonly port?: number;
   readonly token?: string;
   readonly trustStore?: TrustStore;
@@ -118,7 +118,7 @@ export async function serveStudio(opts: StudioOptions): Promise<StudioServer> {
     if (!sameToken(url.searchParams.get('token'), token)) return refuse('401 Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       const channel = channelOf(ws);
-      const host = new RuntimeHost({ workspace: opts.workspace, version: opts.version, initial: opts.initial ?? null, trustStore: opts.trustStore }, eventSink(channel));
+      const host = new RuntimeHost({ workspace: opts.workspace, version: opts.version, initialFile: opts.initialFile ?? null, trustStore: opts.trustStore }, eventSink(channel));
       hostsByWs.set(ws, host);
       serveApi(host, channel);
       ws.on('close', () => {

@@ -27,16 +27,16 @@ describe('layering lint rule', () => {
   });
 
   it('renderer/ may not import Node APIs, Electron or runtime operators', async () => {
-    expect(await errors('renderer/x.ts', "import { readFile } from 'node:fs';\nexport const x = readFile;\n")).toHaveLength(1);
-    expect(await errors('renderer/x.ts', "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;\n")).toHaveLength(1);
-    expect(await errors('renderer/x.ts', "import { createFilter } from '../runtime/nodes/filter/operator.js';\nexport const x = createFilter;\n")).toHaveLength(1);
-    expect(await errors('renderer/x.ts', "import { Job } from '../runtime/engine/job.js';\nexport const x = Job;\n")).toHaveLength(1);
-    expect(await errors('renderer/x.ts', "import { RuntimeHost } from '../runtime/host/runtime-host.js';\nexport const x = RuntimeHost;\n")).toHaveLength(1);
+    expect(await errors('renderer/src/x.ts', "import { readFile } from 'node:fs';\nexport const x = readFile;\n")).toHaveLength(1);
+    expect(await errors('renderer/src/x.ts', "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;\n")).toHaveLength(1);
+    expect(await errors('renderer/src/x.ts', "import { createFilter } from '../../runtime/nodes/filter/operator.js';\nexport const x = createFilter;\n")).toHaveLength(1);
+    expect(await errors('renderer/src/x.ts', "import { Job } from '../../runtime/engine/job.js';\nexport const x = Job;\n")).toHaveLength(1);
+    expect(await errors('renderer/src/x.ts', "import { RuntimeHost } from '../../runtime/host/runtime-host.js';\nexport const x = RuntimeHost;\n")).toHaveLength(1);
     // Specs, the format and the host's contract are isomorphic: allowed.
-    expect(await errors('renderer/x.ts', "import { METHOD_NAMES } from '../runtime/host/contract.js';\nexport const x = METHOD_NAMES;\n")).toEqual([]);
-    expect(await errors('renderer/x.ts', "import { createClient } from '../runtime/host/rpc.js';\nexport const x = createClient;\n")).toEqual([]);
-    expect(await errors('renderer/x.ts', "import { NODE_SPECS } from '../runtime/nodes/registry.js';\nexport const x = NODE_SPECS;\n")).toEqual([]);
-    expect(await errors('renderer/x.ts', "import { validatePipeline } from '../runtime/format/validate.js';\nexport const x = validatePipeline;\n")).toEqual([]);
+    expect(await errors('renderer/src/x.ts', "import { METHOD_NAMES } from '../../runtime/host/contract.js';\nexport const x = METHOD_NAMES;\n")).toEqual([]);
+    expect(await errors('renderer/src/x.ts', "import { createClient } from '../../runtime/host/rpc.js';\nexport const x = createClient;\n")).toEqual([]);
+    expect(await errors('renderer/src/x.ts', "import { NODE_SPECS } from '../../runtime/nodes/registry.js';\nexport const x = NODE_SPECS;\n")).toEqual([]);
+    expect(await errors('renderer/src/x.ts', "import { validatePipeline } from '../../runtime/format/validate.js';\nexport const x = validatePipeline;\n")).toEqual([]);
   });
 
   it('the whole project passes the lint', async () => {

@@ -34,6 +34,8 @@ export interface DocSlice {
   clipboard: Fragment | null;
   problems: readonly PlacedProblem[];
   notice: Notice | null;
+  /** Bumped whenever another document is opened (the canvas then fits it into view). */
+  opened: number;
 
   edit(fn: (doc: Doc) => Doc, groupKey?: string | null): void;
   newDoc(): void;
@@ -72,7 +74,7 @@ export function docSlice(set: Set, get: Get, deps: Deps): DocSlice {
     validateTimer = setTimeout(() => get().validate(), deps.validateDelayMs ?? 200);
   };
   const replace = (doc: Doc, origin: Origin, savedText: string) => {
-    set({ doc, origin, savedText, dirty: serialize(doc) !== savedText, history: emptyHistory(), selection: { nodes: [], edge: null }, focus: null });
+    set({ doc, origin, savedText, dirty: serialize(doc) !== savedText, history: emptyHistory(), selection: { nodes: [], edge: null }, focus: null, opened: get().opened + 1 });
     get().resetRun();
     get().validate();
   };
@@ -88,6 +90,7 @@ export function docSlice(set: Set, get: Get, deps: Deps): DocSlice {
     clipboard: null,
     problems: [],
     notice: null,
+    opened: 0,
 
     edit(fn, groupKey = null) {
       const before = get().doc;

@@ -12,7 +12,7 @@ import {
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useMemo, useRef, useState } from 'react';
+import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { edgeId, portOf } from '../model/doc.js';
 import { checkConnection } from '../model/graph-ops.js';
 import { NodeCard } from './NodeCard.js';
@@ -34,6 +34,14 @@ export function Canvas() {
   const measured = useRef(new Map<string, { width: number; height: number }>());
   const [measureTick, remeasured] = useState(0);
   const dragKey = useRef<string | null>(null);
+  const opened = useEditor((s) => s.opened);
+  // A newly opened pipeline is fitted into view once its nodes have been measured.
+  useEffect(() => {
+    // (An empty canvas is not fitted: React Flow would queue the fit until the first drop.)
+    if (store.getState().doc.nodes.length === 0) return;
+    const t = setTimeout(() => void flow.fitView({ maxZoom: 1 }), 50);
+    return () => clearTimeout(t);
+  }, [opened, flow, store]);
 
   const selectedNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
   const nodes: Node[] = useMemo(
@@ -138,7 +146,7 @@ export function Canvas() {
         multiSelectionKeyCode={['Meta', 'Control']}
         minZoom={0.05}
         maxZoom={2}
-        fitView
+        defaultViewport={{ x: 40, y: 40, zoom: 1 }}
         onlyRenderVisibleElements
         proOptions={{ hideAttribution: true }}
       >

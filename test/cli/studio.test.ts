@@ -1,0 +1,44 @@
+// `tributary studio`: serves the built editor and the host on 127.0.0.1 with a per-launch token.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { HostInfo } from '../../runtime/host/contract.js';
+import { runCli } from '../support/cli.js';
+import { startStudioCli } from '../support/studio-cli.js';
+import { connect } from '../support/studio.js';
+
+describe('tributary studio', () => {
+  it('serves the editor under a CSP, opens the given file, answers only token holders, stops on interrupt', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-studio-cli-'));
+    const text = `${JSON.stringify({ format: 'tributary.pipeline/v1', name: 'x', nodes: [] }, null, 2)}\n`;
+    writeFileSync(join(dir, 'x.json'), text);
+    const studio = await startStudioCli([join(dir, 'x.json')]);
+    try {
+      expect(studio.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{20,}$/);
+      const page = await fetch(`http://127.0.0.1:${studio.port}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      const html = await page.text();
+      const script = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)![1]!;
+      expect((await fetch(`http://127.0.0.1:${studio.port}/${script}`)).headers.get('content-type')).toMatch(/javascript/);
+
+      const server = { port: studio.port, token: studio.token } as Parameters<typeof connect>[0];
+      await expect(connect(server, { token: 'nope' })).rejects.toThrow(/401/);
+      const { client, ws } = await connect(server);
+      const info: HostInfo = await client.call('hello', {});
+      expect(info.root).toBe(dir);
+      expect(info.initial).toEqual({ origin: { kind: 'file', path: 'x.json' }, text });
+      ws.close();
+    } finally {
+      expect(await studio.stop()).toBe(0);
+    }
+  });
+
+  it('describes itself in --help', async () => {
+    const r = await runCli(['studio', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--no-open/);
+    expect(r.stdout).toMatch(/--port/);
+  });
+});
