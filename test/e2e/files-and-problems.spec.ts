@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // Opening files: a broken pipeline shows every problem and leads to it; templates open from the
 // gallery; a JSON file dropped on the window opens; editing by keyboard and clipboard.
 import { writeFileSync } from 'node:fs';

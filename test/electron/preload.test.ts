@@ -1,7 +1,6 @@
 // The built preload (dist/electron/preload.cjs, the one file a sandboxed window loads), run in a
 // bare context with a fake `electron` module: it exposes exactly the allow-listed API and nothing
 // else, passes only contract calls to the main process, and only answers and contract events back.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -18,8 +17,7 @@ interface Loaded {
 
 let code: string;
 beforeAll(() => {
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'electron/vite.preload.config.ts'], { stdio: 'pipe' });
-  code = readFileSync('dist/electron/preload.cjs', 'utf8');
+  code = readFileSync('dist/electron/preload.cjs', 'utf8'); // built by the test setup (test/support/build.ts)
 });
 
 function load(): Loaded {
