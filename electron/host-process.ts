@@ -30,10 +30,18 @@ export function serveHost(config: HostProcessConfig, port: PortLike): RuntimeHos
   // The window is gone: let the job flush its sinks, then end.
   channel.onClose(() => {
     host.dispose();
-    void host.idle().then(() => process.exit(0));
+    void host.idle().then(() => {
+      clearInterval(keepAlive);
+      process.exit(0);
+    });
   });
   return host;
 }
+
+// Stay alive until the main process's port arrives and for as long as it is open: whether a port
+// alone holds the event loop open has differed between dev runs and packaged apps
+// (electron/electron#42978), and a host that quietly exits would look like a crash.
+const keepAlive = setInterval(() => undefined, 2 ** 30);
 
 process.parentPort.once('message', (e: { data: unknown; ports: MessagePortMain[] }) => {
   const port = e.ports[0];
