@@ -7,7 +7,7 @@ import { type CheckedParamsOf, type HostApi, type Origin, type PipelineDoc, type
 import { RpcError } from '../runtime/host/rpc.js';
 import { type GrantedPaths, readPipelineFile, writePipelineFile } from './files.js';
 import type { HostSupervisor } from './host-supervisor.js';
-import { codeNodesOf, type TrustGate } from './trust-gate.js';
+import { codeNodesOf, parsePipelineText, type TrustGate } from './trust-gate.js';
 
 /** How long Stop may take before the host process is ended (a pipeline stuck in its own code). */
 export const STOP_GRACE_MS = 5000;
@@ -22,15 +22,6 @@ export function originLabel(origin: Origin): string {
   if (origin.kind === 'file') return basename(origin.path);
   if (origin.kind === 'template') return basename(origin.name);
   return 'Untitled';
-}
-
-function parseDoc(text: string): PipelineDoc | null {
-  try {
-    const v = JSON.parse(text);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null;
-  } catch {
-    return null;
-  }
 }
 
 export class HostRelay implements HostApi {
@@ -135,7 +126,7 @@ export class HostRelay implements HostApi {
       throw err;
     }
     // This machine wrote it: reopening it later must not ask (unless it is restricted content).
-    const doc = parseDoc(p.text);
+    const doc = parsePipelineText(p.text);
     if (this.gate.trusted && doc && (codeNodesOf(doc)?.length ?? 0) > 0) await this.remember({ kind: 'file', path })(doc);
     this.hooks.written?.(path, p.text);
     return { path };

@@ -81,6 +81,13 @@ export class Shell {
     const id = win.webContents.id;
     this.open.set(id, entry);
     let closing = false;
+    // Remember bounds as they change too (debounced), so a crash does not forget them.
+    let saveTimer: ReturnType<typeof setTimeout> | null = null;
+    const saveSoon = () => {
+      if (saveTimer) clearTimeout(saveTimer);
+      saveTimer = setTimeout(() => !win.isDestroyed() && void this.opts.windowState.save(captureState(win)), 500);
+    };
+    for (const event of ['resized', 'moved', 'maximize', 'unmaximize', 'enter-full-screen', 'leave-full-screen'] as const) win.on(event as 'resized', saveSoon);
     win.on('close', (e) => {
       void this.opts.windowState.save(captureState(win));
       if (closing) return;
@@ -96,7 +103,10 @@ export class Shell {
         if (this.quitting) app.quit();
       });
     });
-    win.on('closed', () => this.open.delete(id));
+    win.on('closed', () => {
+      if (saveTimer) clearTimeout(saveTimer);
+      this.open.delete(id);
+    });
     const shown = new Promise<void>((resolve) => win.once('ready-to-show', () => resolve()));
     await win.loadURL(APP_ENTRY);
     await shown;

@@ -30,7 +30,8 @@ export function codeNodesOf(doc: unknown): readonly string[] | null {
   return pipeline ? pipeline.codeNodes : null;
 }
 
-function parse(text: string): PipelineDoc | null {
+/** A document's JSON object from file text, or null when the text is not one. */
+export function parsePipelineText(text: string): PipelineDoc | null {
   try {
     const doc = JSON.parse(text);
     return doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? doc : null;
@@ -63,7 +64,7 @@ export class TrustGate {
    * content as trusted (through the runtime host, the trust store's one writer in the app).
    */
   async opened(text: string, label: string, remember: (doc: PipelineDoc) => Promise<void>, opts: { shipped?: boolean } = {}): Promise<boolean> {
-    const doc = parse(text);
+    const doc = parsePipelineText(text);
     if (opts.shipped || (await this.known(text, doc))) return this.set(true);
     const codeNodes = doc ? codeNodesOf(doc) : null;
     // An invalid document cannot run; if it turns out to hold code once fixed, the run asks.

@@ -2,20 +2,12 @@
 // or a dialog, Save, Save As, Export, the unsaved-changes prompt, and what the page may touch.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serializePipeline } from '../../runtime/format/serialize.js';
 import { until } from './support/fakes.js';
-import { harness, type Harness } from './support/harness.js';
+import { type Harness, harnesses } from './support/harness.js';
 
-const open: Harness[] = [];
-afterEach(() => {
-  while (open.length) open.pop()!.dispose();
-});
-function make(...args: Parameters<typeof harness>): Harness {
-  const h = harness(...args);
-  open.push(h);
-  return h;
-}
+const make = harnesses();
 
 const pipeline = (name: string) => ({
   format: 'tributary.pipeline/v1',

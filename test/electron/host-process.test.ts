@@ -1,20 +1,12 @@
 // The runtime host in its own process (a worker thread standing in for Electron's utilityProcess,
 // running the app's real host entry over a MessagePort): a crashing or stuck pipeline is reported,
 // the host restarts, the editor keeps its unsaved document, and the window never waits on it.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EditorStore } from '../../renderer/src/store/store.js';
 import { until } from './support/fakes.js';
-import { codeDoc, harness, type Harness } from './support/harness.js';
+import { codeDoc, type Harness, harnesses } from './support/harness.js';
 
-const open: Harness[] = [];
-afterEach(() => {
-  while (open.length) open.pop()!.dispose();
-});
-function make(...args: Parameters<typeof harness>): Harness {
-  const h = harness(...args);
-  open.push(h);
-  return h;
-}
+const make = harnesses();
 
 /** The user's own new document (so no trust question), with edits not yet saved. */
 function unsavedWork(h: Harness, code: string): EditorStore {

@@ -3,22 +3,14 @@
 // content, and a user's own edits never ask. Main process, real host process and the page's store.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serializePipeline } from '../../runtime/format/serialize.js';
 import type { EditorStore } from '../../renderer/src/store/store.js';
 import { RESTRICTED_NOTICE } from '../../renderer/src/connection/desktop.js';
 import { until } from './support/fakes.js';
-import { codeDoc, harness, type Harness } from './support/harness.js';
+import { codeDoc, type Harness, harnesses } from './support/harness.js';
 
-const open: Harness[] = [];
-afterEach(() => {
-  while (open.length) open.pop()!.dispose();
-});
-function make(...args: Parameters<typeof harness>): Harness {
-  const h = harness(...args);
-  open.push(h);
-  return h;
-}
+const make = harnesses();
 
 const PASS = 'ctx.emit({ userId: event.userId, eventType: event.eventType });';
 

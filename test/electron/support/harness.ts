@@ -1,8 +1,8 @@
 // One desktop window without Electron: the main process's DocumentWindow with fake window and
 // dialogs, the real runtime host entry in a worker thread over a MessagePort (as a utilityProcess),
 // and the editor's real store in the page, wired through the desktop API as the preload wires it.
-import { join } from 'node:path';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { afterEach } from 'vitest';
 import { DocumentWindow, type DocumentWindowDeps } from '../../../electron/document-window.js';
 import { attachDesktop } from '../../../renderer/src/connection/desktop.js';
 import { createEditorStore, type EditorStore } from '../../../renderer/src/store/store.js';
@@ -86,6 +86,19 @@ export function harness(opts: { dir?: string; trustFile?: string; deps?: Partial
       for (const d of detach) d();
       doc.dispose();
     },
+  };
+}
+
+/** A `harness` factory for one test file: every harness it made is disposed after each test. */
+export function harnesses(): (...args: Parameters<typeof harness>) => Harness {
+  const open: Harness[] = [];
+  afterEach(() => {
+    while (open.length) open.pop()!.dispose();
+  });
+  return (...args) => {
+    const h = harness(...args);
+    open.push(h);
+    return h;
   };
 }
 
