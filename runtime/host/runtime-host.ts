@@ -124,7 +124,7 @@ export class RuntimeHost implements HostApi {
     const run = this.running;
     if (!run) return { edges: {} };
     // Tap every edge for a moment, note the field names of what crossed it, then let go.
-    const opened = [...run.job.edges.keys()].map((e) => ({ key: edgeKey(e), tapId: this.taps.open(this.probe(edgeKey(e)), 20) }));
+    const opened = [...run.job.edges.keys()].map((e) => ({ key: edgeKey(e), tapId: this.taps.open(this.probe(edgeKey(e)), 20, true) }));
     await new Promise((r) => setTimeout(r, p.timeoutMs));
     const edges: Record<string, string[]> = {};
     for (const { key, tapId } of opened) {

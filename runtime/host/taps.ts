@@ -51,6 +51,8 @@ class Latest {
 interface Tap {
   readonly probe: EdgeProbe;
   readonly buffer: Latest;
+  /** The host's own taps (field sampling) are drained by `take`, never sent as events. */
+  readonly silent: boolean;
 }
 
 /** A JSON-safe copy of a record: a tap must never fail, whatever the pipeline emits. */
@@ -68,10 +70,10 @@ export class TapManager {
 
   constructor(private readonly flushIntervalMs: number) {}
 
-  open(probe: EdgeProbe, maxPerSecond: number): number {
+  open(probe: EdgeProbe, maxPerSecond: number, silent = false): number {
     const id = this.nextId++;
     const perFlush = Math.max(1, Math.round((maxPerSecond * this.flushIntervalMs) / 1000));
-    this.taps.set(id, { probe, buffer: new Latest(perFlush) });
+    this.taps.set(id, { probe, buffer: new Latest(perFlush), silent });
     this.rewire(probe);
     return id;
   }
@@ -98,6 +100,7 @@ export class TapManager {
   flush(): HostEvents['tap'][] {
     const out: HostEvents['tap'][] = [];
     for (const [tapId, tap] of this.taps) {
+      if (tap.silent) continue;
       const records = tap.buffer.drain();
       if (records.length === 0) continue;
       out.push({ tapId, seen: tap.buffer.seen, records: records.map((r) => ({ ...r, value: plain(r.value), ...(r.key === undefined ? {} : { key: plain(r.key) }) })) });

@@ -1,5 +1,6 @@
 // Files through the host: open a workspace file or a template, save, save as. (Export and drop-to-
 // open need no host: the UI hands the text over directly.)
+import type { OpenedDoc } from '../../../runtime/host/contract.js';
 import type { Deps, Get, Set } from './types.js';
 
 export type SaveOutcome = 'saved' | 'needs-path' | 'exists' | 'failed';
@@ -20,23 +21,17 @@ export function fileSlice(_set: Set, get: Get, deps: Deps): FileSlice {
     get().notify(err instanceof Error ? err.message : String(err), 'error');
     return false as const;
   };
+  const open = async (read: () => Promise<OpenedDoc>) => {
+    try {
+      const d = await read();
+      return get().openText(d.text, d.origin);
+    } catch (err) {
+      return fail(err);
+    }
+  };
   return {
-    async openFile(path) {
-      try {
-        const d = await host().call('readFile', { path });
-        return get().openText(d.text, d.origin);
-      } catch (err) {
-        return fail(err);
-      }
-    },
-    async openTemplate(name) {
-      try {
-        const d = await host().call('openTemplate', { name });
-        return get().openText(d.text, d.origin);
-      } catch (err) {
-        return fail(err);
-      }
-    },
+    openFile: (path) => open(() => host().call('readFile', { path })),
+    openTemplate: (name) => open(() => host().call('openTemplate', { name })),
     async save() {
       const origin = get().origin;
       if (origin.kind !== 'file') return 'needs-path';

@@ -97,21 +97,19 @@ function Frame({ host }: { host: HostClient | null }) {
     const onLeave = (e: BeforeUnloadEvent) => {
       if (s().dirty) e.preventDefault();
     };
-    window.addEventListener('keydown', onKey);
-    document.addEventListener('copy', onCopy);
-    document.addEventListener('cut', onCopy);
-    document.addEventListener('paste', onPaste);
-    window.addEventListener('drop', onDrop);
-    window.addEventListener('dragover', onDragOver);
-    window.addEventListener('beforeunload', onLeave);
+    // One table of listeners, added and removed together.
+    const listeners: [Window | Document, string, (e: any) => void][] = [
+      [window, 'keydown', onKey],
+      [document, 'copy', onCopy],
+      [document, 'cut', onCopy],
+      [document, 'paste', onPaste],
+      [window, 'drop', onDrop],
+      [window, 'dragover', onDragOver],
+      [window, 'beforeunload', onLeave],
+    ];
+    for (const [target, type, fn] of listeners) target.addEventListener(type, fn);
     return () => {
-      window.removeEventListener('keydown', onKey);
-      document.removeEventListener('copy', onCopy);
-      document.removeEventListener('cut', onCopy);
-      document.removeEventListener('paste', onPaste);
-      window.removeEventListener('drop', onDrop);
-      window.removeEventListener('dragover', onDragOver);
-      window.removeEventListener('beforeunload', onLeave);
+      for (const [target, type, fn] of listeners) target.removeEventListener(type, fn);
     };
   }, [store, flow, setDialog]);
 

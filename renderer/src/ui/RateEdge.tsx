@@ -1,19 +1,21 @@
 // An edge with its live rate. Side-output edges (errors, late, timeout…) are dashed.
-import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyflow/react';
+import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath, useStore as useFlowStore } from '@xyflow/react';
 import { memo } from 'react';
 import { rate } from './format.js';
-import { useEditor } from './store-context.js';
+import { useEditor, useLiveEditor } from './store-context.js';
 
 export const RateEdge = memo(function RateEdge(props: EdgeProps) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, sourceHandleId } = props;
-  const r = useEditor((s) => s.edgeRates[id]);
+  // Zoomed far out the labels are unreadable: draw none, and follow no rates.
+  const far = useFlowStore((s) => s.transform[2] < 0.5);
+  const r = useLiveEditor((s) => (far ? undefined : s.edgeRates[id]), [far]);
   const tapped = useEditor((s) => s.tap?.edge === id);
   const [path, lx, ly] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const side = sourceHandleId !== null && sourceHandleId !== undefined && sourceHandleId !== 'out';
   return (
     <>
       <BaseEdge id={id} path={path} className={`rate-edge ${side ? `side side-${sourceHandleId}` : ''} ${selected ? 'selected' : ''} ${tapped ? 'tapped' : ''}`} interactionWidth={16} />
-      {(r !== undefined || side) && (
+      {!far && (r !== undefined || side) && (
         <EdgeLabelRenderer>
           <div className={`edge-label ${side ? 'side' : ''}`} style={{ transform: `translate(-50%, -50%) translate(${lx}px, ${ly}px)` }} data-edge={id}>
             {side && <span className="port-name">{sourceHandleId}</span>}

@@ -33,3 +33,10 @@ export function uptime(ms: number): string {
   const sec = s % 60;
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
 }
+
+const twoDigits = new Intl.NumberFormat('en-US', { notation: 'compact', maximumSignificantDigits: 2 });
+
+/** Two significant digits: what a node shows when zoomed far out. */
+export function compactRate(n: number): string {
+  return twoDigits.format(n);
+}

@@ -1,0 +1,141 @@
+/// <reference lib="dom" />
+// `npm run bench -- editor`: how the editor feels with a 200-node pipeline in Chromium. Pans and
+// zooms the canvas with the mouse, idle and while the pipeline runs (200 live node cards updating
+// 4 times a second), and reports frame times from requestAnimationFrame and the delay from each
+// input event to the frame that shows it. Software rendering (no GPU) in a headless browser on a
+// busy 2-core machine: figures are an upper bound on what a desktop sees.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from '@playwright/test';
+import { RENDERER_DIR } from '../runtime/host/install.js';
+import { TrustStore } from '../runtime/host/trust.js';
+import { Workspace } from '../runtime/host/workspace.js';
+import { serveStudio } from '../runtime/host/ws-server.js';
+import { type BenchSection, table } from './section.js';
+
+const NODES = 200;
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/** A generator fanning out to branches of stateless nodes, each ending in a file sink. */
+export function bigPipeline(n = NODES): Record<string, unknown> {
+  const nodes: Record<string, unknown>[] = [{ id: 'clicks', type: 'source.generator', position: { x: 0, y: 0 }, params: { rate: 2000 } }];
+  const edges: Record<string, string>[] = [];
+  for (let b = 0; nodes.length < n; b++) {
+    const len = Math.min(10, n - nodes.length);
+    let prev = 'clicks';
+    for (let i = 0; i < len; i++) {
+      const id = `b${b}n${i}`;
+      const last = i === len - 1;
+      const type = last ? 'sink.file' : ['filter', 'map', 'keyBy'][i % 3]!;
+      const params = last ? { path: `out/${id}.jsonl` } : type === 'filter' ? { condition: `price > ${i}` } : type === 'map' ? { expression: `{ ...event, step${i}: price * ${i + 1} }` } : { key: 'userId' };
+      nodes.push({ id, type, position: { x: 260 * (i + 1), y: 150 * b }, params });
+      edges.push({ from: prev, to: id });
+      prev = id;
+    }
+  }
+  return { format: 'tributary.pipeline/v1', name: 'two-hundred', nodes, edges };
+}
+
+interface Frames {
+  frameP50: number;
+  frameP95: number;
+  frameMax: number;
+  inputP50: number;
+  inputP95: number;
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+/** Record frame intervals and input-to-frame delays in the page while `act` drives the mouse. */
+async function measure(page: Page, act: () => Promise<void>): Promise<Frames> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __frames: number[]; __inputs: number[]; __pending: number[]; __stop: boolean };
+    w.__frames = [];
+    w.__inputs = [];
+    w.__pending = [];
+    w.__stop = false;
+    let last = performance.now();
+    const tick = (t: number) => {
+      w.__frames.push(t - last);
+      last = t;
+      for (const at of w.__pending) w.__inputs.push(t - at);
+      w.__pending = [];
+      if (!w.__stop) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    for (const type of ['pointermove', 'wheel']) window.addEventListener(type, (e) => w.__pending.push(e.timeStamp), { capture: true, passive: true });
+  });
+  await act();
+  const r = await page.evaluate(() => {
+    const w = window as unknown as { __frames: number[]; __inputs: number[]; __stop: boolean };
+    w.__stop = true;
+    return { frames: w.__frames.slice(1), inputs: w.__inputs };
+  });
+  return { frameP50: pct(r.frames, 50), frameP95: pct(r.frames, 95), frameMax: Math.max(...r.frames), inputP50: pct(r.inputs, 50), inputP95: pct(r.inputs, 95) };
+}
+
+async function panAndZoom(page: Page): Promise<void> {
+  const box = (await page.locator('.react-flow__pane').boundingBox())!;
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  for (let round = 0; round < 3; round++) {
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    await page.mouse.move(cx - 300, cy - 150, { steps: 40 });
+    await page.mouse.move(cx, cy, { steps: 40 });
+    await page.mouse.up();
+    for (let i = 0; i < 15; i++) await page.mouse.wheel(0, -60);
+    for (let i = 0; i < 15; i++) await page.mouse.wheel(0, 60);
+  }
+}
+
+async function scenario(running: boolean): Promise<Record<string, number>> {
+  const root = mkdtempSync(join(tmpdir(), 'tributary-bench-editor-'));
+  writeFileSync(join(root, 'big.json'), `${JSON.stringify(bigPipeline(), null, 2)}\n`);
+  const server = await serveStudio({ workspace: new Workspace(root), staticDir: RENDERER_DIR, version: 'bench', initialFile: 'big.json', trustStore: new TrustStore(join(root, '.trust.json')) });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const t0 = Date.now();
+    await page.goto(server.url);
+    await page.locator('.react-flow__node').nth(NODES - 1).waitFor();
+    const loadMs = Date.now() - t0;
+    if (running) {
+      await page.getByRole('button', { name: '▶ Run' }).click();
+      await page.locator('.figures').nth(NODES - 1).waitFor();
+      // BENCH_FREEZE=1 stops drawing figures: separates the UI's own cost from the job's CPU share.
+      if (process.env.BENCH_FREEZE) await page.evaluate(() => ((window as any).tributary.store.setState({ onMetrics: () => {} })));
+    }
+    await page.waitForTimeout(500);
+    const f = await measure(page, () => panAndZoom(page));
+    if (running) await page.getByRole('button', { name: '■ Stop' }).click();
+    const rendered = await page.locator('.react-flow__node').count();
+    return { loadMs, rendered, ...f };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+export const editorSection: BenchSection = {
+  name: 'editor',
+  async run(name) {
+    const t = performance.now();
+    const figures = await scenario(name === 'running');
+    return { scenario: name, records: NODES, seconds: (performance.now() - t) / 1000, ...figures };
+  },
+  report(child, _records, out) {
+    out(`editor: pan and zoom a ${NODES}-node pipeline in Chromium (ms; frames from requestAnimationFrame, input = event to next frame)`);
+    const rows = [['scenario', 'load', 'nodes drawn', 'frame p50', 'frame p95', 'frame max', 'input p50', 'input p95']];
+    for (const s of ['idle', 'running']) {
+      const m = child(s) as unknown as Record<string, number> & { scenario: string };
+      const ms = (k: string) => m[k]!.toFixed(1);
+      rows.push([s, `${m.loadMs}`, `${m.rendered}`, ms('frameP50'), ms('frameP95'), ms('frameMax'), ms('inputP50'), ms('inputP95')]);
+    }
+    table(rows, out);
+  },
+};
