@@ -200,6 +200,17 @@ export class DocumentWindow {
     return this.save();
   }
 
+  /**
+   * The page crashed (not a pipeline: those run in the host's process) and is being reloaded. Its
+   * unsaved work went with it; commands wait for the new page.
+   */
+  pageGone(): void {
+    this.state = { ...this.state, dirty: false };
+    this.queue = [];
+    this.settleSaves(false);
+    this.updateTitle();
+  }
+
   /** The window is going away for good. */
   dispose(): void {
     this.relay.dispose();

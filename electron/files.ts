@@ -19,9 +19,9 @@ export function suggestedFileName(name: string): string {
   return base.toLowerCase().endsWith('.json') ? base : `${base}.json`;
 }
 
-/** A chosen save path with `.json` added when the user typed a bare name. */
+/** A chosen save path ending in `.json`, as pipeline files do (the dialog may return a bare name). */
 export function withJsonExtension(p: string): string {
-  return extname(p) === '' ? `${p}.json` : p;
+  return extname(p).toLowerCase() === '.json' ? p : `${p}.json`;
 }
 
 export async function readPipelineFile(path: string): Promise<OpenedDoc> {

@@ -103,6 +103,12 @@ export class Shell {
         if (this.quitting) app.quit();
       });
     });
+    win.webContents.on('render-process-gone', (_e, details) => {
+      if (details.reason === 'clean-exit' || win.isDestroyed()) return;
+      doc.pageGone();
+      win.reload();
+      void dialog.showMessageBox(win, { type: 'error', message: 'The editor stopped unexpectedly and was reloaded.', detail: `Reason: ${details.reason}. Changes not saved before it stopped are lost; a running pipeline keeps running.` });
+    });
     win.on('closed', () => {
       if (saveTimer) clearTimeout(saveTimer);
       this.open.delete(id);

@@ -144,6 +144,19 @@ describe('unsaved changes', () => {
     expect(JSON.parse(readFileSync(file, 'utf8')).name).toBe('work, edited');
   });
 
+  it('a crashed page took its unsaved work with it: closing does not ask, commands wait for the reloaded page', async () => {
+    const h = make();
+    await dirtyFile(h);
+    h.doc.pageGone();
+    expect(await h.doc.confirmDiscard()).toBe(true);
+    expect(h.dialogs.asked.filter((a) => a.kind === 'message')).toEqual([]);
+    h.doc.command({ kind: 'validate' });
+    const sent = h.win.webContents.commands().length;
+    const reloaded = h.attachPage();
+    await until(() => h.win.webContents.commands().length === sent + 1, 'the queued command');
+    expect(reloaded.getState().notice?.text).toMatch(/1 problem \(see Problems\)/); // an empty pipeline has no nodes
+  });
+
   it('New and Open ask too, and do nothing on Cancel', async () => {
     const h = make();
     const { store } = await dirtyFile(h);

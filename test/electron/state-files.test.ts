@@ -73,7 +73,8 @@ describe('pipeline files by absolute path', () => {
     expect(suggestedFileName('carts: high/value')).toBe('carts- high-value.json');
     expect(suggestedFileName('  ')).toBe('untitled.json');
     expect(withJsonExtension('/a/b')).toBe('/a/b.json');
-    expect(withJsonExtension('/a/b.pipeline')).toBe('/a/b.pipeline');
+    expect(withJsonExtension('/a/b.pipeline')).toBe('/a/b.pipeline.json');
+    expect(withJsonExtension('/a/B.JSON')).toBe('/a/B.JSON');
   });
 
   it('grants only what the user chose, and refuses the rest by name', () => {
