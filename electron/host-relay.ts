@@ -44,11 +44,25 @@ export class HostRelay implements HostApi {
   }
 
   async run(p: CheckedParamsOf<'run'>): Promise<ResultOf<'run'>> {
-    const res = await this.host.call('run', p);
+    const res = await this.hostRun(p);
     if (res.ok || res.reason !== 'untrusted') return res;
     if (!(await this.gate.approve(originLabel(p.origin), res.codeNodes))) return res;
     await this.host.call('trust', p);
-    return this.host.call('run', p);
+    return this.hostRun(p);
+  }
+
+  /**
+   * A pipeline can kill its process before the answer to `run` leaves it (the job's events with
+   * it): the run then failed, and says why, rather than leaving the editor waiting for it to start.
+   */
+  private async hostRun(p: CheckedParamsOf<'run'>): Promise<ResultOf<'run'>> {
+    const exits = this.host.exits;
+    try {
+      return await this.host.call('run', p);
+    } catch (err) {
+      if (this.host.exits === exits || this.host.lastExit === null) throw err;
+      return { ok: false, reason: 'failed', message: this.host.lastExit, nodeId: null };
+    }
   }
 
   async trust(p: CheckedParamsOf<'trust'>): Promise<ResultOf<'trust'>> {

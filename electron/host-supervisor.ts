@@ -67,6 +67,10 @@ export class HostSupervisor {
     return this.ensure().client.call(method, params);
   }
 
+  /** How many times the host process has ended, and why it last did (what the page was told). */
+  exits = 0;
+  lastExit: string | null = null;
+
   /** The running job's id, as far as the host's events tell, or null. */
   get runningJob(): number | null {
     return this.running?.runId ?? null;
@@ -127,6 +131,8 @@ export class HostSupervisor {
     const message = intended
       ? `${live.ending}; the runtime was restarted`
       : `The runtime stopped unexpectedly (exit code ${code}) and was restarted. Your pipeline in the editor is unchanged.`;
+    this.exits++;
+    this.lastExit = message;
     const run = this.running;
     this.running = null;
     if (run) {

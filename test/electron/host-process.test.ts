@@ -1,9 +1,16 @@
 // The runtime host in its own process (a worker thread standing in for Electron's utilityProcess,
 // running the app's real host entry over a MessagePort): a crashing or stuck pipeline is reported,
 // the host restarts, the editor keeps its unsaved document, and the window never waits on it.
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GrantedPaths } from '../../electron/files.js';
+import { HostRelay } from '../../electron/host-relay.js';
+import { HostSupervisor } from '../../electron/host-supervisor.js';
+import { TrustGate } from '../../electron/trust-gate.js';
+import type { PortLike } from '../../runtime/host/port-channel.js';
+import { TrustStore } from '../../runtime/host/trust.js';
 import type { EditorStore } from '../../renderer/src/store/store.js';
-import { until } from './support/fakes.js';
+import { scratchDir, until } from './support/fakes.js';
 import { codeDoc, type Harness, harnesses } from './support/harness.js';
 
 const make = harnesses();
@@ -80,6 +87,16 @@ describe('the runtime host process', () => {
     await until(ended(store), 'a run on a fresh host');
     expect(store.getState().runStatus).toBe('finished');
     expect(h.launched).toHaveLength(3);
+  });
+
+  it('a host that dies before answering Run: the run failed, with the reason, and nothing waits on it', async () => {
+    let exit: (code: number) => void = () => undefined;
+    const port: PortLike = { postMessage: () => queueMicrotask(() => exit(9)), on: () => port, off: () => port, start() {}, close() {} };
+    const supervisor = new HostSupervisor(() => ({ port, onExit: (fn) => void (exit = fn), kill() {} }), { event() {}, status() {} }, { restartDelayMs: 60_000 });
+    const relay = new HostRelay(supervisor, new TrustGate(new TrustStore(join(scratchDir(), 't.json')), async () => false), new GrantedPaths());
+    expect(await relay.run({ doc: {}, origin: { kind: 'new' } })).toEqual({ ok: false, reason: 'failed', message: expect.stringMatching(/exit code 9/), nodeId: null });
+    await expect(relay.validate({ doc: {} })).rejects.toThrow(/connection to the runtime host was lost/);
+    supervisor.dispose();
   });
 
   it('closing the window ends its host process', async () => {

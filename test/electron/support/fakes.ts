@@ -4,16 +4,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { MessageChannel, Worker } from 'node:worker_threads';
 import type { MessageBoxOptions, OpenDialogOptions, SaveDialogOptions } from 'electron';
 import { IPC, type DesktopCommand, type HostStatus } from '../../../runtime/host/contract-desktop.js';
 import { type Channel, createClient, type HostClient, type WireMessage } from '../../../runtime/host/rpc.js';
 import type { HostProcessConfig } from '../../../electron/host-process.js';
-import type { HostProcess, LaunchHost } from '../../../electron/host-supervisor.js';
 import type { Dialogs, WindowLike } from '../../../electron/ports.js';
-// @ts-expect-error: plain JavaScript shared with the worker bootstrap
-import { asPortMain } from './node-port.mjs';
+import { workerHosts as startWorkerHosts } from './worker-host.mjs';
 
 export function scratchDir(prefix = 'tributary-desktop-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -120,24 +116,9 @@ export class FakeDialogs implements Dialogs {
   }
 }
 
-const HOST_WORKER = resolve('test/electron/support/host-worker.mjs');
-const HOST_ENTRY = pathToFileURL(resolve('dist/electron/host-process.js')).href;
-
 /** Starts the real host entry in worker threads; `launched` lists every start (restarts too). */
-export function workerHosts(config: HostProcessConfig): { launch: LaunchHost; launched: Worker[] } {
-  const launched: Worker[] = [];
-  const launch = (): HostProcess => {
-    const worker = new Worker(HOST_WORKER, { workerData: { entry: HOST_ENTRY } });
-    launched.push(worker);
-    const { port1, port2 } = new MessageChannel();
-    worker.postMessage({ config, port: port1 }, [port1]);
-    return {
-      port: asPortMain(port2),
-      onExit: (fn) => worker.once('exit', fn),
-      kill: () => void worker.terminate(),
-    };
-  };
-  return { launch, launched };
+export function workerHosts(config: HostProcessConfig): ReturnType<typeof startWorkerHosts> {
+  return startWorkerHosts(config, resolve('dist/electron/host-process.js'));
 }
 
 /** The page's end: a contract client whose messages go to `fromPage`, answers come via the fake contents. */
