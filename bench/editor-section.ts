@@ -7,11 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from '@playwright/test';
-import { RENDERER_DIR } from '../runtime/host/install.js';
-import { TrustStore } from '../runtime/host/trust.js';
-import { Workspace } from '../runtime/host/workspace.js';
-import { serveStudio } from '../runtime/host/ws-server.js';
+import type { Page } from '@playwright/test';
 import { type BenchSection, table } from './section.js';
 
 const NODES = 200;
@@ -94,6 +90,13 @@ async function panAndZoom(page: Page): Promise<void> {
 }
 
 async function scenario(running: boolean): Promise<Record<string, number>> {
+  // Loaded here, not at the top: every bench child imports this module, and the engine's sections
+  // must not carry a browser driver and a web server in their heap.
+  const { chromium } = await import('@playwright/test');
+  const { RENDERER_DIR } = await import('../runtime/host/install.js');
+  const { TrustStore } = await import('../runtime/host/trust.js');
+  const { Workspace } = await import('../runtime/host/workspace.js');
+  const { serveStudio } = await import('../runtime/host/ws-server.js');
   const root = mkdtempSync(join(tmpdir(), 'tributary-bench-editor-'));
   writeFileSync(join(root, 'big.json'), `${JSON.stringify(bigPipeline(), null, 2)}\n`);
   const server = await serveStudio({ workspace: new Workspace(root), staticDir: RENDERER_DIR, version: 'bench', initialFile: 'big.json', trustStore: new TrustStore(join(root, '.trust.json')) });

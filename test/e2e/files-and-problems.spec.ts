@@ -108,3 +108,36 @@ test('templates, dropping a file on the window, keyboard and clipboard editing',
   await expect(page.locator('.react-flow__node[data-id="only"]')).toBeVisible();
   await studio.shot('dropped-file');
 });
+
+test('a pipeline with code runs only after the user trusts it; its console output shows', async ({ page, studio, workspace }) => {
+  const doc = {
+    format: 'tributary.pipeline/v1',
+    name: 'with-code',
+    nodes: [
+      { id: 'clicks', type: 'source.generator', position: { x: 0, y: 0 }, params: { rate: 0, count: 300, seed: 3 } },
+      { id: 'buys', type: 'filter', position: { x: 260, y: 0 }, params: { code: "return event.eventType === 'VIEW';" } },
+      { id: 'print', type: 'sink.console', position: { x: 520, y: 0 }, params: {} },
+    ],
+    edges: [
+      { from: 'clicks', to: 'buys' },
+      { from: 'buys', to: 'print' },
+    ],
+  };
+  writeFileSync(join(workspace, 'with-code.json'), `${JSON.stringify(doc, null, 2)}\n`);
+  await page.getByRole('button', { name: 'Open' }).click();
+  await page.locator('.file-list button[data-path="with-code.json"]').click();
+  await page.getByRole('button', { name: '▶ Run' }).click();
+  const dialog = page.getByRole('dialog', { name: "Trust this pipeline's code?" });
+  await expect(dialog).toContainText('buys');
+  await studio.shot('trust-prompt');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('idle');
+
+  await page.getByRole('button', { name: '▶ Run' }).click();
+  await dialog.getByRole('button', { name: 'Trust and run' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('finished');
+  await expect(page.getByTestId('figures-clicks').locator('[data-fig="total"]')).toHaveText('300');
+  await page.getByRole('tab', { name: /Console/ }).click();
+  await expect(page.locator('pre.console')).toContainText('"eventType":"VIEW"');
+  await studio.shot('trusted-run');
+});
