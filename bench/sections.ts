@@ -1,9 +1,10 @@
 // Every section of `npm run bench`, in the order they run. A new benchmark adds one line here.
 import { cepSection } from './cep-section.js';
 import { chainSection } from './chain-section.js';
+import { desktopSection } from './desktop-section.js';
 import { editorSection } from './editor-section.js';
 import { kafkaSection } from './kafka-section.js';
 import type { BenchSection } from './section.js';
 import { windowSection } from './windows-section.js';
 
-export const SECTIONS: readonly BenchSection[] = [chainSection, windowSection, cepSection, editorSection, kafkaSection];
+export const SECTIONS: readonly BenchSection[] = [chainSection, windowSection, cepSection, editorSection, desktopSection, kafkaSection];

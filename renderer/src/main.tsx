@@ -7,6 +7,7 @@ import { createRoot } from 'react-dom/client';
 import { REGISTRY } from '../../runtime/nodes/registry.js';
 import type { HostClient } from '../../runtime/host/rpc.js';
 import { connectHost } from './connection/connect.js';
+import { attachDesktop, desktopApi } from './connection/desktop.js';
 import { createEditorStore } from './store/store.js';
 import { App } from './ui/App.js';
 import { StoreContext } from './ui/store-context.js';
@@ -20,6 +21,8 @@ async function start(): Promise<void> {
     problem = (err as Error).message;
   }
   const store = createEditorStore({ host, registry: REGISTRY });
+  const desktop = desktopApi();
+  if (desktop) attachDesktop(store, desktop, host);
   if (host) {
     const info = await host.call('hello', {});
     if (info.initial) store.getState().openText(info.initial.text, info.initial.origin);

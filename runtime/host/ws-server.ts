@@ -3,13 +3,13 @@
 // it is never sent in a Referer or logged) and a same-origin Origin; the Host header must name
 // this server (no DNS rebinding). Every page is served under a strict Content-Security-Policy.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { extname, join, normalize, sep } from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { contentSecurityPolicyFor, PAGE_HEADERS } from './csp.js';
 import { type RuntimeHost, serveHost } from './runtime-host.js';
 import type { Channel, WireMessage } from './rpc.js';
+import { readStaticFile } from './static-files.js';
 import type { TrustStore } from './trust.js';
 import type { Workspace } from './workspace.js';
 
@@ -33,34 +33,9 @@ export interface StudioServer {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ttf': 'font/ttf',
-  '.woff2': 'font/woff2',
-  '.ico': 'image/x-icon',
-};
-
-/** The policy the page runs under; the desktop app's window sets the same one. */
+/** The policy the page runs under; the desktop app's window sets the same one (csp.ts). */
 export function contentSecurityPolicy(port: number): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    // Monaco and React Flow inject <style> elements at run time.
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
-    "worker-src 'self' blob:",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-  ].join('; ');
+  return contentSecurityPolicyFor(["'self'", `ws://127.0.0.1:${port}`, `ws://localhost:${port}`]);
 }
 
 /** Events that only refresh a view may be dropped for a client that reads too slowly. */
@@ -110,10 +85,8 @@ export async function serveStudio(opts: StudioOptions): Promise<StudioServer> {
   const server: Server = createServer((req, res) => {
     const headers = {
       'content-security-policy': contentSecurityPolicy(port),
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
+      ...PAGE_HEADERS,
       'cross-origin-opener-policy': 'same-origin',
-      'cache-control': 'no-store',
     };
     if (!hosts().has(req.headers.host ?? '')) {
       res.writeHead(421, headers).end('wrong host\n');
@@ -123,7 +96,7 @@ export async function serveStudio(opts: StudioOptions): Promise<StudioServer> {
       res.writeHead(405, headers).end();
       return;
     }
-    serveFile(opts.staticDir, req).then(
+    readStaticFile(opts.staticDir, new URL(req.url ?? '/', 'http://127.0.0.1').pathname).then(
       (file) => {
         if (!file) res.writeHead(404, headers).end('not found\n');
         else res.writeHead(200, { ...headers, 'content-type': file.type }).end(req.method === 'HEAD' ? undefined : file.body);
@@ -170,18 +143,4 @@ export async function serveStudio(opts: StudioOptions): Promise<StudioServer> {
       await closed;
     },
   };
-}
-
-async function serveFile(dir: string, req: IncomingMessage): Promise<{ type: string; body: Buffer } | null> {
-  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-  const rel = path === '/' ? 'index.html' : normalize(path).replace(/^[/\\]+/, '');
-  if (rel.split(sep).includes('..')) return null;
-  const abs = join(dir, rel);
-  if (!abs.startsWith(dir)) return null;
-  try {
-    if (!(await stat(abs)).isFile()) return null;
-  } catch {
-    return null;
-  }
-  return { type: TYPES[extname(abs)] ?? 'application/octet-stream', body: await readFile(abs) };
 }

@@ -1,6 +1,7 @@
 // Connects the editor to its runtime host. In browser mode that is a WebSocket back to the page's
 // own server, with the per-launch token from the page URL's fragment; the desktop app's preload
-// offers the same wire messages over a MessagePort as `window.tributaryHost`.
+// offers the same wire messages as `window.tributaryHost` (over IPC to the main process, which
+// relays them to the host's own process: runtime/host/contract-desktop.ts).
 import { type Channel, createClient, type HostClient, type WireMessage } from '../../../runtime/host/rpc.js';
 
 declare global {

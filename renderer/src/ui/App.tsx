@@ -5,10 +5,11 @@ import { useCallback, useEffect, useState } from 'react';
 import type { HostClient } from '../../../runtime/host/rpc.js';
 import { nodeById } from '../model/doc.js';
 import { isFragment } from '../model/graph-ops.js';
+import { desktopApi } from '../connection/desktop.js';
 import { actionFor } from '../model/shortcuts.js';
 import { Canvas } from './Canvas.js';
 import { Dialogs, Notice, TrustDialog } from './Dialogs.js';
-import { confirmDiscard, type DialogKind, openLocalFile, save } from './files.js';
+import { type DialogKind, nativeFileAction, newDocument, openLocalFile, save } from './files.js';
 import { Inspector } from './Inspector.js';
 import { Palette } from './Palette.js';
 import { BottomPanel, type PanelTab } from './Panels.js';
@@ -25,7 +26,9 @@ function typingIn(target: EventTarget | null): boolean {
 function Frame({ host }: { host: HostClient | null }) {
   const store = useEditorStore();
   const flow = useReactFlow();
-  const [dialog, setDialog] = useState<DialogKind>(null);
+  const [dialog, showDialog] = useState<DialogKind>(null);
+  // The desktop app opens and saves with native dialogs; the template gallery stays in the page.
+  const setDialog = useCallback((d: DialogKind) => ((d === 'open' || d === 'saveAs') && nativeFileAction(d)) || showDialog(d), []);
   const [tab, setTab] = useState<PanelTab>('problems');
   const tapEdge = useEditor((s) => s.tap?.edge ?? null);
   // The CEP step editor lays steps out in a row: give the inspector room while it shows.
@@ -45,9 +48,12 @@ function Frame({ host }: { host: HostClient | null }) {
 
   useEffect(() => {
     const s = () => store.getState();
+    const desktop = desktopApi() !== null;
     const onKey = (e: KeyboardEvent) => {
       const action = actionFor(e);
       if (!action) return;
+      // In the desktop app the menu owns the file chords: left unhandled, they reach its accelerators.
+      if (desktop && (action === 'save' || action === 'saveAs' || action === 'open')) return;
       // Inside a text field, only the file and run chords apply; editing keys belong to the field.
       if (typingIn(e.target) && !['save', 'saveAs', 'open', 'run'].includes(action)) return;
       e.preventDefault();
@@ -59,7 +65,7 @@ function Frame({ host }: { host: HostClient | null }) {
         case 'save': return void save(store, setDialog);
         case 'saveAs': return setDialog('saveAs');
         case 'open': return setDialog('open');
-        case 'new': return confirmDiscard(store) && s().newDoc();
+        case 'new': return newDocument(store);
         case 'run': return void (s().runStatus === 'running' ? s().stop() : s().run());
         case 'layout': return void s().autoLayout().then(() => requestAnimationFrame(() => void flow.fitView({ duration: 200 })));
         case 'fit': return void flow.fitView({ duration: 200 });
@@ -108,7 +114,7 @@ function Frame({ host }: { host: HostClient | null }) {
     return () => {
       for (const [target, type, fn] of listeners) target.removeEventListener(type, fn);
     };
-  }, [store, flow]);
+  }, [store, flow, setDialog]);
 
   return (
     <div className={`app ${wide ? 'wide-inspector' : ''}`}>

@@ -1,6 +1,6 @@
 // The toolbar: files, edit, layout and Run/Stop.
 import { useReactFlow } from '@xyflow/react';
-import { confirmDiscard, type DialogKind, exportJson, save } from './files.js';
+import { type DialogKind, exportJson, newDocument, save } from './files.js';
 import { useEditor, useEditorStore } from './store-context.js';
 
 export function Toolbar({ openDialog }: { openDialog: (d: DialogKind) => void }) {
@@ -14,7 +14,7 @@ export function Toolbar({ openDialog }: { openDialog: (d: DialogKind) => void })
   return (
     <header className="toolbar" role="toolbar" aria-label="Toolbar">
       <span className="brand">Tributary</span>
-      <button type="button" title="New (Alt+N)" onClick={() => confirmDiscard(store) && s().newDoc()}>
+      <button type="button" title="New (Alt+N)" onClick={() => newDocument(store)}>
         New
       </button>
       <button type="button" title="Open (Ctrl+O)" onClick={() => openDialog('open')}>

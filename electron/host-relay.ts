@@ -1,0 +1,159 @@
+// The host contract as one window's page sees it: every call passes through the main process on
+// its way to the runtime host, which lets the main process (not the page) decide the few things
+// that need the user: trusting code (a native prompt), and files outside the workspace (only the
+// paths the user chose). Everything else goes straight through to the host.
+import { basename } from 'node:path';
+import { type CheckedParamsOf, type HostApi, type Origin, type PipelineDoc, type ResultOf } from '../runtime/host/contract.js';
+import { RpcError } from '../runtime/host/rpc.js';
+import { type GrantedPaths, readPipelineFile, writePipelineFile } from './files.js';
+import type { HostSupervisor } from './host-supervisor.js';
+import { codeNodesOf, parsePipelineText, type TrustGate } from './trust-gate.js';
+
+/** How long Stop may take before the host process is ended (a pipeline stuck in its own code). */
+export const STOP_GRACE_MS = 5000;
+
+export interface RelayHooks {
+  /** A file was written for this window (Save, Save As, Export), or writing one failed. */
+  written?(path: string, text: string): void;
+  failed?(path: string, err: unknown): void;
+}
+
+export function originLabel(origin: Origin): string {
+  if (origin.kind === 'file') return basename(origin.path);
+  if (origin.kind === 'template') return basename(origin.name);
+  return 'Untitled';
+}
+
+export class HostRelay implements HostApi {
+  private stopWatch: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly host: HostSupervisor,
+    private readonly gate: TrustGate,
+    private readonly granted: GrantedPaths,
+    private readonly hooks: RelayHooks = {},
+    private readonly stopGraceMs = STOP_GRACE_MS,
+  ) {}
+
+  hello() {
+    return this.host.call('hello', {});
+  }
+
+  validate(p: CheckedParamsOf<'validate'>) {
+    return this.host.call('validate', p);
+  }
+
+  async run(p: CheckedParamsOf<'run'>): Promise<ResultOf<'run'>> {
+    const res = await this.hostRun(p);
+    if (res.ok || res.reason !== 'untrusted') return res;
+    if (!(await this.gate.approve(originLabel(p.origin), res.codeNodes))) return res;
+    await this.host.call('trust', p);
+    return this.hostRun(p);
+  }
+
+  /**
+   * A pipeline can kill its process before the answer to `run` leaves it (the job's events with
+   * it): the run then failed, and says why, rather than leaving the editor waiting for it to start.
+   */
+  private async hostRun(p: CheckedParamsOf<'run'>): Promise<ResultOf<'run'>> {
+    const exits = this.host.exits;
+    try {
+      return await this.host.call('run', p);
+    } catch (err) {
+      if (this.host.exits === exits || this.host.lastExit === null) throw err;
+      return { ok: false, reason: 'failed', message: this.host.lastExit, nodeId: null };
+    }
+  }
+
+  async trust(p: CheckedParamsOf<'trust'>): Promise<ResultOf<'trust'>> {
+    if (!(await this.gate.approve(originLabel(p.origin), codeNodesOf(p.doc) ?? []))) {
+      throw new RpcError('You chose not to trust this pipeline’s code: it stays in Restricted Mode (you can view and edit it, but not run it).');
+    }
+    return this.host.call('trust', p);
+  }
+
+  async stop(): Promise<ResultOf<'stop'>> {
+    const job = this.host.runningJob;
+    let ended = false;
+    if (job !== null) {
+      // Sources stop between batches; code stuck in a loop never gets there (nor does this call's
+      // answer, the host being busy). Then end the host's process: the window stays responsive.
+      if (this.stopWatch) clearTimeout(this.stopWatch);
+      this.stopWatch = setTimeout(() => {
+        this.stopWatch = null;
+        if (this.host.runningJob !== job) return;
+        ended = true;
+        this.host.restart(`The pipeline did not stop within ${this.stopGraceMs / 1000} s`);
+      }, this.stopGraceMs);
+    }
+    // Ending the process drops this call; the job event already says how it stopped.
+    return this.host.call('stop', {}).catch((err: unknown) => {
+      if (ended) return { stopping: true };
+      throw err;
+    });
+  }
+
+  tapOpen(p: CheckedParamsOf<'tapOpen'>) {
+    return this.host.call('tapOpen', p);
+  }
+
+  tapClose(p: CheckedParamsOf<'tapClose'>) {
+    return this.host.call('tapClose', p);
+  }
+
+  sampleFields(p: CheckedParamsOf<'sampleFields'>) {
+    return this.host.call('sampleFields', p);
+  }
+
+  listTemplates() {
+    return this.host.call('listTemplates', {});
+  }
+
+  async openTemplate(p: CheckedParamsOf<'openTemplate'>): Promise<ResultOf<'openTemplate'>> {
+    const opened = await this.host.call('openTemplate', p);
+    // Templates ship with the app: their code is ours, not a stranger's.
+    await this.gate.opened(opened.text, p.name, this.remember(opened.origin), { shipped: true });
+    return opened;
+  }
+
+  listFiles() {
+    return this.host.call('listFiles', {});
+  }
+
+  async readFile(p: CheckedParamsOf<'readFile'>): Promise<ResultOf<'readFile'>> {
+    const opened = this.granted.has(p.path) ? await readPipelineFile(this.granted.check(p.path)) : await this.host.call('readFile', p);
+    await this.gate.opened(opened.text, originLabel(opened.origin), this.remember(opened.origin));
+    return opened;
+  }
+
+  async writeFile(p: CheckedParamsOf<'writeFile'>): Promise<ResultOf<'writeFile'>> {
+    let path = p.path;
+    try {
+      if (this.granted.has(p.path)) {
+        path = this.granted.check(p.path);
+        await writePipelineFile(path, p.text, p.overwrite);
+      } else {
+        ({ path } = await this.host.call('writeFile', p));
+      }
+    } catch (err) {
+      this.hooks.failed?.(path, err);
+      throw err;
+    }
+    // This machine wrote it: reopening it later must not ask (unless it is restricted content).
+    const doc = parsePipelineText(p.text);
+    if (this.gate.trusted && doc && (codeNodesOf(doc)?.length ?? 0) > 0) await this.remember({ kind: 'file', path })(doc);
+    this.hooks.written?.(path, p.text);
+    return { path };
+  }
+
+  dispose(): void {
+    if (this.stopWatch) clearTimeout(this.stopWatch);
+  }
+
+  /** Records a document as trusted, through the host (the trust store's one writer in the app). */
+  remember(origin: Origin): (doc: PipelineDoc) => Promise<void> {
+    return async (doc) => {
+      await this.host.call('trust', { doc, origin });
+    };
+  }
+}

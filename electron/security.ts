@@ -1,0 +1,71 @@
+// Electron's security checklist, applied in one place: the window's web preferences, what every
+// web contents may do (no navigation, no new windows, no <webview>), and what the session allows
+// (no permission is granted; pages reach no network).
+import type { WebPreferences } from 'electron';
+
+export function secureWebPreferences(preload: string): WebPreferences {
+  return {
+    preload,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    experimentalFeatures: false,
+    webviewTag: false,
+    navigateOnDragDrop: false,
+    spellcheck: false,
+  };
+}
+
+interface PreventableLike {
+  preventDefault(): void;
+}
+
+/** The parts of WebContents the hardening touches. */
+export interface ContentsLike {
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
+  on(event: 'will-navigate' | 'will-redirect' | 'will-attach-webview', listener: (e: PreventableLike, ...rest: any[]) => void): unknown;
+}
+
+/** The app is one page: it never navigates, opens windows or embeds other pages. */
+export function hardenContents(contents: ContentsLike, log: (msg: string) => void): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    log(`blocked a new window for ${url}`);
+    return { action: 'deny' };
+  });
+  for (const event of ['will-navigate', 'will-redirect'] as const) {
+    contents.on(event, (e, url: unknown) => {
+      e.preventDefault();
+      log(`blocked ${event} to ${String(url)}`);
+    });
+  }
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+}
+
+/** The parts of Session the hardening touches. */
+export interface SessionLike {
+  setPermissionRequestHandler(handler: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
+  setPermissionCheckHandler(handler: (contents: unknown, permission: string) => boolean): void;
+  readonly webRequest: {
+    onBeforeRequest(filter: { urls: string[] }, listener: (details: { url: string }, callback: (response: { cancel: boolean }) => void) => void): void;
+  };
+}
+
+/** Schemes a page could use to reach a network; the desktop page needs none of them. */
+export const NETWORK_URLS = ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'ftp://*/*'];
+
+export function hardenSession(session: SessionLike, log: (msg: string) => void): void {
+  // Camera, notifications, geolocation, clipboard reads…: the editor asks for none, so none is given.
+  session.setPermissionRequestHandler((_c, permission, callback) => {
+    log(`denied permission ${permission}`);
+    callback(false);
+  });
+  session.setPermissionCheckHandler(() => false);
+  session.webRequest.onBeforeRequest({ urls: NETWORK_URLS }, (details, callback) => {
+    log(`blocked a request to ${details.url}`);
+    callback({ cancel: true });
+  });
+}
