@@ -6,17 +6,14 @@ export const kafkaConnectionParams = {
   brokers: envString('Bootstrap brokers, comma-separated `host:port`.'),
   clientId: z.string().min(1).optional().meta({ description: 'Client id the brokers see in logs and quotas. Unset: `tributary-<node id>`.' }),
   ssl: z
-    .union([
-      z.boolean(),
-      z.strictObject({
-        ca: filePath('PEM file of the certificate authorities to trust. Unset: the system\'s.').optional(),
-        cert: filePath('PEM client certificate, for mutual TLS.').optional(),
-        key: filePath('PEM private key of `cert`.').optional(),
-        rejectUnauthorized: z.boolean().default(true).meta({ description: 'Refuse brokers whose certificate does not verify.' }),
-      }),
-    ])
-    .default(false)
-    .meta({ description: 'Connect over TLS: `true`, or the files to use.' }),
+    .strictObject({
+      ca: filePath('PEM file of the certificate authorities to trust. Unset: the system\'s.').optional(),
+      cert: filePath('PEM client certificate, for mutual TLS.').optional(),
+      key: filePath('PEM private key of `cert`.').optional(),
+      rejectUnauthorized: z.boolean().default(true).meta({ description: 'Refuse brokers whose certificate does not verify.' }),
+    })
+    .optional()
+    .meta({ description: 'Connect over TLS (`{}` trusts the system\'s authorities). Unset: plaintext.' }),
   sasl: z
     .strictObject({
       mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).meta({ description: 'SASL mechanism.' }),

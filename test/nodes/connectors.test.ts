@@ -51,8 +51,9 @@ describe('connector params', () => {
     expect(problems('sink.kafka', { brokers: 'b:9092', topic: 't', acks: 'leader', idempotent: false })).toEqual([]);
   });
 
-  it('source.kafka: startFrom takes the three names or a timestamp', () => {
-    expect(problems('source.kafka', { brokers: 'b:9092', topic: 't', startFrom: { timestamp: '2026-01-01T00:00:00Z' } })).toEqual([]);
+  it('source.kafka: startFrom takes the three names, or timestamp with startTimestamp', () => {
+    expect(problems('source.kafka', { brokers: 'b:9092', topic: 't', startFrom: 'timestamp', startTimestamp: '2026-01-01T00:00:00Z' })).toEqual([]);
+    expect(problems('source.kafka', { brokers: 'b:9092', topic: 't', startFrom: 'timestamp' })).toEqual(["$.nodes[0].params.startTimestamp: startFrom 'timestamp' needs 'startTimestamp'"]);
     expect(problems('source.kafka', { brokers: 'b:9092', topic: ['a', 'b'], startFrom: 'newest' })).toHaveLength(1);
   });
 });

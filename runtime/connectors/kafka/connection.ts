@@ -9,7 +9,7 @@ import type { KafkaAdmin, KafkaConnection, KafkaDriver } from './types.js';
 export interface KafkaConnectionParams {
   brokers: string;
   clientId?: string | undefined;
-  ssl: boolean | { ca?: string | undefined; cert?: string | undefined; key?: string | undefined; rejectUnauthorized: boolean };
+  ssl?: { ca?: string | undefined; cert?: string | undefined; key?: string | undefined; rejectUnauthorized: boolean } | undefined;
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
 }
 
@@ -20,10 +20,10 @@ export async function kafkaConnection(p: KafkaConnectionParams, nodeId: string, 
     .filter(Boolean);
   if (brokers.length === 0) throw new NodeError(nodeId, 'brokers: no broker address given');
   let tls: KafkaConnection['tls'] = null;
-  if (p.ssl !== false) {
-    const o = p.ssl === true ? { rejectUnauthorized: true } : p.ssl;
+  const o = p.ssl;
+  if (o !== undefined) {
     const file = async (name: 'ca' | 'cert' | 'key') => {
-      const path = (o as { ca?: string; cert?: string; key?: string })[name];
+      const path = o[name];
       if (path === undefined) return undefined;
       try {
         return await readFile(resolvePath(path), 'utf8');

@@ -59,7 +59,7 @@ export class KafkaSource extends SourceOperator {
     const idle = p.eventTime?.idleTimeout !== undefined ? parseDuration(p.eventTime.idleTimeout) : null;
     super(job, 2, metrics, idle);
     this.splits = new SplitWatermarks(p.eventTime ? parseDuration(p.eventTime.maxOutOfOrderness)! : 0, idle);
-    this.decode = decoder(p.format, p.metadata === false ? null : p.metadata);
+    this.decode = decoder(p.format, p.metadata ? p.metadataField : null);
     this.eventField = p.eventTime ? p.eventTime.field.split('.') : null;
     this.commitInterval = parseDuration(p.commitInterval)!;
   }
@@ -72,7 +72,8 @@ export class KafkaSource extends SourceOperator {
     let start: PartitionOffset[];
     let ends: Map<string, number>;
     try {
-      ({ start, ends } = await resolveStart(admin, this.nodeId, this.topics(), groupId, this.p.startFrom, this.p.bounded));
+      const from = this.p.startFrom === 'timestamp' ? { timestamp: this.p.startTimestamp! } : this.p.startFrom;
+      ({ start, ends } = await resolveStart(admin, this.nodeId, this.topics(), groupId, from, this.p.bounded));
     } finally {
       await admin.close().catch(() => {});
     }

@@ -4,9 +4,9 @@ import { kafkaConnectionParams } from '../kafka-params.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
 
 const startFrom = z
-  .union([z.enum(['earliest', 'latest', 'committed']), z.strictObject({ timestamp: z.union([z.number(), z.iso.datetime({ offset: true })]).meta({ description: 'Epoch ms or ISO-8601.' }) })])
+  .enum(['earliest', 'latest', 'committed', 'timestamp'])
   .default('committed')
-  .meta({ description: 'Where each partition starts: `earliest`, `latest`, `committed` (the group\'s committed offsets; `earliest` where the group has none), or `{timestamp}` (the first record at or after it).' });
+  .meta({ description: 'Where each partition starts: `earliest`, `latest`, `committed` (the group\'s committed offsets; `earliest` where the group has none), or `timestamp` (the first record at or after `startTimestamp`).' });
 
 export const sourceKafkaSpec = defineNode({
   type: 'source.kafka',
@@ -28,12 +28,18 @@ export const sourceKafkaSpec = defineNode({
     topic: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).meta({ description: 'Topic name, or a list of topics.' }),
     groupId: z.string().min(1).optional().meta({ description: 'Consumer group that offsets are committed to. Unset: `tributary-<node id>`.' }),
     startFrom,
+    startTimestamp: z.union([z.number(), z.iso.datetime({ offset: true })]).optional().meta({ description: 'With `startFrom: timestamp`: epoch ms or ISO-8601.' }),
     bounded: z.boolean().default(false).meta({ description: 'Stop at the offsets that were the latest at start, then end (a replay job).' }),
     format: z.enum(['json', 'string']).default('json').meta({ description: '`json`: the value is a JSON object, which becomes the record; `string`: the record is `{value}` with the value as text.' }),
-    metadata: z.union([z.string().regex(/^[A-Za-z_$][\w$]*$/), z.literal(false)]).default('kafka').meta({ description: 'Field that receives the Kafka metadata (`topic`, `partition`, `offset`, `timestamp`, `key`, `headers`), or `false` for none.' }),
+    metadata: z.boolean().default(true).meta({ description: 'Add the Kafka metadata (`topic`, `partition`, `offset`, `timestamp`, `key`, `headers`) to each record, under `metadataField`.' }),
+    metadataField: z.string().regex(/^[A-Za-z_$][\w$]*$/).default('kafka').meta({ description: 'Field that receives the Kafka metadata.' }),
     eventTime: eventTime().optional(),
     commitInterval: duration('How often read positions are committed (after the records before them are written).').default('5s'),
     maxBuffered: z.number().int().positive().default(20_000).meta({ description: 'Records fetched ahead of the pipeline before fetching pauses.' }),
+  }).superRefine((p, ctx) => {
+    if ((p.startFrom === 'timestamp') !== (p.startTimestamp !== undefined)) {
+      ctx.addIssue({ code: 'custom', message: p.startFrom === 'timestamp' ? "startFrom 'timestamp' needs 'startTimestamp'" : "startTimestamp applies only with startFrom 'timestamp'", path: ['startTimestamp'] });
+    }
   }),
   inputs: [],
   outputs: [{ name: 'out', doc: 'One record per Kafka record.' }, ERRORS_PORT],
@@ -41,9 +47,8 @@ export const sourceKafkaSpec = defineNode({
   keyOutput: 'clear',
   flinkExport: true,
   fields: [
-    { name: '…', type: 'any', doc: 'With `format: json`, the fields of the value\'s JSON object.' },
-    { name: 'value', type: 'string', doc: 'With `format: string`: the value as UTF-8 text.' },
-    { name: 'kafka.topic', type: 'string', doc: 'Topic the record was read from (under the `metadata` field, `kafka` by default).' },
+    { name: 'value', type: 'string', doc: 'With `format: string`: the value as UTF-8 text. (With `format: json` the record is the value\'s JSON object, its fields whatever the producer wrote.)' },
+    { name: 'kafka.topic', type: 'string', doc: 'Topic the record was read from (under `metadataField`, `kafka` by default).' },
     { name: 'kafka.partition', type: 'number', doc: 'Partition of the record.' },
     { name: 'kafka.offset', type: 'number', doc: 'Offset of the record in its partition.' },
     { name: 'kafka.timestamp', type: 'number', doc: 'The record\'s Kafka timestamp, epoch ms.' },
