@@ -19,7 +19,7 @@ const restrict = (...groups) => ({
   'no-restricted-imports': ['error', { patterns: groups.map(([group, message]) => (typeof group === 'string' ? { regex: group, message } : { group, message })) }],
 });
 
-const ISOMORPHIC = ['runtime/host/contract.ts', 'runtime/host/contract-desktop.ts', 'runtime/host/rpc.ts', 'runtime/format/**/*.ts', 'runtime/expr/**/*.ts', 'runtime/nodes/spec.ts', 'runtime/nodes/registry.ts', 'runtime/nodes/one-of.ts', 'runtime/nodes/*/spec.ts', 'runtime/nodes/*/spec-*.ts', 'runtime/nodes/source-generator/ecommerce.ts'];
+const ISOMORPHIC = ['runtime/host/contract.ts', 'runtime/host/contract-desktop.ts', 'runtime/host/rpc.ts', 'runtime/format/**/*.ts', 'runtime/expr/**/*.ts', 'runtime/nodes/spec.ts', 'runtime/nodes/registry.ts', 'runtime/nodes/one-of.ts', 'runtime/nodes/kafka-params.ts', 'runtime/nodes/*/spec.ts', 'runtime/nodes/*/spec-*.ts', 'runtime/nodes/source-generator/ecommerce.ts'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'out/**', 'test-results/**', 'test/fixtures/**'] },

@@ -11,12 +11,19 @@ if ! cmp -s package-lock.json node_modules/.tributary-installed-lock 2>/dev/null
   cp package-lock.json node_modules/.tributary-installed-lock
 fi
 
-# The end-to-end tests drive Debian's Chromium (Playwright cannot download its own browsers here).
-if [ ! -x /usr/bin/chromium ]; then
-  echo "== installing Chromium for the end-to-end tests"
+# The connector tests run a real Kafka broker (Java 17 + Maven fetch its jars) and Redis (the test
+# setup starts both: test/support/services.ts); the end-to-end tests drive Debian's Chromium
+# (Playwright cannot download its own browsers here). Install what a fresh machine lacks.
+need=()
+command -v java >/dev/null || need+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || need+=(maven)
+command -v redis-server >/dev/null || need+=(redis-server)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing ${need[*]}"
   SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
 echo "== type-check (runtime, electron, tests; then the renderer with DOM and JSX)"

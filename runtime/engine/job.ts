@@ -1,6 +1,8 @@
 // A running pipeline: drives the sources, pauses them while a sink is full, and settles when
 // every sink has flushed (or the first failure aborts everything).
 import { type ProcessingClock, SystemClock } from './clock.js';
+import type { Flushable } from './barrier.js';
+import type { Lifecycle } from './lifecycle.js';
 import type { GraphEdge } from '../format/graph.js';
 import type { NodeMetrics } from './metrics.js';
 import type { JobControl } from './operator.js';
@@ -14,6 +16,10 @@ export interface JobParts {
   readonly sources: readonly SourceOperator[];
   readonly sinks: readonly SinkOperator[];
   readonly metrics: readonly NodeMetrics[];
+  /** Asynchronous stages and sinks, in topological order (barrier.ts). */
+  readonly flushables?: readonly Flushable[];
+  /** Operators other than sources and sinks that open a connection (lifecycle.ts). */
+  readonly resources?: readonly Lifecycle[];
   /** Where each edge can be watched (record counts, data taps). */
   readonly edges?: ReadonlyMap<GraphEdge, EdgeProbe>;
 }
@@ -74,11 +80,13 @@ export class Job implements JobControl {
     const parts = this.parts;
     if (!parts) throw new Error('job has no operators');
     // Wait for every open to settle before aborting, so no sink creates its file after the cleanup.
-    const opened = await Promise.allSettled([...parts.sinks.map((s) => s.open()), ...parts.sources.map((s) => s.open())]);
+    const resources = parts.resources ?? [];
+    const opened = await Promise.allSettled([...parts.sinks.map((s) => s.open()), ...resources.map((r) => r.open()), ...parts.sources.map((s) => s.open())]);
     const openFailure = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (openFailure) {
       this.fail(openFailure.reason);
       await this.settled.catch(() => {});
+      await Promise.allSettled([...resources.map((r) => r.close()), ...parts.sources.map((s) => s.close(false))]);
       throw this.failure;
     }
     // Deterministic sources are never idle: they have data until they end, and idleness measured
@@ -105,7 +113,8 @@ export class Job implements JobControl {
     } finally {
       clearInterval(idle);
       this.wallClock.cancelAll();
-      await Promise.allSettled(parts.sources.map((s) => s.close()));
+      await Promise.allSettled(parts.sources.map((s) => s.close(this.failure === null)));
+      await Promise.allSettled(resources.map((r) => r.close()));
     }
     if (this.failure !== null) throw this.failure;
     return this.interrupted ? 'stopped' : 'finished';
@@ -144,6 +153,10 @@ export class Job implements JobControl {
     this.releaseSources();
     const sinks = this.parts?.sinks ?? [];
     void Promise.allSettled(sinks.map((s) => s.abort())).then(() => this.settle!.reject(this.failure));
+  }
+
+  async barrier(): Promise<void> {
+    for (const f of this.parts?.flushables ?? []) await f.flushed();
   }
 
   block(): void {

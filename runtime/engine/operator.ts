@@ -13,6 +13,11 @@ export interface JobControl {
   unblock(): void;
   /** A sink has written everything and closed. */
   sinkDone(): void;
+  /**
+   * Resolves once every record emitted before the call has left every asynchronous stage and been
+   * written by every sink (barrier.ts); at-least-once sources commit their position after it.
+   */
+  barrier(): Promise<void>;
   readonly stopped: boolean;
   /** Processing time: windows on the wall clock, processing-time timers, state TTL. */
   readonly clock: ProcessingClock;

@@ -2,9 +2,11 @@
 // are fused into a chain (Flink's chaining rule: one-to-one edge, no fan-out, no fan-in).
 import { type GraphEdge, keyedInputs, topoOrder } from '../format/graph.js';
 import type { Pipeline, PipelineNode } from '../format/validate.js';
+import { type Flushable, isFlushable } from './barrier.js';
 import { ChainOperator, type Stage } from './chain.js';
 import type { BuildContext, Built, OperatorFactory, TextOut } from './factory.js';
 import { Job } from './job.js';
+import { hasLifecycle, type Lifecycle } from './lifecycle.js';
 import { NodeMetrics } from './metrics.js';
 import type { Operator, Output } from './operator.js';
 import { type EdgeProbe, outputProbe, stageProbe } from './probe.js';
@@ -77,6 +79,8 @@ export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
     sources: ops.filter((o): o is SourceOperator => o instanceof SourceOperator),
     sinks: ops.filter((o): o is SinkOperator => o instanceof SinkOperator),
     metrics: nodes.map((n) => metrics.get(n.id)!),
+    flushables: [...new Set(order.map((id) => placed.get(id)!.op))].filter((o): o is Operator & Flushable => isFlushable(o)),
+    resources: ops.filter((o): o is Operator & Lifecycle => !(o instanceof SourceOperator) && !(o instanceof SinkOperator) && hasLifecycle(o)),
     edges: probes,
   });
   return job;

@@ -6,11 +6,13 @@ import { type JobControl, Operator } from './operator.js';
 export abstract class SinkOperator extends Operator {
   private blocked = false;
 
+  /** @param outputCount side outputs, such as an `errors` port for deliveries that failed */
   constructor(
     job: JobControl,
     readonly metrics: NodeMetrics,
+    outputCount = 0,
   ) {
-    super(job, 0);
+    super(job, outputCount);
   }
 
   async open(): Promise<void> {}
@@ -62,7 +64,11 @@ export abstract class SinkOperator extends Operator {
 
   protected override finish(): void {
     this.close().then(
-      () => this.job.sinkDone(),
+      () => {
+        // Side outputs end only now: a sink may report failed writes until it has closed.
+        for (const o of this.outputs) o.end();
+        this.job.sinkDone();
+      },
       (err: unknown) => this.job.fail(err),
     );
   }

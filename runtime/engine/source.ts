@@ -32,7 +32,8 @@ export abstract class SourceOperator extends Operator {
   /** Read and emit the next batch. Resolves false when the input is exhausted. */
   abstract pull(): Promise<boolean>;
 
-  async close(): Promise<void> {}
+  /** Release the input; `succeeded` is false when the run failed (so nothing may be acknowledged). */
+  async close(_succeeded = true): Promise<void> {}
 
   receive(): void {
     throw new Error('a source has no inputs');

@@ -9,3 +9,4 @@ export { HELPERS } from './helpers.js';
 export { checkExpression, referencedFields } from './check.js';
 export { compileExpression } from './compile.js';
 export { checkCode, compileCode } from './code.js';
+export { checkTemplate, compileTemplate } from './template.js';

@@ -63,6 +63,17 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
 - A record whose expression or code throws goes to the node's \`errors\` port as \`{node, error, record}\`; without an
   edge from that port, the run fails with the message (exit 1).
 
+## Connections and secrets
+
+- Kafka, Redis and HTTP nodes connect when the run starts; a server that cannot be reached fails the run at once,
+  naming the node.
+- Params typed *string (env refs)* may hold environment references, resolved at start: \`\${NAME}\`, or
+  \`\${NAME:-default}\` for a fallback (\`"brokers": "\${KAFKA_BROKERS:-127.0.0.1:9092}"\`). Keep secrets such as SASL
+  passwords and webhook tokens in the environment (\`"password": "\${KAFKA_PASSWORD}"\`), not in the file; a reference
+  to an unset variable without a fallback fails the run naming the node and param.
+- A **key template** is a string with \`{field}\` placeholders filled from the record (\`user:{userId}\`, nested
+  \`{user.id}\`; \`{{\` and \`}}\` are literal braces). A record without the field goes to the node's \`errors\` port.
+
 ## Headless CLI
 
 - \`tributary validate <pipeline.json>\`: exit 0 when valid; else exit 2 and one line per problem (\`<node id> <json path>: <message>\`).
@@ -77,6 +88,8 @@ function typeOf(s: Json): string {
   if (s.format === FORMATS.expression) return 'expression';
   if (s.format === FORMATS.code) return 'code';
   if (s.format === FORMATS.path) return 'path';
+  if (s.format === FORMATS.template) return 'key template';
+  if (s.format === FORMATS.env) return 'string (env refs)';
   if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
   if (s.enum) return s.enum.map((v: unknown) => `\`${JSON.stringify(v)}\``).join(' \\| ');
   if (s.anyOf) return s.anyOf.map(typeOf).join(' \\| ');

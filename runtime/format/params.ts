@@ -2,7 +2,7 @@
 // of value (what a duration is, how an expression is checked) lives here once and reaches
 // validation, the JSON Schema, the docs page and the editor's forms alike.
 import { z } from 'zod';
-import { checkCode, checkExpression, type ExprOptions } from '../expr/index.js';
+import { checkCode, checkExpression, checkTemplate, type ExprOptions } from '../expr/index.js';
 import { parseDuration } from './duration.js';
 
 /** `format` values in JSON Schema that tell tools (docs, the editor) what a string holds. */
@@ -12,6 +12,7 @@ export const FORMATS = {
   duration: 'tributary-duration',
   template: 'tributary-key-template',
   path: 'tributary-path',
+  env: 'tributary-env-string',
 } as const;
 
 function position(line: number, column: number): string {
@@ -66,4 +67,34 @@ export function eventTime() {
       idleTimeout: duration('Mark this input idle after this long without records, so it does not hold back the watermark. Unset: never idle.').optional(),
     })
     .meta({ description: 'Take event time from a record field and emit bounded-out-of-orderness watermarks. Without it, records carry their ingestion (processing) time.' });
+}
+
+/** `${NAME}` or `${NAME:-default}`: a value taken from the environment when the run starts. */
+export const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/**
+ * A string that may contain environment references (`${KAFKA_PASSWORD}`, `${BROKERS:-127.0.0.1:9092}`),
+ * resolved when the run starts, so secrets and per-machine addresses stay out of the pipeline file.
+ */
+export function envString(description: string) {
+  return z
+    .string()
+    .min(1)
+    .superRefine((v, ctx) => {
+      const stripped = v.replace(ENV_REF, '');
+      if (stripped.includes('${')) ctx.addIssue({ code: 'custom', message: `malformed environment reference in ${JSON.stringify(v)}: use \${NAME} or \${NAME:-default}` });
+    })
+    .meta({ description: `${description} May use \`\${NAME}\` / \`\${NAME:-default}\` environment references.`, format: FORMATS.env });
+}
+
+/** A key template: `{field}` placeholders (dots for nested fields) filled from the record. */
+export function keyTemplate(description: string) {
+  return z
+    .string()
+    .min(1)
+    .superRefine((v, ctx) => {
+      const p = checkTemplate(v);
+      if (p) ctx.addIssue({ code: 'custom', message: p });
+    })
+    .meta({ description, format: FORMATS.template });
 }

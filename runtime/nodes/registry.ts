@@ -4,12 +4,17 @@ import { cepSpec } from './cep/spec.js';
 import { filterSpec } from './filter/spec.js';
 import { flatMapSpec } from './flat-map/spec.js';
 import { keyBySpec } from './key-by/spec.js';
+import { lookupRedisSpec } from './lookup-redis/spec.js';
 import { mapSpec } from './map/spec.js';
 import { processSpec } from './process/spec.js';
 import { sinkConsoleSpec } from './sink-console/spec.js';
 import { sinkFileSpec } from './sink-file/spec.js';
+import { sinkHttpSpec } from './sink-http/spec.js';
+import { sinkKafkaSpec } from './sink-kafka/spec.js';
+import { sinkRedisSpec } from './sink-redis/spec.js';
 import { sourceFileSpec } from './source-file/spec.js';
 import { sourceGeneratorSpec } from './source-generator/spec.js';
+import { sourceKafkaSpec } from './source-kafka/spec.js';
 import type { NodeSpec } from './spec.js';
 import { unionSpec } from './union/spec.js';
 import { windowSpec } from './window/spec.js';
@@ -17,15 +22,20 @@ import { windowSpec } from './window/spec.js';
 export const NODE_SPECS: readonly NodeSpec[] = [
   sourceGeneratorSpec,
   sourceFileSpec,
+  sourceKafkaSpec,
   filterSpec,
   mapSpec,
   flatMapSpec,
   keyBySpec,
+  lookupRedisSpec,
   processSpec,
   unionSpec,
   windowSpec,
   cepSpec,
   sinkFileSpec,
+  sinkKafkaSpec,
+  sinkRedisSpec,
+  sinkHttpSpec,
   sinkConsoleSpec,
 ];
 

@@ -66,6 +66,7 @@ export class FakeJob implements JobControl {
   sinkDone(): void {
     this.sinksDone++;
   }
+  async barrier(): Promise<void> {}
 }
 
 export class StringOut implements TextOut {

@@ -1,0 +1,76 @@
+// `npm run bench -- kafka`: the Kafka and Redis figures, on a broker this section starts when
+// none answers at KAFKA_BROKERS (and stops afterwards) and the Redis at REDIS_URL. Each client's
+// raw produce and consume rates, JSON decoding alone and the Redis pipeline rate show where the
+// ceiling of the end-to-end pipeline is.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { ensureBroker, freeBrokerAddress } from '../scripts/kafka/broker.js';
+import { clickMessages, createTopic, deleteTopics, produce } from './kafka-clients.js';
+import { BENCH_PREFIX, runKafkaScenario } from './kafka.js';
+import { type BenchSection, table } from './section.js';
+
+const E2E_TARGET = 100_000;
+
+/** Thousands a second: these rates sit far below the engine's millions. */
+function fmtRate(n: number): string {
+  return `${Math.round(n / 1000)}k/s`;
+}
+
+async function cleanRedis(): Promise<void> {
+  const r = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${BENCH_PREFIX}:*`, 'COUNT', 5000);
+    cursor = next;
+    if (keys.length > 0) await r.del(...keys);
+  } while (cursor !== '0');
+  r.disconnect();
+}
+
+export const kafkaSection: BenchSection = {
+  name: 'kafka',
+  run: (scenario) => runKafkaScenario(scenario),
+  async report(child, _records, out) {
+    const count = Number(process.env.BENCH_KAFKA_RECORDS ?? 500_000);
+    // As in the tests: KAFKA_BROKERS names a broker to use (started if down); unset, the section
+    // runs a broker of its own on free ports. Its scenario processes inherit the address.
+    process.env.KAFKA_BROKERS ??= await freeBrokerAddress();
+    const address = process.env.KAFKA_BROKERS.split(',')[0]!;
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-kafka-'));
+    const broker = await ensureBroker(address, dir, (l) => out(l));
+    const topics: string[] = [];
+    try {
+      const fill = `${BENCH_PREFIX}-clicks-${Date.now()}`;
+      await createTopic(fill);
+      topics.push(fill);
+      await produce('platformatic', fill, clickMessages(count));
+      process.env.BENCH_KAFKA_TOPIC = fill;
+      process.env.BENCH_KAFKA_COUNT = String(count);
+      out(`kafka + redis, ${count.toLocaleString('en-US')} clickstream events (~185 B of JSON each), 4 partitions, broker ${address}${broker.started !== null ? ' (started for this run)' : ''}`);
+      out('');
+      const rows: string[][] = [['scenario', 'rate', 'peak RSS', 'note']];
+      const row = (label: string, m: ReturnType<typeof child>, note = '') => rows.push([label, fmtRate(m.records / m.seconds), `${m.peakRssMiB.toFixed(0)} MiB`, note]);
+      for (const client of ['kafkajs', 'platformatic']) {
+        const target = `${BENCH_PREFIX}-produce-${client}-${Date.now()}`;
+        await createTopic(target);
+        topics.push(target);
+        process.env.BENCH_KAFKA_PRODUCE_TOPIC = target;
+        row(`produce, ${client} (idempotent, acks=all)`, child(`produce:${client}`));
+        row(`consume, ${client}`, child(`consume:${client}`), 'to the client\'s buffer, incl. group join');
+      }
+      row('JSON.parse of the same values', child('json'), 'one core, no I/O');
+      row('Redis HSET, pipelined ×1000 (ioredis)', child('redis'));
+      const e2e = child('pipeline');
+      const rate = e2e.records / e2e.seconds;
+      row('Kafka → filter → keyBy → tumbling 1m → sink.redis HSET', e2e, `${e2e.windows} windows written; target ≥ ${fmtRate(E2E_TARGET)}: ${rate >= E2E_TARGET ? 'met' : 'NOT met'}`);
+      table(rows, out);
+    } finally {
+      await deleteTopics(topics).catch(() => {});
+      await cleanRedis().catch(() => {});
+      await broker.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,104 @@
+// Between a client's fetch loop and the source's polls: a queue of fetched batches, bounded by a
+// message count. Fetching waits (the client stops asking the broker) while it is full, so a slow
+// pipeline pauses its partitions instead of filling memory.
+import type { ConsumedMessage, FetchedBatch } from './types.js';
+
+export class FetchBuffer {
+  private queue: FetchedBatch[] = [];
+  private count = 0;
+  private failure: unknown = null;
+  private onData: (() => void) | null = null;
+  private spaceWaiters: (() => void)[] = [];
+
+  /** Called when a poll has emptied the buffer (clients that pause a stream resume it here). */
+  onSpace: (() => void) | null = null;
+
+  constructor(private readonly max: number) {}
+
+  get full(): boolean {
+    return this.count >= this.max;
+  }
+
+  push(b: FetchedBatch): void {
+    if (b.messages.length === 0) return;
+    this.queue.push(b);
+    this.count += b.messages.length;
+    this.wake();
+  }
+
+  /** Append one message, joining the previous batch when it is the same partition's. */
+  pushOne(topic: string, partition: number, m: ConsumedMessage): void {
+    const last = this.queue[this.queue.length - 1];
+    if (last !== undefined && last.partition === partition && last.topic === topic) (last.messages as ConsumedMessage[]).push(m);
+    else this.queue.push({ topic, partition, messages: [m] });
+    this.count++;
+    this.wake();
+  }
+
+  /** The client failed for good: the next poll rejects with this. */
+  fail(err: unknown): void {
+    this.failure ??= err;
+    this.wake();
+  }
+
+  /** Resolves once there is room (or at once when there is). */
+  space(): Promise<void> {
+    if (!this.full) return Promise.resolve();
+    return new Promise((r) => this.spaceWaiters.push(r));
+  }
+
+  /** Release everything waiting for room (on close). */
+  releaseAll(): void {
+    const w = this.spaceWaiters;
+    this.spaceWaiters = [];
+    for (const f of w) f();
+  }
+
+  async poll(maxWaitMs: number): Promise<FetchedBatch[]> {
+    if (this.queue.length === 0 && this.failure === null && maxWaitMs > 0) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(t);
+          this.onData = null;
+          resolve();
+        };
+        const t = setTimeout(done, maxWaitMs);
+        this.onData = done;
+      });
+    }
+    if (this.failure !== null) throw this.failure;
+    // Hand out at most `max` messages, so one poll never floods a pipeline that is holding back.
+    let out: FetchedBatch[];
+    if (this.count <= this.max) {
+      out = this.queue;
+      this.queue = [];
+      this.count = 0;
+    } else {
+      out = [];
+      let left = this.max;
+      while (left > 0) {
+        const b = this.queue[0]!;
+        if (b.messages.length <= left) {
+          out.push(this.queue.shift()!);
+          left -= b.messages.length;
+        } else {
+          out.push({ topic: b.topic, partition: b.partition, messages: b.messages.slice(0, left) });
+          this.queue[0] = { topic: b.topic, partition: b.partition, messages: b.messages.slice(left) };
+          left = 0;
+        }
+      }
+      this.count -= this.max;
+    }
+    if (!this.full) {
+      this.releaseAll();
+      this.onSpace?.();
+    }
+    return out;
+  }
+
+  private wake(): void {
+    const f = this.onData;
+    this.onData = null;
+    f?.();
+  }
+}

@@ -1,0 +1,112 @@
+// The one small interface the Kafka nodes use. Two implementations sit behind it (kafkajs and
+// @platformatic/kafka); `npm run bench -- kafka` measures both on the same broker, and
+// `driver.ts` picks the default. Offsets are plain numbers: int64 in the protocol, but far below
+// 2^53 in practice, and numbers keep the per-record path free of BigInt arithmetic.
+
+export interface KafkaSasl {
+  readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface KafkaTls {
+  /** PEM text of the certificate authorities to trust (unset: the system's). */
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly rejectUnauthorized: boolean;
+}
+
+export interface KafkaConnection {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly tls: KafkaTls | null;
+  readonly sasl: KafkaSasl | null;
+  /** ms to wait for a broker connection before giving up. */
+  readonly connectTimeout: number;
+}
+
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface PartitionOffset extends TopicPartition {
+  /** The next offset to read (Kafka's convention for positions and commits). */
+  readonly offset: number;
+}
+
+export interface ConsumedMessage {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  /** Header values decoded as UTF-8; null when the record has none. */
+  readonly headers: Record<string, string> | null;
+  /** The record's timestamp (CreateTime or LogAppendTime), epoch ms. */
+  readonly timestamp: number;
+  readonly offset: number;
+}
+
+/** Consecutive messages of one partition, in offset order. */
+export interface FetchedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly ConsumedMessage[];
+}
+
+export interface ProducedMessage {
+  readonly key: string | Buffer | null;
+  readonly value: string | Buffer | null;
+  readonly headers?: Record<string, string>;
+}
+
+export interface KafkaAdmin {
+  /** Partition ids of a topic; rejects when the topic does not exist. */
+  partitions(topic: string): Promise<number[]>;
+  /** Per partition: the earliest or latest offset, or the first offset at or after a timestamp. */
+  offsets(topic: string, at: 'earliest' | 'latest' | number): Promise<Map<number, number>>;
+  /** Per partition: the group's committed offset, or -1 where it has none. */
+  committed(groupId: string, topic: string): Promise<Map<number, number>>;
+  createTopic(topic: string, partitions: number): Promise<void>;
+  deleteTopics(topics: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ReaderOptions {
+  readonly groupId: string;
+  /** Where each partition starts; only these partitions are read. */
+  readonly start: readonly PartitionOffset[];
+  /** Fetching pauses while this many messages wait to be polled (backpressure). */
+  readonly maxBuffered: number;
+}
+
+export interface KafkaReader {
+  /** What has arrived, waiting at most `maxWaitMs` for something; may be empty. */
+  poll(maxWaitMs: number): Promise<FetchedBatch[]>;
+  /** Stop fetching these partitions (a bounded read reached its end offsets). */
+  pause(partitions: readonly TopicPartition[]): void;
+  /** Commit positions for the reader's group. */
+  commit(offsets: readonly PartitionOffset[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface WriterOptions {
+  /** Idempotent producer: retries never duplicate or reorder within a partition. */
+  readonly idempotent: boolean;
+  readonly acks: -1 | 0 | 1;
+  readonly compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+}
+
+export interface KafkaWriter {
+  /** Resolves once every message is acknowledged per `acks`. */
+  send(topic: string, messages: readonly ProducedMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface KafkaDriver {
+  readonly name: KafkaDriverName;
+  admin(conn: KafkaConnection): Promise<KafkaAdmin>;
+  reader(conn: KafkaConnection, opts: ReaderOptions): Promise<KafkaReader>;
+  writer(conn: KafkaConnection, opts: WriterOptions): Promise<KafkaWriter>;
+}
+
+export type KafkaDriverName = 'kafkajs' | 'platformatic';

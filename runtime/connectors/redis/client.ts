@@ -1,0 +1,69 @@
+// Redis connections for the Redis nodes (ioredis). The offline queue is off: ioredis would
+// otherwise hold every command issued while disconnected in an unbounded queue; instead a command
+// fails at once and the node decides (the sink keeps its bounded buffer and retries, the lookup
+// sends the record to `errors`). ioredis keeps reconnecting in the background.
+import { Redis } from 'ioredis';
+import { NodeError, errorMessage } from '../../engine/errors.js';
+import { resolveEnv } from '../env.js';
+
+export interface RedisHandle {
+  readonly client: Redis;
+  /** The URL without a password, for messages. */
+  readonly where: string;
+  /** The last connection error seen, for messages when retries run out. */
+  lastError(): string;
+  close(): Promise<void>;
+}
+
+function redacted(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+export async function connectRedis(urlParam: string, nodeId: string, connectTimeout = 5000): Promise<RedisHandle> {
+  const url = resolveEnv(urlParam, nodeId, 'url');
+  const where = redacted(url);
+  let last = '';
+  let client: Redis;
+  try {
+    client = new Redis(url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout,
+      retryStrategy: (times) => Math.min(50 * times, 500),
+    });
+  } catch (err) {
+    throw new NodeError(nodeId, `url: cannot use ${where}: ${errorMessage(err)}`);
+  }
+  client.on('error', (err: Error) => {
+    last = err.message;
+  });
+  try {
+    await client.connect();
+  } catch (err) {
+    client.disconnect();
+    throw new NodeError(nodeId, `cannot reach Redis at ${where}: ${errorMessage(err) || last || 'connection refused'}`, { cause: err });
+  }
+  return {
+    client,
+    where,
+    lastError: () => last,
+    close: async () => {
+      if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+      else client.disconnect();
+    },
+  };
+}
+
+/** True for failures of the connection (worth retrying once Redis is back), not of a command. */
+export function isConnectionError(err: unknown, client: Redis): boolean {
+  if (client.status !== 'ready') return true;
+  const m = errorMessage(err);
+  return /Connection is closed|Stream isn't writeable|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|LOADING/.test(m);
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { duration, envString, expression } from '../../format/params.js';
+import { defineNode, ERRORS_PORT } from '../spec.js';
+
+export const sinkHttpSpec = defineNode({
+  type: 'sink.http',
+  title: 'HTTP webhook',
+  category: 'sink',
+  doc: [
+    'Sends each record to a webhook (alerts to a chat, an e-mail gateway, an incident tool): one request per record, `capacity` at a time, the body JSON from `body` (default: the record).',
+    '',
+    '- A network error, a timeout, HTTP 408, 429 or 5xx is retried up to `retries` times with exponential backoff from `backoff` (a `Retry-After` header, when given, is honoured up to 30 s); other 4xx answers are not retried.',
+    '- A record that still fails goes to `errors` as `{node, error, record, status}` (`status` is null for network errors and timeouts); without an edge from `errors` it fails the run.',
+    '- `headers` values may use environment references, so a token such as `Bearer ${ALERT_TOKEN}` stays out of the file.',
+  ].join('\n'),
+  params: z.strictObject({
+    url: envString('URL to send to.'),
+    method: z.enum(['POST', 'PUT', 'PATCH']).default('POST').meta({ description: 'HTTP method.' }),
+    body: expression('The JSON body; unset: the whole record.').optional(),
+    headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/), envString('Header value.')).default({}).meta({ description: 'Extra request headers (`content-type: application/json` is set).' }),
+    retries: z.number().int().nonnegative().default(3).meta({ description: 'Retries of a failed request.' }),
+    backoff: duration('Wait before the first retry; doubles each time.').default('500ms'),
+    timeout: duration('Time allowed for one request.').default('10s'),
+    capacity: z.number().int().positive().default(8).meta({ description: 'Most requests in flight.' }),
+    maxBuffered: z.number().int().positive().default(1000).meta({ description: 'Records waiting to be sent before the sources pause.' }),
+  }),
+  inputs: [{ name: 'in', doc: 'Records to send.', multiple: true }],
+  outputs: [ERRORS_PORT],
+  keyed: 'none',
+  keyOutput: 'clear',
+  flinkExport: false,
+  example: { url: 'https://hooks.example.com/alerts', body: "{ text: concat('Cart abandoned by ', userId) }", headers: { authorization: 'Bearer ${ALERT_TOKEN}' } },
+});

@@ -1,0 +1,116 @@
+// Writes records to Kafka through the writer of the chosen client (spec.ts says what users see).
+import { kafkaConnection, openAdmin, unreachable } from '../../connectors/kafka/connection.js';
+import { kafkaDriver } from '../../connectors/kafka/driver.js';
+import type { KafkaWriter, ProducedMessage } from '../../connectors/kafka/types.js';
+import { AsyncSink } from '../../engine/async-sink.js';
+import { preview } from '../../engine/chain.js';
+import { NodeError, errorMessage } from '../../engine/errors.js';
+import type { OperatorFactory } from '../../engine/factory.js';
+import type { NodeMetrics } from '../../engine/metrics.js';
+import type { JobControl } from '../../engine/operator.js';
+import { compileExpression } from '../../expr/index.js';
+import { parseDuration } from '../../format/duration.js';
+import type { ParamsOf } from '../spec.js';
+import type { sinkKafkaSpec } from './spec.js';
+
+type Params = ParamsOf<typeof sinkKafkaSpec>;
+type Fn = (event: unknown) => unknown;
+
+const ACKS = { all: -1, leader: 1, none: 0 } as const;
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v) ?? 'null';
+}
+
+export class KafkaSink extends AsyncSink {
+  private writer: KafkaWriter | null = null;
+  private readonly key: Fn | null;
+  private readonly value: Fn | null;
+  private readonly headers: Fn | null;
+  private readonly backoff: number;
+
+  constructor(
+    job: JobControl,
+    metrics: NodeMetrics,
+    private readonly nodeId: string,
+    private readonly p: Params,
+    private readonly resolvePath: (path: string) => string,
+  ) {
+    super(job, metrics, { batchSize: p.batchSize, maxInFlight: 1, maxBuffered: p.maxBuffered });
+    this.key = p.key === undefined ? null : (compileExpression(p.key) as Fn);
+    this.value = p.value === undefined ? null : (compileExpression(p.value) as Fn);
+    this.headers = p.headers === undefined ? null : (compileExpression(p.headers) as Fn);
+    this.backoff = parseDuration(p.retryBackoff)!;
+  }
+
+  override async open(): Promise<void> {
+    const conn = await kafkaConnection(this.p, this.nodeId, this.resolvePath);
+    const driver = kafkaDriver('writer');
+    const admin = await openAdmin(driver, conn, this.nodeId);
+    try {
+      await admin.partitions(this.p.topic).catch(async (err: unknown) => {
+        if (this.p.partitions === undefined) throw err;
+        // Another writer may create it at the same moment; either way it exists afterwards.
+        await admin.createTopic(this.p.topic, this.p.partitions).catch(() => {});
+        await admin.partitions(this.p.topic);
+      });
+    } catch (err) {
+      throw new NodeError(this.nodeId, `topic '${this.p.topic}': ${errorMessage(err)}`);
+    } finally {
+      await admin.close().catch(() => {});
+    }
+    try {
+      this.writer = await driver.writer(conn, { idempotent: this.p.idempotent, acks: ACKS[this.p.acks], compression: this.p.compression });
+    } catch (err) {
+      throw unreachable(this.nodeId, conn, err);
+    }
+  }
+
+  private message(rec: unknown): ProducedMessage {
+    try {
+      const k = this.key === null ? null : this.key(rec);
+      const h = this.headers === null ? undefined : this.headers(rec);
+      let headers: Record<string, string> | undefined;
+      if (h !== undefined && h !== null) {
+        if (typeof h !== 'object' || Array.isArray(h)) throw new Error('headers must be an object');
+        headers = {};
+        for (const [name, v] of Object.entries(h)) if (v !== undefined && v !== null) headers[name] = typeof v === 'string' ? v : text(v);
+      }
+      return { key: k === null || k === undefined ? null : text(k), value: text(this.value === null ? rec : this.value(rec)), headers };
+    } catch (err) {
+      throw new NodeError(this.nodeId, `${errorMessage(err)} (record: ${preview(rec)})`);
+    }
+  }
+
+  protected async send(recs: unknown[]): Promise<void> {
+    const messages = recs.map((r) => this.message(r));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.writer!.send(this.p.topic, messages);
+        return;
+      } catch (err) {
+        this.metrics.errors++;
+        if (attempt >= this.p.retries) {
+          throw new NodeError(this.nodeId, `delivery to topic '${this.p.topic}' failed after ${attempt + 1} attempts: ${errorMessage(err)}`, { cause: err });
+        }
+        await new Promise((r) => setTimeout(r, this.backoff * 2 ** attempt));
+      }
+    }
+  }
+
+  protected override async close(): Promise<void> {
+    await super.close();
+    await this.writer?.close();
+    this.writer = null;
+  }
+
+  override async abort(): Promise<void> {
+    await super.abort();
+    await this.writer?.close().catch(() => {});
+    this.writer = null;
+  }
+}
+
+export const createKafkaSink: OperatorFactory<Params> = (ctx, p) => ({
+  operator: new KafkaSink(ctx.job, ctx.metrics, ctx.nodeId, p, ctx.resolvePath),
+});

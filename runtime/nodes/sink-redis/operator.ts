@@ -1,0 +1,97 @@
+// Writes records to Redis as pipelined commands (spec.ts says what users see). Commands are built
+// when records arrive; a batch is one pipeline, retried whole while the connection is down.
+import { connectRedis, isConnectionError, type RedisHandle } from '../../connectors/redis/client.js';
+import { AsyncSink } from '../../engine/async-sink.js';
+import type { Batch } from '../../engine/batch.js';
+import { NodeError, errorMessage } from '../../engine/errors.js';
+import type { OperatorFactory } from '../../engine/factory.js';
+import type { NodeMetrics } from '../../engine/metrics.js';
+import type { JobControl } from '../../engine/operator.js';
+import { parseDuration } from '../../format/duration.js';
+import type { ParamsOf } from '../spec.js';
+import { type Command, commandBuilder } from './commands.js';
+import type { sinkRedisSpec } from './spec.js';
+
+type Params = ParamsOf<typeof sinkRedisSpec>;
+
+export class RedisSink extends AsyncSink {
+  private redis: RedisHandle | null = null;
+  private readonly build: (rec: unknown) => Command[];
+  private readonly retryFor: number;
+
+  constructor(
+    job: JobControl,
+    metrics: NodeMetrics,
+    private readonly nodeId: string,
+    private readonly p: Params,
+  ) {
+    super(job, metrics, { batchSize: p.batchSize, maxInFlight: 1, maxBuffered: p.maxBuffered }, 1);
+    this.build = commandBuilder(p, p.ttl === undefined ? null : parseDuration(p.ttl));
+    this.retryFor = parseDuration(p.retryFor)!;
+  }
+
+  override async open(): Promise<void> {
+    this.redis = await connectRedis(this.p.url, this.nodeId);
+  }
+
+  protected override write(b: Batch): boolean {
+    const cmds: Command[][] = [];
+    const ts: number[] = [];
+    let errs: { error: string; record: unknown; ts: number }[] | null = null;
+    for (let i = 0; i < b.recs.length; i++) {
+      try {
+        cmds.push(this.build(b.recs[i]));
+        ts.push(b.ts[i]!);
+      } catch (err) {
+        (errs ??= []).push({ error: errorMessage(err), record: b.recs[i], ts: b.ts[i]! });
+      }
+    }
+    if (errs !== null) this.emitErrors(this.nodeId, errs);
+    return super.write({ recs: cmds, ts, keys: null, wm: null, wmEnd: b.wmEnd });
+  }
+
+  protected async send(items: unknown[]): Promise<void> {
+    const cmds = (items as Command[][]).flat();
+    const client = this.redis!.client;
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      let failure: unknown = null;
+      try {
+        const results = (await client.pipeline(cmds as string[][]).exec()) ?? [];
+        const bad = results.findIndex(([e]) => e !== null);
+        if (bad < 0) return;
+        failure = results[bad]![0];
+        if (!isConnectionError(failure, client)) {
+          const c = cmds[bad]!;
+          throw new NodeError(this.nodeId, `Redis refused ${String(c[0]).toUpperCase()} ${c[1]}: ${errorMessage(failure)}`);
+        }
+      } catch (err) {
+        if (err instanceof NodeError) throw err;
+        if (!isConnectionError(err, client)) throw new NodeError(this.nodeId, `writing to Redis failed: ${errorMessage(err)}`, { cause: err });
+        failure = err;
+      }
+      // The connection is down: keep the batch, wait, and send it again once Redis is back.
+      this.metrics.errors++;
+      if (Date.now() - started > this.retryFor) {
+        throw new NodeError(this.nodeId, `Redis at ${this.redis!.where} unreachable for ${Math.round((Date.now() - started) / 1000)} s: ${errorMessage(failure) || this.redis!.lastError()}`);
+      }
+      await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
+    }
+  }
+
+  protected override async close(): Promise<void> {
+    await super.close();
+    await this.redis?.close();
+    this.redis = null;
+  }
+
+  override async abort(): Promise<void> {
+    await super.abort();
+    await this.redis?.close();
+    this.redis = null;
+  }
+}
+
+export const createRedisSink: OperatorFactory<Params> = (ctx, p) => ({
+  operator: new RedisSink(ctx.job, ctx.metrics, ctx.nodeId, p),
+});

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { duration, envString, expression, keyTemplate } from '../../format/params.js';
+import { defineNode, ERRORS_PORT } from '../spec.js';
+
+const NEEDS: Record<string, readonly ('fields' | 'value' | 'member' | 'score')[]> = {
+  HSET: ['fields'],
+  HINCRBY: ['fields'],
+  XADD: ['fields'],
+  SET: ['value'],
+  PUBLISH: ['value'],
+  LPUSH: ['value'],
+  ZADD: ['member', 'score'],
+  ZINCRBY: ['member', 'score'],
+};
+
+export const sinkRedisSpec = defineNode({
+  type: 'sink.redis',
+  title: 'Redis sink',
+  category: 'sink',
+  doc: [
+    'Writes each record to Redis with one command, pipelined: up to `batchSize` commands go in one round trip, one batch at a time, so writes land in record order.',
+    '',
+    '- `HSET key fields…`, `HINCRBY key field n` (for each field of `fields`), `XADD key [MAXLEN ~ maxLen] * fields…`, `SET key value`, `PUBLISH key value`, `LPUSH key value` (then `LTRIM` to `maxLen`), `ZADD key score member`, `ZINCRBY key score member`. `key` is a template such as `user:{userId}`; `fields` an object expression; string values are written as they are, others as JSON.',
+    '- `ttl` sets an expiry on the key after each write (`SET … PX` for SET).',
+    '- While Redis is down the sink keeps up to `maxBuffered` records, then pauses the sources, and retries with backoff until Redis is back (for at most `retryFor`, then the run fails naming this node). Nothing accepted is dropped. A batch cut off by the outage is sent again in full: HSET, SET and ZADD are idempotent; HINCRBY, ZINCRBY, LPUSH, XADD and PUBLISH may apply twice (at-least-once).',
+    '- A record whose key or values cannot be computed goes to `errors`. A command Redis refuses (say, HSET on a key that holds a list) fails the run with the command and key.',
+  ].join('\n'),
+  params: z
+    .strictObject({
+      url: envString('Redis URL, `redis://[user:password@]host:port/db` (`rediss://` for TLS).').default('${REDIS_URL:-redis://127.0.0.1:6379}'),
+      command: z.enum(['HSET', 'HINCRBY', 'SET', 'ZADD', 'ZINCRBY', 'XADD', 'PUBLISH', 'LPUSH']).meta({ description: 'The command each record becomes.' }),
+      key: keyTemplate('Key (or channel, for PUBLISH) template, e.g. `user:{userId}`.'),
+      fields: expression('Object of field → value (HSET, XADD) or field → increment (HINCRBY).').optional(),
+      value: expression('The value (SET, PUBLISH, LPUSH).').optional(),
+      member: expression('Sorted-set member (ZADD, ZINCRBY).').optional(),
+      score: expression('Score (ZADD) or increment (ZINCRBY); must be a number.').optional(),
+      ttl: duration('Expire the key this long after each write. Unset: no expiry.').optional(),
+      maxLen: z.number().int().positive().optional().meta({ description: 'LPUSH: keep the newest `maxLen` elements; XADD: trim the stream to about `maxLen` entries.' }),
+      batchSize: z.number().int().positive().default(1000).meta({ description: 'Most commands in one pipelined round trip.' }),
+      maxBuffered: z.number().int().positive().default(50_000).meta({ description: 'Records held while Redis is slow or down before the sources pause.' }),
+      retryFor: duration('How long to keep retrying while Redis is unreachable before the run fails.').default('2m'),
+    })
+    .superRefine((p, ctx) => {
+      for (const need of NEEDS[p.command]!) if (p[need] === undefined) ctx.addIssue({ code: 'custom', message: `${p.command} needs '${need}'`, path: [need] });
+      if (p.maxLen !== undefined && p.command !== 'LPUSH' && p.command !== 'XADD') ctx.addIssue({ code: 'custom', message: 'maxLen applies to LPUSH and XADD only', path: ['maxLen'] });
+    }),
+  inputs: [{ name: 'in', doc: 'Records to write.', multiple: true }],
+  outputs: [ERRORS_PORT],
+  keyed: 'none',
+  keyOutput: 'clear',
+  flinkExport: false,
+  example: { url: '${REDIS_URL:-redis://127.0.0.1:6379}', command: 'HSET', key: 'user:{userId}', fields: '{ lastSeen: ts, lastProduct: productId }' },
+});

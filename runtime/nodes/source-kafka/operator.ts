@@ -1,0 +1,219 @@
+// Reads Kafka topics (spec.ts says what users see). Pulls what the reader has fetched, at most
+// POLL_MS apart so the job can stop it and idleness is noticed; decodes, stamps event time with
+// per-partition watermarks, and commits positions only once the job's barrier says that
+// everything read before them has been written.
+import { kafkaConnection, openAdmin, unreachable } from '../../connectors/kafka/connection.js';
+import { kafkaDriver } from '../../connectors/kafka/driver.js';
+import type { FetchedBatch, KafkaConnection, KafkaDriver, KafkaReader, PartitionOffset } from '../../connectors/kafka/types.js';
+import { BatchBuilder } from '../../engine/batch.js';
+import { NodeError, errorMessage } from '../../engine/errors.js';
+import type { OperatorFactory } from '../../engine/factory.js';
+import type { NodeMetrics } from '../../engine/metrics.js';
+import type { JobControl } from '../../engine/operator.js';
+import { SourceOperator } from '../../engine/source.js';
+import { SplitWatermarks } from '../../engine/split-watermarks.js';
+import { parseDuration } from '../../format/duration.js';
+import { toTimestamp } from '../source-file/operator.js';
+import type { ParamsOf } from '../spec.js';
+import { resolveStart } from './offsets.js';
+import { decoder, type Decoder } from './decode.js';
+import type { sourceKafkaSpec } from './spec.js';
+
+type Params = ParamsOf<typeof sourceKafkaSpec>;
+
+const POLL_MS = 100;
+/** Consecutive failed commits (a group rebalancing, a broker restarting) tolerated before failing. */
+const MAX_COMMIT_FAILURES = 5;
+
+interface PartitionState {
+  readonly topic: string;
+  readonly partition: number;
+  readonly split: number;
+  /** Next offset to read. */
+  position: number;
+  /** Bounded: stop before this offset; Infinity otherwise. */
+  readonly end: number;
+  done: boolean;
+}
+
+export class KafkaSource extends SourceOperator {
+  readonly deterministic = false;
+  private reader: KafkaReader | null = null;
+  private readonly parts = new Map<string, PartitionState>();
+  private readonly splits: SplitWatermarks;
+  private readonly decode: Decoder;
+  private readonly eventField: string[] | null;
+  private readonly commitInterval: number;
+  private nextCommit = 0;
+  private committing: Promise<void> | null = null;
+  private commitFailures = 0;
+  private live = 0;
+
+  constructor(
+    job: JobControl,
+    metrics: NodeMetrics,
+    private readonly nodeId: string,
+    private readonly p: Params,
+    private readonly resolvePath: (path: string) => string,
+  ) {
+    const idle = p.eventTime?.idleTimeout !== undefined ? parseDuration(p.eventTime.idleTimeout) : null;
+    super(job, 2, metrics, idle);
+    this.splits = new SplitWatermarks(p.eventTime ? parseDuration(p.eventTime.maxOutOfOrderness)! : 0, idle);
+    this.decode = decoder(p.format, p.metadata ? p.metadataField : null);
+    this.eventField = p.eventTime ? p.eventTime.field.split('.') : null;
+    this.commitInterval = parseDuration(p.commitInterval)!;
+  }
+
+  override async open(): Promise<void> {
+    const conn = await kafkaConnection(this.p, this.nodeId, this.resolvePath);
+    const driver = kafkaDriver('reader');
+    const groupId = this.p.groupId ?? `tributary-${this.nodeId}`;
+    const admin = await openAdmin(driver, conn, this.nodeId);
+    let start: PartitionOffset[];
+    let ends: Map<string, number>;
+    try {
+      const from = this.p.startFrom === 'timestamp' ? { timestamp: this.p.startTimestamp! } : this.p.startFrom;
+      ({ start, ends } = await resolveStart(admin, this.nodeId, this.topics(), groupId, from, this.p.bounded));
+    } finally {
+      await admin.close().catch(() => {});
+    }
+    const now = Date.now();
+    for (const s of start) {
+      const end = ends.get(`${s.topic}:${s.partition}`) ?? Infinity;
+      const done = s.offset >= end;
+      this.parts.set(`${s.topic}:${s.partition}`, { topic: s.topic, partition: s.partition, split: this.splits.add(now), position: s.offset, end, done });
+      if (done) this.splits.finish(this.splits.size - 1);
+      else this.live++;
+    }
+    const reading = start.filter((s) => !this.parts.get(`${s.topic}:${s.partition}`)!.done);
+    this.nextCommit = now + this.commitInterval;
+    if (reading.length === 0) return;
+    this.reader = await this.connectReader(driver, conn, groupId, reading);
+  }
+
+  private async connectReader(driver: KafkaDriver, conn: KafkaConnection, groupId: string, start: PartitionOffset[]): Promise<KafkaReader> {
+    try {
+      return await driver.reader(conn, { groupId, start, maxBuffered: this.p.maxBuffered });
+    } catch (err) {
+      throw unreachable(this.nodeId, conn, err);
+    }
+  }
+
+  private topics(): string[] {
+    return typeof this.p.topic === 'string' ? [this.p.topic] : this.p.topic;
+  }
+
+  async pull(): Promise<boolean> {
+    if (this.live === 0) return false;
+    let fetched: FetchedBatch[];
+    try {
+      fetched = await this.reader!.poll(POLL_MS);
+    } catch (err) {
+      throw new NodeError(this.nodeId, `reading from Kafka failed: ${errorMessage(err)}`, { cause: err });
+    }
+    const now = Date.now();
+    const withWm = this.eventField !== null;
+    const out = new BatchBuilder(false, withWm);
+    const errs = new BatchBuilder(false, withWm);
+    for (const b of fetched) this.take(b, now, out, errs);
+    if (this.splits.checkIdle(now) || out.length > 0 || errs.length > 0) {
+      const wmEnd = withWm ? this.splits.current : -Infinity;
+      const advanced = wmEnd > this.wmOut;
+      if (out.length > 0 || advanced) this.emitOn(0, out.build(wmEnd));
+      if (errs.length > 0 || advanced) this.emitOn(1, errs.build(wmEnd));
+    }
+    if (now >= this.nextCommit && this.committing === null) this.commitSoon(now);
+    return this.live > 0;
+  }
+
+  /** Decode one partition's messages into the output (or errors) batch. */
+  private take(b: FetchedBatch, now: number, out: BatchBuilder, errs: BatchBuilder): void {
+    const st = this.parts.get(`${b.topic}:${b.partition}`);
+    if (st === undefined || st.done) return;
+    const splits = this.splits;
+    const field = this.eventField;
+    splits.active(st.split, now);
+    const msgs = b.messages;
+    for (let i = 0; i < msgs.length; i++) {
+      const m = msgs[i]!;
+      if (m.offset < st.position) continue; // a re-delivery after a seek or reconnect
+      if (m.offset >= st.end) break;
+      st.position = m.offset + 1;
+      const rec = this.decode(m, b.topic, b.partition);
+      if (typeof rec === 'string') {
+        this.bad(errs, rec, m.value === null ? null : m.value.toString(), b.topic, b.partition, m.offset, now);
+        continue;
+      }
+      if (field === null) {
+        out.push(rec, now, undefined, 0);
+        continue;
+      }
+      let v: any = rec;
+      for (let j = 0; j < field.length && v !== null && v !== undefined; j++) v = v[field[j]!];
+      const ts = toTimestamp(v);
+      if (!Number.isFinite(ts)) {
+        this.bad(errs, `field '${field.join('.')}' must be epoch milliseconds or an ISO-8601 timestamp, got ${JSON.stringify(v) ?? 'nothing'}`, rec, b.topic, b.partition, m.offset, now);
+        continue;
+      }
+      out.push(rec, ts, undefined, splits.current);
+      splits.observe(st.split, ts);
+    }
+    if (st.position >= st.end) {
+      st.done = true;
+      this.live--;
+      this.reader!.pause([{ topic: st.topic, partition: st.partition }]);
+      splits.finish(st.split);
+    }
+  }
+
+  private bad(errs: BatchBuilder, error: string, record: unknown, topic: string, partition: number, offset: number, now: number): void {
+    if (!this.outputs[1]!.connected) throw new NodeError(this.nodeId, `${topic}/${partition}@${offset}: ${error}`);
+    errs.push({ node: this.nodeId, error, record, topic, partition, offset }, now, undefined, this.splits.current);
+  }
+
+  /** Positions read so far, committed once everything before them has been written. */
+  private positions(): PartitionOffset[] {
+    return [...this.parts.values()].map((s) => ({ topic: s.topic, partition: s.partition, offset: s.position }));
+  }
+
+  private commitSoon(now: number): void {
+    const snapshot = this.positions();
+    this.nextCommit = now + this.commitInterval;
+    this.committing = this.job
+      .barrier()
+      .then(() => this.reader?.commit(snapshot))
+      .then(
+        () => {
+          this.commitFailures = 0;
+        },
+        (err: unknown) => {
+          if (++this.commitFailures >= MAX_COMMIT_FAILURES) this.job.fail(new NodeError(this.nodeId, `committing offsets failed ${MAX_COMMIT_FAILURES} times: ${errorMessage(err)}`));
+        },
+      )
+      .finally(() => {
+        this.committing = null;
+      });
+  }
+
+  override touch(now: number): void {
+    super.touch(now);
+    this.splits.touchAll(now);
+  }
+
+  override async close(succeeded = true): Promise<void> {
+    const reader = this.reader;
+    this.reader = null;
+    if (reader === null) return;
+    try {
+      await this.committing;
+      // The run settled: every sink has written what it was given, so every position is safe.
+      if (succeeded) await reader.commit(this.positions());
+    } finally {
+      await reader.close().catch(() => {});
+    }
+  }
+}
+
+export const createKafkaSource: OperatorFactory<Params> = (ctx, p) => ({
+  operator: new KafkaSource(ctx.job, ctx.metrics, ctx.nodeId, p, ctx.resolvePath),
+});

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { duration, eventTime } from '../../format/params.js';
+import { kafkaConnectionParams } from '../kafka-params.js';
+import { defineNode, ERRORS_PORT } from '../spec.js';
+
+const startFrom = z
+  .enum(['earliest', 'latest', 'committed', 'timestamp'])
+  .default('committed')
+  .meta({ description: 'Where each partition starts: `earliest`, `latest`, `committed` (the group\'s committed offsets; `earliest` where the group has none), or `timestamp` (the first record at or after `startTimestamp`).' });
+
+export const sourceKafkaSpec = defineNode({
+  type: 'source.kafka',
+  title: 'Kafka source',
+  category: 'source',
+  doc: [
+    'Reads one or more Kafka topics, every partition, as Flink\'s `KafkaSource` does.',
+    '',
+    '- **Offsets**: committed to `groupId` only after the records read up to them have left every asynchronous stage and been written by every sink (every `commitInterval`, and at the end of a run that did not fail): at-least-once. A restart with `startFrom: committed` resumes there. Window and process state is not checkpointed yet: partial windows are recomputed only from what is re-read.',
+    '- **Bounded**: with `bounded: true` the source reads up to the offsets that were the latest when the run started, then ends with the final watermark (Flink\'s `setBounded(OffsetsInitializer.latest())`), so a replay job finishes.',
+    '- **Event time**: with `eventTime`, each partition has its own bounded-out-of-orderness watermark and the source\'s watermark is the minimum over partitions that are not idle; `idleTimeout` declares a partition idle after that long without records (Flink\'s per-split watermarks with `withIdleness`). `eventTime.field` may name a metadata field, such as `kafka.timestamp`.',
+    '- **Errors**: a record that does not parse (or has no usable event time) goes to `errors` as `{node, error, record, topic, partition, offset}` with the raw text as `record`; without an edge from `errors` it fails the run.',
+    '- **Backpressure**: while the pipeline is held back, fetching pauses once `maxBuffered` records wait.',
+    '- The source joins the consumer group `groupId` to read; give each pipeline its own group, since runs sharing one split the partitions between them.',
+    '- A broker that cannot be reached at start fails the run with a message naming this node.',
+  ].join('\n'),
+  params: z.strictObject({
+    ...kafkaConnectionParams,
+    topic: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).meta({ description: 'Topic name, or a list of topics.' }),
+    groupId: z.string().min(1).optional().meta({ description: 'Consumer group that offsets are committed to. Unset: `tributary-<node id>`.' }),
+    startFrom,
+    startTimestamp: z.union([z.number(), z.iso.datetime({ offset: true })]).optional().meta({ description: 'With `startFrom: timestamp`: epoch ms or ISO-8601.' }),
+    bounded: z.boolean().default(false).meta({ description: 'Stop at the offsets that were the latest at start, then end (a replay job).' }),
+    format: z.enum(['json', 'string']).default('json').meta({ description: '`json`: the value is a JSON object, which becomes the record; `string`: the record is `{value}` with the value as text.' }),
+    metadata: z.boolean().default(true).meta({ description: 'Add the Kafka metadata (`topic`, `partition`, `offset`, `timestamp`, `key`, `headers`) to each record, under `metadataField`.' }),
+    metadataField: z.string().regex(/^[A-Za-z_$][\w$]*$/).default('kafka').meta({ description: 'Field that receives the Kafka metadata.' }),
+    eventTime: eventTime().optional(),
+    commitInterval: duration('How often read positions are committed (after the records before them are written).').default('5s'),
+    maxBuffered: z.number().int().positive().default(20_000).meta({ description: 'Records fetched ahead of the pipeline before fetching pauses.' }),
+  }).superRefine((p, ctx) => {
+    if ((p.startFrom === 'timestamp') !== (p.startTimestamp !== undefined)) {
+      ctx.addIssue({ code: 'custom', message: p.startFrom === 'timestamp' ? "startFrom 'timestamp' needs 'startTimestamp'" : "startTimestamp applies only with startFrom 'timestamp'", path: ['startTimestamp'] });
+    }
+  }),
+  inputs: [],
+  outputs: [{ name: 'out', doc: 'One record per Kafka record.' }, ERRORS_PORT],
+  keyed: 'none',
+  keyOutput: 'clear',
+  flinkExport: true,
+  fields: [
+    { name: 'value', type: 'string', doc: 'With `format: string`: the value as UTF-8 text. (With `format: json` the record is the value\'s JSON object, its fields whatever the producer wrote.)' },
+    { name: 'kafka.topic', type: 'string', doc: 'Topic the record was read from (under `metadataField`, `kafka` by default).' },
+    { name: 'kafka.partition', type: 'number', doc: 'Partition of the record.' },
+    { name: 'kafka.offset', type: 'number', doc: 'Offset of the record in its partition.' },
+    { name: 'kafka.timestamp', type: 'number', doc: 'The record\'s Kafka timestamp, epoch ms.' },
+    { name: 'kafka.key', type: 'string | null', doc: 'The record key as UTF-8 text, or null.' },
+    { name: 'kafka.headers', type: 'object', doc: 'Header name → value as UTF-8 text (the last value when a name repeats); `{}` when none.' },
+  ],
+  example: { brokers: '${KAFKA_BROKERS:-127.0.0.1:9092}', topic: 'clicks', groupId: 'clickstream-demo', startFrom: 'committed', format: 'json', eventTime: { field: 'ts', maxOutOfOrderness: '5s', idleTimeout: '30s' } },
+});
