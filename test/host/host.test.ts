@@ -105,6 +105,42 @@ describe('runtime host over a WebSocket', () => {
     expect(lines.length).toBe(node('out').recordsIn);
   });
 
+  it('taps two edges leaving one port, and sampling fields leaves an open tap running', async () => {
+    const doc = {
+      format: 'tributary.pipeline/v1',
+      name: 'fan-out',
+      nodes: [
+        { id: 'clicks', type: 'source.generator', params: { rate: 5000, seed: 3 } },
+        { id: 'views', type: 'filter', params: { condition: "eventType == 'VIEW'" } },
+        { id: 'carts', type: 'filter', params: { condition: "eventType == 'ADD_TO_CART'" } },
+        { id: 'viewsOut', type: 'sink.file', params: { path: 'out/fan-views.jsonl' } },
+        { id: 'cartsOut', type: 'sink.file', params: { path: 'out/fan-carts.jsonl' } },
+      ],
+      edges: [
+        { from: 'clicks', to: 'views' },
+        { from: 'clicks', to: 'carts' },
+        { from: 'views', to: 'viewsOut' },
+        { from: 'carts', to: 'cartsOut' },
+      ],
+    };
+    expect(await client.call('run', { doc, origin: { kind: 'new' } })).toMatchObject({ ok: true });
+    const a = await client.call('tapOpen', { edge: { from: 'clicks', to: 'views' } });
+    const b = await client.call('tapOpen', { edge: { from: 'clicks', to: 'carts' } });
+    await Promise.all([a, b].map(({ tapId }) => waitFor<HostEvents['tap']>(client, 'tap', (t) => t.tapId === tapId)));
+    // The editor samples every edge a second after Run, while the user's tap stays open.
+    const sampled = await client.call('sampleFields', { timeoutMs: 400 });
+    expect(sampled.edges['clicks.out->views.in']).toContain('eventType');
+    expect(sampled.edges['clicks.out->carts.in']).toContain('eventType');
+    for (const { tapId } of [a, b]) {
+      const first = await waitFor<HostEvents['tap']>(client, 'tap', (t) => t.tapId === tapId);
+      const later = await waitFor<HostEvents['tap']>(client, 'tap', (t) => t.tapId === tapId);
+      expect(later.seen).toBeGreaterThan(first.seen);
+    }
+    const stopped = waitFor<HostEvents['job']>(client, 'job', (j) => j.state !== 'running');
+    await client.call('stop', {});
+    expect((await stopped).state).toBe('stopped');
+  });
+
   it('reports a finished run with its final figures and a failed run with the node', async () => {
     const doc = demo();
     (doc.nodes[0]!.params as Record<string, unknown>) = { rate: 0, count: 2000, seed: 1 };
