@@ -1,6 +1,6 @@
 // The editor's store, driven as the UI drives it, against a real runtime host over an in-process
 // channel: no browser, no mocks.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,15 +17,15 @@ afterEach(() => {
   while (closers.length) closers.pop()!();
 });
 
-function connected(): { store: EditorStore; root: string; host: RuntimeHost } {
+function connected(trustFile = '.trust.json'): { store: EditorStore; root: string; host: RuntimeHost; close: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'tributary-store-'));
   const [a, b, close] = channelPair();
-  const host = serveHost(b, { workspace: new Workspace(root), version: 'test', trustStore: new TrustStore(join(root, '.trust.json')) });
+  const host = serveHost(b, { workspace: new Workspace(root), version: 'test', trustStore: new TrustStore(join(root, trustFile)) });
   closers.push(() => {
     host.dispose();
     close();
   });
-  return { store: createEditorStore({ host: createClient(a), validateDelayMs: 0 }), root, host };
+  return { store: createEditorStore({ host: createClient(a), validateDelayMs: 0 }), root, host, close };
 }
 
 const until = async (cond: () => boolean, ms = 8000) => {
@@ -184,6 +184,25 @@ describe('editor store', () => {
     await s().trustAndRun();
     await until(() => s().runStatus === 'finished');
     expect(s().figures.clicks!.recordsOut).toBe(500);
+  });
+
+  it('says why when trusting or starting fails, and Run still works afterwards', async () => {
+    // The trust store's folder is a file: trusting cannot be recorded.
+    const { store, root, close } = connected('blocked/trust.json');
+    writeFileSync(join(root, 'blocked'), '');
+    const s = () => store.getState();
+    buildDemo(store);
+    s().setParams('highValueCarts', { code: "return event.eventType === 'PURCHASE';" });
+    await s().run();
+    expect(s().trustPrompt).toEqual({ codeNodes: ['highValueCarts'] });
+    await s().trustAndRun();
+    expect(s().notice).toMatchObject({ kind: 'error', text: expect.stringMatching(/^cannot trust this pipeline: /) });
+    expect(s().runStatus).toBe('idle');
+    // The host goes away: the run call fails, and the editor does not sit in 'starting' for ever.
+    close();
+    await s().run();
+    expect(s().runStatus).toBe('idle');
+    expect(s().notice).toMatchObject({ kind: 'error', text: 'cannot run: the connection to the runtime host was lost' });
   });
 
   it('shows the host\'s problems when a run is refused, and a failed run\'s node', async () => {
