@@ -98,6 +98,24 @@ describe('fields for completion', () => {
     // Without a spread, a map's output is exactly its literal's keys.
     expect(objectExpressionFields('{ a: 1, b }', () => [{ name: 'x' }]).map((f) => f.name)).toEqual(['a', 'b']);
     expect(objectExpressionFields('price * 2', () => [])).toEqual([]);
+    // A Redis lookup keeps the record and adds its value; a pattern's select builds its records.
+    const enriched = doc(
+      [
+        { id: 'g', type: 'source.generator', params: {} },
+        { id: 'l', type: 'lookup.redis', params: { key: 'profile:{userId}', as: 'profile' } },
+        { id: 'k', type: 'keyBy', params: { key: 'userId' } },
+        { id: 'c', type: 'cep', params: { pattern: [{ name: 'add', where: 'true' }], select: '{ userId: key, tier: match.add[0].profile.tier }' } },
+        { id: 's', type: 'sink.console', params: {} },
+      ],
+      [
+        { from: 'g', to: 'l' },
+        { from: 'l', to: 'k' },
+        { from: 'k', to: 'c' },
+        { from: 'c', to: 's' },
+      ],
+    );
+    expect(inputFields(enriched, REGISTRY, 'k').map((f) => f.name)).toEqual(expect.arrayContaining(['eventType', 'userId', 'profile']));
+    expect(inputFields(enriched, REGISTRY, 's').map((f) => f.name)).toEqual(['userId', 'tier']);
     // Records sampled while running add what no spec documents.
     const sampled = inputFields(doc([{ id: 'src', type: 'source.file', params: { path: 'x' } }, { id: 'f', type: 'filter' }], [{ from: 'src', to: 'f' }]), REGISTRY, 'f', { 'src.out->f.in': ['orderId', 'items'] });
     expect(sampled.map((f) => f.name)).toEqual(['orderId', 'items']);
