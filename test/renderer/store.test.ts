@@ -216,6 +216,24 @@ describe('editor store', () => {
     expect(s().notice?.kind).toBe('error');
   });
 
+  it('opens a hand-formatted file clean (formatting is no unsaved change), and one that opening changed dirty', async () => {
+    const { store, root } = connected();
+    const s = () => store.getState();
+    const doc = JSON.parse(readFileSync(join(PIPELINES_DIR, 'clickstream-demo.json'), 'utf8'));
+    // One line, keys in another order: as a person or another tool may write it.
+    writeFileSync(join(root, 'compact.json'), JSON.stringify({ edges: doc.edges, nodes: doc.nodes, name: doc.name, format: doc.format }));
+    expect(await s().openFile('compact.json')).toBe(true);
+    expect(s().dirty).toBe(false);
+    s().setLabel('clicks', 'Clicks');
+    expect(s().dirty).toBe(true);
+    s().undo();
+    expect(s().dirty).toBe(false);
+    // A node that is not an object does not survive opening: saving would change the file.
+    writeFileSync(join(root, 'odd.json'), JSON.stringify({ ...doc, nodes: [...doc.nodes, 42] }));
+    expect(await s().openFile('odd.json')).toBe(true);
+    expect(s().dirty).toBe(true);
+  });
+
   it('opens templates as new documents and refuses text that is not a pipeline', async () => {
     const { store } = connected();
     const s = () => store.getState();
