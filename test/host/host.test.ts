@@ -224,6 +224,35 @@ describe('connections', () => {
     expect(readFileSync(join(root, 'out/gone.jsonl'), 'utf8').length).toBeGreaterThan(0);
   });
 
+  it('Stop on a pipeline stuck in its own code ends its host thread after the grace period; the studio answers throughout and runs the next pipeline', async () => {
+    const studio = await scratchStudio({ stopGraceMs: 1000 });
+    try {
+      const { client: stuckClient } = await connect(studio.server);
+      const { client: other } = await connect(studio.server);
+      const doc = demo();
+      doc.nodes[1] = { id: 'carts', type: 'filter', params: { code: 'if (event.eventId > 50) { while (true) {} } return true;' } as never };
+      await stuckClient.call('trust', { doc, origin: { kind: 'new' } });
+      expect(await stuckClient.call('run', { doc, origin: { kind: 'new' } })).toMatchObject({ ok: true });
+      await new Promise((r) => setTimeout(r, 300)); // record 51 arrives: the host's thread loops for good
+      // Another editor's host lives in a thread of its own: it is not held up.
+      expect((await other.call('validate', { doc: demo() })).problems).toEqual([]);
+      const ended = waitFor<HostEvents['job']>(stuckClient, 'job', (j) => j.state !== 'running');
+      const t0 = Date.now();
+      expect(await stuckClient.call('stop', {})).toEqual({ stopping: true });
+      const j = await ended;
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+      expect(j).toMatchObject({ state: 'failed', error: { message: expect.stringMatching(/did not stop within 1 s; the runtime was restarted/) } });
+      // The next run gets a fresh thread.
+      const again = demo();
+      (again.nodes[0]!.params as Record<string, unknown>) = { rate: 0, count: 100, seed: 1 };
+      const done = waitFor<HostEvents['job']>(stuckClient, 'job', (x) => x.state !== 'running');
+      expect(await stuckClient.call('run', { doc: again, origin: { kind: 'new' } })).toMatchObject({ ok: true });
+      expect((await done).state).toBe('finished');
+    } finally {
+      await studio.server.close();
+    }
+  });
+
   it('keeps a chatty console sink to a bounded number of lines per push, counting the rest', () => {
     const lines = new ConsoleLines(10);
     for (let i = 0; i < 25; i++) lines.write(`line ${i}\n`);
