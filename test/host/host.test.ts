@@ -253,6 +253,19 @@ describe('connections', () => {
     }
   });
 
+  it('a pipeline that ends its thread (process.exit in its code) fails the run, not the studio', async () => {
+    const { client: own } = await connect(server);
+    const doc = demo();
+    doc.nodes[1] = { id: 'carts', type: 'filter', params: { code: 'process.exit(3);' } as never };
+    await own.call('trust', { doc, origin: { kind: 'new' } });
+    const ended = waitFor<HostEvents['job']>(own, 'job', (j) => j.state !== 'running');
+    const r = await own.call('run', { doc, origin: { kind: 'new' } });
+    const message = r.ok ? (await ended).error?.message : r.reason === 'failed' ? r.message : JSON.stringify(r);
+    expect(message).toMatch(/stopped unexpectedly \(exit code 3\) and was restarted/);
+    expect((await own.call('validate', { doc: demo() })).problems).toEqual([]);
+    expect((await client.call('hello', {})).version).toBe('test');
+  });
+
   it('keeps a chatty console sink to a bounded number of lines per push, counting the rest', () => {
     const lines = new ConsoleLines(10);
     for (let i = 0; i < 25; i++) lines.write(`line ${i}\n`);
