@@ -167,6 +167,13 @@ describe('editor store', () => {
     await s().pauseTap(false);
     await until(() => s().tap!.rows.length > frozen || s().tap!.rows.length === 100);
 
+    // An edge drawn while running is not in the running job: tapping it says so, nothing throws.
+    s().addNode('sink.console', { x: 1040, y: 300 });
+    expect(s().connect({ source: 'clicks', sourceHandle: 'out', target: 'consoleSink', targetHandle: 'in' })).toBeNull();
+    await s().openTap('clicks.out->consoleSink.in');
+    expect(s().notice).toMatchObject({ kind: 'error', text: 'cannot tap clicks.out → consoleSink.in: no edge clicks.out->consoleSink.in in the running pipeline' });
+    expect(s().tap).toMatchObject({ edge: 'clicks.out->consoleSink.in', tapId: null });
+
     await s().stop();
     await until(() => s().runStatus === 'stopped');
     expect(readFileSync(join(root, 'out/high-value-carts.jsonl'), 'utf8').length).toBeGreaterThan(0);
