@@ -294,3 +294,59 @@ describe('source.kafka connections', () => {
     await expect(runPipeline(readDoc(scratch(), { topic: uniqueName('missing') }))).rejects.toThrow(/topic 'missing-[0-9a-f]+': topic .* does not exist/);
   });
 });
+
+describe('source.kafka commits on failure', () => {
+  it('a run that fails while a commit waits for its sinks ends with the failure, and commits nothing after it', async () => {
+    const n = 5000;
+    const t = await topic('fail-commit', 1, Array.from({ length: n }, (_, i) => ({ value: JSON.stringify({ id: i }) })));
+    const groupId = uniqueName('g-fail-commit');
+    const server = new PrivateRedis(await freePort());
+    await server.start();
+    const job = plan({
+      nodes: [
+        { id: 'src', type: 'source.kafka', params: { brokers: BROKERS(), topic: t, groupId, startFrom: 'earliest', commitInterval: '10ms' } },
+        { id: 'save', type: 'sink.redis', params: { url: server.url, command: 'SET', key: 'id:{id}', value: 'id', retryFor: '1s', batchSize: 10 } },
+      ],
+      edges: [{ from: 'src', to: 'save' }],
+    });
+    const running = job.run().then(
+      (outcome) => ({ outcome, error: null as unknown }),
+      (error: unknown) => ({ outcome: null, error }),
+    );
+    while (metricsOf(job, 'save').recordsIn < 100) await new Promise((r) => setTimeout(r, 5));
+    // Redis goes away for good: the sink gives up after retryFor while a commit waits for it.
+    await server.kill();
+    const res = await Promise.race([running, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000))]);
+    expect(res).not.toBe('hung');
+    const { error } = res as { error: unknown };
+    expect(error).toBeInstanceOf(NodeError);
+    expect((error as NodeError).nodeId).toBe('save');
+    expect((error as NodeError).message).toMatch(/unreachable/);
+  });
+
+  it('commits nothing past records a file sink holds until the run ends: a failed run reads them again', async () => {
+    const t = await topic('file-commit', 1, Array.from({ length: 1000 }, (_, i) => ({ value: JSON.stringify({ id: i }) })));
+    const groupId = uniqueName('g-file-commit');
+    const dir = scratch();
+    // No edge from `errors`: the malformed record produced below fails the run.
+    const job = plan({
+      nodes: [
+        { id: 'src', type: 'source.kafka', params: { brokers: BROKERS(), topic: t, groupId, startFrom: 'committed', commitInterval: '20ms' } },
+        { id: 'out', type: 'sink.file', params: { path: join(dir, 'out.jsonl') } },
+      ],
+      edges: [{ from: 'src', to: 'out' }],
+    });
+    const running = job.run().catch((e: unknown) => e);
+    while (metricsOf(job, 'out').recordsIn < 1000) await new Promise((r) => setTimeout(r, 5));
+    // Many commit intervals pass while the records sit in the file sink's unpublished output.
+    await new Promise((r) => setTimeout(r, 500));
+    await produce(t, [{ value: 'not json' }]);
+    expect(await running).toBeInstanceOf(NodeError);
+    // The failed run discarded its file: none of its records may count as written.
+    const c = await committed(groupId, t);
+    expect(c.get(0) ?? -1).toBeLessThanOrEqual(0);
+    const again = scratch();
+    await runPipeline({ ...readDoc(again, { topic: t, groupId, startFrom: 'committed' }) });
+    expect(lines(join(again, 'out.jsonl'))).toHaveLength(1000);
+  });
+});
