@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NodeError } from '../../runtime/engine/errors.js';
-import { BROKERS, committed, createTopic, deleteTopics, type Msg, produce, uniqueName } from '../support/kafka.js';
+import { BROKERS, committed, createTopic, deleteTopics, type Msg, produce, produceTransactions, uniqueName } from '../support/kafka.js';
 import { freePort, PrivateRedis, redis } from '../support/redis.js';
 import { metricsOf, plan, runPipeline } from '../support/run.js';
 
@@ -111,6 +111,26 @@ for (const client of ['kafkajs', 'platformatic']) {
         await runPipeline(readDoc(dir2, { topic: t, groupId, startFrom: 'committed' }));
         const second = lines(join(dir2, 'out.jsonl')).map((r) => r.id).sort((a, b) => a - b);
         expect(second).toEqual(Array.from({ length: 1500 }, (_, k) => 3000 + k));
+      }));
+
+    it('a bounded read of a topic written in transactions ends past the markers, without aborted records', () =>
+      withClient(async () => {
+        // An exactly-once writer leaves a transaction marker after its records: the last offset
+        // before the end is one no consumer ever receives.
+        const t = await createTopic('txn', 2);
+        topics.push(t);
+        const msgs = (p: number, from: number, n: number) => Array.from({ length: n }, (_, i) => ({ value: JSON.stringify({ id: from + i }), partition: p }));
+        await produceTransactions(t, [{ messages: msgs(0, 0, 10) }, { messages: msgs(1, 100, 5), abort: true }, { messages: msgs(1, 200, 3) }]);
+        const groupId = uniqueName('g-txn');
+        const dir = scratch();
+        const job = plan(readDoc(dir, { topic: t, groupId, startFrom: 'earliest' }, '{ id }'));
+        const outcome = await Promise.race([job.run(), new Promise<string>((r) => setTimeout(() => r('hung'), 15_000))]);
+        if (outcome === 'hung') job.stop();
+        expect(outcome).toBe('finished');
+        const ids = lines(join(dir, 'out.jsonl')).map((r) => r.id).sort((a, b) => a - b);
+        expect(ids).toEqual([...Array.from({ length: 10 }, (_, i) => i), 200, 201, 202]);
+        // Committed past the markers (11 = 10 records + a marker; 10 = 5 aborted + marker + 3 + marker).
+        expect(await committed(groupId, t)).toEqual(new Map([[0, 11], [1, 10]]));
       }));
 
     it('an interrupted unbounded run commits what it wrote; the next run reads exactly the rest', () =>
