@@ -1,13 +1,16 @@
 // Asynchronous stages (lookups, model scoring): Flink's AsyncWaitOperator, batch-wise. Each
 // input batch is cut into requests of at most `capacity` records; at most `capacity` records are
-// in flight, and a batch that does not fit waits while the job pauses its sources (backpressure,
-// as Flink's operator blocks when its queue is full). One promise per request, never per record.
+// held — in flight, or done and waiting for earlier ones to leave (Flink's queue capacity) — and a
+// batch that does not fit waits while the job pauses its sources (backpressure, as Flink's
+// operator blocks when its queue is full). One promise per request, never per record.
 //
 // Output order (Flink's OrderedStreamElementQueue / UnorderedStreamElementQueue):
 // - ordered: requests leave in arrival order, each record with the watermark it arrived behind;
-// - unordered: a request's records leave as soon as it completes, but watermarks never overtake
-//   records: the output watermark advances only past requests that have all left, and early
-//   records carry the watermark already emitted, so nothing becomes late by being reordered.
+// - unordered: a request's records leave as soon as it completes, but records and watermarks never
+//   pass each other (Flink's docs, Async I/O › Event Time: watermarks are an order boundary): the
+//   output watermark advances only past requests that have all left, and a request leaves early
+//   only when every record of it arrived behind the watermark already emitted. Without event time
+//   the order is completion order; with it, records reorder only between watermarks.
 import { type Batch, watermarkOnly } from './batch.js';
 import { FlushTracker } from './barrier.js';
 import { preview } from './chain.js';
@@ -44,7 +47,8 @@ interface Request {
 export abstract class AsyncWaitOperator extends Operator {
   private readonly queue: Request[] = [];
   private readonly waiting: Request[] = [];
-  private inFlight = 0;
+  /** Records started and not yet emitted. */
+  private held = 0;
   private blocked = false;
   private finishing = false;
   private readonly tracker = new FlushTracker();
@@ -111,7 +115,7 @@ export abstract class AsyncWaitOperator extends Operator {
 
   private enqueue(r: Request): void {
     this.tracker.accept(r.recs.length);
-    if (this.waiting.length > 0 || this.inFlight + r.recs.length > this.opts.capacity) {
+    if (this.waiting.length > 0 || this.held + r.recs.length > this.opts.capacity) {
       this.waiting.push(r);
       if (!this.blocked) {
         this.blocked = true;
@@ -128,7 +132,7 @@ export abstract class AsyncWaitOperator extends Operator {
       this.settle();
       return;
     }
-    this.inFlight += r.recs.length;
+    this.held += r.recs.length;
     r.timer = setTimeout(() => this.complete(r, r.recs.map(() => new AsyncFailure(`timed out after ${this.opts.timeout} ms`))), this.opts.timeout);
     let p: Promise<unknown[]>;
     try {
@@ -146,13 +150,12 @@ export abstract class AsyncWaitOperator extends Operator {
     if (r.results !== null) return; // already timed out
     if (r.timer !== null) clearTimeout(r.timer);
     r.results = results;
-    this.inFlight -= r.recs.length;
     try {
       this.settle();
     } catch (err) {
       this.job.fail(err);
     }
-    while (this.waiting.length > 0 && this.inFlight + this.waiting[0]!.recs.length <= this.opts.capacity) this.start(this.waiting.shift()!);
+    while (this.waiting.length > 0 && this.held + this.waiting[0]!.recs.length <= this.opts.capacity) this.start(this.waiting.shift()!);
     if (this.waiting.length === 0 && this.blocked) {
       this.blocked = false;
       this.job.unblock();
@@ -162,7 +165,6 @@ export abstract class AsyncWaitOperator extends Operator {
   /** Emit what may leave now, advance the watermark past finished requests, end when all is done. */
   private settle(): void {
     const q = this.queue;
-    if (!this.opts.ordered) for (const r of q) if (r.results !== null && !r.emitted) this.emitRequest(r, true);
     while (q.length > 0 && q[0]!.results !== null) {
       const r = q.shift()!;
       if (!r.emitted) this.emitRequest(r, false);
@@ -173,14 +175,30 @@ export abstract class AsyncWaitOperator extends Operator {
         for (const o of this.outputs) o.emit(w);
       }
     }
+    if (!this.opts.ordered) this.emitEarly();
     if (this.finishing && q.length === 0 && this.waiting.length === 0) {
       this.finishing = false;
       super.finish();
     }
   }
 
+  /**
+   * Unordered: completed requests behind the unfinished head leave now if all their records
+   * arrived behind the watermark already emitted; the first request behind a watermark still to
+   * come (Flink's UnorderedStreamElementQueue segment) ends the scan.
+   */
+  private emitEarly(): void {
+    for (const r of this.queue) {
+      const n = r.wm.length;
+      if (n > 0 && r.wm[n - 1]! > this.wmOut) return;
+      if (r.results !== null && !r.emitted) this.emitRequest(r, true);
+      if (r.wmEnd > this.wmOut) return;
+    }
+  }
+
   private emitRequest(r: Request, early: boolean): void {
     r.emitted = true;
+    this.held -= r.recs.length;
     const res = r.results!;
     const out: unknown[] = [];
     const ts: number[] = [];

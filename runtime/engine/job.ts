@@ -36,6 +36,9 @@ export class Job implements JobControl {
   private committing = false;
   private settle: { resolve: () => void; reject: (e: unknown) => void } | null = null;
   private readonly settled: Promise<void>;
+  /** Rejects with the failure once the run fails, so nothing waits for a barrier that cannot pass. */
+  private readonly failed: Promise<never>;
+  private rejectFailed: (e: unknown) => void = () => {};
   private readonly wallClock = new SystemClock();
   /** Calls scheduled by operators run only while the job runs; one that throws fails the job. */
   readonly clock: ProcessingClock = {
@@ -56,6 +59,10 @@ export class Job implements JobControl {
       this.settle = { resolve, reject };
     });
     this.settled.catch(() => {}); // observed by run(); avoid an unhandled rejection before that
+    this.failed = new Promise<never>((_, reject) => {
+      this.rejectFailed = reject;
+    });
+    this.failed.catch(() => {});
   }
 
   /** Set by the planner once operators exist (they need the job to be built). */
@@ -150,13 +157,23 @@ export class Job implements JobControl {
   fail(err: unknown): void {
     if (this.failure !== null) return;
     this.failure = err ?? new Error('unknown failure');
+    this.rejectFailed(this.failure);
     this.releaseSources();
     const sinks = this.parts?.sinks ?? [];
     void Promise.allSettled(sinks.map((s) => s.abort())).then(() => this.settle!.reject(this.failure));
   }
 
+  /**
+   * Resolves once everything emitted before the call has been written; rejects once the run has
+   * failed (what was in flight is lost, so its positions must never be committed, and a source
+   * closing after the failure must not wait for them).
+   */
   async barrier(): Promise<void> {
-    for (const f of this.parts?.flushables ?? []) await f.flushed();
+    for (const f of this.parts?.flushables ?? []) {
+      if (this.failure !== null) throw this.failure;
+      await Promise.race([f.flushed(), this.failed]);
+    }
+    if (this.failure !== null) throw this.failure;
   }
 
   block(): void {

@@ -26,10 +26,11 @@ beforeAll(async () => {
       const id = `${req.url}:${JSON.stringify(parsed)}`;
       const n = (attempts.get(id) ?? 0) + 1;
       attempts.set(id, n);
-      if (req.url === '/flaky' && n <= 2) return res.writeHead(503).end();
-      if (req.url === '/bad') return res.writeHead(400).end();
-      if (req.url === '/down') return res.writeHead(500).end();
-      if (req.url === '/slow') return void setTimeout(() => res.writeHead(200).end(), 1000);
+      const path = req.url!.split('?')[0];
+      if (path === '/flaky' && n <= 2) return res.writeHead(503).end();
+      if (path === '/bad') return res.writeHead(400).end();
+      if (path === '/down') return res.writeHead(500).end();
+      if (path === '/slow') return void setTimeout(() => res.writeHead(200).end(), 1000);
       res.writeHead(204).end();
     });
   });
@@ -85,6 +86,24 @@ describe('sink.http', () => {
     expect(metricsOf(job, 'hook').errors).toBe(15);
     const slow = await runPipeline(doc('/slow', { timeout: '100ms', retries: 0 }, 3));
     expect(metricsOf(slow.job, 'failed').recordsIn).toBe(3);
+  });
+
+  it('keeps secrets in the URL out of messages: shown as written, query and password masked; credentials go as Basic auth', async () => {
+    const failure = (url: string) => runPipeline(doc('', { url }, 1, false)).then(() => new Error('ran'), (e: unknown) => e as Error);
+    process.env.TRIBUTARY_TEST_HOOK_URL = `${base}/bad?token=s3cret-token`;
+    const fromEnv = await failure('${TRIBUTARY_TEST_HOOK_URL}');
+    expect(fromEnv.message).toMatch(/^POST \$\{TRIBUTARY_TEST_HOOK_URL\} failed after 1 attempt: HTTP 400/);
+    expect(fromEnv.message).not.toContain('s3cret');
+    const literal = await failure(`${base}/bad?token=s3cret-token`);
+    expect(literal.message).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/bad\?token=\*\*\* failed/);
+    process.env.TRIBUTARY_TEST_HOOK_URL = 'https://[not a url?token=s3cret-token';
+    expect(String(await failure('${TRIBUTARY_TEST_HOOK_URL}'))).toBe("node 'hook': url: not a valid URL: ${TRIBUTARY_TEST_HOOK_URL}");
+    delete process.env.TRIBUTARY_TEST_HOOK_URL;
+
+    const before = seen.length;
+    await runPipeline(doc('', { url: `${base.replace('//', '//alice:pa%20ss@')}/ok` }, 1));
+    expect(seen.slice(before)).toHaveLength(1);
+    expect(seen.at(-1)!.headers.authorization).toBe(`Basic ${Buffer.from('alice:pa ss').toString('base64')}`);
   });
 
   it('without an edge from errors, a failed delivery fails the run naming the node', async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NodeError } from '../../runtime/engine/errors.js';
-import { BROKERS, committed, createTopic, deleteTopics, type Msg, produce, uniqueName } from '../support/kafka.js';
+import { BROKERS, committed, createTopic, deleteTopics, type Msg, produce, produceTransactions, uniqueName } from '../support/kafka.js';
 import { freePort, PrivateRedis, redis } from '../support/redis.js';
 import { metricsOf, plan, runPipeline } from '../support/run.js';
 
@@ -111,6 +111,26 @@ for (const client of ['kafkajs', 'platformatic']) {
         await runPipeline(readDoc(dir2, { topic: t, groupId, startFrom: 'committed' }));
         const second = lines(join(dir2, 'out.jsonl')).map((r) => r.id).sort((a, b) => a - b);
         expect(second).toEqual(Array.from({ length: 1500 }, (_, k) => 3000 + k));
+      }));
+
+    it('a bounded read of a topic written in transactions ends past the markers, without aborted records', () =>
+      withClient(async () => {
+        // An exactly-once writer leaves a transaction marker after its records: the last offset
+        // before the end is one no consumer ever receives.
+        const t = await createTopic('txn', 2);
+        topics.push(t);
+        const msgs = (p: number, from: number, n: number) => Array.from({ length: n }, (_, i) => ({ value: JSON.stringify({ id: from + i }), partition: p }));
+        await produceTransactions(t, [{ messages: msgs(0, 0, 10) }, { messages: msgs(1, 100, 5), abort: true }, { messages: msgs(1, 200, 3) }]);
+        const groupId = uniqueName('g-txn');
+        const dir = scratch();
+        const job = plan(readDoc(dir, { topic: t, groupId, startFrom: 'earliest' }, '{ id }'));
+        const outcome = await Promise.race([job.run(), new Promise<string>((r) => setTimeout(() => r('hung'), 15_000))]);
+        if (outcome === 'hung') job.stop();
+        expect(outcome).toBe('finished');
+        const ids = lines(join(dir, 'out.jsonl')).map((r) => r.id).sort((a, b) => a - b);
+        expect(ids).toEqual([...Array.from({ length: 10 }, (_, i) => i), 200, 201, 202]);
+        // Committed past the markers (11 = 10 records + a marker; 10 = 5 aborted + marker + 3 + marker).
+        expect(await committed(groupId, t)).toEqual(new Map([[0, 11], [1, 10]]));
       }));
 
     it('an interrupted unbounded run commits what it wrote; the next run reads exactly the rest', () =>
@@ -292,5 +312,61 @@ describe('source.kafka connections', () => {
 
   it('names a missing topic', async () => {
     await expect(runPipeline(readDoc(scratch(), { topic: uniqueName('missing') }))).rejects.toThrow(/topic 'missing-[0-9a-f]+': topic .* does not exist/);
+  });
+});
+
+describe('source.kafka commits on failure', () => {
+  it('a run that fails while a commit waits for its sinks ends with the failure, and commits nothing after it', async () => {
+    const n = 5000;
+    const t = await topic('fail-commit', 1, Array.from({ length: n }, (_, i) => ({ value: JSON.stringify({ id: i }) })));
+    const groupId = uniqueName('g-fail-commit');
+    const server = new PrivateRedis(await freePort());
+    await server.start();
+    const job = plan({
+      nodes: [
+        { id: 'src', type: 'source.kafka', params: { brokers: BROKERS(), topic: t, groupId, startFrom: 'earliest', commitInterval: '10ms' } },
+        { id: 'save', type: 'sink.redis', params: { url: server.url, command: 'SET', key: 'id:{id}', value: 'id', retryFor: '1s', batchSize: 10 } },
+      ],
+      edges: [{ from: 'src', to: 'save' }],
+    });
+    const running = job.run().then(
+      (outcome) => ({ outcome, error: null as unknown }),
+      (error: unknown) => ({ outcome: null, error }),
+    );
+    while (metricsOf(job, 'save').recordsIn < 100) await new Promise((r) => setTimeout(r, 5));
+    // Redis goes away for good: the sink gives up after retryFor while a commit waits for it.
+    await server.kill();
+    const res = await Promise.race([running, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000))]);
+    expect(res).not.toBe('hung');
+    const { error } = res as { error: unknown };
+    expect(error).toBeInstanceOf(NodeError);
+    expect((error as NodeError).nodeId).toBe('save');
+    expect((error as NodeError).message).toMatch(/unreachable/);
+  });
+
+  it('commits nothing past records a file sink holds until the run ends: a failed run reads them again', async () => {
+    const t = await topic('file-commit', 1, Array.from({ length: 1000 }, (_, i) => ({ value: JSON.stringify({ id: i }) })));
+    const groupId = uniqueName('g-file-commit');
+    const dir = scratch();
+    // No edge from `errors`: the malformed record produced below fails the run.
+    const job = plan({
+      nodes: [
+        { id: 'src', type: 'source.kafka', params: { brokers: BROKERS(), topic: t, groupId, startFrom: 'committed', commitInterval: '20ms' } },
+        { id: 'out', type: 'sink.file', params: { path: join(dir, 'out.jsonl') } },
+      ],
+      edges: [{ from: 'src', to: 'out' }],
+    });
+    const running = job.run().catch((e: unknown) => e);
+    while (metricsOf(job, 'out').recordsIn < 1000) await new Promise((r) => setTimeout(r, 5));
+    // Many commit intervals pass while the records sit in the file sink's unpublished output.
+    await new Promise((r) => setTimeout(r, 500));
+    await produce(t, [{ value: 'not json' }]);
+    expect(await running).toBeInstanceOf(NodeError);
+    // The failed run discarded its file: none of its records may count as written.
+    const c = await committed(groupId, t);
+    expect(c.get(0) ?? -1).toBeLessThanOrEqual(0);
+    const again = scratch();
+    await runPipeline({ ...readDoc(again, { topic: t, groupId, startFrom: 'committed' }) });
+    expect(lines(join(again, 'out.jsonl'))).toHaveLength(1000);
   });
 });

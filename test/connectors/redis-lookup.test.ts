@@ -83,6 +83,23 @@ describe('lookup.redis', () => {
     expect(lines(json.out)[0]).toMatchObject({ eventId: 1, stock: 5, tags: ['a'] });
   });
 
+  it('a key Redis refuses sends only the records that need it to errors', async () => {
+    const p = `${pre}:wrongtype`;
+    await seedProfiles(p);
+    const n = 2000;
+    const evs = events(n, 26);
+    const badUser = evs[0]!.userId;
+    await r.del(`${p}:${badUser}`);
+    await r.set(`${p}:${badUser}`, 'not a hash');
+    const d = doc(n, 26, { key: `${p}:{userId}`, as: 'profile', capacity: 500 }, true);
+    await runPipeline(d.doc);
+    const bad = evs.filter((e) => e.userId === badUser).length;
+    const errs = lines(d.errors);
+    expect(errs).toHaveLength(bad);
+    expect(errs[0].error).toMatch(new RegExp(`^HGETALL ${p}:${badUser}: WRONGTYPE`));
+    expect(lines(d.out)).toHaveLength(n - bad);
+  });
+
   it('unordered: every record comes out once', async () => {
     const p = `${pre}:unordered`;
     await seedProfiles(p);

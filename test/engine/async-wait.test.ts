@@ -65,17 +65,68 @@ describe('AsyncWaitOperator', () => {
     expect(out.items).toEqual([{ rec: 2, wm: 0 }, { rec: 4, wm: 0 }, { wm: 10 }, { rec: 6, wm: 10 }, { wm: 20 }]);
   });
 
-  it('unordered: a finished request leaves at once, but behind the watermark already emitted', async () => {
+  it('unordered: without watermarks, requests leave in the order they finish', async () => {
+    const { op, out, push } = setup({ ordered: false });
+    push([1], -Infinity, -Infinity);
+    push([2], -Infinity, -Infinity);
+    op.release(1);
+    await tick();
+    expect(out.items).toEqual([{ rec: 4, wm: -Infinity }]);
+    op.release(0);
+    await tick();
+    expect(out.items).toEqual([{ rec: 4, wm: -Infinity }, { rec: 2, wm: -Infinity }]);
+  });
+
+  it('unordered: a record that arrived after a watermark waits for it, and the watermark for the records before it (Flink)', async () => {
     const { op, out, push } = setup({ ordered: false });
     push([1], 0, 10);
     push([2], 10, 20);
     op.release(1);
     await tick();
-    // Record 2 came after watermark 10 but leaves before record 1: it carries the old watermark.
+    // Record 2 came after watermark 10: leaving first would carry it past that watermark, so a
+    // record late there would no longer be late downstream.
+    expect(out.items).toEqual([]);
+    op.release(0);
+    await tick();
+    expect(out.items).toEqual([{ rec: 2, wm: 0 }, { wm: 10 }, { rec: 4, wm: 10 }, { wm: 20 }]);
+  });
+
+  it('unordered: records reorder freely between two watermarks, never across one', async () => {
+    const { op, out, push } = setup({ ordered: false });
+    push([1], -Infinity, -Infinity);
+    push([2], -Infinity, 10);
+    push([3], 10, 10);
+    push([4], 10, 10);
+    op.release(3);
+    op.release(1);
+    await tick();
+    // 2 and 1 share a segment; 4 is behind watermark 10, which waits for record 1.
     expect(out.items).toEqual([{ rec: 4, wm: -Infinity }]);
     op.release(0);
     await tick();
-    expect(out.items).toEqual([{ rec: 4, wm: -Infinity }, { rec: 2, wm: -Infinity }, { wm: 10 }, { wm: 20 }]);
+    expect(out.items).toEqual([{ rec: 4, wm: -Infinity }, { rec: 2, wm: -Infinity }, { wm: 10 }, { rec: 8, wm: 10 }]);
+    op.release(2);
+    await tick();
+    expect(out.items.at(-1)).toEqual({ rec: 6, wm: 10 });
+  });
+
+  it('capacity counts records done but waiting to leave in order, as Flink\'s queue does', async () => {
+    const { job, op, out, push } = setup({ capacity: 2 });
+    push([1], 0, 0);
+    push([2], 0, 0);
+    op.release(1);
+    await tick();
+    // Record 2 is done but waits for record 1: the queue is still full.
+    push([3], 0, 0);
+    expect(op.pending).toHaveLength(2);
+    expect(job.blocked).toBe(1);
+    op.release(0);
+    await tick();
+    expect(op.pending).toHaveLength(3);
+    expect(job.blocked).toBe(0);
+    op.release(2);
+    await tick();
+    expect(out.items.filter((i) => 'rec' in i).map((i) => i.rec)).toEqual([2, 4, 6]);
   });
 
   it('holds at most `capacity` records in flight and pauses the job until there is room', async () => {

@@ -104,3 +104,16 @@ export async function committed(groupId: string, topic: string): Promise<Map<num
   await admin.disconnect();
   return new Map(res[0]!.partitions.map((p) => [p.partition, Number(p.offset)]));
 }
+
+/** Produce in one transaction per entry (as an exactly-once writer does), committed or aborted. */
+export async function produceTransactions(topic: string, transactions: { messages: Msg[]; abort?: boolean }[]): Promise<void> {
+  const p = kafka().producer({ transactionalId: uniqueName('tests-tx'), idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await p.connect();
+  for (const t of transactions) {
+    const tx = await p.transaction();
+    await tx.send({ topic, acks: -1, messages: t.messages.map((m) => ({ key: m.key ?? null, value: m.value, partition: m.partition })) });
+    if (t.abort) await tx.abort();
+    else await tx.commit();
+  }
+  await p.disconnect();
+}

@@ -19,8 +19,13 @@ export class FetchBuffer {
     return this.count >= this.max;
   }
 
+  /** Nothing waits to be polled. */
+  get empty(): boolean {
+    return this.queue.length === 0;
+  }
+
   push(b: FetchedBatch): void {
-    if (b.messages.length === 0) return;
+    if (b.messages.length === 0 && b.next === undefined) return;
     this.queue.push(b);
     this.count += b.messages.length;
     this.wake();
@@ -82,8 +87,9 @@ export class FetchBuffer {
           out.push(this.queue.shift()!);
           left -= b.messages.length;
         } else {
+          // The position after the batch stays with its last messages.
           out.push({ topic: b.topic, partition: b.partition, messages: b.messages.slice(0, left) });
-          this.queue[0] = { topic: b.topic, partition: b.partition, messages: b.messages.slice(left) };
+          this.queue[0] = { topic: b.topic, partition: b.partition, messages: b.messages.slice(left), next: b.next };
           left = 0;
         }
       }

@@ -89,7 +89,7 @@ class KafkajsReader implements KafkaReader {
     const positions = new Map(opts.start.map((s) => [`${s.topic}:${s.partition}`, s.offset]));
     const topics = [...new Set(opts.start.map((s) => s.topic))];
     await this.consumer.subscribe({ topics, fromBeginning: true });
-    const { CRASH, GROUP_JOIN } = this.consumer.events;
+    const { CRASH, GROUP_JOIN, START_BATCH_PROCESS } = this.consumer.events;
     // kafkajs restarts itself after retriable crashes (a coordinator still starting, say).
     this.consumer.on(CRASH, (e) => {
       if (!e.payload.restart) this.buffer.fail(e.payload.error);
@@ -104,6 +104,18 @@ class KafkajsReader implements KafkaReader {
         }
       }
     });
+    // A fetch that held only transaction markers or aborted records never reaches eachBatch; its
+    // last offset still moves the position (a bounded read must see it to reach its end).
+    this.consumer.on(START_BATCH_PROCESS, (e) => {
+      const { topic, partition, batchSize, lastOffset } = e.payload;
+      const key = `${topic}:${partition}`;
+      const from = positions.get(key);
+      if (batchSize !== 0 || from === undefined) return;
+      const next = Number(lastOffset) + 1;
+      if (next <= from) return;
+      positions.set(key, next);
+      this.buffer.push({ topic, partition, messages: [], next });
+    });
     await this.consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: Math.max(1, opts.start.length),
@@ -117,8 +129,10 @@ class KafkajsReader implements KafkaReader {
           if (offset < from) continue; // fetched before the seek took effect
           messages.push({ key: m.key ?? null, value: m.value ?? null, headers: headersOf(m.headers), timestamp: Number(m.timestamp), offset });
         }
-        if (messages.length > 0) positions.set(key, messages[messages.length - 1]!.offset + 1);
-        this.buffer.push({ topic: batch.topic, partition: batch.partition, messages });
+        // lastOffset() counts the markers and aborted records that kafkajs filtered out.
+        const next = Math.max(from, Number(batch.lastOffset()) + 1);
+        positions.set(key, next);
+        this.buffer.push({ topic: batch.topic, partition: batch.partition, messages, next });
         while (this.buffer.full && isRunning() && !this.closed) {
           await Promise.race([this.buffer.space(), sleep(1000)]);
           await heartbeat();

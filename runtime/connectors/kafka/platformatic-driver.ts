@@ -3,7 +3,7 @@
 // paused while the fetch buffer is full, which stops fetching.
 import { Admin, type BaseOptions, Consumer, type MessagesStream, Producer, ListOffsetTimestamps } from '@platformatic/kafka';
 import { FetchBuffer } from './fetch-buffer.js';
-import type { KafkaAdmin, KafkaConnection, KafkaDriver, KafkaReader, KafkaWriter, PartitionOffset, ProducedMessage, ReaderOptions, TopicPartition } from './types.js';
+import type { FetchedBatch, KafkaAdmin, KafkaConnection, KafkaDriver, KafkaReader, KafkaWriter, PartitionOffset, ProducedMessage, ReaderOptions, TopicPartition } from './types.js';
 
 const MECHANISMS = { plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-sha-512': 'SCRAM-SHA-512' } as const;
 
@@ -89,6 +89,8 @@ class PlatformaticReader implements KafkaReader {
   private readonly buffer: FetchBuffer;
   private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | null = null;
   private readonly stopped = new Set<string>();
+  /** Fetch positions already handed out, per `topic:partition`. */
+  private readonly reported = new Map<string, number>();
 
   constructor(
     private readonly consumer: Consumer,
@@ -119,8 +121,22 @@ class PlatformaticReader implements KafkaReader {
     stream.on('error', (err) => buffer.fail(err));
   }
 
-  poll(maxWaitMs: number) {
-    return this.buffer.poll(maxWaitMs);
+  async poll(maxWaitMs: number): Promise<FetchedBatch[]> {
+    const out = await this.buffer.poll(maxWaitMs);
+    // The stream's fetch positions count transaction markers and aborted records, which it never
+    // emits. They are safe to hand on only once every message fetched before them has been handed
+    // out: nothing waits in the buffer or in the stream.
+    const stream = this.stream;
+    if (stream !== null && this.buffer.empty && stream.readableLength === 0) {
+      for (const [key, offset] of stream.offsetsToFetch) {
+        const next = Number(offset);
+        if (this.reported.get(key) === next) continue;
+        this.reported.set(key, next);
+        const at = key.lastIndexOf(':');
+        out.push({ topic: key.slice(0, at), partition: Number(key.slice(at + 1)), messages: [], next });
+      }
+    }
+    return out;
   }
 
   /** This client cannot pause one partition of a stream; what arrives past the pause is dropped here. */

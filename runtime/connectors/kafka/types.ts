@@ -51,6 +51,12 @@ export interface FetchedBatch {
   readonly topic: string;
   readonly partition: number;
   readonly messages: readonly ConsumedMessage[];
+  /**
+   * The partition's read position after these messages, when the client knows it: past entries it
+   * never delivers (transaction markers, records of aborted transactions), so a bounded read can
+   * reach its end offset and a commit need not stop short of them. May come with no messages.
+   */
+  readonly next?: number;
 }
 
 export interface ProducedMessage {

@@ -5,6 +5,7 @@
 import { Redis } from 'ioredis';
 import { NodeError, errorMessage } from '../../engine/errors.js';
 import { resolveEnv } from '../env.js';
+import { redactUrl } from '../redact.js';
 
 export interface RedisHandle {
   readonly client: Redis;
@@ -15,19 +16,9 @@ export interface RedisHandle {
   close(): Promise<void>;
 }
 
-function redacted(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
-
 export async function connectRedis(urlParam: string, nodeId: string, connectTimeout = 5000): Promise<RedisHandle> {
   const url = resolveEnv(urlParam, nodeId, 'url');
-  const where = redacted(url);
+  const where = redactUrl(url);
   let last = '';
   let client: Redis;
   try {

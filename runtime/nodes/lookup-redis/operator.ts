@@ -73,7 +73,12 @@ export class RedisLookup extends AsyncWaitOperator {
       const res = (await pipe.exec()) ?? [];
       for (let i = 0; i < wanted.length; i++) {
         const [err, v] = res[i] ?? [new Error('no reply'), null];
-        if (err) throw err;
+        // A key Redis refuses (WRONGTYPE, say) fails only the records that need it; a dead
+        // connection fails every key, and so every record, the same way.
+        if (err) {
+          found.set(wanted[i]!, new AsyncFailure(`${this.p.kind === 'hash' ? 'HGETALL' : 'GET'} ${wanted[i]}: ${errorMessage(err)}`));
+          continue;
+        }
         const value = this.decode(v);
         found.set(wanted[i]!, value);
         if (!(value instanceof AsyncFailure)) this.cache?.set(wanted[i]!, value, now);

@@ -16,6 +16,11 @@ import type { sinkFileSpec } from './spec.js';
 export class FileSink extends SinkOperator {
   private out: WriteStream | null = null;
   private readonly tmp: string;
+  private accepted = false;
+  private publish: () => void = () => {};
+  private readonly published = new Promise<void>((resolve) => {
+    this.publish = resolve;
+  });
 
   constructor(
     job: JobControl,
@@ -42,7 +47,17 @@ export class FileSink extends SinkOperator {
   }
 
   protected write(b: Batch): boolean {
+    this.accepted = true;
     return this.out!.write(jsonLines(b.recs));
+  }
+
+  /**
+   * The job's barrier (barrier.ts): records written here are durable only once the file is
+   * published at the end of a run that did not fail, so until then an at-least-once source
+   * (source.kafka) must not commit past them; a failed run discards the file, and they are read again.
+   */
+  flushed(): Promise<void> {
+    return this.accepted ? this.published : Promise.resolve();
   }
 
   protected waitForDrain(): void {
@@ -60,6 +75,7 @@ export class FileSink extends SinkOperator {
     await rename(this.tmp, this.path).catch((err: unknown) => {
       throw new NodeError(this.metrics.nodeId, `cannot move the output to ${this.path}: ${errorMessage(err)}`);
     });
+    this.publish();
   }
 
   async abort(): Promise<void> {

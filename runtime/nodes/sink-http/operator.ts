@@ -2,8 +2,9 @@
 // `capacity` in flight; failures after retries go to `errors`.
 import { deliver, type DeliveryOptions } from '../../connectors/http/post.js';
 import { resolveEnv } from '../../connectors/env.js';
+import { redactUrl } from '../../connectors/redact.js';
 import { AsyncSink } from '../../engine/async-sink.js';
-import { errorMessage } from '../../engine/errors.js';
+import { NodeError, errorMessage } from '../../engine/errors.js';
 import type { OperatorFactory } from '../../engine/factory.js';
 import type { NodeMetrics } from '../../engine/metrics.js';
 import type { JobControl } from '../../engine/operator.js';
@@ -17,6 +18,8 @@ type Params = ParamsOf<typeof sinkHttpSpec>;
 export class HttpSink extends AsyncSink {
   private delivery: DeliveryOptions | null = null;
   private readonly body: ((event: unknown) => unknown) | null;
+  /** The URL for messages: as written in the pipeline (environment references unresolved), secrets masked. */
+  private readonly shownUrl: string;
 
   constructor(
     job: JobControl,
@@ -26,13 +29,29 @@ export class HttpSink extends AsyncSink {
   ) {
     super(job, metrics, { batchSize: 1, maxInFlight: p.capacity, maxBuffered: p.maxBuffered }, 1);
     this.body = p.body === undefined ? null : (compileExpression(p.body) as (e: unknown) => unknown);
+    this.shownUrl = redactUrl(p.url);
   }
 
   override async open(): Promise<void> {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.p.headers)) headers[k] = resolveEnv(v, this.nodeId, `headers.${k}`);
+    let url: URL;
+    try {
+      url = new URL(resolveEnv(this.p.url, this.nodeId, 'url'));
+    } catch (err) {
+      if (err instanceof NodeError) throw err;
+      throw new NodeError(this.nodeId, `url: not a valid URL: ${this.shownUrl}`);
+    }
+    // fetch refuses credentials in the URL (and would print them); send them as Basic auth instead.
+    if (url.username || url.password) {
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+        headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+      }
+      url.username = '';
+      url.password = '';
+    }
     this.delivery = {
-      url: resolveEnv(this.p.url, this.nodeId, 'url'),
+      url: url.toString(),
       method: this.p.method,
       headers,
       retries: this.p.retries,
@@ -53,7 +72,7 @@ export class HttpSink extends AsyncSink {
     const d = await deliver(body, this.delivery!);
     // Every failed attempt counts in the errors metric; the record itself counts once more if it goes to `errors`.
     this.metrics.errors += d.attempts - 1;
-    if (!d.ok) this.emitErrors(this.nodeId, [{ error: `${this.p.method} ${this.delivery!.url} failed after ${d.attempts} attempt${d.attempts > 1 ? 's' : ''}: ${d.error}`, record: rec, ts: ts[0]!, detail: { status: d.status } }]);
+    if (!d.ok) this.emitErrors(this.nodeId, [{ error: `${this.p.method} ${this.shownUrl} failed after ${d.attempts} attempt${d.attempts > 1 ? 's' : ''}: ${d.error}`, record: rec, ts: ts[0]!, detail: { status: d.status } }]);
   }
 }
 

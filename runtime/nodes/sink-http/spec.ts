@@ -11,7 +11,7 @@ export const sinkHttpSpec = defineNode({
     '',
     '- A network error, a timeout, HTTP 408, 429 or 5xx is retried up to `retries` times with exponential backoff from `backoff` (a `Retry-After` header, when given, is honoured up to 30 s); other 4xx answers are not retried.',
     '- A record that still fails goes to `errors` as `{node, error, record, status}` (`status` is null for network errors and timeouts); without an edge from `errors` it fails the run.',
-    '- `headers` values may use environment references, so a token such as `Bearer ${ALERT_TOKEN}` stays out of the file.',
+    '- `url` and `headers` values may use environment references, so a token such as `Bearer ${ALERT_TOKEN}` (or a secret webhook URL, `${ALERT_URL}`) stays out of the file. Messages and `errors` records show the URL as written, with passwords and query values masked; `user:password@` in the URL is sent as Basic authorization.',
   ].join('\n'),
   params: z.strictObject({
     url: envString('URL to send to.'),

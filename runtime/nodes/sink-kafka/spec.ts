@@ -8,10 +8,10 @@ export const sinkKafkaSpec = defineNode({
   title: 'Kafka sink',
   category: 'sink',
   doc: [
-    'Writes each record to a Kafka topic, batched (up to `batchSize` records a request; while one request is out the next fills up) with an idempotent producer by default, so a retry never duplicates or reorders within a partition.',
+    'Writes each record to a Kafka topic, batched (up to `batchSize` records a request; while one request is out the next fills up) with an idempotent producer by default, so the client\'s own retries never duplicate or reorder within a partition.',
     '',
     '- The value is the record as JSON, or what `value` gives (a string is sent as is, anything else as JSON); `key` and `headers` are optional expressions. Records with the same key go to the same partition.',
-    '- A failed delivery is retried `retries` times with exponential backoff from `retryBackoff`; each failure counts in the node\'s errors metric, and when the retries are spent the run fails naming this node. Records written before a failure stay written (Kafka has no rollback here).',
+    '- A request that fails for good is sent again, `retries` times with exponential backoff from `retryBackoff`; each failure counts in the node\'s errors metric, and when the retries are spent the run fails naming this node. A request sent again may duplicate the records it had already written to some partitions (at-least-once); records written before a failure stay written (Kafka has no rollback here).',
     '- While the broker is slow, at most `maxBuffered` records wait here; then the sources pause.',
   ].join('\n'),
   params: z.strictObject({

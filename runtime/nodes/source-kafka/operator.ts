@@ -132,12 +132,15 @@ export class KafkaSource extends SourceOperator {
     if (st === undefined || st.done) return;
     const splits = this.splits;
     const field = this.eventField;
-    splits.active(st.split, now);
     const msgs = b.messages;
+    if (msgs.length > 0) splits.active(st.split, now);
     for (let i = 0; i < msgs.length; i++) {
       const m = msgs[i]!;
       if (m.offset < st.position) continue; // a re-delivery after a seek or reconnect
-      if (m.offset >= st.end) break;
+      if (m.offset >= st.end) {
+        st.position = st.end; // what lay before the end was compacted away or never delivered
+        break;
+      }
       st.position = m.offset + 1;
       const rec = this.decode(m, b.topic, b.partition);
       if (typeof rec === 'string') {
@@ -158,6 +161,10 @@ export class KafkaSource extends SourceOperator {
       out.push(rec, ts, undefined, splits.current);
       splits.observe(st.split, ts);
     }
+    // Past what the client skipped (transaction markers, aborted records): the consumer's position
+    // decides when a bounded partition is done, not its last record, which may be followed by a
+    // marker and nothing else (Flink's KafkaPartitionSplitReader.fetch).
+    if (b.next !== undefined && b.next > st.position) st.position = Math.min(b.next, st.end);
     if (st.position >= st.end) {
       st.done = true;
       this.live--;
