@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { HostRelay } from '../electron/host-relay.js';
-import { HostSupervisor, type LaunchHost } from '../electron/host-supervisor.js';
+import { HostSupervisor, type LaunchHost } from '../runtime/host/host-supervisor.js';
 import { GrantedPaths } from '../electron/files.js';
 import { TrustGate } from '../electron/trust-gate.js';
 import { INSTALL_DIR } from '../runtime/host/install.js';
@@ -64,7 +64,7 @@ async function roundTrips(client: HostClient): Promise<Record<string, number>> {
 }
 
 async function websocket(root: string): Promise<Record<string, number>> {
-  const server = await serveStudio({ workspace: new Workspace(root), staticDir: root, version: 'bench', trustStore: new TrustStore(join(root, 'trusted.json')) });
+  const server = await serveStudio({ workspace: new Workspace(root), staticDir: root, version: 'bench', trustFile: join(root, 'trusted.json') });
   const ws = new WebSocket(`ws://127.0.0.1:${server.port}/rpc?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` });
   await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
   const client = createClient({
@@ -106,8 +106,7 @@ async function desktop(root: string, restarts: boolean): Promise<Record<string, 
     ms.sort((a, b) => a - b);
     figures = { restartMedian: ms[Math.floor(ms.length / 2)]!, restartMax: ms.at(-1)! };
   }
-  relay.dispose();
-  supervisor.dispose();
+  await supervisor.dispose();
   return figures;
 }
 

@@ -94,12 +94,11 @@ async function scenario(running: boolean): Promise<Record<string, number>> {
   // must not carry a browser driver and a web server in their heap.
   const { chromium } = await import('@playwright/test');
   const { RENDERER_DIR } = await import('../runtime/host/install.js');
-  const { TrustStore } = await import('../runtime/host/trust.js');
   const { Workspace } = await import('../runtime/host/workspace.js');
   const { serveStudio } = await import('../runtime/host/ws-server.js');
   const root = mkdtempSync(join(tmpdir(), 'tributary-bench-editor-'));
   writeFileSync(join(root, 'big.json'), `${JSON.stringify(bigPipeline(), null, 2)}\n`);
-  const server = await serveStudio({ workspace: new Workspace(root), staticDir: RENDERER_DIR, version: 'bench', initialFile: 'big.json', trustStore: new TrustStore(join(root, '.trust.json')) });
+  const server = await serveStudio({ workspace: new Workspace(root), staticDir: RENDERER_DIR, version: 'bench', initialFile: 'big.json', trustFile: join(root, '.trust.json') });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });

@@ -9,7 +9,7 @@ import { type DesktopCommand, type DocState, type FileAction, type HostStatus, I
 import type { TrustStore } from '../runtime/host/trust.js';
 import { GrantedPaths, isPipelinePath, readPipelineFile, suggestedFileName, withJsonExtension } from './files.js';
 import { HostRelay } from './host-relay.js';
-import { HostSupervisor, type LaunchHost, type SupervisorOptions } from './host-supervisor.js';
+import { HostSupervisor, type LaunchHost, type SupervisorOptions } from '../runtime/host/host-supervisor.js';
 import type { Dialogs, WindowLike } from './ports.js';
 import { type AskTrust, TrustGate } from './trust-gate.js';
 
@@ -213,8 +213,8 @@ export class DocumentWindow {
 
   /** The window is going away for good. */
   dispose(): void {
-    this.relay.dispose();
-    this.host.dispose();
+    // The host stops the window's job and flushes its sinks before it ends (or is ended).
+    void this.host.dispose(this.deps.stopGraceMs);
     this.settleSaves(false);
     for (const fn of this.closeListeners.splice(0)) fn();
   }

@@ -6,11 +6,8 @@ import { basename } from 'node:path';
 import { type CheckedParamsOf, type HostApi, type Origin, type PipelineDoc, type ResultOf } from '../runtime/host/contract.js';
 import { RpcError } from '../runtime/host/rpc.js';
 import { type GrantedPaths, readPipelineFile, writePipelineFile } from './files.js';
-import type { HostSupervisor } from './host-supervisor.js';
+import { type HostSupervisor, STOP_GRACE_MS } from '../runtime/host/host-supervisor.js';
 import { codeNodesOf, parsePipelineText, type TrustGate } from './trust-gate.js';
-
-/** How long Stop may take before the host process is ended (a pipeline stuck in its own code). */
-export const STOP_GRACE_MS = 5000;
 
 export interface RelayHooks {
   /** A file was written for this window (Save, Save As, Export), or writing one failed. */
@@ -25,8 +22,6 @@ export function originLabel(origin: Origin): string {
 }
 
 export class HostRelay implements HostApi {
-  private stopWatch: ReturnType<typeof setTimeout> | null = null;
-
   constructor(
     private readonly host: HostSupervisor,
     private readonly gate: TrustGate,
@@ -44,25 +39,11 @@ export class HostRelay implements HostApi {
   }
 
   async run(p: CheckedParamsOf<'run'>): Promise<ResultOf<'run'>> {
-    const res = await this.hostRun(p);
+    const res = await this.host.run(p);
     if (res.ok || res.reason !== 'untrusted') return res;
     if (!(await this.gate.approve(originLabel(p.origin), res.codeNodes))) return res;
     await this.host.call('trust', p);
-    return this.hostRun(p);
-  }
-
-  /**
-   * A pipeline can kill its process before the answer to `run` leaves it (the job's events with
-   * it): the run then failed, and says why, rather than leaving the editor waiting for it to start.
-   */
-  private async hostRun(p: CheckedParamsOf<'run'>): Promise<ResultOf<'run'>> {
-    const exits = this.host.exits;
-    try {
-      return await this.host.call('run', p);
-    } catch (err) {
-      if (this.host.exits === exits || this.host.lastExit === null) throw err;
-      return { ok: false, reason: 'failed', message: this.host.lastExit, nodeId: null };
-    }
+    return this.host.run(p);
   }
 
   async trust(p: CheckedParamsOf<'trust'>): Promise<ResultOf<'trust'>> {
@@ -72,25 +53,8 @@ export class HostRelay implements HostApi {
     return this.host.call('trust', p);
   }
 
-  async stop(): Promise<ResultOf<'stop'>> {
-    const job = this.host.runningJob;
-    let ended = false;
-    if (job !== null) {
-      // Sources stop between batches; code stuck in a loop never gets there (nor does this call's
-      // answer, the host being busy). Then end the host's process: the window stays responsive.
-      if (this.stopWatch) clearTimeout(this.stopWatch);
-      this.stopWatch = setTimeout(() => {
-        this.stopWatch = null;
-        if (this.host.runningJob !== job) return;
-        ended = true;
-        this.host.restart(`The pipeline did not stop within ${this.stopGraceMs / 1000} s`);
-      }, this.stopGraceMs);
-    }
-    // Ending the process drops this call; the job event already says how it stopped.
-    return this.host.call('stop', {}).catch((err: unknown) => {
-      if (ended) return { stopping: true };
-      throw err;
-    });
+  stop(): Promise<ResultOf<'stop'>> {
+    return this.host.stop(this.stopGraceMs);
   }
 
   tapOpen(p: CheckedParamsOf<'tapOpen'>) {
@@ -144,10 +108,6 @@ export class HostRelay implements HostApi {
     if (this.gate.trusted && doc && (codeNodesOf(doc)?.length ?? 0) > 0) await this.remember({ kind: 'file', path })(doc);
     this.hooks.written?.(path, p.text);
     return { path };
-  }
-
-  dispose(): void {
-    if (this.stopWatch) clearTimeout(this.stopWatch);
   }
 
   /** Records a document as trusted, through the host (the trust store's one writer in the app). */

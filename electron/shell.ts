@@ -5,7 +5,7 @@ import { app, BrowserWindow, dialog, Menu, MessageChannelMain, screen, utilityPr
 import type { TrustStore } from '../runtime/host/trust.js';
 import { DocumentWindow } from './document-window.js';
 import type { HostProcessConfig } from './host-process.js';
-import type { HostProcess } from './host-supervisor.js';
+import type { HostProcess } from '../runtime/host/host-supervisor.js';
 import type { PageEndpoint } from './ipc.js';
 import { type MenuActions, menuTemplate } from './menu.js';
 import type { Dialogs } from './ports.js';

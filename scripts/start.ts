@@ -44,9 +44,25 @@ export function findElectron(env: NodeJS.ProcessEnv = process.env): ElectronLook
   return { missing: `Electron's binary is not installed and could not be downloaded (${fetched.error?.message ?? errorLine(`${fetched.stderr ?? ''}${fetched.stdout ?? ''}`)})` };
 }
 
+/**
+ * Why no window can open here, or null. On Linux (and the BSDs) a window needs an X or Wayland
+ * display; without one (a server over SSH, a container) Electron would only abort, after fetching
+ * its ~100 MB binary for nothing. macOS and Windows always have one.
+ */
+export function missingDisplay(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string | null {
+  if (platform === 'darwin' || platform === 'win32') return null;
+  return env.DISPLAY || env.WAYLAND_DISPLAY ? null : 'there is no display to open a window on (neither DISPLAY nor WAYLAND_DISPLAY is set)';
+}
+
 export async function start(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const files = args.filter((a) => !a.startsWith('-'));
   const withFile = files.length > 0 ? args : [...args, DEMO];
+  const headless = missingDisplay(env);
+  if (headless) {
+    // No browser can open here either: print the URL for a browser elsewhere (ssh -L …).
+    process.stderr.write(`tributary: cannot start the desktop app: ${headless}.\nStarting browser mode instead (tributary studio): open the URL below in a browser that reaches this machine.\n\n`);
+    return main(['studio', ...(withFile.includes('--no-open') ? withFile : ['--no-open', ...withFile])], { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+  }
   const electron = findElectron(env);
   if ('binary' in electron) {
     // Never let an inherited ELECTRON_RUN_AS_NODE turn the app into a plain Node process.

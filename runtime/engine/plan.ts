@@ -61,6 +61,9 @@ export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
   for (const [id, b] of built) if ('operator' in b) placed.set(id, { op: b.operator, stage: -1 });
 
   const probes = new Map<GraphEdge, EdgeProbe>();
+  // Edges fanning out of one port share its Output, and so its one observer slot: they must share
+  // one probe too, or a tap on one edge would silently replace the tap on its sibling.
+  const outputProbes = new Map<Output, EdgeProbe>();
   for (const e of edges) {
     const from = placed.get(e.from)!;
     const to = placed.get(e.to)!;
@@ -71,7 +74,9 @@ export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
     }
     const out = outputFor(from, byId.get(e.from)!, e);
     out.connect(to.op, to.op.addInput());
-    probes.set(e, outputProbe(out));
+    let probe = outputProbes.get(out);
+    if (!probe) outputProbes.set(out, (probe = outputProbe(out)));
+    probes.set(e, probe);
   }
 
   const ops = [...new Set([...placed.values()].map((p) => p.op))];

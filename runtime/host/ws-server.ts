@@ -2,15 +2,20 @@
 // 127.0.0.1 only. The WebSocket needs the per-launch token (carried in the page URL's fragment, so
 // it is never sent in a Referer or logged) and a same-origin Origin; the Host header must name
 // this server (no DNS rebinding). Every page is served under a strict Content-Security-Policy.
+// Each connected editor's host runs in a worker thread of its own (thread-host.ts), so this thread
+// always answers: Stop ends a pipeline stuck in its own code, and Ctrl-C stops the studio.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { contentSecurityPolicyFor, PAGE_HEADERS } from './csp.js';
-import { type RuntimeHost, serveHost } from './runtime-host.js';
-import type { Channel, WireMessage } from './rpc.js';
+import { HostSupervisor, STOP_GRACE_MS } from './host-supervisor.js';
+import { type Channel, eventSink, serveApi, type WireMessage } from './rpc.js';
+import type { HostProcessConfig } from './serve-port.js';
 import { readStaticFile } from './static-files.js';
-import type { TrustStore } from './trust.js';
+import { launchHostThread, supervisedApi } from './thread-host.js';
+import { stateDir } from './trust.js';
 import type { Workspace } from './workspace.js';
 
 export interface StudioOptions {
@@ -21,7 +26,10 @@ export interface StudioOptions {
   readonly initialFile?: string | null;
   readonly port?: number;
   readonly token?: string;
-  readonly trustStore?: TrustStore;
+  /** The trust store's file (shared with the CLI); the user's own by default. */
+  readonly trustFile?: string;
+  /** How long Stop, or an editor going away, may take before its host thread is ended. */
+  readonly stopGraceMs?: number;
 }
 
 export interface StudioServer {
@@ -106,7 +114,24 @@ export async function serveStudio(opts: StudioOptions): Promise<StudioServer> {
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
-  const hostsByWs = new Map<WebSocket, RuntimeHost>();
+  const grace = opts.stopGraceMs ?? STOP_GRACE_MS;
+  const config: HostProcessConfig = {
+    root: opts.workspace.root,
+    templatesDir: opts.workspace.templatesDir,
+    version: opts.version,
+    initialFile: opts.initialFile ?? null,
+    trustFile: opts.trustFile ?? join(stateDir(), 'trusted.json'),
+  };
+  const log = (msg: string) => void process.stderr.write(`tributary: ${msg}\n`);
+  const connected = new Set<HostSupervisor>();
+  // Hosts whose editor went away, until their job has flushed and their thread ended.
+  const leaving = new Set<Promise<void>>();
+  const retire = (host: HostSupervisor) => {
+    if (!connected.delete(host)) return;
+    const done = host.dispose(grace);
+    leaving.add(done);
+    void done.then(() => leaving.delete(done));
+  };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const refuse = (status: string) => {
@@ -117,9 +142,12 @@ export async function serveStudio(opts: StudioOptions): Promise<StudioServer> {
     if (!origins().has(req.headers.origin ?? '')) return refuse('403 Forbidden');
     if (!sameToken(url.searchParams.get('token'), token)) return refuse('401 Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const host = serveHost(channelOf(ws), { workspace: opts.workspace, version: opts.version, initialFile: opts.initialFile ?? null, trustStore: opts.trustStore });
-      hostsByWs.set(ws, host);
-      ws.on('close', () => hostsByWs.delete(ws));
+      const channel = channelOf(ws);
+      // The thread starts with the editor's first call; a crashed one is replaced on the next.
+      const host = new HostSupervisor(() => launchHostThread(config, log), { event: eventSink(channel), status: () => undefined });
+      connected.add(host);
+      serveApi(supervisedApi(host, grace), channel);
+      ws.on('close', () => retire(host));
     });
   });
 
@@ -134,9 +162,9 @@ export async function serveStudio(opts: StudioOptions): Promise<StudioServer> {
     port,
     token,
     async close() {
-      const hostsNow = [...hostsByWs.values()];
-      for (const h of hostsNow) h.dispose();
-      await Promise.all(hostsNow.map((h) => h.idle()));
+      // Every job stops and flushes its sinks (a stuck one is ended after the grace period).
+      for (const host of [...connected]) retire(host);
+      await Promise.all([...leaving]);
       for (const ws of wss.clients) ws.terminate();
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();

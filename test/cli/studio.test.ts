@@ -35,6 +35,33 @@ describe('tributary studio', () => {
     }
   });
 
+  it('stops on interrupt even while a pipeline is stuck in its own code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-studio-cli-'));
+    const studio = await startStudioCli([join(dir, 'stuck.json')]);
+    const server = { port: studio.port, token: studio.token } as Parameters<typeof connect>[0];
+    const { client } = await connect(server);
+    const doc = {
+      format: 'tributary.pipeline/v1',
+      name: 'stuck',
+      nodes: [
+        { id: 'clicks', type: 'source.generator', params: { rate: 100 } },
+        { id: 'loop', type: 'filter', params: { code: 'while (true) {}' } },
+        { id: 'out', type: 'sink.console', params: {} },
+      ],
+      edges: [
+        { from: 'clicks', to: 'loop' },
+        { from: 'loop', to: 'out' },
+      ],
+    };
+    await client.call('trust', { doc, origin: { kind: 'new' } });
+    expect(await client.call('run', { doc, origin: { kind: 'new' } })).toMatchObject({ ok: true });
+    await new Promise((r) => setTimeout(r, 300));
+    // Ctrl-C: the job cannot flush (its thread never yields), so it is ended after the grace period.
+    const t0 = Date.now();
+    expect(await studio.stop()).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  });
+
   it('describes itself in --help', async () => {
     const r = await runCli(['studio', '--help']);
     expect(r.code).toBe(0);

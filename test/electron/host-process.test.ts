@@ -1,11 +1,12 @@
 // The runtime host in its own process (a worker thread standing in for Electron's utilityProcess,
 // running the app's real host entry over a MessagePort): a crashing or stuck pipeline is reported,
 // the host restarts, the editor keeps its unsaved document, and the window never waits on it.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GrantedPaths } from '../../electron/files.js';
 import { HostRelay } from '../../electron/host-relay.js';
-import { HostSupervisor } from '../../electron/host-supervisor.js';
+import { HostSupervisor } from '../../runtime/host/host-supervisor.js';
 import { TrustGate } from '../../electron/trust-gate.js';
 import type { PortLike } from '../../runtime/host/port-channel.js';
 import { TrustStore } from '../../runtime/host/trust.js';
@@ -97,6 +98,21 @@ describe('the runtime host process', () => {
     expect(await relay.run({ doc: {}, origin: { kind: 'new' } })).toEqual({ ok: false, reason: 'failed', message: expect.stringMatching(/exit code 9/), nodeId: null });
     await expect(relay.validate({ doc: {} })).rejects.toThrow(/connection to the runtime host was lost/);
     supervisor.dispose();
+  });
+
+  it('closing the window while a pipeline runs stops it with its sinks flushed, then ends the host process', async () => {
+    const h = make();
+    const store = h.attachPage();
+    const doc = codeDoc('ctx.emit(event);') as { nodes: { params: unknown }[] };
+    doc.nodes[0]!.params = { rate: 2000, seed: 3 }; // endless
+    store.getState().openText(JSON.stringify(doc), { kind: 'new' });
+    await store.getState().run();
+    await until(() => (store.getState().figures.out?.recordsIn ?? 0) > 0, 'records to reach the sink');
+    const exited = new Promise<number>((r) => h.launched[0]!.once('exit', r));
+    h.dispose();
+    await exited;
+    // The file sink publishes only when its run ends well: a killed host would have left nothing.
+    expect(readFileSync(join(h.dir, 'out/coded.jsonl'), 'utf8').split('\n').length).toBeGreaterThan(1);
   });
 
   it('closing the window ends its host process', async () => {

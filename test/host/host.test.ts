@@ -105,6 +105,42 @@ describe('runtime host over a WebSocket', () => {
     expect(lines.length).toBe(node('out').recordsIn);
   });
 
+  it('taps two edges leaving one port, and sampling fields leaves an open tap running', async () => {
+    const doc = {
+      format: 'tributary.pipeline/v1',
+      name: 'fan-out',
+      nodes: [
+        { id: 'clicks', type: 'source.generator', params: { rate: 5000, seed: 3 } },
+        { id: 'views', type: 'filter', params: { condition: "eventType == 'VIEW'" } },
+        { id: 'carts', type: 'filter', params: { condition: "eventType == 'ADD_TO_CART'" } },
+        { id: 'viewsOut', type: 'sink.file', params: { path: 'out/fan-views.jsonl' } },
+        { id: 'cartsOut', type: 'sink.file', params: { path: 'out/fan-carts.jsonl' } },
+      ],
+      edges: [
+        { from: 'clicks', to: 'views' },
+        { from: 'clicks', to: 'carts' },
+        { from: 'views', to: 'viewsOut' },
+        { from: 'carts', to: 'cartsOut' },
+      ],
+    };
+    expect(await client.call('run', { doc, origin: { kind: 'new' } })).toMatchObject({ ok: true });
+    const a = await client.call('tapOpen', { edge: { from: 'clicks', to: 'views' } });
+    const b = await client.call('tapOpen', { edge: { from: 'clicks', to: 'carts' } });
+    await Promise.all([a, b].map(({ tapId }) => waitFor<HostEvents['tap']>(client, 'tap', (t) => t.tapId === tapId)));
+    // The editor samples every edge a second after Run, while the user's tap stays open.
+    const sampled = await client.call('sampleFields', { timeoutMs: 400 });
+    expect(sampled.edges['clicks.out->views.in']).toContain('eventType');
+    expect(sampled.edges['clicks.out->carts.in']).toContain('eventType');
+    for (const { tapId } of [a, b]) {
+      const first = await waitFor<HostEvents['tap']>(client, 'tap', (t) => t.tapId === tapId);
+      const later = await waitFor<HostEvents['tap']>(client, 'tap', (t) => t.tapId === tapId);
+      expect(later.seen).toBeGreaterThan(first.seen);
+    }
+    const stopped = waitFor<HostEvents['job']>(client, 'job', (j) => j.state !== 'running');
+    await client.call('stop', {});
+    expect((await stopped).state).toBe('stopped');
+  });
+
   it('reports a finished run with its final figures and a failed run with the node', async () => {
     const doc = demo();
     (doc.nodes[0]!.params as Record<string, unknown>) = { rate: 0, count: 2000, seed: 1 };
@@ -186,6 +222,48 @@ describe('connections', () => {
     const t0 = Date.now();
     while (!existsSync(join(root, 'out/gone.jsonl')) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
     expect(readFileSync(join(root, 'out/gone.jsonl'), 'utf8').length).toBeGreaterThan(0);
+  });
+
+  it('Stop on a pipeline stuck in its own code ends its host thread after the grace period; the studio answers throughout and runs the next pipeline', async () => {
+    const studio = await scratchStudio({ stopGraceMs: 1000 });
+    try {
+      const { client: stuckClient } = await connect(studio.server);
+      const { client: other } = await connect(studio.server);
+      const doc = demo();
+      doc.nodes[1] = { id: 'carts', type: 'filter', params: { code: 'if (event.eventId > 50) { while (true) {} } return true;' } as never };
+      await stuckClient.call('trust', { doc, origin: { kind: 'new' } });
+      expect(await stuckClient.call('run', { doc, origin: { kind: 'new' } })).toMatchObject({ ok: true });
+      await new Promise((r) => setTimeout(r, 300)); // record 51 arrives: the host's thread loops for good
+      // Another editor's host lives in a thread of its own: it is not held up.
+      expect((await other.call('validate', { doc: demo() })).problems).toEqual([]);
+      const ended = waitFor<HostEvents['job']>(stuckClient, 'job', (j) => j.state !== 'running');
+      const t0 = Date.now();
+      expect(await stuckClient.call('stop', {})).toEqual({ stopping: true });
+      const j = await ended;
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+      expect(j).toMatchObject({ state: 'failed', error: { message: expect.stringMatching(/did not stop within 1 s; the runtime was restarted/) } });
+      // The next run gets a fresh thread.
+      const again = demo();
+      (again.nodes[0]!.params as Record<string, unknown>) = { rate: 0, count: 100, seed: 1 };
+      const done = waitFor<HostEvents['job']>(stuckClient, 'job', (x) => x.state !== 'running');
+      expect(await stuckClient.call('run', { doc: again, origin: { kind: 'new' } })).toMatchObject({ ok: true });
+      expect((await done).state).toBe('finished');
+    } finally {
+      await studio.server.close();
+    }
+  });
+
+  it('a pipeline that ends its thread (process.exit in its code) fails the run, not the studio', async () => {
+    const { client: own } = await connect(server);
+    const doc = demo();
+    doc.nodes[1] = { id: 'carts', type: 'filter', params: { code: 'process.exit(3);' } as never };
+    await own.call('trust', { doc, origin: { kind: 'new' } });
+    const ended = waitFor<HostEvents['job']>(own, 'job', (j) => j.state !== 'running');
+    const r = await own.call('run', { doc, origin: { kind: 'new' } });
+    const message = r.ok ? (await ended).error?.message : r.reason === 'failed' ? r.message : JSON.stringify(r);
+    expect(message).toMatch(/stopped unexpectedly \(exit code 3\) and was restarted/);
+    expect((await own.call('validate', { doc: demo() })).problems).toEqual([]);
+    expect((await client.call('hello', {})).version).toBe('test');
   });
 
   it('keeps a chatty console sink to a bounded number of lines per push, counting the rest', () => {

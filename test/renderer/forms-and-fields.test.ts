@@ -6,7 +6,7 @@ import { NODE_SPECS, REGISTRY } from '../../runtime/nodes/registry.js';
 import { addStep, type CepStep, joinName, moveStep, quantifierFor, quantifierName, updateStep } from '../../renderer/src/model/cep.js';
 import { type Doc, emptyDoc } from '../../renderer/src/model/doc.js';
 import { inputFields, objectExpressionFields } from '../../renderer/src/model/fields.js';
-import { initialValue, kindOf, objectFields, paramsSchema, parseScalar, variantIndex, variantLabel } from '../../renderer/src/model/form.js';
+import { discriminator, initialValue, type JsonSchema, kindOf, listItems, listItemSchema, listValue, objectFields, paramsSchema, parseScalar, variantIndex, variantLabel } from '../../renderer/src/model/form.js';
 import { parseJsonPath, placeProblems } from '../../renderer/src/model/problems.js';
 import { actionFor } from '../../renderer/src/model/shortcuts.js';
 
@@ -24,16 +24,41 @@ describe('forms from specs', () => {
     expect(initialValue(agg)).toEqual({ fn: 'count' });
   });
 
-  it('gives every registered node type a form with no field left to raw JSON', () => {
-    for (const spec of NODE_SPECS) {
-      for (const f of objectFields(paramsSchema(spec))) expect(`${spec.type}.${f.key}:${f.kind}`).not.toMatch(/:json$/);
-    }
+  it('gives every registered node type a form with no field left to raw JSON, down to list items and nested objects', () => {
+    const walk = (at: string, s: JsonSchema, depth: number): void => {
+      const kind = kindOf(s);
+      expect(`${at}:${kind}`).not.toMatch(/:json$/);
+      if (depth > 4) return;
+      if (kind === 'object') for (const f of objectFields(s)) walk(`${at}.${f.key}`, f.schema, depth + 1);
+      if (kind === 'array') walk(`${at}[]`, listItemSchema(s), depth + 1);
+      if (kind === 'record') walk(`${at}[*]`, s.additionalProperties as JsonSchema, depth + 1);
+      if (kind === 'variant') for (const o of s.oneOf!) walk(`${at}<${String(o.properties?.[discriminator(s)!]?.const)}>`, o, depth + 1);
+    };
+    for (const spec of NODE_SPECS) walk(spec.type, paramsSchema(spec), 0);
     const filter = objectFields(paramsSchema(REGISTRY.get('filter')!));
     expect(filter.map((f) => [f.key, f.kind])).toEqual([
       ['condition', 'expression'],
       ['code', 'code'],
     ]);
     expect(filter[1]!.schema['x-params']).toEqual(['event', 'ctx']);
+  });
+
+  it('shows a list that may be written as its one item (a Kafka topic) as a list, and keeps its form on edits', () => {
+    const topic = objectFields(paramsSchema(REGISTRY.get('source.kafka')!)).find((f) => f.key === 'topic')!;
+    expect(topic.kind).toBe('array');
+    expect(kindOf(listItemSchema(topic.schema))).toBe('string');
+    expect(listItems(topic.schema, 'clicks')).toEqual(['clicks']);
+    expect(listItems(topic.schema, ['a', 'b'])).toEqual(['a', 'b']);
+    expect(listItems(topic.schema, undefined)).toEqual([]);
+    // One topic written on its own stays a string; a second makes it a list; a list stays a list.
+    expect(listValue(topic.schema, ['views'], 'clicks')).toBe('views');
+    expect(listValue(topic.schema, ['clicks', 'views'], 'clicks')).toEqual(['clicks', 'views']);
+    expect(listValue(topic.schema, ['clicks'], ['clicks', 'views'])).toEqual(['clicks']);
+    expect(listValue(topic.schema, [''], undefined)).toBe('');
+    expect(listValue(topic.schema, [], 'clicks')).toBeUndefined();
+    // A plain list (the process node's state is a record; the cep pattern a plain array) is always an array.
+    const pattern = objectFields(paramsSchema(REGISTRY.get('cep')!)).find((f) => f.key === 'pattern')!.schema;
+    expect(listValue(pattern, [{ name: 'a' }], undefined)).toEqual([{ name: 'a' }]);
   });
 
   it('reads typed text as the format expects: digits are milliseconds, the rest stays a string', () => {
@@ -73,6 +98,24 @@ describe('fields for completion', () => {
     // Without a spread, a map's output is exactly its literal's keys.
     expect(objectExpressionFields('{ a: 1, b }', () => [{ name: 'x' }]).map((f) => f.name)).toEqual(['a', 'b']);
     expect(objectExpressionFields('price * 2', () => [])).toEqual([]);
+    // A Redis lookup keeps the record and adds its value; a pattern's select builds its records.
+    const enriched = doc(
+      [
+        { id: 'g', type: 'source.generator', params: {} },
+        { id: 'l', type: 'lookup.redis', params: { key: 'profile:{userId}', as: 'profile' } },
+        { id: 'k', type: 'keyBy', params: { key: 'userId' } },
+        { id: 'c', type: 'cep', params: { pattern: [{ name: 'add', where: 'true' }], select: '{ userId: key, tier: match.add[0].profile.tier }' } },
+        { id: 's', type: 'sink.console', params: {} },
+      ],
+      [
+        { from: 'g', to: 'l' },
+        { from: 'l', to: 'k' },
+        { from: 'k', to: 'c' },
+        { from: 'c', to: 's' },
+      ],
+    );
+    expect(inputFields(enriched, REGISTRY, 'k').map((f) => f.name)).toEqual(expect.arrayContaining(['eventType', 'userId', 'profile']));
+    expect(inputFields(enriched, REGISTRY, 's').map((f) => f.name)).toEqual(['userId', 'tier']);
     // Records sampled while running add what no spec documents.
     const sampled = inputFields(doc([{ id: 'src', type: 'source.file', params: { path: 'x' } }, { id: 'f', type: 'filter' }], [{ from: 'src', to: 'f' }]), REGISTRY, 'f', { 'src.out->f.in': ['orderId', 'items'] });
     expect(sampled.map((f) => f.name)).toEqual(['orderId', 'items']);

@@ -1,6 +1,6 @@
 // The editor's store, driven as the UI drives it, against a real runtime host over an in-process
 // channel: no browser, no mocks.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,15 +17,15 @@ afterEach(() => {
   while (closers.length) closers.pop()!();
 });
 
-function connected(): { store: EditorStore; root: string; host: RuntimeHost } {
+function connected(trustFile = '.trust.json'): { store: EditorStore; root: string; host: RuntimeHost; close: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'tributary-store-'));
   const [a, b, close] = channelPair();
-  const host = serveHost(b, { workspace: new Workspace(root), version: 'test', trustStore: new TrustStore(join(root, '.trust.json')) });
+  const host = serveHost(b, { workspace: new Workspace(root), version: 'test', trustStore: new TrustStore(join(root, trustFile)) });
   closers.push(() => {
     host.dispose();
     close();
   });
-  return { store: createEditorStore({ host: createClient(a), validateDelayMs: 0 }), root, host };
+  return { store: createEditorStore({ host: createClient(a), validateDelayMs: 0 }), root, host, close };
 }
 
 const until = async (cond: () => boolean, ms = 8000) => {
@@ -167,6 +167,13 @@ describe('editor store', () => {
     await s().pauseTap(false);
     await until(() => s().tap!.rows.length > frozen || s().tap!.rows.length === 100);
 
+    // An edge drawn while running is not in the running job: tapping it says so, nothing throws.
+    s().addNode('sink.console', { x: 1040, y: 300 });
+    expect(s().connect({ source: 'clicks', sourceHandle: 'out', target: 'consoleSink', targetHandle: 'in' })).toBeNull();
+    await s().openTap('clicks.out->consoleSink.in');
+    expect(s().notice).toMatchObject({ kind: 'error', text: 'cannot tap clicks.out → consoleSink.in: no edge clicks.out->consoleSink.in in the running pipeline' });
+    expect(s().tap).toMatchObject({ edge: 'clicks.out->consoleSink.in', tapId: null });
+
     await s().stop();
     await until(() => s().runStatus === 'stopped');
     expect(readFileSync(join(root, 'out/high-value-carts.jsonl'), 'utf8').length).toBeGreaterThan(0);
@@ -186,6 +193,25 @@ describe('editor store', () => {
     expect(s().figures.clicks!.recordsOut).toBe(500);
   });
 
+  it('says why when trusting or starting fails, and Run still works afterwards', async () => {
+    // The trust store's folder is a file: trusting cannot be recorded.
+    const { store, root, close } = connected('blocked/trust.json');
+    writeFileSync(join(root, 'blocked'), '');
+    const s = () => store.getState();
+    buildDemo(store);
+    s().setParams('highValueCarts', { code: "return event.eventType === 'PURCHASE';" });
+    await s().run();
+    expect(s().trustPrompt).toEqual({ codeNodes: ['highValueCarts'] });
+    await s().trustAndRun();
+    expect(s().notice).toMatchObject({ kind: 'error', text: expect.stringMatching(/^cannot trust this pipeline: /) });
+    expect(s().runStatus).toBe('idle');
+    // The host goes away: the run call fails, and the editor does not sit in 'starting' for ever.
+    close();
+    await s().run();
+    expect(s().runStatus).toBe('idle');
+    expect(s().notice).toMatchObject({ kind: 'error', text: 'cannot run: the connection to the runtime host was lost' });
+  });
+
   it('shows the host\'s problems when a run is refused, and a failed run\'s node', async () => {
     const { store } = connected();
     const s = () => store.getState();
@@ -195,6 +221,24 @@ describe('editor store', () => {
     await until(() => s().runStatus === 'failed');
     expect(s().runError?.nodeId).toBe('enrich');
     expect(s().notice?.kind).toBe('error');
+  });
+
+  it('opens a hand-formatted file clean (formatting is no unsaved change), and one that opening changed dirty', async () => {
+    const { store, root } = connected();
+    const s = () => store.getState();
+    const doc = JSON.parse(readFileSync(join(PIPELINES_DIR, 'clickstream-demo.json'), 'utf8'));
+    // One line, keys in another order: as a person or another tool may write it.
+    writeFileSync(join(root, 'compact.json'), JSON.stringify({ edges: doc.edges, nodes: doc.nodes, name: doc.name, format: doc.format }));
+    expect(await s().openFile('compact.json')).toBe(true);
+    expect(s().dirty).toBe(false);
+    s().setLabel('clicks', 'Clicks');
+    expect(s().dirty).toBe(true);
+    s().undo();
+    expect(s().dirty).toBe(false);
+    // A node that is not an object does not survive opening: saving would change the file.
+    writeFileSync(join(root, 'odd.json'), JSON.stringify({ ...doc, nodes: [...doc.nodes, 42] }));
+    expect(await s().openFile('odd.json')).toBe(true);
+    expect(s().dirty).toBe(true);
   });
 
   it('opens templates as new documents and refuses text that is not a pipeline', async () => {

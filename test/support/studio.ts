@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createClient, type Channel, type HostClient, type WireMessage } from '../../runtime/host/rpc.js';
-import { TrustStore } from '../../runtime/host/trust.js';
 import { Workspace } from '../../runtime/host/workspace.js';
 import { serveStudio, type StudioServer } from '../../runtime/host/ws-server.js';
 
-export async function scratchStudio(): Promise<{ server: StudioServer; root: string; staticDir: string }> {
+export async function scratchStudio(opts: { stopGraceMs?: number } = {}): Promise<{ server: StudioServer; root: string; staticDir: string }> {
   const root = mkdtempSync(join(tmpdir(), 'tributary-studio-'));
   const staticDir = join(root, '.static');
   mkdirSync(staticDir);
@@ -18,7 +17,8 @@ export async function scratchStudio(): Promise<{ server: StudioServer; root: str
     workspace: new Workspace(root),
     staticDir,
     version: 'test',
-    trustStore: new TrustStore(join(root, '.trust.json')),
+    trustFile: join(root, '.trust.json'),
+    ...opts,
   });
   return { server, root, staticDir };
 }

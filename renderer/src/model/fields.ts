@@ -63,6 +63,8 @@ function outputFields(doc: Doc, registry: Registry, nodeId: string, port: string
   if (spec.fields) return [...spec.fields];
   if (PRESERVING.has(node.type)) return upstream();
   const params = node.params ?? {};
+  // A lookup keeps the record and adds the value under `as` (merged fields show once sampled).
+  if (node.type === 'lookup.redis') return typeof params.as === 'string' ? [...upstream(), { name: params.as, doc: 'value looked up in Redis' }] : upstream();
   if (node.type === 'map' && typeof params.expression === 'string') return objectExpressionFields(params.expression, upstream);
   if (node.type === 'window' && params.aggregates && typeof params.aggregates === 'object') {
     return [
@@ -72,6 +74,7 @@ function outputFields(doc: Doc, registry: Registry, nodeId: string, port: string
       ...Object.entries(params.aggregates as Record<string, { fn?: string }>).map(([name, a]) => ({ name, doc: `${a?.fn ?? 'aggregate'} aggregate` })),
     ];
   }
+  if (node.type === 'cep' && typeof params.select === 'string') return objectExpressionFields(params.select, () => []);
   if (node.type === 'cep' && params.select === undefined) {
     return [
       { name: 'key', doc: 'The match\'s key.' },

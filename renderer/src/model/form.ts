@@ -101,6 +101,32 @@ export function objectFields(s: JsonSchema): FieldModel[] {
   return Object.entries(s.properties ?? {}).map(([key, schema]) => ({ key, schema, kind: kindOf(schema), required: req.has(key) }));
 }
 
+/** The schema of one item of a list field; a list may be `anyOf` one item or an array of them. */
+export function listItemSchema(s: JsonSchema): JsonSchema {
+  return s.items ?? s.anyOf?.find((o) => types(o).includes('array'))?.items ?? {};
+}
+
+/** A list field that may also be written as its one item on its own (`topic: "clicks"`). */
+function singleAllowed(s: JsonSchema): boolean {
+  return s.anyOf?.some((o) => !types(o).includes('array')) ?? false;
+}
+
+/** The items a list field shows: a value written as its one item is a list of one. */
+export function listItems(s: JsonSchema, value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  return value !== undefined && singleAllowed(s) ? [value] : [];
+}
+
+/**
+ * The value to store for edited list items, in the form the value had: a single item written on
+ * its own stays on its own (and a new list of one starts so), so editing never rewrites the JSON.
+ */
+export function listValue(s: JsonSchema, items: readonly unknown[], previous: unknown): unknown {
+  if (!singleAllowed(s) || Array.isArray(previous)) return [...items];
+  if (items.length === 0) return undefined;
+  return items.length === 1 ? items[0] : [...items];
+}
+
 /** Which option of a discriminated union `value` is (by its discriminator), or -1. */
 export function variantIndex(s: JsonSchema, value: unknown): number {
   const d = discriminator(s);

@@ -116,7 +116,10 @@ export function docSlice(set: Set, get: Get, deps: Deps): DocSlice {
         return false;
       }
       // A template is a starting point, not a file of the user's: it opens as a new, unsaved document.
-      replace(parsed.doc, origin, origin.kind === 'template' ? '' : text);
+      // A file's formatting (indentation, key order: a hand-written file) is no unsaved change, so
+      // it counts as saved in its saved form; only what opening changed (entries that are not
+      // objects are dropped) leaves it dirty.
+      replace(parsed.doc, origin, origin.kind === 'template' ? '' : serializePipeline(JSON.parse(text) as Record<string, unknown>, deps.registry));
       return true;
     },
     text: () => serialize(get().doc),

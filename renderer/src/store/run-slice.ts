@@ -1,6 +1,6 @@
 // The run slice: Run/Stop, the trust prompt, and the live figures the host streams (per node,
 // per edge, totals), with a short history per node for the sparklines.
-import type { HostEvents, JobState, NodeFigures } from '../../../runtime/host/contract.js';
+import type { HostEvents, JobState, NodeFigures, RunResult } from '../../../runtime/host/contract.js';
 import type { Problem } from '../../../runtime/format/problems.js';
 import type { Sampled } from '../model/fields.js';
 import { placeProblems } from '../model/problems.js';
@@ -37,6 +37,8 @@ export interface RunSlice {
   addSampled(edges: Sampled): void;
 }
 
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
 const IDLE = { runStatus: 'idle' as RunStatus, runId: null, runError: null, uptimeMs: 0, throughput: 0, figures: {}, spark: {}, edgeRates: {}, consoleLines: [], trustPrompt: null };
 
 export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
@@ -53,7 +55,15 @@ export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
       const s = get().runStatus;
       if (s === 'starting' || s === 'running') return;
       set({ ...IDLE, runStatus: 'starting' });
-      const r = await host().call('run', { doc: get().doc, origin: get().origin });
+      let r: RunResult;
+      try {
+        r = await host().call('run', { doc: get().doc, origin: get().origin });
+      } catch (err) {
+        // Never left 'starting' (which ignores Run) when the call itself fails: say why, stay usable.
+        set({ runStatus: 'idle' });
+        get().notify(`cannot run: ${errorText(err)}`, 'error');
+        return;
+      }
       if (r.ok) {
         // The job event may already have arrived; the run id ties later events to this run.
         set({ runId: r.runId, runStatus: get().runStatus === 'starting' ? 'running' : get().runStatus });
@@ -81,7 +91,12 @@ export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
     },
     async trustAndRun() {
       set({ trustPrompt: null });
-      await host().call('trust', { doc: get().doc, origin: get().origin });
+      try {
+        await host().call('trust', { doc: get().doc, origin: get().origin });
+      } catch (err) {
+        get().notify(`cannot trust this pipeline: ${errorText(err)}`, 'error');
+        return;
+      }
       await get().run();
     },
     dismissTrust() {

@@ -30,7 +30,14 @@ export function tapSlice(set: Set, get: Get, deps: Deps): TapSlice {
     const tap = get().tap;
     const e = tap && edgeRef(tap.edge);
     if (!tap || !e || tap.paused || tap.tapId !== null || get().runStatus !== 'running' || !deps.host) return;
-    const { tapId } = await deps.host.call('tapOpen', { edge: { from: e.from, fromPort: portOf.from(e), to: e.to, toPort: portOf.to(e) } });
+    let tapId: number;
+    try {
+      ({ tapId } = await deps.host.call('tapOpen', { edge: { from: e.from, fromPort: portOf.from(e), to: e.to, toPort: portOf.to(e) } }));
+    } catch (err) {
+      // An edge drawn after Run is not in the running job (or the job just ended): say so.
+      get().notify(`cannot tap ${tap.edge.replace('->', ' → ')}: ${err instanceof Error ? err.message : String(err)}`, 'error');
+      return;
+    }
     if (get().tap?.edge === tap.edge && !get().tap?.paused) set({ tap: { ...get().tap!, tapId } });
     else await deps.host.call('tapClose', { tapId });
   };

@@ -7,14 +7,17 @@ import { inputFields } from '../model/fields.js';
 import { objectFields, paramsSchema } from '../model/form.js';
 import { paramKey } from '../model/problems.js';
 import { CepEditor } from './CepEditor.js';
+import { ErrorBoundary } from './ErrorBoundary.js';
 import { Field, FieldList, type FormContext, JsonField } from './SchemaForm.js';
 import { useEditor, useEditorStore, useRegistry } from './store-context.js';
+
+const isStep = (s: unknown): boolean => s !== null && typeof s === 'object' && !Array.isArray(s);
 
 export function Inspector() {
   const selection = useEditor((s) => s.selection);
   return (
     <aside className="inspector" aria-label="Inspector">
-      {selection.nodes.length === 1 ? <NodeInspector nodeId={selection.nodes[0]!} /> : selection.edge ? <EdgeInspector edge={selection.edge} /> : selection.nodes.length > 1 ? <p className="hint">{selection.nodes.length} nodes selected</p> : <PipelineInspector />}
+      {selection.nodes.length === 1 ? <SafeNodeInspector nodeId={selection.nodes[0]!} /> : selection.edge ? <EdgeInspector edge={selection.edge} /> : selection.nodes.length > 1 ? <p className="hint">{selection.nodes.length} nodes selected</p> : <PipelineInspector />}
     </aside>
   );
 }
@@ -52,6 +55,16 @@ function EdgeInspector({ edge }: { edge: string }) {
         Delete edge
       </button>
     </div>
+  );
+}
+
+/** The form renders whatever the document holds: a shape it cannot show costs this panel only. */
+function SafeNodeInspector({ nodeId }: { nodeId: string }) {
+  const node = useEditor((s) => nodeById(s.doc, nodeId));
+  return (
+    <ErrorBoundary what={`The form of ${nodeId}`} resetKey={node}>
+      <NodeInspector nodeId={nodeId} />
+    </ErrorBoundary>
   );
 }
 
@@ -104,7 +117,10 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
     problems,
     set: (path, value) => store.getState().setParam(nodeId, path, value),
     custom: (key, value, set) =>
-      node.type === 'cep' && key === 'pattern' ? <CepEditor nodeId={nodeId} steps={(Array.isArray(value) ? value : []) as CepStep[]} onChange={set} fields={fields} problems={problems} /> : null,
+      // Steps that are not objects (a hand-edited file) are left to the generic list form.
+      node.type === 'cep' && key === 'pattern' && (value === undefined || (Array.isArray(value) && value.every(isStep))) ? (
+        <CepEditor nodeId={nodeId} steps={(value ?? []) as CepStep[]} onChange={set} fields={fields} problems={problems} />
+      ) : null,
   };
   const commitId = () => {
     const err = store.getState().renameNode(nodeId, idText.trim());
@@ -123,7 +139,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
       </div>
       <div className="field">
         <label className="field-label">label</label>
-        <input name="node-label" value={node.label ?? ''} onChange={(e) => store.getState().setLabel(nodeId, e.target.value)} />
+        <input name="node-label" value={typeof node.label === 'string' ? node.label : ''} onChange={(e) => store.getState().setLabel(nodeId, e.target.value)} />
       </div>
       {nodeProblems.map((p) => (
         <div className="field-problems" key={p.message}>

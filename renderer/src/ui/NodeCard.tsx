@@ -3,11 +3,22 @@
 import { Handle, type NodeProps, Position, useStore as useFlowStore } from '@xyflow/react';
 import { memo } from 'react';
 import { nodeById } from '../model/doc.js';
+import { ErrorBoundary } from './ErrorBoundary.js';
 import { bytes, compactRate, count, rate, watermark } from './format.js';
 import { Sparkline } from './Sparkline.js';
 import { useEditor, useLiveEditor, useRegistry } from './store-context.js';
 
-export const NodeCard = memo(function NodeCard({ id, selected }: NodeProps) {
+/** A node the canvas cannot draw (a hand-edited file can hold anything) shows why, on its own. */
+export const NodeCard = memo(function SafeNodeCard(props: NodeProps) {
+  const node = useEditor((s) => nodeById(s.doc, props.id));
+  return (
+    <ErrorBoundary what={`Node ${props.id}`} resetKey={node}>
+      <NodeCardBody {...props} />
+    </ErrorBoundary>
+  );
+});
+
+const NodeCardBody = memo(function NodeCardBody({ id, selected }: NodeProps) {
   const registry = useRegistry();
   const node = useEditor((s) => nodeById(s.doc, id));
   const problems = useEditor((s) => s.problems.filter((p) => p.nodeId === id).length);
@@ -27,7 +38,7 @@ export const NodeCard = memo(function NodeCard({ id, selected }: NodeProps) {
         <Handle key={p.name} type="target" position={Position.Left} id={p.name} className="port in" style={{ top: `${((i + 1) * 100) / (all.length + 1)}%` }} title={`${p.name}: ${p.doc}`} />
       ))}
       <div className="node-head">
-        <span className="node-label">{node.label ?? node.id}</span>
+        <span className="node-label">{typeof node.label === 'string' ? node.label : node.id}</span>
         {problems > 0 && (
           <span className="badge problems" title={`${problems} problem${problems === 1 ? '' : 's'}`}>
             {problems}

@@ -4,6 +4,8 @@ import { useMemo } from 'react';
 import { edgeId } from '../model/doc.js';
 import type { PlacedProblem } from '../model/problems.js';
 import type { TapRow } from '../store/tap-slice.js';
+import { ErrorBoundary } from './ErrorBoundary.js';
+import { clockTime } from './format.js';
 import { useEditor, useEditorStore } from './store-context.js';
 
 export type PanelTab = 'problems' | 'tap' | 'console';
@@ -25,7 +27,11 @@ export function BottomPanel({ tab, setTab }: { tab: PanelTab; setTab: (t: PanelT
           Console {lines > 0 && <span className="badge">{lines}</span>}
         </button>
       </div>
-      <div className="panel-body">{tab === 'problems' ? <ProblemsPanel /> : tab === 'tap' ? <TapPanel /> : <ConsolePanel />}</div>
+      <div className="panel-body">
+        <ErrorBoundary what="This panel" resetKey={tab}>
+          {tab === 'problems' ? <ProblemsPanel /> : tab === 'tap' ? <TapPanel /> : <ConsolePanel />}
+        </ErrorBoundary>
+      </div>
     </section>
   );
 }
@@ -99,7 +105,7 @@ export function TapPanel() {
         <tbody>
           {newestFirst.map((r: TapRow, i) => (
             <tr key={i}>
-              <td>{new Date(r.ts).toISOString().slice(11, 23)}</td>
+              <td>{clockTime(r.ts)}</td>
               {keyed && <td>{cell(r.key)}</td>}
               {columns.map((c) => (
                 <td key={c}>{cell((r.value as Record<string, unknown>)?.[c])}</td>

@@ -4,7 +4,8 @@
 import { memo, type ReactNode, useState } from 'react';
 import { CodeField } from '../editor/CodeField.js';
 import type { FieldInfo } from '../model/fields.js';
-import { discriminator, type FieldModel, initialValue, type JsonSchema, kindOf, objectFields, parseScalar, variantIndex, variantLabel } from '../model/form.js';
+import { setIn } from '../model/doc.js';
+import { discriminator, type FieldModel, initialValue, type JsonSchema, kindOf, listItems, listItemSchema, listValue, objectFields, parseScalar, variantIndex, variantLabel } from '../model/form.js';
 import { paramKey } from '../model/problems.js';
 
 export type Path = readonly (string | number)[];
@@ -262,20 +263,23 @@ function RecordBody({ schema, value, path, ctx }: { schema: JsonSchema; value: u
 }
 
 function ArrayBody({ schema, value, path, ctx }: { schema: JsonSchema; value: unknown; path: Path; ctx: FormContext }) {
-  const items = Array.isArray(value) ? value : [];
-  const item = schema.items ?? {};
+  const items = listItems(schema, value);
+  const item = listItemSchema(schema);
   const kind = kindOf(item);
+  const setItems = (next: readonly unknown[]) => ctx.set(path, listValue(schema, next, value));
+  // A value written as its one item (not a list): editing the item edits the value itself.
+  const itemCtx: FormContext = Array.isArray(value) ? ctx : { ...ctx, set: (p, v) => ctx.set(path, setIn(value, p.slice(path.length + 1), v)) };
   return (
     <div className="array">
       {items.map((v, i) => (
         <div className="entry" key={i}>
-          {kind === 'object' ? <ObjectBody schema={item} value={v} path={[...path, i]} ctx={ctx} /> : <Field field={{ key: `#${i + 1}`, schema: item, kind, required: true }} value={v} path={[...path, i]} ctx={ctx} />}
-          <button type="button" className="remove" onClick={() => ctx.set(path, items.filter((_, k) => k !== i))}>
+          {kind === 'object' ? <ObjectBody schema={item} value={v} path={[...path, i]} ctx={itemCtx} /> : <Field field={{ key: `#${i + 1}`, schema: item, kind, required: true }} value={v} path={[...path, i]} ctx={itemCtx} />}
+          <button type="button" className="remove" onClick={() => setItems(items.filter((_, k) => k !== i))}>
             ×
           </button>
         </div>
       ))}
-      <button type="button" className="add" onClick={() => ctx.set(path, [...items, initialValue(item)])}>
+      <button type="button" className="add" onClick={() => setItems([...items, initialValue(item)])}>
         + add
       </button>
     </div>

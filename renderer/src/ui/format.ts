@@ -26,6 +26,13 @@ export function watermark(wm: WireWatermark | undefined): string {
   return Number.isNaN(d.getTime()) ? String(wm) : d.toISOString().slice(11, 19);
 }
 
+/** A record's timestamp as a time of day (UTC, ms); one outside what Date holds (nanoseconds
+ * taken for milliseconds, say) as the number it is. */
+export function clockTime(ts: number | null): string {
+  const d = new Date(ts ?? Number.NaN);
+  return Number.isNaN(d.getTime()) ? String(ts) : d.toISOString().slice(11, 23);
+}
+
 export function uptime(ms: number): string {
   const s = Math.floor(ms / 1000);
   const h = Math.floor(s / 3600);

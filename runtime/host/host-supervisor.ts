@@ -1,12 +1,17 @@
-// Keeps one window's runtime host running in its own process (a utilityProcess in the app), so a
-// busy or crashing pipeline never freezes or takes down the window. The main process talks to it
-// through the host contract over a MessagePort. When the process dies, the running job is reported
-// as failed, the page is told, and a fresh host starts; the editor's document lives in the page and
-// is untouched. A host that keeps crashing is not restarted in a loop: it starts again on next use.
-import { EVENT_NAMES, type EventName, type HostEvents, type MethodName, type ParamsOf, type ResultOf } from '../runtime/host/contract.js';
-import type { HostStatus } from '../runtime/host/contract-desktop.js';
-import { type PortChannel, type PortLike, portChannel } from '../runtime/host/port-channel.js';
-import { createClient, type HostClient } from '../runtime/host/rpc.js';
+// Keeps one editor's runtime host running apart from whatever serves the editor (a utilityProcess
+// per window in the desktop app, a worker thread per connection in browser mode), so a busy,
+// stuck or crashing pipeline never freezes or takes down the window or the server. It talks to the
+// host through the host contract over a MessagePort. When the host dies, the running job is
+// reported as failed, the editor is told, and a fresh host starts; the editor's document lives in
+// the page and is untouched. A host that keeps crashing is not restarted in a loop: it starts again
+// on next use.
+import { type CheckedParamsOf, EVENT_NAMES, type EventName, type HostEvents, type MethodName, type ParamsOf, type ResultOf } from './contract.js';
+import type { HostStatus } from './contract-desktop.js';
+import { type PortChannel, type PortLike, portChannel } from './port-channel.js';
+import { createClient, type HostClient } from './rpc.js';
+
+/** How long Stop (or closing the editor) may take before the host is ended: a pipeline stuck in its own code. */
+export const STOP_GRACE_MS = 5000;
 
 /** A started host process: the main process's end of its MessagePort, and its lifecycle. */
 export interface HostProcess {
@@ -37,6 +42,7 @@ interface Live {
   readonly client: HostClient;
   /** Why we are ending it ourselves, if we are. */
   ending: string | null;
+  readonly exited: Promise<void>;
 }
 
 export class HostSupervisor {
@@ -44,6 +50,7 @@ export class HostSupervisor {
   private crashes: number[] = [];
   private running: { runId: number; startedAt: number } | null = null;
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  private stopWatch: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
   private readonly maxCrashes: number;
   private readonly crashWindowMs: number;
@@ -63,7 +70,7 @@ export class HostSupervisor {
 
   /** Calls the host, starting it first if it is not running. */
   call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-    if (this.disposed) return Promise.reject(new Error('the window is closing'));
+    if (this.disposed) return Promise.reject(new Error('the editor is closing'));
     return this.ensure().client.call(method, params);
   }
 
@@ -84,17 +91,59 @@ export class HostSupervisor {
     live.proc.kill();
   }
 
-  /** The window closed: end the host for good. */
-  dispose(): void {
+  /**
+   * Starts a run. A pipeline can end its host before the answer to `run` leaves it (the job's
+   * events with it): the run then failed, and says why, rather than leaving the editor waiting.
+   */
+  async run(p: CheckedParamsOf<'run'>): Promise<ResultOf<'run'>> {
+    const exits = this.exits;
+    try {
+      return await this.call('run', p);
+    } catch (err) {
+      if (this.exits === exits || this.lastExit === null) throw err;
+      return { ok: false, reason: 'failed', message: this.lastExit, nodeId: null };
+    }
+  }
+
+  /**
+   * Stops the running job. Sources stop between batches; code stuck in a loop never gets there (nor
+   * does this call's answer, the host being busy): after `graceMs` the host is ended and restarted,
+   * the job reported failed, and the editor stays responsive.
+   */
+  async stop(graceMs = STOP_GRACE_MS): Promise<ResultOf<'stop'>> {
+    const job = this.runningJob;
+    let ended = false;
+    if (job !== null) {
+      if (this.stopWatch) clearTimeout(this.stopWatch);
+      this.stopWatch = setTimeout(() => {
+        this.stopWatch = null;
+        if (this.runningJob !== job) return;
+        ended = true;
+        this.restart(`The pipeline did not stop within ${graceMs / 1000} s`);
+      }, graceMs);
+    }
+    // Ending the host drops this call; the job event already says how it stopped.
+    return this.call('stop', {}).catch((err: unknown) => {
+      if (ended) return { stopping: true };
+      throw err;
+    });
+  }
+
+  /**
+   * The editor is gone: end the host for good. Closing its port stops its job, whose sinks flush
+   * before the host ends itself; one that does not end within `graceMs` is ended. Resolves once it has.
+   */
+  dispose(graceMs = STOP_GRACE_MS): Promise<void> {
     this.disposed = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.stopWatch) clearTimeout(this.stopWatch);
     const live = this.live;
     this.live = null;
-    if (live) {
-      live.ending = 'closed';
-      live.channel.close();
-      live.proc.kill();
-    }
+    if (!live) return Promise.resolve();
+    live.ending = 'closed';
+    live.channel.close();
+    const timer = setTimeout(() => live.proc.kill(), graceMs);
+    return live.exited.then(() => clearTimeout(timer));
   }
 
   private ensure(): Live {
@@ -106,9 +155,13 @@ export class HostSupervisor {
     const proc = this.launch();
     const channel = portChannel(proc.port);
     const client = createClient(channel);
-    const live: Live = { proc, channel, client, ending: null };
+    let exited!: () => void;
+    const live: Live = { proc, channel, client, ending: null, exited: new Promise((r) => (exited = r)) };
     for (const name of EVENT_NAMES) client.on(name, (data) => this.onEvent(name, data));
-    proc.onExit((code) => this.onExit(live, code));
+    proc.onExit((code) => {
+      exited();
+      this.onExit(live, code);
+    });
     this.live = live;
     this.sinks.status({ state: 'ready' });
     return live;
