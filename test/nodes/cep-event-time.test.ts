@@ -47,6 +47,19 @@ describe('event-time edges (CepOperator)', () => {
     expect(byKey(2)).toEqual(['a2@7']);
   });
 
+  it('a match held back by a skip strategy is stamped when the partial match holding it ran out, however far the watermark jumps', () => {
+    // a2 b2 completes at 4 but waits for a1 (another price), which runs out at 1 + 5 = 6; a3's
+    // window (5 + 5 = 10) runs out in the same jump, and has nothing to do with it.
+    const p = { pattern: [step('a', 'a'), { name: 'b', where: "t == 'b' && price == match.a[0].price" }], within: 5, afterMatch: { strategy: 'skipPastLastEvent' } };
+    const evs: Ev[] = [{ name: 'a1', ts: 1, price: 1 }, { name: 'a2', ts: 3, price: 2 }, { name: 'b2', ts: 4, price: 2 }, { name: 'a3', ts: 5, price: 3 }];
+    const jump = pushEvents(cepHarness(p), evs).watermark(Infinity);
+    const steps = pushEvents(cepHarness(p), evs.map((e) => ({ ...e, wmAfter: e.ts })));
+    for (let t = 5; t <= 12; t++) steps.watermark(t);
+    expect(named(steps)).toEqual(['a2 b2@6']);
+    expect(named(jump)).toEqual(['a2 b2@6']);
+    expect(named(jump, 'timeout')).toEqual(['a1@6', 'a3@10']);
+  });
+
   it('at the end of the input a partial match in a loop times out with everything it took', () => {
     const p = { pattern: [step('a', 'a'), step('b', 'b', { quantifier: { min: 1, max: null } }), step('c', 'c')], within: 10 };
     const h = pushEvents(cepHarness(p, { keyed: true }), [{ name: 'a1', ts: 1, key: 1 }, { name: 'b1', ts: 2, key: 1 }]).watermark(Infinity).end();
