@@ -4,7 +4,7 @@
 // described in FlinkCepReference.java.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,10 +80,17 @@ function classpath(): string {
 /** The classpath to run FlinkCepReference with, compiled if needed. */
 export function flinkReference(): string {
   const cp = classpath();
+  mkdirSync(CACHE, { recursive: true });
   const classes = join(CACHE, `flink-cep-reference-${hash(POM, SOURCE)}`);
-  if (!existsSync(join(classes, 'FlinkCepReference.class'))) {
-    mkdirSync(classes, { recursive: true });
-    execFileSync('javac', ['-nowarn', '-cp', cp, '-d', classes, SOURCE], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!existsSync(classes)) {
+    // Compiled aside and moved in whole: test runs in other checkouts share the cache.
+    const fresh = mkdtempSync(join(CACHE, 'flink-cep-compiling-'));
+    execFileSync('javac', ['-nowarn', '-cp', cp, '-d', fresh, SOURCE], { stdio: ['ignore', 'ignore', 'inherit'] });
+    try {
+      renameSync(fresh, classes);
+    } catch {
+      rmSync(fresh, { recursive: true, force: true });
+    }
   }
   return `${classes}:${cp}`;
 }
