@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Stateful } from '../../runtime/engine/timed.js';
 import type { CepOperator } from '../../runtime/nodes/cep/operator.js';
-import { cepHarness, type Ev, labelled, matchNames, pushEvents, step } from '../support/cep.js';
+import { cepHarness, type Ev, labelled, matchNames, pushEvents, rng, step } from '../support/cep.js';
 import type { OperatorHarness } from '../support/harness.js';
 
 const notPaid = { pattern: [step('add', 'a'), step('paid', 'p', { negated: true })], within: 10 };
@@ -90,14 +90,7 @@ const PATTERNS: Record<string, Record<string, unknown>> = {
 };
 
 function stream(seed: number): Ev[] {
-  // mulberry32
-  let s = seed >>> 0;
-  const rand = () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = rng(seed);
   const out: Ev[] = [];
   let ts = 1;
   let wm = -Infinity;

@@ -13,18 +13,8 @@
 // Timestamps start at 1: Flink registers no `within` timer for a partial match starting at 0.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REGISTRY } from '../../runtime/nodes/registry.js';
-import { cepHarness, labelled, pushEvents } from '../support/cep.js';
+import { cepHarness, labelled, pushEvents, rng } from '../support/cep.js';
 import { flinkCondition, flinkReference, type RefCase, type RefCondition, type RefOutput, type RefResult, runFlinkCep } from '../support/flink-cep.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LETTERS = ['a', 'b', 'c', 'd'];
 const CONTIGUITY = ['strict', 'relaxed', 'any'];
