@@ -12,10 +12,12 @@ if ! cmp -s package-lock.json node_modules/.tributary-installed-lock 2>/dev/null
 fi
 
 # The connector tests run a real Kafka broker (Java 17 + Maven fetch its jars) and Redis (the test
-# setup starts both: test/support/services.ts); the end-to-end tests drive Debian's Chromium
-# (Playwright cannot download its own browsers here). Install what a fresh machine lacks.
+# setup starts both: test/support/services.ts); the cep tests compare with Flink's own CepOperator
+# (Maven fetches it, javac compiles test/support/flink-cep); the end-to-end tests drive Debian's
+# Chromium (Playwright cannot download its own browsers here). Install what a fresh machine lacks.
 need=()
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
+command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
 command -v redis-server >/dev/null || need+=(redis-server)
 [ -x /usr/bin/chromium ] || need+=(chromium)

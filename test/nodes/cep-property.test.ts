@@ -9,7 +9,7 @@
 // Every match is emitted once (noSkip), so the two sides must agree as multisets.
 import { describe, expect, it } from 'vitest';
 import { REGISTRY } from '../../runtime/nodes/registry.js';
-import { cepHarness, labelled, pushEvents } from '../support/cep.js';
+import { cepHarness, labelled, pushEvents, rng } from '../support/cep.js';
 
 type Contiguity = 'strict' | 'relaxed' | 'any';
 const CONTIGUITY: Contiguity[] = ['strict', 'relaxed', 'any'];
@@ -23,16 +23,6 @@ interface RefStep {
   max: number;
   inner: Contiguity;
   skippable: boolean;
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function pick<T>(r: () => number, xs: readonly T[]): T {

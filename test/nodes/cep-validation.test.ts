@@ -104,6 +104,21 @@ describe('cep validation', () => {
     );
   });
 
+  it('an optional greedy step with until cannot follow notFollowedBy: Flink compiles it into an NFA that fails at run time', () => {
+    // Flink 1.20 runs a, notFollowedBy(p), v+ optional greedy until(c), e into a NullPointerException
+    // on "a1 c1 e1"; the runtime used to refuse it only when the job started, naming neither node nor path.
+    const views = { ...view, quantifier: { min: 1, max: null }, optional: true, greedy: true, until: "eventType == 'CHECKOUT'" };
+    const end = { name: 'end', where: "eventType == 'REMOVE'" };
+    expect(problems({ pattern: [add, paid, views, end] })).toEqual([
+      "abandon $.nodes[2].params.pattern[2].greedy: 'view' is optional, greedy and has until after notFollowedBy step 'paid': Flink compiles this pattern into an NFA that fails at run time (a transition to no state, taken when an event meets until). Drop greedy, until or optional on 'view'",
+    ]);
+    // ...also over optional steps in between, and each way out it names is valid.
+    expect(problems({ pattern: [add, paid, { ...end, name: 'maybe', optional: true }, views, end] })[0]).toMatch(/pattern\[3\]\.greedy: 'view' is optional, greedy and has until after notFollowedBy step 'paid'/);
+    for (const fix of [{ greedy: false }, { until: undefined }, { optional: false }]) expect(problems({ pattern: [add, paid, { ...views, ...fix }, end] })).toEqual([]);
+    // notNext is a state of its own, not skipped over: no problem there.
+    expect(problems({ pattern: [add, { ...paid, contiguity: 'strict' }, views, end] })).toEqual([]);
+  });
+
   it('quantifier bounds', () => {
     expect(problems({ pattern: [{ ...add, quantifier: { min: 3, max: 2 } }] })[0]).toMatch(/quantifier\.max: max \(2\) must be at least 3/);
     expect(problems({ pattern: [{ ...add, quantifier: { min: 0, max: null } }] })[0]).toMatch(/quantifier\.min: "zero or more" is \{min: 1, max: null\} with optional: true/);

@@ -70,3 +70,14 @@ export function matches(params: Record<string, unknown>, input: string | (string
 export function sorted(xs: string[]): string[] {
   return [...xs].sort();
 }
+
+/** A seeded random generator (mulberry32), so random tests are the same on every run. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -46,11 +46,11 @@ export interface TimeAdvance {
   readonly matches: Partial[];
   /** Partial matches dropped by `within` (only when timeouts are wanted). */
   readonly timeouts: Partial[];
-  /** The latest window end among what ran out: when the waiting matches were released. */
-  readonly releasedAt: number;
+  /** Everything whose window ran out (timed out or pending): what the waiting matches waited for. */
+  readonly expired: Partial[];
 }
 
-const NO_ADVANCE: TimeAdvance = Object.freeze({ matches: [], timeouts: [], releasedAt: -Infinity });
+const NO_ADVANCE: TimeAdvance = Object.freeze({ matches: [], timeouts: [], expired: [] });
 
 export class Nfa {
   readonly startPartial: Partial;
@@ -140,10 +140,10 @@ export class Nfa {
     const newPartial = new Heap<Partial>(startsBefore);
     const potential = new Heap<Partial>(startsBefore);
     const timeouts: Partial[] = [];
-    let releasedAt = -Infinity;
+    const expired: Partial[] = [];
     for (const cs of s.partial.items) {
       if (!cs.state.start && t - cs.startTs >= w) {
-        if (cs.startTs + w > releasedAt) releasedAt = cs.startTs + w;
+        expired.push(cs);
         if (cs.state.kind === PENDING) potential.push(cs);
         else if (wantTimeouts) timeouts.push(cs);
       } else {
@@ -153,7 +153,7 @@ export class Nfa {
     const matches: Partial[] = [];
     this.processMatches(s, potential, newPartial, matches);
     s.partial = newPartial;
-    return { matches, timeouts, releasedAt };
+    return { matches, timeouts, expired };
   }
 
   /** NFA.processMatchesAccordingToSkipStrategy. */

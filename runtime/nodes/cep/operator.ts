@@ -17,7 +17,7 @@ import { PENDING } from './states.js';
 import { Evaluator } from './conditions.js';
 import { EventBuffer } from './event-buffer.js';
 import { type KeyState, Nfa, type TimeAdvance } from './nfa.js';
-import { materialize, type Partial } from './shared-buffer.js';
+import { materialize, type Partial, startsBefore } from './shared-buffer.js';
 import { SkipStrategy } from './skip.js';
 import { cepStateSize, restoreCep, snapshotCep } from './snapshot.js';
 import type { cepSpec } from './spec.js';
@@ -152,8 +152,8 @@ export class CepOperator extends TimedOperator {
     const w = this.nfa.windowTime;
     // A pattern-ending notFollowedBy completes when its own window runs out, a waiting match when
     // the windows holding it back do: stamped with that time (not later than the watermark that
-    // revealed it, not behind the one before).
-    for (const m of adv.matches) this.emitMatch(s.key, m, m.state.kind === PENDING ? m.startTs + w : adv.releasedAt);
+    // revealed it, not behind the one before), however far that watermark jumped.
+    for (const m of adv.matches) this.emitMatch(s.key, m, m.state.kind === PENDING ? m.startTs + w : releasedAt(m, adv.expired, w));
     for (const t of adv.timeouts) {
       const at = t.startTs + w;
       this.emit(TIMEOUT, { key: s.key, match: materialize(t.node, this.names), timeoutAt: at }, at);
@@ -205,6 +205,22 @@ export class CepOperator extends TimedOperator {
     }
     if (!this.eventTime) this.wakeup.arm();
   }
+}
+
+/**
+ * When a match waiting under a skip strategy went free: it waited for the partial matches that
+ * started before it, and those run out in the order they started, so at the window end of the
+ * last of them.
+ */
+function releasedAt(m: Partial, expired: readonly Partial[], w: number): number {
+  let at = -Infinity;
+  let any = -Infinity;
+  for (const p of expired) {
+    const end = p.startTs + w;
+    if (end > any) any = end;
+    if (startsBefore(p, m) && end > at) at = end;
+  }
+  return at === -Infinity ? any : at;
 }
 
 export const createCep: OperatorFactory<Params> = (ctx, p) => ({ operator: new CepOperator(ctx, p) });

@@ -76,6 +76,14 @@ export function patternProblems(p: PatternParams, withinMs: number | null): Rule
     if (s.greedy && !s.negated) {
       if (q === undefined) add(at('greedy'), `greedy applies only to a step with a quantifier (times, a times range, timesOrMore, oneOrMore): a single event cannot repeat (Flink: "Option not applicable to singleton quantifier")`);
       else if (q.inner === 'any') add(at('greedy'), `greedy cannot be combined with inner contiguity 'any': allowCombinations keeps every combination, greedy keeps only the longest (Flink: "Option not applicable to FollowedByAny pattern")`);
+      const skippedNot = s.until !== undefined && isLooping(s) && mayBeSkipped(s) ? notSkippedOver(steps, i) : null;
+      if (skippedNot !== null) {
+        // NFACompiler copies the successors of an optional step that skips a NOT
+        // (copyWithoutTransitiveNots), then looks the greedy until branch up under the original's
+        // name: it finds no state, and the job fails (NullPointerException) on the first event
+        // that meets until where the step could be skipped.
+        add(at('greedy'), `'${s.name}' is optional, greedy and has until after notFollowedBy step '${skippedNot.name}': Flink compiles this pattern into an NFA that fails at run time (a transition to no state, taken when an event meets until). Drop greedy, until or optional on '${s.name}'`);
+      }
     }
     // Only optional() checks this in Flink; times(0, n) makes a step optional without the check.
     if (s.optional && prev !== null && prev.greedy && !s.negated) {
@@ -97,6 +105,16 @@ export function patternProblems(p: PatternParams, withinMs: number | null): Rule
     add(['afterMatch', 'step'], `only skipToFirst and skipToLast take a step; ${strategy} applies to the whole match`);
   }
   return out;
+}
+
+/** The notFollowedBy step that step `i` follows over optional steps only, if any (NFACompiler.getCurrentNotCondition). */
+function notSkippedOver(steps: readonly StepParams[], i: number): StepParams | null {
+  for (let j = i - 1; j >= 0; j--) {
+    const s = steps[j]!;
+    if (s.negated && s.contiguity === 'relaxed') return s;
+    if (!mayBeSkipped(s)) return null;
+  }
+  return null;
 }
 
 function notAfterOptional(s: StepParams, prev: StepParams, before: StepParams | null): string {
