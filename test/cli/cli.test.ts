@@ -172,8 +172,11 @@ describe('tributary CLI', () => {
     let checks: Promise<void> | null = null;
     let scraped = '';
     let unauthorized = 0;
+    // Interrupt only once the scrape is done: a fixed delay raced the CLI's start-up on a busy machine.
+    let scrapedAll!: () => void;
+    const done = new Promise<void>((res) => (scrapedAll = res));
     const r = await runCli(['run', p, '--metrics-port', '0'], {
-      interruptAfter: 2_500,
+      interruptWhen: done,
       onStderr: (chunk) => {
         const m = /metrics: (http:\S+) \(Authorization: Bearer (\w+)\)/.exec(chunk);
         if (!m || checks) return;
@@ -181,7 +184,7 @@ describe('tributary CLI', () => {
           await new Promise((res) => setTimeout(res, 1_000));
           unauthorized = (await fetch(m[1]!)).status;
           scraped = await (await fetch(m[1]!, { headers: { authorization: `Bearer ${m[2]}` } })).text();
-        })();
+        })().finally(scrapedAll);
       },
     });
     await checks;

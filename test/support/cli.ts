@@ -18,6 +18,8 @@ export interface CliOptions {
   cwd?: string;
   /** Send SIGINT after this many ms (for endless pipelines). */
   interruptAfter?: number;
+  /** Send SIGINT once this settles (when the test has seen what it waited for). */
+  interruptWhen?: Promise<unknown>;
   /** Give up (and fail) after this many ms. */
   timeout?: number;
   env?: Record<string, string>;
@@ -45,6 +47,7 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     });
     const timers: NodeJS.Timeout[] = [];
     if (opts.interruptAfter !== undefined) timers.push(setTimeout(() => child.kill('SIGINT'), opts.interruptAfter));
+    opts.interruptWhen?.finally(() => child.kill('SIGINT')).catch(() => {});
     timers.push(
       setTimeout(() => {
         child.kill('SIGKILL');
