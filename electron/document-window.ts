@@ -143,7 +143,7 @@ export class DocumentWindow {
     const abs = this.granted.grant(path);
     this.lastDir = dirname(abs);
     this.deps.recent.add(abs);
-    const trusted = await this.gate.opened(opened.text, basename(abs), this.relay.remember(opened.origin));
+    const trusted = await this.gate.opened(opened.text, basename(abs), this.relay.reasonsOf(opened.origin), this.relay.remember(opened.origin));
     this.command({ kind: 'open', doc: opened, trusted });
     this.updateTitle();
     return true;
@@ -256,12 +256,11 @@ export class DocumentWindow {
   }
 
   private async askTrust(q: Parameters<AskTrust>[0]): Promise<boolean> {
-    const nodes = `${q.codeNodes.length > 1 ? 'Nodes' : 'Node'} ${q.codeNodes.join(', ')}`;
     const { response } = await this.deps.dialogs.showMessageBox({
       type: 'warning',
-      message: `Do you trust the code in ${q.label}?`,
+      message: `Do you trust ${q.label}?`,
       detail:
-        `${nodes} of this pipeline contain JavaScript that runs with your permissions when the pipeline runs. ` +
+        `This pipeline does things that run with your permissions:\n${q.reasons.map((r) => `• ${r}\n`).join('')}\n` +
         'It comes from a file this computer did not write. If you do not know who wrote it, keep it in Restricted Mode: ' +
         'you can still view and edit it, but it will not run.',
       buttons: q.when === 'open' ? ['Trust and Open', 'Open in Restricted Mode'] : ['Trust and Run', 'Cancel'],

@@ -1,13 +1,13 @@
 // The host contract as one window's page sees it: every call passes through the main process on
 // its way to the runtime host, which lets the main process (not the page) decide the few things
-// that need the user: trusting code (a native prompt), and files outside the workspace (only the
+// that need the user: trusting a pipeline (a native prompt), and files outside the workspace (only the
 // paths the user chose). Everything else goes straight through to the host.
 import { basename } from 'node:path';
 import { type CheckedParamsOf, type HostApi, type Origin, type PipelineDoc, type ResultOf } from '../runtime/host/contract.js';
 import { RpcError } from '../runtime/host/rpc.js';
 import { type GrantedPaths, readPipelineFile, writePipelineFile } from './files.js';
 import { type HostSupervisor, STOP_GRACE_MS } from '../runtime/host/host-supervisor.js';
-import { codeNodesOf, parsePipelineText, type TrustGate } from './trust-gate.js';
+import { parsePipelineText, type ReasonsOf, type TrustGate } from './trust-gate.js';
 
 export interface RelayHooks {
   /** A file was written for this window (Save, Save As, Export), or writing one failed. */
@@ -41,16 +41,21 @@ export class HostRelay implements HostApi {
   async run(p: CheckedParamsOf<'run'>): Promise<ResultOf<'run'>> {
     const res = await this.host.run(p);
     if (res.ok || res.reason !== 'untrusted') return res;
-    if (!(await this.gate.approve(originLabel(p.origin), res.codeNodes))) return res;
+    if (!(await this.gate.approve(originLabel(p.origin), res.reasons))) return res;
     await this.host.call('trust', p);
     return this.host.run(p);
   }
 
   async trust(p: CheckedParamsOf<'trust'>): Promise<ResultOf<'trust'>> {
-    if (!(await this.gate.approve(originLabel(p.origin), codeNodesOf(p.doc) ?? []))) {
-      throw new RpcError('You chose not to trust this pipeline’s code: it stays in Restricted Mode (you can view and edit it, but not run it).');
+    const { reasons } = await this.host.call('trustNeeds', p);
+    if (!(await this.gate.approve(originLabel(p.origin), reasons ?? []))) {
+      throw new RpcError('You chose not to trust this pipeline: it stays in Restricted Mode (you can view and edit it, but not run it).');
     }
     return this.host.call('trust', p);
+  }
+
+  trustNeeds(p: CheckedParamsOf<'trustNeeds'>) {
+    return this.host.call('trustNeeds', p);
   }
 
   stop(): Promise<ResultOf<'stop'>> {
@@ -76,7 +81,7 @@ export class HostRelay implements HostApi {
   async openTemplate(p: CheckedParamsOf<'openTemplate'>): Promise<ResultOf<'openTemplate'>> {
     const opened = await this.host.call('openTemplate', p);
     // Templates ship with the app: their code is ours, not a stranger's.
-    await this.gate.opened(opened.text, p.name, this.remember(opened.origin), { shipped: true });
+    await this.gate.opened(opened.text, p.name, this.reasonsOf(opened.origin), this.remember(opened.origin), { shipped: true });
     return opened;
   }
 
@@ -86,7 +91,7 @@ export class HostRelay implements HostApi {
 
   async readFile(p: CheckedParamsOf<'readFile'>): Promise<ResultOf<'readFile'>> {
     const opened = this.granted.has(p.path) ? await readPipelineFile(this.granted.check(p.path)) : await this.host.call('readFile', p);
-    await this.gate.opened(opened.text, originLabel(opened.origin), this.remember(opened.origin));
+    await this.gate.opened(opened.text, originLabel(opened.origin), this.reasonsOf(opened.origin), this.remember(opened.origin));
     return opened;
   }
 
@@ -105,9 +110,14 @@ export class HostRelay implements HostApi {
     }
     // This machine wrote it: reopening it later must not ask (unless it is restricted content).
     const doc = parsePipelineText(p.text);
-    if (this.gate.trusted && doc && (codeNodesOf(doc)?.length ?? 0) > 0) await this.remember({ kind: 'file', path })(doc);
+    if (this.gate.trusted && doc && ((await this.reasonsOf({ kind: 'file', path })(doc))?.length ?? 0) > 0) await this.remember({ kind: 'file', path })(doc);
     this.hooks.written?.(path, p.text);
     return { path };
+  }
+
+  /** What in a document from this origin needs trust, as the host sees it. */
+  reasonsOf(origin: Origin): ReasonsOf {
+    return async (doc) => (await this.host.call('trustNeeds', { doc, origin })).reasons;
   }
 
   /** Records a document as trusted, through the host (the trust store's one writer in the app). */

@@ -5,6 +5,8 @@ import { tuneHeapForStreaming } from '../host/heap.js';
 import type { Loaded } from '../host/load.js';
 import { metricsRegistry, type MetricsServer, serveMetrics } from '../host/prometheus.js';
 import { TrustStore } from '../host/trust.js';
+import { trustReasons } from '../host/trust-needs.js';
+import { dirname } from 'node:path';
 import { OPERATORS } from '../nodes/operators.js';
 import type { Io } from './main.js';
 import { LiveProgress } from './progress.js';
@@ -19,17 +21,17 @@ export interface RunOptions {
 }
 
 async function trusted(loaded: Loaded, opts: RunOptions): Promise<boolean> {
-  const nodes = loaded.pipeline!.codeNodes;
-  if (nodes.length === 0) return true;
   const store = new TrustStore();
+  const reasons = await trustReasons(loaded.pipeline!, dirname(loaded.path), store.file);
+  if (reasons.length === 0) return true;
   const text = loaded.text!;
   if (await store.isTrusted(text)) return true;
-  const what = `${loaded.path} contains code (node${nodes.length > 1 ? 's' : ''} ${nodes.join(', ')}) that runs with your permissions`;
-  if (opts.trust || (opts.io.stdin.isTTY && (await opts.confirm(`${what}.\nTrust this file and run it? [y/N] `)))) {
+  const what = `${loaded.path} needs your trust to run:\n${reasons.map((r) => `  - ${r}\n`).join('')}`;
+  if (opts.trust || (opts.io.stdin.isTTY && (await opts.confirm(`${what}Trust this file and run it? [y/N] `)))) {
     await store.trust(text, loaded.path);
     return true;
   }
-  opts.io.stderr.write(`${what}; it runs only once you trust the file: review it, then rerun with --trust\n`);
+  opts.io.stderr.write(`${what}It runs only once you trust the file: review it, then rerun with --trust\n`);
   return false;
 }
 

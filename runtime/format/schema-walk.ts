@@ -63,18 +63,23 @@ export function childSchema(s: z.ZodType, value: unknown, key: string | number):
   return null;
 }
 
-/** Visit every (schema, value) pair under `value`, depth first. */
-export function walk(s: z.ZodType, value: unknown, visit: (schema: z.ZodType, value: unknown) => void): void {
-  visit(s, value);
+/** Visit every (schema, value) pair under `value`, depth first, with the keys that lead to it. */
+export function walk(
+  s: z.ZodType,
+  value: unknown,
+  visit: (schema: z.ZodType, value: unknown, at: readonly (string | number)[]) => void,
+  at: readonly (string | number)[] = [],
+): void {
+  visit(s, value, at);
   if (Array.isArray(value)) {
     value.forEach((v, i) => {
       const c = childSchema(s, value, i);
-      if (c) walk(c, v, visit);
+      if (c) walk(c, v, visit, [...at, i]);
     });
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       const c = childSchema(s, value, k);
-      if (c) walk(c, v, visit);
+      if (c) walk(c, v, visit, [...at, k]);
     }
   }
 }

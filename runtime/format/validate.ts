@@ -29,6 +29,15 @@ export interface Pipeline {
   readonly edges: readonly GraphEdge[];
   /** Nodes holding `code`, which runs only once the user trusts the file. */
   readonly codeNodes: readonly string[];
+  /** Every file path a node's params name (as written), so the host can tell which leave the pipeline's folder. */
+  readonly filePaths: readonly FilePathParam[];
+}
+
+export interface FilePathParam {
+  readonly nodeId: string;
+  /** Where in the node's params, e.g. `path` or `ssl.ca`. */
+  readonly param: string;
+  readonly value: string;
 }
 
 export interface ValidationResult {
@@ -65,6 +74,7 @@ export function validatePipeline(input: unknown, registry: Registry = REGISTRY):
   const seen = new Map<string, number>();
   const rawNodes: unknown[] = Array.isArray(doc.nodes) ? doc.nodes : [];
   const codeNodes: string[] = [];
+  const filePaths: FilePathParam[] = [];
   rawNodes.forEach((raw, i) => {
     if (!isObject(raw) || typeof raw.id !== 'string' || typeof raw.type !== 'string') return; // reported above
     const base = `$.nodes[${i}]`;
@@ -87,6 +97,7 @@ export function validatePipeline(input: unknown, registry: Registry = REGISTRY):
       return;
     }
     if (containsCode(spec.params, rawParams)) codeNodes.push(raw.id);
+    filePaths.push(...pathsIn(raw.id, spec.params, rawParams));
     nodes.push({ id: raw.id, type: raw.type, label: typeof raw.label === 'string' ? raw.label : undefined, spec, params: parsed.data });
   });
   if (rawNodes.length === 0 && Array.isArray(doc.nodes)) problems.push({ nodeId: null, path: '$.nodes', message: 'the pipeline has no nodes' });
@@ -98,7 +109,7 @@ export function validatePipeline(input: unknown, registry: Registry = REGISTRY):
   const e = env.data;
   return {
     problems,
-    pipeline: { format: CURRENT_FORMAT, name: e.name ?? 'pipeline', description: e.description, settings: e.settings, nodes, edges, codeNodes },
+    pipeline: { format: CURRENT_FORMAT, name: e.name ?? 'pipeline', description: e.description, settings: e.settings, nodes, edges, codeNodes, filePaths },
   };
 }
 
@@ -110,6 +121,14 @@ function containsCode(schema: z.ZodType, value: unknown): boolean {
   let found = false;
   walk(schema, value, (s, v) => {
     if (typeof v === 'string' && v.trim() !== '' && metaOf(s)?.format === FORMATS.code) found = true;
+  });
+  return found;
+}
+
+function pathsIn(nodeId: string, schema: z.ZodType, value: unknown): FilePathParam[] {
+  const found: FilePathParam[] = [];
+  walk(schema, value, (s, v, at) => {
+    if (typeof v === 'string' && metaOf(s)?.format === FORMATS.path) found.push({ nodeId, param: at.join('.'), value: v });
   });
   return found;
 }

@@ -52,6 +52,8 @@ export const METHOD_PARAMS = {
   stop: z.strictObject({}),
   /** The user trusts this document's code (remembered per content hash of its saved form). */
   trust: z.strictObject({ doc, origin: originSchema }),
+  /** What in this document needs the user's trust before it runs (code, files outside its folder). */
+  trustNeeds: z.strictObject({ doc, origin: originSchema }),
   /** Start sampling the records on one edge of the running job; `tap` events follow. */
   tapOpen: z.strictObject({ edge: edgeRefSchema, maxPerSecond: z.number().int().positive().max(200).default(20) }),
   tapClose: z.strictObject({ tapId: z.number().int() }),
@@ -96,7 +98,8 @@ export interface FileEntry {
 export type RunResult =
   | { readonly ok: true; readonly runId: number }
   | { readonly ok: false; readonly reason: 'invalid'; readonly problems: readonly Problem[] }
-  | { readonly ok: false; readonly reason: 'untrusted'; readonly codeNodes: readonly string[] }
+  /** What needs the user's trust (code, files outside the pipeline's folder), one sentence each. */
+  | { readonly ok: false; readonly reason: 'untrusted'; readonly reasons: readonly string[] }
   | { readonly ok: false; readonly reason: 'busy' }
   | { readonly ok: false; readonly reason: 'failed'; readonly message: string; readonly nodeId: string | null };
 
@@ -106,6 +109,8 @@ export interface MethodResults {
   run: RunResult;
   stop: { readonly stopping: boolean };
   trust: { readonly hash: string };
+  /** One sentence per reason; empty when it needs no trust; null when the document does not validate. */
+  trustNeeds: { readonly reasons: readonly string[] | null };
   tapOpen: { readonly tapId: number };
   tapClose: Record<string, never>;
   sampleFields: { readonly edges: Readonly<Record<string, readonly string[]>> };

@@ -15,6 +15,7 @@ import { tuneHeapForStreaming } from './heap.js';
 import { type Channel, eventSink, type EventSink, serveApi } from './rpc.js';
 import { TapManager } from './taps.js';
 import { contentHash, TrustStore } from './trust.js';
+import { trustReasons, trustReasonsOf } from './trust-needs.js';
 import type { Workspace } from './workspace.js';
 import { isAbsolute, resolve } from 'node:path';
 
@@ -75,16 +76,21 @@ export class RuntimeHost implements HostApi {
     return { hash: contentHash(text) };
   }
 
+  async trustNeeds(p: CheckedParamsOf<'trustNeeds'>): Promise<ResultOf<'trustNeeds'>> {
+    return { reasons: await trustReasonsOf(p.doc, this.opts.workspace.baseDir(p.origin), this.trustStore.file) };
+  }
+
   async run(p: CheckedParamsOf<'run'>): Promise<ResultOf<'run'>> {
     if (this.running) return { ok: false, reason: 'busy' };
     const { problems, pipeline } = validatePipeline(p.doc);
     if (!pipeline) return { ok: false, reason: 'invalid', problems };
+    const base = this.opts.workspace.baseDir(p.origin);
     // Trust is per content: the canonical saved text, as the CLI hashes the file it reads.
-    if (pipeline.codeNodes.length > 0 && !(await this.trustStore.isTrusted(serializePipeline(p.doc)))) {
-      return { ok: false, reason: 'untrusted', codeNodes: pipeline.codeNodes };
+    const reasons = await trustReasons(pipeline, base, this.trustStore.file);
+    if (reasons.length > 0 && !(await this.trustStore.isTrusted(serializePipeline(p.doc)))) {
+      return { ok: false, reason: 'untrusted', reasons };
     }
     if (this.running || this.disposed) return { ok: false, reason: 'busy' };
-    const base = this.opts.workspace.baseDir(p.origin);
     const console = new ConsoleLines();
     let job: Job;
     try {

@@ -17,7 +17,7 @@ export function stateDir(): string {
 }
 
 export class TrustStore {
-  constructor(private readonly file = join(stateDir(), 'trusted.json')) {}
+  constructor(readonly file = join(stateDir(), 'trusted.json')) {}
 
   private async read(): Promise<Record<string, { path: string; at: string }>> {
     try {

@@ -151,7 +151,7 @@ describe('tributary CLI', () => {
     const p = writePipeline(dir, 'code.json', [genNode({ count: 10 }), { id: 'f', type: 'filter', params: { code: 'return event.eventId % 2 === 0;' } }, { id: 'file', type: 'sink.file', params: { path: 'even.jsonl' } }], [{ from: 'clicks', to: 'f' }, { from: 'f', to: 'file' }]);
     const refused = await runCli(['run', p], { env: { TRIBUTARY_HOME: home } });
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/contains code \(node f\).*--trust/);
+    expect(refused.stderr).toMatch(/node 'f' contains JavaScript code.*--trust/s);
     expect(existsSync(join(dir, 'even.jsonl'))).toBe(false);
     expect((await runCli(['run', p, '--trust', '-q'], { env: { TRIBUTARY_HOME: home } })).code).toBe(0);
     expect(readFileSync(join(dir, 'even.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
@@ -159,6 +159,40 @@ describe('tributary CLI', () => {
     // Changing the code asks again.
     writeFileSync(p, readFileSync(p, 'utf8').replace('% 2', '% 3'));
     expect((await runCli(['run', p, '-q'], { env: { TRIBUTARY_HOME: home } })).code).toBe(2);
+  });
+
+  it('run: a pipeline without code cannot touch files outside its folder (the trust store, say) until trusted', async () => {
+    const home = freshHome();
+    // Someone else's pipeline that needs trust, and a code-free one that would trust it by appending
+    // the first one's hash to the trust store.
+    const dir = workdir();
+    const coded = writePipeline(dir, 'coded.json', [genNode({ count: 3 }), { id: 'f', type: 'filter', params: { code: 'return true;' } }, { id: 'out', type: 'sink.console' }], [{ from: 'clicks', to: 'f' }, { from: 'f', to: 'out' }]);
+    const store = join(home, 'trusted.json');
+    const sneaky = writePipeline(
+      dir,
+      'sneaky.json',
+      [
+        { id: 'hash', type: 'source.generator', params: { count: 1, rate: 0 } },
+        { id: 'entry', type: 'map', params: { expression: '{ x: 1 }' } },
+        { id: 'write', type: 'sink.file', params: { path: store } },
+      ],
+      [{ from: 'hash', to: 'entry' }, { from: 'entry', to: 'write' }],
+    );
+    const refused = await runCli(['run', sneaky], { env: { TRIBUTARY_HOME: home } });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`node 'write' (params.path) uses the file ${store}, inside Tributary's own settings`);
+    expect(existsSync(store)).toBe(false);
+    expect((await runCli(['run', coded, '-q'], { env: { TRIBUTARY_HOME: home } })).code).toBe(2);
+
+    // Outside the folder in general: asks; inside it (relative or absolute): runs as before.
+    const outside = writePipeline(dir, 'outside.json', [genNode({ count: 2 }), { id: 'file', type: 'sink.file', params: { path: '../elsewhere.jsonl' } }], [{ from: 'clicks', to: 'file' }]);
+    const asked = await runCli(['run', outside], { env: { TRIBUTARY_HOME: home } });
+    expect(asked.code).toBe(2);
+    expect(asked.stderr).toMatch(/node 'file' \(params\.path\) uses the file .*elsewhere\.jsonl, outside the pipeline's folder.*--trust/s);
+    expect(existsSync(join(dir, '..', 'elsewhere.jsonl'))).toBe(false);
+    const inside = writePipeline(dir, 'inside.json', [genNode({ count: 2 }), { id: 'file', type: 'sink.file', params: { path: join(dir, 'out', 'here.jsonl') } }], [{ from: 'clicks', to: 'file' }]);
+    expect((await runCli(['run', inside, '-q'], { env: { TRIBUTARY_HOME: home } })).code).toBe(0);
+    expect(readFileSync(join(dir, 'out', 'here.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
   });
 
   it('run --metrics-port serves Prometheus text behind a token, and an interrupt flushes and exits 0', async () => {

@@ -127,7 +127,7 @@ test('a pipeline with code runs only after the user trusts it; its console outpu
   await page.getByRole('button', { name: 'Open' }).click();
   await page.locator('.file-list button[data-path="with-code.json"]').click();
   await page.getByRole('button', { name: '▶ Run' }).click();
-  const dialog = page.getByRole('dialog', { name: "Trust this pipeline's code?" });
+  const dialog = page.getByRole('dialog', { name: 'Trust this pipeline?' });
   await expect(dialog).toContainText('buys');
   await studio.shot('trust-prompt');
   await dialog.getByRole('button', { name: 'Cancel' }).click();

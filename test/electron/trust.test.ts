@@ -35,8 +35,8 @@ describe('trust in the desktop app', () => {
     h.dialogs.answer('Open in Restricted Mode');
     await h.doc.openPath(file);
     await until(() => store.getState().doc.name === 'coded', 'the document');
-    expect(h.dialogs.messages()).toEqual(['Do you trust the code in shared.json?']);
-    expect((h.dialogs.asked[0]!.opts as { detail: string }).detail).toMatch(/Node fn .* did not write/s);
+    expect(h.dialogs.messages()).toEqual(['Do you trust shared.json?']);
+    expect((h.dialogs.asked[0]!.opts as { detail: string }).detail).toMatch(/node 'fn' contains JavaScript code.* did not write/s);
     expect(h.win.title).toBe('shared.json [Restricted Mode] — Tributary');
     expect(store.getState().notice?.text).toBe(RESTRICTED_NOTICE);
 
@@ -83,7 +83,7 @@ describe('trust in the desktop app', () => {
     third.attachPage();
     third.dialogs.answer('Open in Restricted Mode');
     await third.doc.openPath(file);
-    expect(third.dialogs.messages()).toEqual(['Do you trust the code in shared.json?']);
+    expect(third.dialogs.messages()).toEqual(['Do you trust shared.json?']);
   });
 
   it('a file this machine wrote does not ask when reopened', async () => {
@@ -102,6 +102,25 @@ describe('trust in the desktop app', () => {
     await until(() => again.getState().origin.kind === 'file', 'the document');
     expect(await runToEnd(again)).toBe('finished');
     expect(later.dialogs.asked).toEqual([]);
+  });
+
+  it('a pipeline without code that writes outside its folder opens in Restricted Mode too', async () => {
+    const h = make();
+    const store = h.attachPage();
+    const doc = codeDoc(PASS);
+    doc.nodes = (doc.nodes as { id: string; type: string; params?: unknown }[]).map((n) =>
+      n.id === 'fn' ? { id: 'fn', type: 'map', params: { expression: '{ userId }' } } : n.id === 'out' ? { ...n, params: { path: '../../.profile' } } : n,
+    );
+    const file = join(h.dir, 'no-code.json');
+    writeFileSync(file, serializePipeline(doc));
+    h.dialogs.answer('Open in Restricted Mode');
+    await h.doc.openPath(file);
+    await until(() => store.getState().doc.name === 'coded', 'the document');
+    expect((h.dialogs.asked[0]!.opts as { detail: string }).detail).toMatch(/node 'out' \(params\.path\) uses the file .*\.profile, outside the pipeline's folder/);
+    h.dialogs.answer('Cancel');
+    await store.getState().run();
+    expect(store.getState().runStatus).toBe('idle');
+    expect(existsSync(join(h.dir, '..', '..', '.profile'))).toBe(false);
   });
 
   it('shipped templates run without asking; a page asking to trust restricted code still meets the native prompt', async () => {

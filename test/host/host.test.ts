@@ -168,7 +168,7 @@ describe('runtime host over a WebSocket', () => {
     const withCode = demo();
     withCode.nodes[1] = { id: 'carts', type: 'filter', params: { code: "return event.eventType === 'PURCHASE';" } as Record<string, unknown> as never };
     (withCode.nodes[0]!.params as Record<string, unknown>) = { rate: 0, count: 100 };
-    expect(await client.call('run', { doc: withCode, origin: { kind: 'new' } })).toEqual({ ok: false, reason: 'untrusted', codeNodes: ['carts'] });
+    expect(await client.call('run', { doc: withCode, origin: { kind: 'new' } })).toEqual({ ok: false, reason: 'untrusted', reasons: ["node 'carts' contains JavaScript code, which runs with your permissions"] });
     await client.call('trust', { doc: withCode, origin: { kind: 'new' } });
     const done = waitFor<HostEvents['job']>(client, 'job', (j) => j.state !== 'running');
     expect(await client.call('run', { doc: withCode, origin: { kind: 'new' } })).toMatchObject({ ok: true });
@@ -176,6 +176,19 @@ describe('runtime host over a WebSocket', () => {
     // Trust is per content: changing the code asks again.
     (withCode.nodes[1]!.params as Record<string, unknown>).code = 'return true;';
     expect(await client.call('run', { doc: withCode, origin: { kind: 'new' } })).toMatchObject({ reason: 'untrusted' });
+  });
+
+  it('a pipeline writing outside its folder needs trust too, and says why', async () => {
+    const escape = demo();
+    (escape.nodes[0]!.params as Record<string, unknown>) = { rate: 0, count: 10 };
+    escape.nodes[4]!.params = { path: '../escaped.jsonl' };
+    const where = join(root, '..', 'escaped.jsonl');
+    const reasons = [`node 'out' (params.path) uses the file ${where}, outside the pipeline's folder ${root}`];
+    expect(await client.call('trustNeeds', { doc: escape, origin: { kind: 'new' } })).toEqual({ reasons });
+    expect(await client.call('run', { doc: escape, origin: { kind: 'new' } })).toEqual({ ok: false, reason: 'untrusted', reasons });
+    expect(existsSync(where)).toBe(false);
+    expect(await client.call('trustNeeds', { doc: demo(), origin: { kind: 'new' } })).toEqual({ reasons: [] });
+    expect(await client.call('trustNeeds', { doc: { nodes: 1 }, origin: { kind: 'new' } })).toEqual({ reasons: null });
   });
 
   it('reads and writes pipeline files inside the workspace only', async () => {

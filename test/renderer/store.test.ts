@@ -186,7 +186,7 @@ describe('editor store', () => {
     s().setParams('highValueCarts', { code: "return event.eventType === 'PURCHASE';" });
     s().setParams('clicks', { rate: 0, count: 500 });
     await s().run();
-    expect(s().trustPrompt).toEqual({ codeNodes: ['highValueCarts'] });
+    expect(s().trustPrompt).toEqual({ reasons: ["node 'highValueCarts' contains JavaScript code, which runs with your permissions"] });
     expect(s().runStatus).toBe('idle');
     await s().trustAndRun();
     await until(() => s().runStatus === 'finished');
@@ -201,7 +201,7 @@ describe('editor store', () => {
     buildDemo(store);
     s().setParams('highValueCarts', { code: "return event.eventType === 'PURCHASE';" });
     await s().run();
-    expect(s().trustPrompt).toEqual({ codeNodes: ['highValueCarts'] });
+    expect(s().trustPrompt).toEqual({ reasons: ["node 'highValueCarts' contains JavaScript code, which runs with your permissions"] });
     await s().trustAndRun();
     expect(s().notice).toMatchObject({ kind: 'error', text: expect.stringMatching(/^cannot trust this pipeline: /) });
     expect(s().runStatus).toBe('idle');

@@ -22,7 +22,7 @@ export interface RunSlice {
   spark: Readonly<Record<string, readonly number[]>>;
   edgeRates: Readonly<Record<string, number>>;
   consoleLines: readonly string[];
-  trustPrompt: { readonly codeNodes: readonly string[] } | null;
+  trustPrompt: { readonly reasons: readonly string[] } | null;
   /** Field names seen on each edge while running (for completion). */
   sampled: Sampled;
 
@@ -78,7 +78,7 @@ export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
       if (r.reason === 'invalid') {
         showProblems(r.problems);
         get().notify(`cannot run: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} (see Problems)`, 'error');
-      } else if (r.reason === 'untrusted') set({ trustPrompt: { codeNodes: r.codeNodes } });
+      } else if (r.reason === 'untrusted') set({ trustPrompt: { reasons: r.reasons } });
       else if (r.reason === 'busy') get().notify('a pipeline is already running', 'error');
       else {
         set({ runStatus: 'failed', runError: { message: r.message, nodeId: r.nodeId } });

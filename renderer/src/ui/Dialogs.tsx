@@ -1,5 +1,5 @@
 // Modal dialogs: open a workspace file (or one from this computer), the template gallery, save as,
-// and the trust prompt for pipelines that contain code.
+// and the trust prompt for pipelines that contain code or use files outside their folder.
 import { useEffect, useState } from 'react';
 import type { FileEntry } from '../../../runtime/host/contract.js';
 import type { HostClient } from '../../../runtime/host/rpc.js';
@@ -110,10 +110,16 @@ export function TrustDialog() {
   const store = useEditorStore();
   if (!prompt) return null;
   return (
-    <Modal title="Trust this pipeline's code?" onClose={() => store.getState().dismissTrust()}>
+    <Modal title="Trust this pipeline?" onClose={() => store.getState().dismissTrust()}>
+      <p>This pipeline does things that run with your permissions on this machine:</p>
+      <ul className="trust-reasons">
+        {prompt.reasons.map((r) => (
+          <li key={r}>{r}</li>
+        ))}
+      </ul>
       <p>
-        Node{prompt.codeNodes.length > 1 ? 's' : ''} <b>{prompt.codeNodes.join(', ')}</b> contain{prompt.codeNodes.length === 1 ? 's' : ''} JavaScript code that runs with your permissions on this machine. Run it only if you wrote it or
-        trust where it came from. The decision is remembered for this exact content; changing the code asks again.
+        Run it only if you wrote it or trust where it came from. The decision is remembered for this exact content; changing it
+        asks again.
       </p>
       <div className="buttons">
         <button type="button" className="danger" onClick={() => void store.getState().trustAndRun()}>

@@ -1,0 +1,55 @@
+// What in a pipeline needs the user's trust before it runs. Code runs with the user's permissions;
+// so, in effect, does a file path that leaves the pipeline's folder: a pipeline without a line of
+// code could otherwise write ~/.bashrc, add its sibling's hash to the trust store, or read
+// ~/.ssh/id_rsa and post it with sink.http. Paths inside the folder (the usual `data/…`, `out/…`)
+// need nothing, so a pipeline shared as a folder keeps working as before. Symbolic links count
+// where they point: a folder shipped with `out -> ~` is outside.
+import { realpath } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { type Pipeline, validatePipeline } from '../format/validate.js';
+import { stateDir, TrustStore } from './trust.js';
+
+function inside(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** An absolute path with its longest existing prefix resolved through symbolic links. */
+async function real(path: string): Promise<string> {
+  const missing: string[] = [];
+  for (let p = path; ; p = dirname(p)) {
+    try {
+      return join(await realpath(p), ...missing);
+    } catch {
+      if (dirname(p) === p) return path;
+      missing.unshift(basename(p));
+    }
+  }
+}
+
+/**
+ * Why this pipeline may run only once the user trusts it; empty when it needs no trust.
+ * `baseDir` is the folder relative paths resolve against (the pipeline file's); `trustFile` the
+ * trust store in use, off limits like the rest of Tributary's settings folder.
+ */
+export async function trustReasons(pipeline: Pipeline, baseDir: string, trustFile: string = new TrustStore().file): Promise<string[]> {
+  const reasons = pipeline.codeNodes.map((id) => `node '${id}' contains JavaScript code, which runs with your permissions`);
+  const folder = await real(resolve(baseDir));
+  const settings = await real(resolve(stateDir()));
+  const store = await real(resolve(trustFile));
+  for (const f of pipeline.filePaths) {
+    const target = await real(resolve(baseDir, f.value));
+    const where = `node '${f.nodeId}' (params.${f.param}) uses the file ${target}`;
+    // The store is replaced through `<store>.<pid>.tmp`: those names are the store too.
+    if (inside(settings, target) || target === store || target.startsWith(`${store}.`)) {
+      reasons.push(`${where}, inside Tributary's own settings (its trust store lives there)`);
+    } else if (!inside(folder, target)) reasons.push(`${where}, outside the pipeline's folder ${folder}`);
+  }
+  return reasons;
+}
+
+/** As trustReasons, for a document that may not validate: null when it is invalid (it cannot run). */
+export async function trustReasonsOf(doc: unknown, baseDir: string, trustFile?: string): Promise<string[] | null> {
+  const { pipeline } = validatePipeline(doc);
+  return pipeline ? trustReasons(pipeline, baseDir, trustFile) : null;
+}
