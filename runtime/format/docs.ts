@@ -62,9 +62,10 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
   (\`tributary run --trust\`, remembered per file content).
 - **Trust** (extends the shared format's rule on code): a file also needs the user's trust when a \`path\` param
   (a file read or written, a TLS key) leaves the pipeline file's folder — an absolute path elsewhere, \`..\`, or a
-  symbolic link pointing out — or reaches Tributary's settings folder, where the trust store lives; otherwise a
-  pipeline without a line of code could overwrite \`~/.bashrc\`, read \`~/.ssh\` and post it with \`sink.http\`, or
-  trust another file. Files inside the folder (\`data/…\`, \`out/…\`) need nothing. The prompt lists every reason.
+  symbolic link pointing out — names something hidden inside it (\`.git/config\` can run commands), or reaches
+  Tributary's settings folder, where the trust store lives. Otherwise a pipeline without a line of code could
+  overwrite \`~/.bashrc\`, read \`~/.ssh\` and post it with \`sink.http\`, or trust another file. Files inside the
+  folder (\`data/…\`, \`out/…\`) need nothing. The prompt lists every reason.
 - A record whose expression or code throws goes to the node's \`errors\` port as \`{node, error, record}\`; without an
   edge from that port, the run fails with the message (exit 1).
 

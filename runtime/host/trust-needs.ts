@@ -2,16 +2,26 @@
 // so, in effect, does a file path that leaves the pipeline's folder: a pipeline without a line of
 // code could otherwise write ~/.bashrc, add its sibling's hash to the trust store, or read
 // ~/.ssh/id_rsa and post it with sink.http. Paths inside the folder (the usual `data/…`, `out/…`)
-// need nothing, so a pipeline shared as a folder keeps working as before. Symbolic links count
+// need nothing unless they name something hidden (`.git/config`), so a pipeline shared as a folder keeps working as before. Symbolic links count
 // where they point: a folder shipped with `out -> ~` is outside.
 import { realpath } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type Pipeline, validatePipeline } from '../format/validate.js';
 import { stateDir, TrustStore } from './trust.js';
 
 function inside(folder: string, path: string): boolean {
   const rel = relative(folder, path);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * Hidden names inside the folder hold other tools' settings that the user's machine, not the
+ * pipeline's author, wrote: `.git/config` (its fsmonitor runs a command), `.vscode/`, `.envrc`.
+ */
+function hidden(folder: string, path: string): boolean {
+  return relative(folder, path)
+    .split(sep)
+    .some((name) => name.startsWith('.'));
 }
 
 /** An absolute path with its longest existing prefix resolved through symbolic links. */
@@ -44,6 +54,7 @@ export async function trustReasons(pipeline: Pipeline, baseDir: string, trustFil
     if (inside(settings, target) || target === store || target.startsWith(`${store}.`)) {
       reasons.push(`${where}, inside Tributary's own settings (its trust store lives there)`);
     } else if (!inside(folder, target)) reasons.push(`${where}, outside the pipeline's folder ${folder}`);
+    else if (hidden(folder, target)) reasons.push(`${where}, a hidden file or folder inside the pipeline's folder`);
   }
   return reasons;
 }

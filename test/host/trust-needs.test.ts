@@ -45,6 +45,15 @@ describe('trust reasons', () => {
     expect(await trustReasons(toFile('../.bashrc'), folder, join(home, 'trusted.json'))).toEqual([`node 'out' (params.path) uses the file ${join(folder, '..', '.bashrc')}, outside the pipeline's folder ${folder}`]);
   });
 
+  it('hidden files and folders inside the folder need trust (.git/config can run commands)', async () => {
+    const { folder, home } = scratch();
+    expect(await trustReasons(toFile('.git/config'), folder, join(home, 'trusted.json'))).toEqual([
+      `node 'out' (params.path) uses the file ${join(folder, '.git', 'config')}, a hidden file or folder inside the pipeline's folder`,
+    ]);
+    expect(await trustReasons(toFile('out/.envrc'), folder, join(home, 'trusted.json'))).toHaveLength(1);
+    expect(await trustReasons(toFile('out/report.v2.jsonl'), folder, join(home, 'trusted.json'))).toEqual([]);
+  });
+
   it('a symbolic link inside the folder counts where it points', async () => {
     const { folder, home } = scratch();
     const elsewhere = mkdtempSync(join(tmpdir(), 'tributary-elsewhere-'));
