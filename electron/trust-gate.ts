@@ -1,5 +1,6 @@
 // Workspace trust for one window, as VS Code does it: a pipeline from a file this machine did not
-// write that holds `code`, or uses files outside its folder (runtime/host/trust-needs.ts), runs only
+// write that holds `code`, uses files outside its folder or reads set environment variables
+// (runtime/host/trust-needs.ts), runs only
 // after the user says so; until then it opens in Restricted Mode,
 // where it can be viewed and edited but not run. The runtime host enforces trust per content hash
 // (runtime/host/trust.ts, shared with `tributary run`); this gate decides when to ask, so that a

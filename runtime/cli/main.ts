@@ -76,7 +76,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .argument('<pipeline>', 'pipeline JSON file')
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>/metrics', port)
     .option('--metrics-token <token>', 'token the metrics endpoint requires (default: a new random one, printed on start)')
-    .option('--trust', 'trust this file (its code, files outside its folder); remembered for this exact content')
+    .option('--trust', 'trust this file (its code, files outside its folder, environment variables it reads); remembered for this exact content')
     .option('-q, --quiet', 'no progress or summary on stderr')
     .action(async (file: string, opts: { metricsPort?: number; metricsToken?: string; trust?: boolean; quiet?: boolean }) => {
       const loaded = await loadPipelineFile(file);

@@ -3,11 +3,31 @@
 import { NodeError } from '../engine/errors.js';
 import { ENV_REF } from '../format/params.js';
 
+/** Set means set and not empty: an empty variable takes the reference's default, as in a POSIX shell's `:-`. */
+function isSet(v: string | undefined): v is string {
+  return v !== undefined && v !== '';
+}
+
 export function resolveEnv(value: string, nodeId: string, param: string, env: NodeJS.ProcessEnv = process.env): string {
   return value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
     const v = env[name];
-    if (v !== undefined && v !== '') return v;
+    if (isSet(v)) return v;
     if (fallback !== undefined) return fallback;
     throw new NodeError(nodeId, `${param}: environment variable ${name} is not set`);
   });
+}
+
+/**
+ * The variables a value references that are set here: the ones whose values a run would carry
+ * out of the environment (an unset one leaves only its default, which the file itself holds).
+ */
+export function setEnvNames(value: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const names = new Set<string>();
+  for (const m of value.matchAll(ENV_REF)) if (isSet(env[m[1]])) names.add(m[1]);
+  return [...names];
+}
+
+/** As resolveEnv, but an unset variable without a default becomes '' (for checks before a run, which then fails on it). */
+export function resolveEnvLeniently(value: string, env: NodeJS.ProcessEnv = process.env): string {
+  return value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => (isSet(env[name]) ? env[name] : (fallback ?? '')));
 }

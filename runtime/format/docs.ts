@@ -65,7 +65,14 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
   symbolic link pointing out — names something hidden inside it (\`.git/config\` can run commands), or reaches
   Tributary's settings folder, where the trust store lives. Otherwise a pipeline without a line of code could
   overwrite \`~/.bashrc\`, read \`~/.ssh\` and post it with \`sink.http\`, or trust another file. Files inside the
-  folder (\`data/…\`, \`out/…\`) need nothing. The prompt lists every reason.
+  folder (\`data/…\`, \`out/…\`) need nothing. An environment reference (\`\${NAME}\`) needs trust when its variable
+  is set where the pipeline runs: its value enters the run and goes wherever the pipeline sends it (a URL, a
+  header, a Redis \`AUTH\`), so \`"url": "https://…/?k=\${AWS_SECRET_ACCESS_KEY}"\` must not run unasked. A reference
+  whose variable is unset uses its default, which the file itself holds, and needs nothing: the examples'
+  \`\${KAFKA_BROKERS:-127.0.0.1:9092}\` run at once on a machine with nothing configured, and ask once (per content,
+  like code) where the variables are set. A Redis \`url\` naming a unix socket (\`/run/redis.sock\`, \`unix:/…\`,
+  \`?path=…\`) needs trust too: it reaches any local service. The prompt lists every reason, with the variables'
+  names (never their values).
 - A record whose expression or code throws goes to the node's \`errors\` port as \`{node, error, record}\`; without an
   edge from that port, the run fails with the message (exit 1).
 

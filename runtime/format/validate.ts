@@ -31,6 +31,17 @@ export interface Pipeline {
   readonly codeNodes: readonly string[];
   /** Every file path a node's params name (as written), so the host can tell which leave the pipeline's folder. */
   readonly filePaths: readonly FilePathParam[];
+  /** Every param that may hold environment references (as written), so the host can tell which bring values in from the environment. */
+  readonly envParams: readonly EnvParam[];
+}
+
+export interface EnvParam {
+  readonly nodeId: string;
+  /** Where in the node's params, e.g. `url` or `headers.authorization`. */
+  readonly param: string;
+  readonly value: string;
+  /** What the value names once resolved (the spec's `x-connects`, e.g. `redis`), when the host checks where it leads. */
+  readonly connects?: string;
 }
 
 export interface FilePathParam {
@@ -75,6 +86,7 @@ export function validatePipeline(input: unknown, registry: Registry = REGISTRY):
   const rawNodes: unknown[] = Array.isArray(doc.nodes) ? doc.nodes : [];
   const codeNodes: string[] = [];
   const filePaths: FilePathParam[] = [];
+  const envParams: EnvParam[] = [];
   rawNodes.forEach((raw, i) => {
     if (!isObject(raw) || typeof raw.id !== 'string' || typeof raw.type !== 'string') return; // reported above
     const base = `$.nodes[${i}]`;
@@ -98,6 +110,7 @@ export function validatePipeline(input: unknown, registry: Registry = REGISTRY):
     }
     if (containsCode(spec.params, rawParams)) codeNodes.push(raw.id);
     filePaths.push(...pathsIn(raw.id, spec.params, rawParams));
+    envParams.push(...envIn(raw.id, spec.params, parsed.data));
     nodes.push({ id: raw.id, type: raw.type, label: typeof raw.label === 'string' ? raw.label : undefined, spec, params: parsed.data });
   });
   if (rawNodes.length === 0 && Array.isArray(doc.nodes)) problems.push({ nodeId: null, path: '$.nodes', message: 'the pipeline has no nodes' });
@@ -109,7 +122,7 @@ export function validatePipeline(input: unknown, registry: Registry = REGISTRY):
   const e = env.data;
   return {
     problems,
-    pipeline: { format: CURRENT_FORMAT, name: e.name ?? 'pipeline', description: e.description, settings: e.settings, nodes, edges, codeNodes, filePaths },
+    pipeline: { format: CURRENT_FORMAT, name: e.name ?? 'pipeline', description: e.description, settings: e.settings, nodes, edges, codeNodes, filePaths, envParams },
   };
 }
 
@@ -129,6 +142,18 @@ function pathsIn(nodeId: string, schema: z.ZodType, value: unknown): FilePathPar
   const found: FilePathParam[] = [];
   walk(schema, value, (s, v, at) => {
     if (typeof v === 'string' && metaOf(s)?.format === FORMATS.path) found.push({ nodeId, param: at.join('.'), value: v });
+  });
+  return found;
+}
+
+function envIn(nodeId: string, schema: z.ZodType, value: unknown): EnvParam[] {
+  const found: EnvParam[] = [];
+  // Walked with the defaults applied: a default such as `${REDIS_URL:-…}` reads the environment too.
+  walk(schema, value, (s, v, at) => {
+    const meta = metaOf(s);
+    if (typeof v !== 'string' || meta?.format !== FORMATS.env) return;
+    const connects = typeof meta['x-connects'] === 'string' ? meta['x-connects'] : undefined;
+    found.push({ nodeId, param: at.join('.'), value: v, ...(connects ? { connects } : {}) });
   });
   return found;
 }

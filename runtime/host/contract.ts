@@ -52,7 +52,7 @@ export const METHOD_PARAMS = {
   stop: z.strictObject({}),
   /** The user trusts this document's code (remembered per content hash of its saved form). */
   trust: z.strictObject({ doc, origin: originSchema }),
-  /** What in this document needs the user's trust before it runs (code, files outside its folder). */
+  /** What in this document needs the user's trust before it runs (code, files outside its folder, environment variables set here). */
   trustNeeds: z.strictObject({ doc, origin: originSchema }),
   /** Start sampling the records on one edge of the running job; `tap` events follow. */
   tapOpen: z.strictObject({ edge: edgeRefSchema, maxPerSecond: z.number().int().positive().max(200).default(20) }),
@@ -98,7 +98,7 @@ export interface FileEntry {
 export type RunResult =
   | { readonly ok: true; readonly runId: number }
   | { readonly ok: false; readonly reason: 'invalid'; readonly problems: readonly Problem[] }
-  /** What needs the user's trust (code, files outside the pipeline's folder), one sentence each. */
+  /** What needs the user's trust (code, files outside the pipeline's folder, environment variables by name), one sentence each. */
   | { readonly ok: false; readonly reason: 'untrusted'; readonly reasons: readonly string[] }
   | { readonly ok: false; readonly reason: 'busy' }
   | { readonly ok: false; readonly reason: 'failed'; readonly message: string; readonly nodeId: string | null };

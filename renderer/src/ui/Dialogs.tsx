@@ -1,5 +1,5 @@
 // Modal dialogs: open a workspace file (or one from this computer), the template gallery, save as,
-// and the trust prompt for pipelines that contain code or use files outside their folder.
+// and the trust prompt for pipelines that contain code, use files outside their folder or read the environment.
 import { useEffect, useState } from 'react';
 import type { FileEntry } from '../../../runtime/host/contract.js';
 import type { HostClient } from '../../../runtime/host/rpc.js';
@@ -111,7 +111,7 @@ export function TrustDialog() {
   if (!prompt) return null;
   return (
     <Modal title="Trust this pipeline?" onClose={() => store.getState().dismissTrust()}>
-      <p>This pipeline does things that run with your permissions on this machine:</p>
+      <p>This pipeline does things that run with your permissions on this machine, or reads what it holds:</p>
       <ul className="trust-reasons">
         {prompt.reasons.map((r) => (
           <li key={r}>{r}</li>

@@ -3,6 +3,8 @@
 // fails at once and the node decides (the sink keeps its bounded buffer and retries, the lookup
 // sends the record to `errors`). ioredis keeps reconnecting in the background.
 import { Redis } from 'ioredis';
+// Not in ioredis's typed surface, but the parser its constructor uses: checks must agree with it.
+import { parseURL } from 'ioredis/built/utils/index.js';
 import { NodeError, errorMessage } from '../../engine/errors.js';
 import { resolveEnv } from '../env.js';
 import { redactUrl } from '../redact.js';
@@ -57,4 +59,17 @@ export function isConnectionError(err: unknown, client: Redis): boolean {
   if (client.status !== 'ready') return true;
   const m = errorMessage(err);
   return /Connection is closed|Stream isn't writeable|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|LOADING/.test(m);
+}
+
+/**
+ * The local (unix) socket a Redis URL connects to, or null for TCP. Asks ioredis's own parser, so
+ * every form it treats as a socket counts: `/run/redis.sock`, `unix:/…`, `host/path`, `?path=…`.
+ */
+export function redisSocketPath(url: string): string | null {
+  try {
+    const path = parseURL(url).path;
+    return typeof path === 'string' && path !== '' ? path : null;
+  } catch {
+    return null; // not a URL ioredis can use at all: the run fails on it
+  }
 }

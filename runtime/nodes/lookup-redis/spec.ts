@@ -16,7 +16,7 @@ export const lookupRedisSpec = defineNode({
   ].join('\n'),
   params: z
     .strictObject({
-      url: envString('Redis URL, `redis://[user:password@]host:port/db`.').default('${REDIS_URL:-redis://127.0.0.1:6379}'),
+      url: envString('Redis URL, `redis://[user:password@]host:port/db`.').meta({ 'x-connects': 'redis' }).default('${REDIS_URL:-redis://127.0.0.1:6379}'),
       key: keyTemplate('Key template, e.g. `user:{userId}`.'),
       kind: z.enum(['hash', 'string', 'json']).default('hash').meta({ description: 'What the key holds.' }),
       as: z.string().regex(/^[A-Za-z_$][\w$]*$/).optional().meta({ description: 'Field to put the value in. Unset: merge a hash\'s or JSON object\'s fields into the record.' }),

@@ -27,7 +27,7 @@ export const sinkRedisSpec = defineNode({
   ].join('\n'),
   params: z
     .strictObject({
-      url: envString('Redis URL, `redis://[user:password@]host:port/db` (`rediss://` for TLS).').default('${REDIS_URL:-redis://127.0.0.1:6379}'),
+      url: envString('Redis URL, `redis://[user:password@]host:port/db` (`rediss://` for TLS).').meta({ 'x-connects': 'redis' }).default('${REDIS_URL:-redis://127.0.0.1:6379}'),
       command: z.enum(['HSET', 'HINCRBY', 'SET', 'ZADD', 'ZINCRBY', 'XADD', 'PUBLISH', 'LPUSH']).meta({ description: 'The command each record becomes.' }),
       key: keyTemplate('Key (or channel, for PUBLISH) template, e.g. `user:{userId}`.'),
       fields: expression('Object of field → value (HSET, XADD) or field → increment (HINCRBY).').optional(),
