@@ -2,7 +2,7 @@
 // its way to the runtime host, which lets the main process (not the page) decide the few things
 // that need the user: trusting a pipeline (a native prompt), and files outside the workspace (only the
 // paths the user chose). Everything else goes straight through to the host.
-import { basename } from 'node:path';
+import { basename, isAbsolute } from 'node:path';
 import { type CheckedParamsOf, type HostApi, type Origin, type PipelineDoc, type ResultOf } from '../runtime/host/contract.js';
 import { RpcError } from '../runtime/host/rpc.js';
 import { type GrantedPaths, readPipelineFile, writePipelineFile } from './files.js';
@@ -38,7 +38,18 @@ export class HostRelay implements HostApi {
     return this.host.call('validate', p);
   }
 
+  /**
+   * The host takes an absolute origin from this relay on trust (it decides the pipeline's folder):
+   * only a file the user chose in this window may be one.
+   */
+  private checkOrigin(origin: Origin): void {
+    if (origin.kind === 'file' && isAbsolute(origin.path) && !this.granted.has(origin.path)) {
+      throw new RpcError(`${origin.path}: not a file you opened or chose in this window`);
+    }
+  }
+
   async run(p: CheckedParamsOf<'run'>): Promise<ResultOf<'run'>> {
+    this.checkOrigin(p.origin);
     const res = await this.host.run(p);
     if (res.ok || res.reason !== 'untrusted') return res;
     if (!(await this.gate.approve(originLabel(p.origin), res.reasons))) return res;
@@ -47,6 +58,7 @@ export class HostRelay implements HostApi {
   }
 
   async trust(p: CheckedParamsOf<'trust'>): Promise<ResultOf<'trust'>> {
+    this.checkOrigin(p.origin);
     const { reasons } = await this.host.call('trustNeeds', p);
     if (!(await this.gate.approve(originLabel(p.origin), reasons ?? []))) {
       throw new RpcError('You chose not to trust this pipeline: it stays in Restricted Mode (you can view and edit it, but not run it).');
@@ -54,7 +66,8 @@ export class HostRelay implements HostApi {
     return this.host.call('trust', p);
   }
 
-  trustNeeds(p: CheckedParamsOf<'trustNeeds'>) {
+  async trustNeeds(p: CheckedParamsOf<'trustNeeds'>): Promise<ResultOf<'trustNeeds'>> {
+    this.checkOrigin(p.origin);
     return this.host.call('trustNeeds', p);
   }
 

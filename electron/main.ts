@@ -62,7 +62,7 @@ async function start(): Promise<void> {
   shell = new Shell({
     preload: join(here, 'preload.cjs'),
     hostEntry: join(here, 'host-process.js'),
-    host: { root: workspace, version: VERSION, trustFile, templatesDir },
+    host: { root: workspace, version: VERSION, trustFile, templatesDir, outsideFiles: true },
     trustStore: new TrustStore(trustFile),
     recent,
     windowState: new WindowStateFile(join(userData, 'window-state.json')),

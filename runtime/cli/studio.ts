@@ -5,7 +5,7 @@ import { basename, dirname, resolve } from 'node:path';
 import open from 'open';
 import { RENDERER_DIR, VERSION } from '../host/install.js';
 import { Workspace } from '../host/workspace.js';
-import { serveStudio, type StudioServer } from '../host/ws-server.js';
+import { serveStudio, StudioError, type StudioServer } from '../host/ws-server.js';
 import type { Io } from './main.js';
 
 export interface StudioArgs {
@@ -26,7 +26,14 @@ export async function startStudio(args: StudioArgs, io: Io): Promise<StudioServe
     io.stderr.write(`tributary: ${args.file}: pipeline files end in .json\n`);
     return null;
   }
-  const server = await serveStudio({ workspace: new Workspace(root), staticDir: RENDERER_DIR, version: VERSION, initialFile: abs ? basename(abs) : null, port: args.port });
+  let server: StudioServer;
+  try {
+    server = await serveStudio({ workspace: new Workspace(root), staticDir: RENDERER_DIR, version: VERSION, initialFile: abs ? basename(abs) : null, port: args.port });
+  } catch (err) {
+    if (!(err instanceof StudioError)) throw err;
+    io.stderr.write(`tributary: ${err.message}\n`);
+    return null;
+  }
   io.stderr.write(`Tributary studio: ${server.url}\n(workspace ${root}; Ctrl-C stops)\n`);
   if (args.open) {
     open(server.url).catch((err: unknown) => io.stderr.write(`could not open a browser (${String(err)}); open the URL above\n`));

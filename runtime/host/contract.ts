@@ -13,6 +13,13 @@ import type { Problem } from '../format/problems.js';
 export type PipelineDoc = Record<string, unknown>;
 
 const doc = z.record(z.string(), z.unknown());
+/**
+ * The longest pipeline file the host saves, in characters: far above any drawn pipeline (a
+ * thousand nodes is well under 1 MB) and small enough that a message carrying one (at most three
+ * UTF-8 bytes a character once JSON-encoded) stays under the studio's message limit.
+ */
+export const MAX_DOCUMENT_CHARS = 8_000_000;
+
 /** A workspace-relative path with '/' separators, e.g. `jobs/carts.json`. */
 const relPath = z.string().min(1).max(1024);
 
@@ -66,7 +73,7 @@ export const METHOD_PARAMS = {
   listFiles: z.strictObject({}),
   readFile: z.strictObject({ path: relPath }),
   /** Write a pipeline file; refuses to replace an existing file unless `overwrite`. */
-  writeFile: z.strictObject({ path: relPath, text: z.string().max(50_000_000), overwrite: z.boolean().default(false) }),
+  writeFile: z.strictObject({ path: relPath, text: z.string().max(MAX_DOCUMENT_CHARS, `a pipeline file holds at most ${MAX_DOCUMENT_CHARS} characters`), overwrite: z.boolean().default(false) }),
 } as const;
 
 export type MethodName = keyof typeof METHOD_PARAMS;

@@ -23,7 +23,8 @@ export interface Channel {
   send(msg: WireMessage): void;
   /** Returns a function that removes the listener. */
   onMessage(fn: (msg: WireMessage) => void): () => void;
-  onClose(fn: () => void): void;
+  /** `reason`: what the other side said when it closed, if anything (a WebSocket's close reason). */
+  onClose(fn: (reason?: string) => void): void;
 }
 
 /** The error a call rejects with when the host answered with an error. */
@@ -34,8 +35,8 @@ export class RpcError extends Error {
 export interface HostClient {
   call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
   on<E extends EventName>(event: E, fn: (data: HostEvents[E]) => void): () => void;
-  /** Called when the connection to the host is lost; pending calls reject. */
-  onClose(fn: () => void): void;
+  /** Called when the connection to the host is lost (with the host's reason, when it gave one); pending calls reject. */
+  onClose(fn: (reason?: string) => void): void;
 }
 
 export function createClient(channel: Channel): HostClient {
@@ -43,7 +44,7 @@ export function createClient(channel: Channel): HostClient {
   let closed = false;
   const pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   const listeners = new Map<string, Set<(data: any) => void>>();
-  const closeFns: (() => void)[] = [];
+  const closeFns: ((reason?: string) => void)[] = [];
   channel.onMessage((msg) => {
     if (msg.kind === 'event') {
       for (const fn of listeners.get(msg.event) ?? []) fn(msg.data);
@@ -56,11 +57,11 @@ export function createClient(channel: Channel): HostClient {
     if (msg.kind === 'result') p.resolve(msg.result);
     else p.reject(new RpcError(msg.message));
   });
-  channel.onClose(() => {
+  channel.onClose((reason) => {
     closed = true;
-    for (const p of pending.values()) p.reject(new RpcError('the connection to the runtime host was lost'));
+    for (const p of pending.values()) p.reject(new RpcError(reason ? `the runtime host closed the connection: ${reason}` : 'the connection to the runtime host was lost'));
     pending.clear();
-    for (const fn of closeFns) fn();
+    for (const fn of closeFns) fn(reason);
   });
   return {
     call(method, params) {

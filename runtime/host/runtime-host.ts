@@ -9,15 +9,15 @@ import { serializePipeline } from '../format/serialize.js';
 import { validatePipeline } from '../format/validate.js';
 import { OPERATORS } from '../nodes/operators.js';
 import { ConsoleLines } from './console-lines.js';
-import { type CheckedParamsOf, edgeKey, type HostApi, type HostInfo, METRICS_INTERVAL_MS, type OpenedDoc, type ResultOf } from './contract.js';
+import { type CheckedParamsOf, edgeKey, type HostApi, type HostInfo, METRICS_INTERVAL_MS, type OpenedDoc, type Origin, type ResultOf } from './contract.js';
 import { FigureSampler } from './figures.js';
 import { tuneHeapForStreaming } from './heap.js';
-import { type Channel, eventSink, type EventSink, serveApi } from './rpc.js';
+import { type Channel, eventSink, type EventSink, RpcError, serveApi } from './rpc.js';
 import { TapManager } from './taps.js';
 import { contentHash, TrustStore } from './trust.js';
 import { trustReasons, trustReasonsOf } from './trust-needs.js';
 import type { Workspace } from './workspace.js';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 
 export interface HostOptions {
   readonly workspace: Workspace;
@@ -25,6 +25,12 @@ export interface HostOptions {
   /** The workspace file to open at start (`tributary studio <file>`); it may not exist yet. */
   readonly initialFile?: string | null;
   readonly trustStore?: TrustStore;
+  /**
+   * Whether a document may come from an absolute path outside the workspace: only where the
+   * embedder checks such paths itself (the desktop app's main process lets through only the files
+   * the user chose in a dialog). Browser mode: never.
+   */
+  readonly outsideFiles?: boolean;
 }
 
 interface Running {
@@ -77,14 +83,36 @@ export class RuntimeHost implements HostApi {
   }
 
   async trustNeeds(p: CheckedParamsOf<'trustNeeds'>): Promise<ResultOf<'trustNeeds'>> {
-    return { reasons: await trustReasonsOf(p.doc, this.opts.workspace.baseDir(p.origin), this.trustStore.file) };
+    return { reasons: await trustReasonsOf(p.doc, await this.folderOf(p.origin), this.trustStore.file) };
+  }
+
+  /**
+   * The folder a document's relative paths resolve against, and trust is judged by. A client's
+   * origin only names a file; the folder is the one this host resolves that name to inside its own
+   * workspace, by the rules it opens and saves files with (no `..`, no absolute path, no symbolic
+   * link out). So `../../x.json` or `/x.json` cannot make `/` the pipeline's folder (and
+   * `/etc/passwd` a file inside it): whatever a client names, a pipeline reaches without trust no
+   * more than an untitled document already does, the workspace. (Not a list of the files this
+   * host opened: a host restarted after a crash would then refuse to run the document on screen.)
+   */
+  private async folderOf(origin: Origin): Promise<string> {
+    if (origin.kind !== 'file') return this.opts.workspace.baseDir(origin);
+    if (isAbsolute(origin.path)) {
+      if (this.opts.outsideFiles) return dirname(resolve(origin.path));
+      throw new RpcError(`${origin.path}: not a workspace file; documents here come from the workspace (${this.opts.workspace.root})`);
+    }
+    try {
+      return dirname(await this.opts.workspace.resolve(origin.path));
+    } catch (err) {
+      throw new RpcError(errorMessage(err));
+    }
   }
 
   async run(p: CheckedParamsOf<'run'>): Promise<ResultOf<'run'>> {
     if (this.running) return { ok: false, reason: 'busy' };
     const { problems, pipeline } = validatePipeline(p.doc);
     if (!pipeline) return { ok: false, reason: 'invalid', problems };
-    const base = this.opts.workspace.baseDir(p.origin);
+    const base = await this.folderOf(p.origin);
     // Trust is per content: the canonical saved text, as the CLI hashes the file it reads.
     const reasons = await trustReasons(pipeline, base, this.trustStore.file);
     if (reasons.length > 0 && !(await this.trustStore.isTrusted(serializePipeline(p.doc)))) {

@@ -14,6 +14,8 @@ export interface HostProcessConfig {
   readonly templatesDir?: string;
   /** The workspace file to open at start (`tributary studio <file>`). */
   readonly initialFile?: string | null;
+  /** Documents may come from absolute paths outside the workspace (the desktop app, whose main process checks them). */
+  readonly outsideFiles?: boolean;
 }
 
 export function isHostConfig(v: unknown): v is HostProcessConfig {
@@ -24,7 +26,8 @@ export function isHostConfig(v: unknown): v is HostProcessConfig {
     typeof c.version === 'string' &&
     typeof c.trustFile === 'string' &&
     (c.templatesDir === undefined || typeof c.templatesDir === 'string') &&
-    (c.initialFile === undefined || c.initialFile === null || typeof c.initialFile === 'string')
+    (c.initialFile === undefined || c.initialFile === null || typeof c.initialFile === 'string') &&
+    (c.outsideFiles === undefined || typeof c.outsideFiles === 'boolean')
   );
 }
 
@@ -32,7 +35,7 @@ export function isHostConfig(v: unknown): v is HostProcessConfig {
 export function serveHostOnPort(config: HostProcessConfig, port: PortLike, exit: () => void): RuntimeHost {
   const channel = portChannel(port);
   const workspace = config.templatesDir ? new Workspace(config.root, config.templatesDir) : new Workspace(config.root);
-  const host = serveHost(channel, { workspace, version: config.version, initialFile: config.initialFile ?? null, trustStore: new TrustStore(config.trustFile) });
+  const host = serveHost(channel, { workspace, version: config.version, initialFile: config.initialFile ?? null, trustStore: new TrustStore(config.trustFile), outsideFiles: config.outsideFiles === true });
   channel.onClose(() => void host.idle().then(exit));
   return host;
 }

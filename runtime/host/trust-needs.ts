@@ -26,14 +26,14 @@ function inside(folder: string, path: string): boolean {
  * Hidden names inside the folder hold other tools' settings that the user's machine, not the
  * pipeline's author, wrote: `.git/config` (its fsmonitor runs a command), `.vscode/`, `.envrc`.
  */
-function hidden(folder: string, path: string): boolean {
+export function hidden(folder: string, path: string): boolean {
   return relative(folder, path)
     .split(sep)
     .some((name) => name.startsWith('.'));
 }
 
 /** An absolute path with its longest existing prefix resolved through symbolic links. */
-async function real(path: string): Promise<string> {
+export async function real(path: string): Promise<string> {
   const missing: string[] = [];
   for (let p = path; ; p = dirname(p)) {
     try {

@@ -1,11 +1,14 @@
 // The files browser mode may touch: pipeline JSON files inside the workspace folder (the folder of
 // the pipeline `tributary studio` was given, or the current folder), and the read-only template
 // gallery (the project's own pipelines/). Paths from the client are workspace-relative and must
-// stay inside it: `..`, absolute paths and symlinks out of the folder are refused.
+// stay inside it: `..`, absolute paths and symlinks out of the folder are refused. Save creates
+// nothing under a hidden name (`.vscode/tasks.json`, `.git/hooks/x.json`): those folders hold other
+// tools' settings, some of which run commands, as the runtime's trust rule for paths says.
 import { lstat, mkdir, readdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { FileEntry, OpenedDoc, Origin } from './contract.js';
 import { TEMPLATES_DIR } from './install.js';
+import { hidden, real } from './trust-needs.js';
 
 const SKIP = new Set(['node_modules', '.git', 'dist', 'out', 'test-results']);
 const MAX_FILES = 500;
@@ -44,11 +47,9 @@ export class Workspace {
     return abs;
   }
 
-  /** The folder a document's relative paths (data files, outputs) resolve against. */
-  baseDir(origin: Origin): string {
-    if (origin.kind === 'file') return dirname(resolve(this.root, origin.path));
-    if (origin.kind === 'template') return this.templatesDir;
-    return this.root;
+  /** The folder a template's or an untitled document's relative paths resolve against (a file's: its own, through resolve). */
+  baseDir(origin: Exclude<Origin, { kind: 'file' }>): string {
+    return origin.kind === 'template' ? this.templatesDir : this.root;
   }
 
   async listFiles(): Promise<FileEntry[]> {
@@ -71,6 +72,10 @@ export class Workspace {
 
   async writeFile(rel: string, text: string, overwrite: boolean): Promise<string> {
     const abs = await this.resolve(rel);
+    // By name and by where symbolic links lead (`conf -> .git` is hidden too).
+    if (hidden(this.root, abs) || hidden(await real(this.root), await real(abs))) {
+      throw new Error(`${rel}: Save does not write hidden files or into hidden folders (such as .git or .vscode): they hold other tools' settings`);
+    }
     const exists = await lstat(abs).then(
       () => true,
       () => false,

@@ -4,11 +4,14 @@
 // this server (no DNS rebinding). Every page is served under a strict Content-Security-Policy.
 // Each connected editor's host runs in a worker thread of its own (thread-host.ts), so this thread
 // always answers: Stop ends a pipeline stuck in its own code, and Ctrl-C stops the studio.
+// No client can take the server down: a bad frame (invalid UTF-8, a message over the limit) closes
+// that client's socket with the protocol's code (1007, 1009), and the rest keep running.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { MAX_DOCUMENT_CHARS } from './contract.js';
 import { contentSecurityPolicyFor, PAGE_HEADERS } from './csp.js';
 import { HostSupervisor, STOP_GRACE_MS } from './host-supervisor.js';
 import { type Channel, eventSink, serveApi, type WireMessage } from './rpc.js';
@@ -41,10 +44,30 @@ export interface StudioServer {
   close(): Promise<void>;
 }
 
+/** A reason the studio cannot start that the user can act on (a busy port): shown as a message, not a stack trace. */
+export class StudioError extends Error {
+  override readonly name = 'StudioError';
+}
+
 /** The policy the page runs under; the desktop app's window sets the same one (csp.ts). */
 export function contentSecurityPolicy(port: number): string {
   return contentSecurityPolicyFor(["'self'", `ws://127.0.0.1:${port}`, `ws://localhost:${port}`]);
 }
+
+/**
+ * The largest message a client may send: a Save of the longest document the host accepts, every
+ * character three UTF-8 bytes (JSON keeps non-ASCII text as it is; `"` and `\` escape to two
+ * bytes), plus room for the envelope. A Run carries the document as an object, more compact than
+ * its pretty-printed text. Larger: the socket is closed with 1009 (Message Too Big).
+ */
+export const MAX_MESSAGE_BYTES = MAX_DOCUMENT_CHARS * 3 + 64 * 1024;
+
+/**
+ * Editors connected at once. Each gets a worker thread of its own (tens of MB before its pipeline
+ * holds anything), so forty stray tabs would hold gigabytes; one more is closed with 1013 (Try
+ * Again Later) and a reason saying so. Editors whose job is still flushing after they left count.
+ */
+export const MAX_EDITORS = 8;
 
 /** Events that only refresh a view may be dropped for a client that reads too slowly. */
 const DROPPABLE = new Set(['metrics', 'tap', 'console']);
@@ -72,7 +95,7 @@ function channelOf(ws: WebSocket): Channel {
       return () => ws.off('message', listener);
     },
     onClose(fn) {
-      ws.on('close', fn);
+      ws.on('close', () => fn());
     },
   };
 }
@@ -113,7 +136,7 @@ export async function serveStudio(opts: StudioOptions): Promise<StudioServer> {
     );
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const grace = opts.stopGraceMs ?? STOP_GRACE_MS;
   const config: HostProcessConfig = {
     root: opts.workspace.root,
@@ -133,6 +156,8 @@ export async function serveStudio(opts: StudioOptions): Promise<StudioServer> {
     void done.then(() => leaving.delete(done));
   };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A client that resets mid-handshake must not end the process with an unheard 'error'.
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const refuse = (status: string) => {
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -142,6 +167,14 @@ export async function serveStudio(opts: StudioOptions): Promise<StudioServer> {
     if (!origins().has(req.headers.origin ?? '')) return refuse('403 Forbidden');
     if (!sameToken(url.searchParams.get('token'), token)) return refuse('401 Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // ws closes the socket itself (1007 for invalid UTF-8, 1009 for a message over maxPayload,
+      // 1002 for a protocol error) and then reports it here: without a listener the report would
+      // be an unhandled 'error' that ends the studio and every other editor's job.
+      ws.on('error', (err) => log(`closed an editor's connection: ${err.message}`));
+      if (connected.size + leaving.size >= MAX_EDITORS) {
+        ws.close(1013, `too many editors: at most ${MAX_EDITORS} at once; close another tab, then reload`);
+        return;
+      }
       const channel = channelOf(ws);
       // The thread starts with the editor's first call; a crashed one is replaced on the next.
       const host = new HostSupervisor(() => launchHostThread(config, log), { event: eventSink(channel), status: () => undefined });
@@ -152,7 +185,11 @@ export async function serveStudio(opts: StudioOptions): Promise<StudioServer> {
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new StudioError(`port ${port} on 127.0.0.1 is in use: pass another --port, or none to take a free one`));
+      else if (err.code === 'EACCES') reject(new StudioError(`port ${port} on 127.0.0.1 needs privileges this user lacks: pass a port above 1023, or none to take a free one`));
+      else reject(err);
+    });
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const addr = server.address();

@@ -141,3 +141,24 @@ test('a pipeline with code runs only after the user trusts it; its console outpu
   await expect(page.locator('pre.console')).toContainText('"eventType":"VIEW"');
   await studio.shot('trusted-run');
 });
+
+test('a pipeline reading an environment variable set here asks first, naming the variable', async ({ page, studio, workspace }) => {
+  const doc = {
+    format: 'tributary.pipeline/v1',
+    name: 'with-env',
+    nodes: [
+      { id: 'clicks', type: 'source.generator', position: { x: 0, y: 0 }, params: { count: 3 } },
+      { id: 'hook', type: 'sink.http', position: { x: 260, y: 0 }, params: { url: 'http://127.0.0.1:9/?home=${HOME}', retries: 0 } },
+    ],
+    edges: [{ from: 'clicks', to: 'hook' }],
+  };
+  writeFileSync(join(workspace, 'with-env.json'), `${JSON.stringify(doc, null, 2)}\n`);
+  await page.getByRole('button', { name: 'Open' }).click();
+  await page.locator('.file-list button[data-path="with-env.json"]').click();
+  await page.getByRole('button', { name: '▶ Run' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Trust this pipeline?' });
+  await expect(dialog).toContainText("node 'hook' (params.url) reads the environment variable HOME");
+  await studio.shot('trust-prompt-env');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('idle');
+});

@@ -159,3 +159,26 @@ describe('the shipped Kafka and Redis examples', () => {
     }
   });
 });
+
+describe('in the editor', () => {
+  it("the host's trustNeeds and a refused run name the variables; nothing is sent before trust", async () => {
+    const { scratchStudio, connect } = await import('../support/studio.js');
+    const listener = await httpListener();
+    const { server } = await scratchStudio();
+    closers.push(() => server.close());
+    const { client } = await connect(server);
+    const doc = {
+      format: 'tributary.pipeline/v1',
+      name: 'leak',
+      nodes: [
+        { id: 'clicks', type: 'source.generator', params: { count: 3 } },
+        { id: 'out', type: 'sink.http', params: { url: `http://127.0.0.1:${listener.port}/?h=\${HOME}`, retries: 0 } },
+      ],
+      edges: [{ from: 'clicks', to: 'out' }],
+    };
+    const expected = "node 'out' (params.url) reads the environment variable HOME, set on this machine: the value goes wherever the pipeline sends it";
+    expect(await client.call('trustNeeds', { doc, origin: { kind: 'new' } })).toEqual({ reasons: [expected] });
+    expect(await client.call('run', { doc, origin: { kind: 'new' } })).toEqual({ ok: false, reason: 'untrusted', reasons: [expected] });
+    expect(listener.requests).toEqual([]);
+  });
+});

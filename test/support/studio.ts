@@ -35,7 +35,7 @@ export function connect(server: StudioServer, opts: { token?: string; origin?: s
       ws.on('message', l);
       return () => ws.off('message', l);
     },
-    onClose: (fn) => ws.on('close', fn),
+    onClose: (fn) => ws.on('close', (_code, reason) => fn(reason.toString() || undefined)),
   };
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve({ client: createClient(channel), ws }));

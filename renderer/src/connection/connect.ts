@@ -25,7 +25,7 @@ function webSocketChannel(url: string): Promise<Channel> {
           ws.addEventListener('message', l);
           return () => ws.removeEventListener('message', l);
         },
-        onClose: (fn) => ws.addEventListener('close', () => fn()),
+        onClose: (fn) => ws.addEventListener('close', (e) => fn(e.reason || undefined)),
       }),
     );
   });

@@ -37,5 +37,7 @@ function attachHost(store: EditorStore, host: HostClient): void {
   host.on('job', (j) => store.getState().onJob(j));
   host.on('tap', (t) => store.getState().onTap(t));
   host.on('console', (c) => store.getState().onConsole(c));
-  host.onClose(() => store.getState().notify('lost the connection to the runtime host: reload the page to reconnect (unsaved work: export it first)', 'error'));
+  host.onClose((reason) =>
+    store.getState().notify(`${reason ? `the runtime host closed the connection: ${reason}` : 'lost the connection to the runtime host: reload the page to reconnect'} (unsaved work: export it first)`, 'error'),
+  );
 }
