@@ -49,7 +49,7 @@ export interface DesktopPage {
 export async function desktopPage(page: Page, origin: string): Promise<DesktopPage> {
   const dir = scratchDir('tributary-desktop-e2e-');
   const trustFile = join(dir, 'trusted.json');
-  const { launch } = workerHosts({ root: dir, version: 'e2e', trustFile, templatesDir: join(process.cwd(), 'pipelines') });
+  const { launch } = workerHosts({ root: dir, version: 'e2e', trustFile, templatesDir: join(process.cwd(), 'pipelines'), outsideFiles: true });
   const win = new FakeWindow();
   const dialogs = new FakeDialogs();
   const doc = new DocumentWindow({ window: win, dialogs, launchHost: launch, trustStore: new TrustStore(trustFile), recent: { add() {}, remove() {} }, defaultDir: dir, supervisor: { restartDelayMs: 20 } });

@@ -29,7 +29,7 @@ export interface Harness {
 export function harness(opts: { dir?: string; trustFile?: string; deps?: Partial<DocumentWindowDeps> } = {}): Harness {
   const dir = opts.dir ?? scratchDir();
   const trustFile = opts.trustFile ?? join(dir, 'trusted.json');
-  const { launch, launched } = workerHosts({ root: dir, version: 'test', trustFile, templatesDir: resolve('pipelines') });
+  const { launch, launched } = workerHosts({ root: dir, version: 'test', trustFile, templatesDir: resolve('pipelines'), outsideFiles: true });
   const win = new FakeWindow();
   const dialogs = new FakeDialogs();
   const recent = {
