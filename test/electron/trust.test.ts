@@ -137,4 +137,11 @@ describe('trust in the desktop app', () => {
     h.dialogs.answer('Cancel');
     await expect(h.client.call('trust', { doc: store.getState().doc, origin: store.getState().origin })).rejects.toThrow(/chose not to trust/);
   });
+
+  it('a page cannot name an absolute file the user did not choose as its origin (the host would take its folder)', async () => {
+    const h = make();
+    const origin = { kind: 'file' as const, path: '/x.json' };
+    await expect(h.client.call('run', { doc: codeDoc(PASS), origin })).rejects.toThrow(/not a file you opened or chose in this window/);
+    await expect(h.client.call('trustNeeds', { doc: codeDoc(PASS), origin })).rejects.toThrow(/not a file you opened or chose in this window/);
+  });
 });
