@@ -21,7 +21,7 @@ export const lookupRedisSpec = defineNode({
       kind: z.enum(['hash', 'string', 'json']).default('hash').meta({ description: 'What the key holds.' }),
       as: z.string().regex(/^[A-Za-z_$][\w$]*$/).optional().meta({ description: 'Field to put the value in. Unset: merge a hash\'s or JSON object\'s fields into the record.' }),
       capacity: z.number().int().positive().default(500).meta({ description: 'Most records held: with a lookup in flight, or done and waiting to leave in order.' }),
-      timeout: duration('How long a lookup may take before its record goes to `errors`.').default('2s'),
+      timeout: duration('How long a lookup may take before its record goes to `errors`.', { timer: true }).default('2s'),
       ordered: z.boolean().default(true).meta({ description: 'Keep the input order (else a record leaves as soon as its lookup returns, but never across a watermark).' }),
       cacheTtl: duration('Keep looked-up values this long in a local cache. Unset: no cache.').optional(),
       cacheSize: z.number().int().positive().default(10_000).meta({ description: 'Most keys in the local cache; the oldest entry goes first.' }),

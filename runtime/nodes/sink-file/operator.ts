@@ -3,7 +3,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { jsonLines } from '../../connectors/json-lines.js';
+import { jsonLines, type Unwritable, unwritablePreview } from '../../connectors/json-lines.js';
 import type { Batch } from '../../engine/batch.js';
 import { NodeError, errorMessage } from '../../engine/errors.js';
 import type { OperatorFactory } from '../../engine/factory.js';
@@ -27,7 +27,7 @@ export class FileSink extends SinkOperator {
     metrics: NodeMetrics,
     private readonly path: string,
   ) {
-    super(job, metrics);
+    super(job, metrics, 1);
     this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   }
 
@@ -48,7 +48,10 @@ export class FileSink extends SinkOperator {
 
   protected write(b: Batch): boolean {
     this.accepted = true;
-    return this.out!.write(jsonLines(b.recs));
+    const failed: Unwritable[] = [];
+    const text = jsonLines(b.recs, failed);
+    if (failed.length > 0) this.emitErrors(this.metrics.nodeId, failed.map((f) => ({ error: f.error, record: unwritablePreview(b.recs[f.index]), ts: b.ts[f.index]! })));
+    return text === '' || this.out!.write(text);
   }
 
   /**

@@ -38,7 +38,7 @@ export const sinkRedisSpec = defineNode({
       maxLen: z.number().int().positive().optional().meta({ description: 'LPUSH: keep the newest `maxLen` elements; XADD: trim the stream to about `maxLen` entries.' }),
       batchSize: z.number().int().positive().default(1000).meta({ description: 'Most commands in one pipelined round trip.' }),
       maxBuffered: z.number().int().positive().default(50_000).meta({ description: 'Records held while Redis is slow or down before the sources pause.' }),
-      retryFor: duration('How long to keep retrying while Redis is unreachable before the run fails.').default('2m'),
+      retryFor: duration('How long to keep retrying while Redis is unreachable before the run fails.', { timer: true }).default('2m'),
     })
     .superRefine((p, ctx) => {
       for (const need of NEEDS[p.command]!) if (p[need] === undefined) ctx.addIssue({ code: 'custom', message: `${p.command} needs '${need}'`, path: [need] });

@@ -6,7 +6,7 @@ import { kafkaConnection, openAdmin, unreachable } from '../../connectors/kafka/
 import { kafkaDriver } from '../../connectors/kafka/driver.js';
 import type { FetchedBatch, KafkaConnection, KafkaDriver, KafkaReader, PartitionOffset } from '../../connectors/kafka/types.js';
 import { BatchBuilder } from '../../engine/batch.js';
-import { NodeError, errorMessage } from '../../engine/errors.js';
+import { NodeError, describeValue, errorMessage } from '../../engine/errors.js';
 import type { OperatorFactory } from '../../engine/factory.js';
 import type { NodeMetrics } from '../../engine/metrics.js';
 import type { JobControl } from '../../engine/operator.js';
@@ -155,7 +155,7 @@ export class KafkaSource extends SourceOperator {
       for (let j = 0; j < field.length && v !== null && v !== undefined; j++) v = v[field[j]!];
       const ts = toTimestamp(v);
       if (!Number.isFinite(ts)) {
-        this.bad(errs, `field '${field.join('.')}' must be epoch milliseconds or an ISO-8601 timestamp, got ${JSON.stringify(v) ?? 'nothing'}`, rec, b.topic, b.partition, m.offset, now);
+        this.bad(errs, `field '${field.join('.')}' must be epoch milliseconds or an ISO-8601 timestamp, got ${describeValue(v)}`, rec, b.topic, b.partition, m.offset, now);
         continue;
       }
       out.push(rec, ts, undefined, splits.current);
