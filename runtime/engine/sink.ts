@@ -91,6 +91,9 @@ export abstract class SinkOperator extends Operator {
   protected override finish(): void {
     this.close().then(
       () => {
+        // A sink that closes while blocked may never see 'drain' (a stream that ends emits
+        // 'finish' instead): release the job, or the other sources would wait forever.
+        this.drained();
         // Side outputs end only now: a sink may report failed writes until it has closed.
         for (const o of this.outputs) o.end();
         this.job.sinkDone();

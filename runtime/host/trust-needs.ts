@@ -8,6 +8,7 @@ import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type Pipeline, validatePipeline } from '../format/validate.js';
 import { stateDir, TrustStore } from './trust.js';
+import { overwriteReasons } from './trust-overwrite.js';
 
 function inside(folder: string, path: string): boolean {
   const rel = relative(folder, path);
@@ -56,6 +57,7 @@ export async function trustReasons(pipeline: Pipeline, baseDir: string, trustFil
     } else if (!inside(folder, target)) reasons.push(`${where}, outside the pipeline's folder ${folder}`);
     else if (hidden(folder, target)) reasons.push(`${where}, a hidden file or folder inside the pipeline's folder`);
   }
+  reasons.push(...(await overwriteReasons(pipeline, baseDir)));
   return reasons;
 }
 

@@ -11,6 +11,7 @@ export const lookupRedisSpec = defineNode({
     '',
     '- `kind: hash` reads the hash (HGETALL), `string` the string (GET), `json` a string holding JSON. With `as`, the value goes into that field (null when the key is missing); without, a hash\'s (or JSON object\'s) fields are merged into the record, overriding fields of the same name, and a missing key leaves the record as it is. Hash values are strings, as Redis keeps them.',
     '- Lookups are asynchronous and pipelined: at most `capacity` records are held (in flight, or done and waiting for earlier ones to leave in order, as Flink\'s queue capacity), and while that many wait the sources pause. `ordered: true` keeps the input order; `ordered: false` lets a record go as soon as its lookup returns, but records and watermarks never pass each other (Flink\'s unordered mode): with event time, records reorder only between watermarks, so no record changes from late to on time or back.',
+    '- At start, a Redis that does not answer within 5 s (refused, unreachable, or a server that accepts the connection and stays silent) fails the run naming this node.',
     '- A lookup that fails or takes longer than `timeout` sends the record to `errors` (or fails the run without an edge from it).',
     '- `cacheTtl` keeps looked-up values (missing keys too) in memory for that long, at most `cacheSize` keys, so a hot key is read once per TTL.',
   ].join('\n'),

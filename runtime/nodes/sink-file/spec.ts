@@ -10,6 +10,9 @@ export const sinkFileSpec = defineNode({
   params: z.strictObject({
     path: filePath('Output file; relative paths resolve against the pipeline file\'s folder. Missing folders are created.'),
     format: z.enum(['jsonl']).default('jsonl').meta({ description: 'Output format: `jsonl`, one JSON object per line.' }),
+  }).superRefine((p, ctx) => {
+    // `.`, `..` or a trailing slash name a folder: the temporary file would land beside it, outside.
+    if (/(^|[\\/])\.{0,2}$/.test(p.path.trim())) ctx.addIssue({ code: 'custom', path: ['path'], message: 'path names a folder, not a file: add a file name (e.g. "out/results.jsonl")' });
   }),
   inputs: [{ name: 'in', doc: 'Records to write.', multiple: true }],
   outputs: [ERRORS_PORT],

@@ -42,6 +42,8 @@ export class HttpSink extends AsyncSink {
       if (err instanceof NodeError) throw err;
       throw new NodeError(this.nodeId, `url: not a valid URL: ${this.shownUrl}`);
     }
+    // A URL from the environment is checked here: fetch would "deliver" to data: or file: without a server.
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new NodeError(this.nodeId, `url: only http:// and https:// URLs are sent, got ${url.protocol}`);
     // fetch refuses credentials in the URL (and would print them); send them as Basic auth instead.
     if (url.username || url.password) {
       if (!Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {

@@ -14,6 +14,9 @@ import type { sinkRedisSpec } from './spec.js';
 
 type Params = ParamsOf<typeof sinkRedisSpec>;
 
+const CONNECT_TIMEOUT_MS = 5000;
+const COMMAND_TIMEOUT_MS = 10_000;
+
 export class RedisSink extends AsyncSink {
   private redis: RedisHandle | null = null;
   private readonly build: (rec: unknown) => Command[];
@@ -31,7 +34,8 @@ export class RedisSink extends AsyncSink {
   }
 
   override async open(): Promise<void> {
-    this.redis = await connectRedis(this.p.url, this.nodeId);
+    // A server that stops answering mid-run times out each pipeline, which counts as unreachable (retried for `retryFor`).
+    this.redis = await connectRedis(this.p.url, this.nodeId, CONNECT_TIMEOUT_MS, COMMAND_TIMEOUT_MS);
   }
 
   protected override write(b: Batch): boolean {

@@ -18,6 +18,7 @@ import type { ParamsOf } from '../spec.js';
 import { resolveStart } from './offsets.js';
 import { decoder, type Decoder } from './decode.js';
 import type { sourceKafkaSpec } from './spec.js';
+import { retryWhileCoordinatorLoads } from '../../connectors/kafka/retriable.js';
 
 type Params = ParamsOf<typeof sourceKafkaSpec>;
 
@@ -188,7 +189,7 @@ export class KafkaSource extends SourceOperator {
     this.nextCommit = now + this.commitInterval;
     this.committing = this.job
       .barrier()
-      .then(() => this.reader?.commit(snapshot))
+      .then(() => this.reader && retryWhileCoordinatorLoads(() => this.reader!.commit(snapshot)))
       .then(
         () => {
           this.commitFailures = 0;
@@ -214,7 +215,7 @@ export class KafkaSource extends SourceOperator {
     try {
       await this.committing;
       // The run settled: every sink has written what it was given, so every position is safe.
-      if (succeeded) await reader.commit(this.positions());
+      if (succeeded) await retryWhileCoordinatorLoads(() => reader.commit(this.positions()));
     } finally {
       await reader.close().catch(() => {});
     }
