@@ -11,6 +11,7 @@
 //   per line bounded.
 // - Blank lines are skipped; a UTF-8 BOM at the start is dropped.
 
+// The pipeline-format docs (runtime/format/docs.ts) state this figure; keep them in step.
 export const MAX_SPAN_LINES = 100;
 export const MAX_SPAN_CHARS = 1 << 20;
 
