@@ -1,6 +1,7 @@
 // Writes records to Redis as pipelined commands (spec.ts says what users see). Commands are built
 // when records arrive; a batch is one pipeline, retried whole while the connection is down.
 import { connectRedis, isConnectionError, type RedisHandle } from '../../connectors/redis/client.js';
+import { unwritablePreview, unwritableReason } from '../../connectors/json-lines.js';
 import { AsyncSink } from '../../engine/async-sink.js';
 import type { Batch } from '../../engine/batch.js';
 import { NodeError, errorMessage } from '../../engine/errors.js';
@@ -47,7 +48,9 @@ export class RedisSink extends AsyncSink {
         cmds.push(this.build(b.recs[i]));
         ts.push(b.ts[i]!);
       } catch (err) {
-        (errs ??= []).push({ error: errorMessage(err), record: b.recs[i], ts: b.ts[i]! });
+        // Nested too deeply for JSON: report why, and a preview that stays printable downstream.
+        const deep = err instanceof RangeError;
+        (errs ??= []).push({ error: deep ? unwritableReason(err) : errorMessage(err), record: deep ? unwritablePreview(b.recs[i]) : b.recs[i], ts: b.ts[i]! });
       }
     }
     if (errs !== null) this.emitErrors(this.nodeId, errs);
