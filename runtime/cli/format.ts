@@ -1,7 +1,7 @@
 // `tributary format`: what the editor's Save writes, for files edited by hand.
 import { readFile, writeFile } from 'node:fs/promises';
 import { serializePipeline } from '../format/serialize.js';
-import { jsonSyntaxProblem } from '../host/load.js';
+import { jsonSyntaxProblem, nestingProblem } from '../host/load.js';
 import { formatProblem } from '../format/problems.js';
 
 export async function formatFile(path: string, check: boolean): Promise<{ ok: boolean; problem?: string }> {
@@ -11,6 +11,10 @@ export async function formatFile(path: string, check: boolean): Promise<{ ok: bo
   } catch (err) {
     return { ok: false, problem: `cannot read: ${(err as Error).message}` };
   }
+  // A byte order mark is dropped: the canonical form has none.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const deep = nestingProblem(text);
+  if (deep) return { ok: false, problem: formatProblem(deep) };
   let doc: unknown;
   try {
     doc = JSON.parse(text);

@@ -77,6 +77,13 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
   io.stdout.on('error', onStdoutError);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Nothing left to wait for while the run has not settled would end the process with exit 0
+  // and no output: report it as the failure it is.
+  const onStall = () => {
+    io.stderr.write('tributary: the run stalled: nothing is left to run but it has not finished (an internal error; please report it)\n');
+    process.exit(1);
+  };
+  process.once('beforeExit', onStall);
   try {
     const outcome = await job.run();
     progress?.stop();
@@ -87,6 +94,7 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
     io.stderr.write(`tributary: ${describeFailure(err)}\n`);
     return 1;
   } finally {
+    process.off('beforeExit', onStall);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     io.stdout.off('error', onStdoutError);

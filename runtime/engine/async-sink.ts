@@ -3,10 +3,8 @@
 // busy sink sends big requests and an idle one sends at once. The queue is bounded: past
 // `maxBuffered` records the job pauses its sources until half of it has drained, so an outage
 // back-pressures the pipeline instead of growing memory, and nothing accepted is dropped.
-import { type Batch, watermarkOnly } from './batch.js';
+import type { Batch } from './batch.js';
 import { FlushTracker } from './barrier.js';
-import { preview } from './chain.js';
-import { NodeError } from './errors.js';
 import type { NodeMetrics } from './metrics.js';
 import type { JobControl } from './operator.js';
 import { SinkOperator } from './sink.js';
@@ -43,35 +41,6 @@ export abstract class AsyncSink extends SinkOperator {
    * fails the run.
    */
   protected abstract send(recs: unknown[], ts: number[]): Promise<void>;
-
-  /** Side outputs (an `errors` port) follow the input's watermark, so nodes after them are not held back. */
-  override receive(input: number, b: Batch): void {
-    super.receive(input, b);
-    const wm = this.wms.combined();
-    if (this.outputs.length > 0 && wm > this.wmOut) {
-      this.wmOut = wm;
-      const w = watermarkOnly(wm);
-      for (const o of this.outputs) o.emit(w);
-    }
-  }
-
-  /**
-   * Records this sink could not write, to its `errors` port (output 0) as {node, error, record,
-   * …detail}; without an edge from that port the first one fails the run.
-   */
-  protected emitErrors(nodeId: string, errs: readonly { error: string; record: unknown; ts: number; detail?: Record<string, unknown> }[]): void {
-    if (errs.length === 0) return;
-    this.metrics.errors += errs.length;
-    const port = this.outputs[0];
-    if (port === undefined || !port.connected) throw new NodeError(nodeId, `${errs[0]!.error} (record: ${preview(errs[0]!.record)})`);
-    port.emit({
-      recs: errs.map((e) => ({ node: nodeId, error: e.error, record: e.record, ...e.detail })),
-      ts: errs.map((e) => e.ts),
-      keys: null,
-      wm: errs.map(() => this.wmOut),
-      wmEnd: this.wmOut,
-    });
-  }
 
   /** Records accepted and not yet written. */
   get buffered(): number {

@@ -13,6 +13,9 @@ import { type EdgeProbe, outputProbe, stageProbe } from './probe.js';
 import { SinkOperator } from './sink.js';
 import { SourceOperator } from './source.js';
 
+/** Most stages fused into one chain (Flink has no such limit; its chains are not generated code). */
+export const MAX_CHAIN_STAGES = 64;
+
 export interface PlanOptions {
   readonly operators: Readonly<Record<string, OperatorFactory>>;
   readonly resolvePath: (p: string) => string;
@@ -39,12 +42,16 @@ export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
   // Group stages into chains, in topological order so a chain grows from its head.
   const chains: { head: string; ids: string[] }[] = [];
   const chainOf = new Map<string, { head: string; ids: string[] }>();
+  const index = edgeIndex(edges);
   for (const id of order) {
     const b = built.get(id)!;
     if (!('stage' in b)) continue;
-    const prev = fusablePredecessor(id, edges, built);
-    const chain = prev !== null ? chainOf.get(prev)! : { head: id, ids: [] };
-    if (prev === null) chains.push(chain);
+    const prev = fusablePredecessor(id, index, built);
+    // A full chain ends and the next stage heads a new one: the generated loop nests one block
+    // per stage, and thousands of stages would overflow the stack when it is generated and parsed.
+    const open = prev !== null && chainOf.get(prev)!.ids.length < MAX_CHAIN_STAGES;
+    const chain = open ? chainOf.get(prev)! : { head: id, ids: [] };
+    if (!open) chains.push(chain);
     chain.ids.push(id);
     chainOf.set(id, chain);
   }
@@ -98,14 +105,26 @@ function build(n: PipelineNode, opts: PlanOptions, job: Job, metrics: NodeMetric
   return factory(ctx, n.params);
 }
 
+/** Edges into each node and the number of `out` edges from each, counted once (not per node). */
+function edgeIndex(edges: readonly GraphEdge[]): { into: Map<string, GraphEdge[]>; outs: Map<string, number> } {
+  const into = new Map<string, GraphEdge[]>();
+  const outs = new Map<string, number>();
+  for (const e of edges) {
+    const list = into.get(e.to);
+    if (list) list.push(e);
+    else into.set(e.to, [e]);
+    if (e.fromPort === 'out') outs.set(e.from, (outs.get(e.from) ?? 0) + 1);
+  }
+  return { into, outs };
+}
+
 /** The upstream stage `id` can fuse with: its only input, whose `out` feeds only `id`. */
-function fusablePredecessor(id: string, edges: readonly GraphEdge[], built: ReadonlyMap<string, Built>): string | null {
-  const incoming = edges.filter((e) => e.to === id);
+function fusablePredecessor(id: string, index: ReturnType<typeof edgeIndex>, built: ReadonlyMap<string, Built>): string | null {
+  const incoming = index.into.get(id) ?? [];
   if (incoming.length !== 1) return null;
   const e = incoming[0]!;
   if (e.fromPort !== 'out' || !('stage' in built.get(e.from)!)) return null;
-  const fanOut = edges.filter((x) => x.from === e.from && x.fromPort === 'out').length;
-  return fanOut === 1 ? e.from : null;
+  return index.outs.get(e.from) === 1 ? e.from : null;
 }
 
 function outputFor(from: Placed, node: PipelineNode, e: GraphEdge): Output {

@@ -1,5 +1,7 @@
 // Sinks end the dataflow: they write batches out and tell the job when everything is flushed.
-import type { Batch } from './batch.js';
+import { type Batch, watermarkOnly } from './batch.js';
+import { preview } from './chain.js';
+import { NodeError } from './errors.js';
 import type { NodeMetrics } from './metrics.js';
 import { type JobControl, Operator } from './operator.js';
 
@@ -26,6 +28,30 @@ export abstract class SinkOperator extends Operator {
     }
     const wm = this.wms.combined();
     if (wm > this.metrics.watermark) this.metrics.watermark = wm;
+    // Side outputs (an `errors` port) follow the input's watermark, so nodes after them are not held back.
+    if (this.outputs.length > 0 && wm > this.wmOut) {
+      this.wmOut = wm;
+      const w = watermarkOnly(wm);
+      for (const o of this.outputs) o.emit(w);
+    }
+  }
+
+  /**
+   * Records this sink could not write, to its `errors` port (output 0) as {node, error, record,
+   * …detail}; without an edge from that port the first one fails the run.
+   */
+  protected emitErrors(nodeId: string, errs: readonly { error: string; record: unknown; ts: number; detail?: Record<string, unknown> }[]): void {
+    if (errs.length === 0) return;
+    this.metrics.errors += errs.length;
+    const port = this.outputs[0];
+    if (port === undefined || !port.connected) throw new NodeError(nodeId, `${errs[0]!.error} (record: ${preview(errs[0]!.record)})`);
+    port.emit({
+      recs: errs.map((e) => ({ node: nodeId, error: e.error, record: e.record, ...e.detail })),
+      ts: errs.map((e) => e.ts),
+      keys: null,
+      wm: errs.map(() => this.wmOut),
+      wmEnd: this.wmOut,
+    });
   }
 
   protected override advanceTo(wm: number): void {
@@ -65,6 +91,9 @@ export abstract class SinkOperator extends Operator {
   protected override finish(): void {
     this.close().then(
       () => {
+        // A sink that closes while blocked may never see 'drain' (a stream that ends emits
+        // 'finish' instead): release the job, or the other sources would wait forever.
+        this.drained();
         // Side outputs end only now: a sink may report failed writes until it has closed.
         for (const o of this.outputs) o.end();
         this.job.sinkDone();

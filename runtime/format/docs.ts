@@ -4,9 +4,13 @@
 import { HELPERS } from '../expr/index.js';
 import type { Registry } from '../nodes/registry.js';
 import type { NodeSpec } from '../nodes/spec.js';
+import { MAX_REPEAT } from '../nodes/cep/spec.js';
+import { MAX_WINDOWS_PER_RECORD } from '../nodes/window/spec.js';
 import { CURRENT_FORMAT } from './envelope.js';
 import { paramsJsonSchema } from './json-schema.js';
+import { MAX_RECORD_NESTING } from './nesting.js';
 import { FORMATS } from './params.js';
+import { MAX_FAN_IN, MAX_SOURCES } from './validate.js';
 
 type Json = Record<string, any>;
 
@@ -34,10 +38,12 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
 - \`id\`: unique, \`[A-Za-z][A-Za-z0-9_-]*\`. \`label\` and \`position\` are the editor's and never change behaviour.
 - Edges: \`fromPort\` defaults to \`out\`, \`toPort\` to \`in\`. Side outputs are ports: \`errors\` on every node that can fail on a record.
 - Relative paths in params resolve against the pipeline file's folder.
-- Durations: a number is milliseconds; a string is \`<n><unit>\` with unit \`ms\`, \`s\`, \`m\`, \`h\` or \`d\` (\`"15m"\`).
+- Durations: a number is milliseconds; a string is \`<n><unit>\` with unit \`ms\`, \`s\`, \`m\`, \`h\` or \`d\` (\`"15m"\`); at most 100 years, and a wait (a timeout, backoff or interval) at most 24.8 days, the longest a timer can wait.
 - Rejected before anything runs, each with the node id and the JSON path: unknown node types and params, wrong types,
   bad expressions (with their column), dangling edges, unknown ports, cycles, and a keyed node without an upstream keyBy.
-- Files are saved pretty-printed with a stable key order. Each file carries its format version; older versions are migrated on load.
+- Files are saved pretty-printed with a stable key order. Each file carries its format version, spelt exactly (\`tributary.pipeline/v1\`; \`v01\`, \`v1.0\` or a trailing space are refused); older versions are migrated on load. A UTF-8 byte order mark before the JSON is ignored; a file nested more than 256 levels deep is refused.
+- Bounds, each refused with the reason: at most ${MAX_WINDOWS_PER_RECORD.toLocaleString('en-US')} sliding windows per record (size/slide), quantifier repeats up to ${MAX_REPEAT} in a pattern, ${MAX_FAN_IN} edges into one input and ${MAX_SOURCES} sources in a pipeline.
+- Reading JSON Lines and CSV: every line is a record, an \`errors\` record (with its line number and raw text) or blank. A JSON record nested more than ${MAX_RECORD_NESTING} levels deep goes to \`errors\`. CSV follows RFC 4180 quoting; a quoted field may span lines if it closes within 100 lines; a line that cannot be read (text after a closing quote, a quote inside an unquoted field, a quote that does not close, the wrong number of fields) goes to \`errors\` and reading resumes at the next line, so one bad quote never costs the rows after it. A repeated name in the CSV header fails the run. A UTF-8 byte order mark is ignored in both.
 
 ## Time
 

@@ -5,11 +5,26 @@ const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, 
 
 const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 
-/** Milliseconds for a duration value, or null when it is not a valid duration. */
+/**
+ * The longest duration any param takes: 100 years. Longer ones (400 nines parse to Infinity) are
+ * mistakes, and arithmetic on them (window ends, timer times) loses the millisecond.
+ */
+export const MAX_DURATION_MS = 100 * 365 * 86_400_000;
+
+/**
+ * The longest wait a timer can take: Node's setTimeout turns anything longer than 2^31 − 1 ms
+ * (24.8 days) into 1 ms, so timeouts, backoffs and intervals above it are refused.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** Milliseconds for a duration value, or null when it is not a valid duration (or longer than MAX_DURATION_MS). */
 export function parseDuration(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null;
-  if (typeof value !== 'string') return null;
-  const m = DURATION_PATTERN.exec(value.trim());
-  if (!m) return null;
-  return Math.round(Number(m[1]) * UNIT_MS[m[2]!]!);
+  let ms: number;
+  if (typeof value === 'number') ms = value;
+  else if (typeof value === 'string') {
+    const m = DURATION_PATTERN.exec(value.trim());
+    if (!m) return null;
+    ms = Math.round(Number(m[1]) * UNIT_MS[m[2]!]!);
+  } else return null;
+  return Number.isFinite(ms) && ms >= 0 && ms <= MAX_DURATION_MS ? ms : null;
 }

@@ -63,9 +63,11 @@ export function keyedInputs(nodes: readonly GraphNode[], edges: readonly GraphEd
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const outKeyed = new Map<string, boolean>();
   const inKeyed = new Map<string, boolean>();
+  const into = new Map<string, GraphEdge[]>();
+  for (const e of edges) if (byId.has(e.from)) into.set(e.to, [...(into.get(e.to) ?? []), e]);
   for (const id of order) {
     const node = byId.get(id)!;
-    const incoming = edges.filter((e) => e.to === id && byId.has(e.from));
+    const incoming = into.get(id) ?? [];
     const keyedIn = incoming.length > 0 && incoming.every((e) => e.fromPort === 'out' && outKeyed.get(e.from) === true);
     inKeyed.set(id, keyedIn);
     const k = node.spec.keyOutput;

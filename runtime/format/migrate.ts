@@ -15,10 +15,13 @@ export type MigrateResult =
   | { ok: true; doc: Record<string, unknown>; from: number }
   | { ok: false; message: string };
 
+/** Only the exact spelling a version is written in: `v1`, never `v01`, `v1.0` or `v1 ` (Number() would take them). */
+const VERSION = /^[1-9][0-9]{0,5}$/;
+
 export function formatVersion(format: unknown): number | null {
   if (typeof format !== 'string' || !format.startsWith(FORMAT_PREFIX)) return null;
-  const v = Number(format.slice(FORMAT_PREFIX.length));
-  return Number.isInteger(v) && v > 0 ? v : null;
+  const v = format.slice(FORMAT_PREFIX.length);
+  return VERSION.test(v) ? Number(v) : null;
 }
 
 export function migrate(doc: Record<string, unknown>, migrations: readonly Migration[] = MIGRATIONS, target = CURRENT_VERSION): MigrateResult {

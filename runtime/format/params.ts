@@ -3,7 +3,7 @@
 // validation, the JSON Schema, the docs page and the editor's forms alike.
 import { z } from 'zod';
 import { checkCode, checkExpression, checkTemplate, type ExprOptions } from '../expr/index.js';
-import { parseDuration } from './duration.js';
+import { MAX_DURATION_MS, MAX_TIMER_MS, parseDuration } from './duration.js';
 
 /** `format` values in JSON Schema that tell tools (docs, the editor) what a string holds. */
 export const FORMATS = {
@@ -19,13 +19,29 @@ function position(line: number, column: number): string {
   return line > 1 ? `line ${line}, column ${column}` : `column ${column}`;
 }
 
-/** A duration: milliseconds as a number, or "<n><unit>" with unit ms|s|m|h|d. */
-export function duration(description: string) {
+function durationText(v: unknown): string {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v);
+}
+
+/**
+ * A duration: milliseconds as a number, or "<n><unit>" with unit ms|s|m|h|d, at most 100 years.
+ * `timer`: the value is a wait (a timeout, a backoff, an interval), so it must fit a timer.
+ */
+export function duration(description: string, opts: { timer?: boolean } = {}) {
   return z
     .union([z.number().nonnegative(), z.string()])
     .superRefine((v, ctx) => {
-      if (parseDuration(v) === null) {
-        ctx.addIssue({ code: 'custom', message: `invalid duration ${JSON.stringify(v)}: use milliseconds or "<n><unit>" with unit ms, s, m, h or d (e.g. "15m")` });
+      const ms = parseDuration(v);
+      if (ms === null) {
+        const huge = typeof v === 'number' ? v > MAX_DURATION_MS : /^\s*\d/.test(String(v)) && parseDuration(String(v).replace(/^\s*\d+(?:\.\d+)?/, '0')) !== null;
+        ctx.addIssue({
+          code: 'custom',
+          message: huge
+            ? `duration ${durationText(v)} is longer than 100 years, the longest a duration may be`
+            : `invalid duration ${durationText(v)}: use milliseconds or "<n><unit>" with unit ms, s, m, h or d (e.g. "15m")`,
+        });
+      } else if (opts.timer && ms > MAX_TIMER_MS) {
+        ctx.addIssue({ code: 'custom', message: `duration ${durationText(v)} is longer than 24.8 days (2^31 − 1 ms), the longest a timer can wait` });
       }
     })
     .meta({ description, format: FORMATS.duration });
@@ -64,7 +80,7 @@ export function eventTime() {
     .strictObject({
       field: z.string().min(1).meta({ description: 'Record field holding the event time: epoch milliseconds or an ISO-8601 string.' }),
       maxOutOfOrderness: duration('How far behind the newest timestamp a record may arrive and still be on time; the watermark is max timestamp − this − 1 ms.').default(0),
-      idleTimeout: duration('Mark this input idle after this long without records, so it does not hold back the watermark. Unset: never idle.').optional(),
+      idleTimeout: duration('Mark this input idle after this long without records, so it does not hold back the watermark. Unset: never idle.', { timer: true }).optional(),
     })
     .meta({ description: 'Take event time from a record field and emit bounded-out-of-orderness watermarks. Without it, records carry their ingestion (processing) time.' });
 }

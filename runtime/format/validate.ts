@@ -207,17 +207,34 @@ function portMessage(node: PipelineNode, kind: 'input' | 'output', port: string)
   return `${node.type} has no ${kind} port '${port}' (${kind}s: ${ports.join(', ')})`;
 }
 
+/**
+ * Natural bounds on a graph: every input of a multi-input port keeps its own watermark and queue,
+ * and every source its own reader and buffers (a generator holds ~1 MB), so thousands of them
+ * exhaust memory before the first record; no pipeline drawn by hand comes near these.
+ */
+export const MAX_FAN_IN = 256;
+export const MAX_SOURCES = 256;
+
 function checkGraph(nodes: readonly PipelineNode[], edges: readonly GraphEdge[], ids: Map<string, number>, problems: Problem[]): void {
   const path = (id: string) => `$.nodes[${ids.get(id)}]`;
+  // One pass over the edges: per-node filtering is quadratic, and 10,000-node pipelines exist.
+  const incoming = new Map<string, number>();
+  for (const e of edges) incoming.set(`${e.to}\u0000${e.toPort}`, (incoming.get(`${e.to}\u0000${e.toPort}`) ?? 0) + 1);
   for (const n of nodes) {
     for (const port of n.spec.inputs) {
-      const count = edges.filter((e) => e.to === n.id && e.toPort === port.name).length;
+      const count = incoming.get(`${n.id}\u0000${port.name}`) ?? 0;
       if (count === 0) problems.push({ nodeId: n.id, path: path(n.id), message: `input '${port.name}' is not connected` });
       if (count > 1 && !port.multiple) problems.push({ nodeId: n.id, path: path(n.id), message: `input '${port.name}' takes one edge, got ${count} (merge them with a union)` });
+      if (count > MAX_FAN_IN) problems.push({ nodeId: n.id, path: path(n.id), message: `input '${port.name}' has ${count} edges; the limit is ${MAX_FAN_IN}, as each input keeps its own watermark and buffers (read many files or topics with one source, or merge in stages)` });
     }
   }
   if (nodes.length > 0 && !nodes.some((n) => n.spec.category === 'source') && nodes.length === ids.size) {
     problems.push({ nodeId: null, path: '$.nodes', message: 'the pipeline has no source' });
+  }
+  const sources = nodes.filter((n) => n.spec.category === 'source');
+  if (sources.length > MAX_SOURCES) {
+    const extra = sources[MAX_SOURCES]!;
+    problems.push({ nodeId: extra.id, path: path(extra.id), message: `the pipeline has ${sources.length} sources; the limit is ${MAX_SOURCES}, as each source holds its own reader and buffers (one source can read a whole topic or generate many users)` });
   }
   const { order, cyclic } = topoOrder(nodes, edges);
   if (cyclic.length > 0) {

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
+import { tooDeepAt } from '../format/nesting.js';
 import type { Problem } from '../format/problems.js';
 import { type Pipeline, validatePipeline } from '../format/validate.js';
 
@@ -29,6 +30,36 @@ export function jsonSyntaxProblem(text: string, err: unknown): Problem {
   return { nodeId: null, path: '$', message: `not valid JSON: ${what} (line ${before.length}, column ${before[before.length - 1]!.length + 1})` };
 }
 
+/**
+ * Pipeline files nest a few levels; the parsers and validators after JSON.parse recurse, so a
+ * document nested deeper than this (200,000 `[`) is refused up front with a message instead of
+ * overflowing their stack.
+ */
+export const MAX_NESTING = 256;
+
+/** A problem at the first place the text nests deeper than MAX_NESTING. */
+export function nestingProblem(text: string): Problem | null {
+  const at = tooDeepAt(text, MAX_NESTING);
+  if (at < 0) return null;
+  const before = text.slice(0, at).split('\n');
+  return { nodeId: null, path: '$', message: `nested more than ${MAX_NESTING} levels deep (line ${before.length}, column ${before[before.length - 1]!.length + 1}); a pipeline file is never that deep` };
+}
+
+/** Text of a pipeline file → validated pipeline, or the problems (never a thrown parser error). */
+export function loadPipelineText(text: string): { problems: readonly Problem[]; pipeline: Pipeline | null } {
+  // A UTF-8 byte order mark (some Windows editors write one) is not part of the JSON.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const deep = nestingProblem(body);
+  if (deep) return { problems: [deep], pipeline: null };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body);
+  } catch (err) {
+    return { problems: [jsonSyntaxProblem(body, err)], pipeline: null };
+  }
+  return validatePipeline(doc);
+}
+
 export async function loadPipelineFile(path: string): Promise<Loaded> {
   const abs = resolve(path);
   const dir = dirname(abs);
@@ -42,12 +73,6 @@ export async function loadPipelineFile(path: string): Promise<Loaded> {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (err as Error).message;
     return { ...base, text: null, problems: [{ nodeId: null, path: '$', message: `cannot read ${path}: ${why}` }], pipeline: null };
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    return { ...base, text, problems: [jsonSyntaxProblem(text, err)], pipeline: null };
-  }
-  const { problems, pipeline } = validatePipeline(doc);
+  const { problems, pipeline } = loadPipelineText(text);
   return { ...base, text, problems, pipeline };
 }

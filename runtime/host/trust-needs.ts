@@ -16,6 +16,7 @@ import { resolveEnvLeniently, setEnvNames } from '../connectors/env.js';
 import { redisSocketPath } from '../connectors/redis/client.js';
 import { type Pipeline, validatePipeline } from '../format/validate.js';
 import { stateDir, TrustStore } from './trust.js';
+import { overwriteReasons } from './trust-overwrite.js';
 
 function inside(folder: string, path: string): boolean {
   const rel = relative(folder, path);
@@ -65,6 +66,7 @@ export async function trustReasons(pipeline: Pipeline, baseDir: string, trustFil
     } else if (!inside(folder, target)) reasons.push(`${where}, outside the pipeline's folder ${folder}`);
     else if (hidden(folder, target)) reasons.push(`${where}, a hidden file or folder inside the pipeline's folder`);
   }
+  reasons.push(...(await overwriteReasons(pipeline, baseDir)));
   reasons.push(...envReasons(pipeline, env));
   return reasons;
 }

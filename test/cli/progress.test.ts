@@ -35,10 +35,10 @@ describe('progress table', () => {
 describe('console table format', () => {
   it('fixes columns from the first batch and aligns values', () => {
     const t = new TableFormat();
-    const first = t.format([{ id: 'p1', n: 3, tags: ['a'] }]);
-    const later = t.format([{ id: 'p22', n: 10, extra: 1 }]);
+    const first = t.format([{ id: 'p1', n: 3, tags: ['a'] }], []);
+    const later = t.format([{ id: 'p22', n: 10, extra: 1 }], []);
     expect(first).toBe('id  n  tags\n--  -  -----\np1  3  ["a"]\n');
     expect(later).toBe('p22  10\n');
-    expect(t.format([{ id: 'x'.repeat(60) }])).toBe(`${'x'.repeat(39)}…\n`);
+    expect(t.format([{ id: 'x'.repeat(60) }], [])).toBe(`${'x'.repeat(39)}…\n`);
   });
 });

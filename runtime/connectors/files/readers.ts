@@ -1,7 +1,8 @@
 // Readers for source.file: a file becomes chunks of parsed records, each with its line number,
 // and the lines that did not parse, each with its line number and the reason.
 import { createReadStream } from 'node:fs';
-import { parse as parseCsv } from 'csv-parse';
+import { MAX_RECORD_NESTING, tooDeepAt } from '../../format/nesting.js';
+import { castValue, headerNames, parseRecord } from './csv.js';
 
 export interface LineError {
   readonly line: number;
@@ -30,6 +31,10 @@ export async function* readJsonLines(path: string): AsyncGenerator<Chunk> {
   const take = (text: string) => {
     line++;
     if (text.trim() === '') return;
+    if (tooDeepAt(text, MAX_RECORD_NESTING) >= 0) {
+      chunk.errors.push({ line, message: `nested more than ${MAX_RECORD_NESTING} levels deep; a record may nest at most that far (writing it as JSON would overflow the stack)`, text });
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -44,8 +49,14 @@ export async function* readJsonLines(path: string): AsyncGenerator<Chunk> {
     chunk.recs.push(value);
     chunk.lines.push(line);
   };
+  let bom = true;
   for await (const data of createReadStream(path, { encoding: 'utf8', highWaterMark: READ_BUFFER })) {
-    const text = rest + (data as string);
+    let text = rest + (data as string);
+    // A UTF-8 byte order mark (some editors write one) is not part of the first record.
+    if (bom) {
+      bom = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
     let start = 0;
     for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
       take(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl));
@@ -61,23 +72,73 @@ export async function* readJsonLines(path: string): AsyncGenerator<Chunk> {
   if (chunk.recs.length + chunk.errors.length > 0) yield chunk;
 }
 
-/** CSV with a header line; values that look like numbers become numbers. */
+/**
+ * CSV with a header line (csv.ts has the quoting and recovery rules); values that look like
+ * numbers become numbers. Every line after the header is a record, an error, or blank.
+ */
 export async function* readCsv(path: string, delimiter: string): AsyncGenerator<Chunk> {
   let chunk = newChunk();
-  const parser = createReadStream(path, { highWaterMark: READ_BUFFER }).pipe(
-    parseCsv({ columns: true, cast: true, delimiter, info: true, skip_records_with_error: true, bom: true }),
-  );
-  // Skipped records arrive as events between data; keep them in arrival order in the chunk.
-  parser.on('skip', (err: Error & { lines?: number; record?: unknown }) => {
-    chunk.errors.push({ line: err.lines ?? 0, message: err.message, text: Array.isArray(err.record) ? err.record.join(delimiter) : '' });
-  });
-  for await (const item of parser as AsyncIterable<{ record: Record<string, unknown>; info: { lines: number } }>) {
-    chunk.recs.push(item.record);
-    chunk.lines.push(item.info.lines);
+  let header: string[] | null = null;
+  // Lines not yet consumed: pending[pos] is line number `first + pos` of the file.
+  let pending: string[] = [];
+  let pos = 0;
+  let first = 1;
+  let rest = '';
+  let bom = true;
+  const drain = (eof: boolean): void => {
+    while (pos < pending.length) {
+      const line = first + pos;
+      const text = pending[pos]!;
+      if (text.trim() === '') {
+        pos++;
+        continue;
+      }
+      const r = parseRecord(pending, pos, delimiter, eof);
+      if (r === null) return; // a quoted field runs on past the lines read so far
+      if ('error' in r) {
+        if (header === null) throw new Error(`line ${line}: cannot read the CSV header: ${r.error}`);
+        chunk.errors.push({ line, message: `invalid CSV: ${r.error}`, text });
+        pos++;
+        continue;
+      }
+      pos = r.next;
+      if (header === null) {
+        header = headerNames(r.fields);
+        continue;
+      }
+      if (r.fields.length !== header.length) {
+        chunk.errors.push({ line, message: `invalid CSV: record has ${r.fields.length} fields, the header ${header.length}`, text });
+        continue;
+      }
+      const rec: Record<string, unknown> = {};
+      for (let k = 0; k < header.length; k++) rec[header[k]!] = castValue(r.fields[k]!);
+      chunk.recs.push(rec);
+      chunk.lines.push(line);
+    }
+  };
+  for await (const data of createReadStream(path, { encoding: 'utf8', highWaterMark: READ_BUFFER })) {
+    let text = rest + (data as string);
+    if (bom) {
+      bom = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    let start = 0;
+    for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
+      pending.push(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl));
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+    drain(false);
+    // Keep only what a record in progress still needs.
+    first += pos;
+    pending = pending.slice(pos);
+    pos = 0;
     if (chunk.recs.length + chunk.errors.length >= CHUNK) {
       yield chunk;
       chunk = newChunk();
     }
   }
+  if (rest !== '') pending.push(rest.charCodeAt(rest.length - 1) === 13 ? rest.slice(0, -1) : rest);
+  drain(true);
   if (chunk.recs.length + chunk.errors.length > 0) yield chunk;
 }

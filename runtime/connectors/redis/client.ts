@@ -18,7 +18,13 @@ export interface RedisHandle {
   close(): Promise<void>;
 }
 
-export async function connectRedis(urlParam: string, nodeId: string, connectTimeout = 5000): Promise<RedisHandle> {
+/**
+ * @param connectTimeout how long the connection may take until Redis has answered its first
+ *   command (ioredis's own connectTimeout stops at the TCP handshake, so a server that accepts
+ *   and then says nothing would hold the run forever)
+ * @param commandTimeout how long a command may wait for its answer once connected; unset: no limit
+ */
+export async function connectRedis(urlParam: string, nodeId: string, connectTimeout = 5000, commandTimeout?: number): Promise<RedisHandle> {
   const url = resolveEnv(urlParam, nodeId, 'url');
   const where = redactUrl(url);
   let last = '';
@@ -29,6 +35,7 @@ export async function connectRedis(urlParam: string, nodeId: string, connectTime
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       connectTimeout,
+      ...(commandTimeout === undefined ? {} : { commandTimeout }),
       retryStrategy: (times) => Math.min(50 * times, 500),
     });
   } catch (err) {
@@ -37,11 +44,17 @@ export async function connectRedis(urlParam: string, nodeId: string, connectTime
   client.on('error', (err: Error) => {
     last = err.message;
   });
+  let timer: NodeJS.Timeout | undefined;
+  const silent = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${connectTimeout / 1000} s (something accepts connections there but does not answer as Redis)`)), connectTimeout);
+  });
   try {
-    await client.connect();
+    await Promise.race([client.connect(), silent]);
   } catch (err) {
     client.disconnect();
     throw new NodeError(nodeId, `cannot reach Redis at ${where}: ${errorMessage(err) || last || 'connection refused'}`, { cause: err });
+  } finally {
+    clearTimeout(timer);
   }
   return {
     client,
@@ -58,7 +71,7 @@ export async function connectRedis(urlParam: string, nodeId: string, connectTime
 export function isConnectionError(err: unknown, client: Redis): boolean {
   if (client.status !== 'ready') return true;
   const m = errorMessage(err);
-  return /Connection is closed|Stream isn't writeable|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|LOADING/.test(m);
+  return /Connection is closed|Stream isn't writeable|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|LOADING|Command timed out/.test(m);
 }
 
 /**

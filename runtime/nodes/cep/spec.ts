@@ -7,6 +7,14 @@ import { patternProblems } from './spec-rules.js';
 const CONTIGUITY = ['strict', 'relaxed', 'any'] as const;
 export const SKIP_STRATEGIES = ['noSkip', 'skipToNext', 'skipPastLastEvent', 'skipToFirst', 'skipToLast'] as const;
 
+/**
+ * Largest `min` / `max` of a quantifier. The NFA has one state per repetition (Flink's
+ * NFACompiler builds times(n, m) the same way), so the pattern's size and snapshot grow with it;
+ * beyond this, count with a window or keep a counter in a process node instead.
+ */
+export const MAX_REPEAT = 1000;
+const REPEAT_LIMIT = `at most ${MAX_REPEAT}: the pattern has one state per repetition (as in Flink); to count more events, use a window or a process node with a counter`;
+
 const step = z.strictObject({
   name: z
     .string()
@@ -21,8 +29,8 @@ const step = z.strictObject({
   negated: z.boolean().default(false).meta({ description: 'Match the absence of such an event: `notNext` with contiguity `strict`, `notFollowedBy` with `relaxed`.' }),
   quantifier: z
     .strictObject({
-      min: z.number().int().min(0).meta({ description: 'Fewest events; 0 makes the step optional (Flink `times(0, n)`).' }),
-      max: z.number().int().positive().nullable().meta({ description: 'Most events, or null for no bound (`oneOrMore` when min is 1, `timesOrMore(min)`).' }),
+      min: z.number().int().min(0).max(MAX_REPEAT, REPEAT_LIMIT).meta({ description: `Fewest events, at most ${MAX_REPEAT}; 0 makes the step optional (Flink \`times(0, n)\`).` }),
+      max: z.number().int().positive().max(MAX_REPEAT, REPEAT_LIMIT).nullable().meta({ description: `Most events, at most ${MAX_REPEAT}, or null for no bound (\`oneOrMore\` when min is 1, \`timesOrMore(min)\`).` }),
       inner: z.enum(CONTIGUITY).default('relaxed').meta({ description: 'Contiguity between the step\'s own events: `relaxed` (default), `strict` (Flink `consecutive()`), `any` (`allowCombinations()`).' }),
     })
     .optional()

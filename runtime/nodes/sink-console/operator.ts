@@ -1,4 +1,4 @@
-import { jsonLines } from '../../connectors/json-lines.js';
+import { jsonLines, type Unwritable, unwritablePreview } from '../../connectors/json-lines.js';
 import type { Batch } from '../../engine/batch.js';
 import type { OperatorFactory, TextOut } from '../../engine/factory.js';
 import type { NodeMetrics } from '../../engine/metrics.js';
@@ -18,12 +18,15 @@ export class ConsoleSink extends SinkOperator {
     private readonly out: TextOut,
     format: 'json' | 'table',
   ) {
-    super(job, metrics);
+    super(job, metrics, 1);
     this.table = format === 'table' ? new TableFormat() : null;
   }
 
   protected write(b: Batch): boolean {
-    return this.out.write(this.table ? this.table.format(b.recs) : jsonLines(b.recs));
+    const failed: Unwritable[] = [];
+    const text = this.table ? this.table.format(b.recs, failed) : jsonLines(b.recs, failed);
+    if (failed.length > 0) this.emitErrors(this.metrics.nodeId, failed.map((f) => ({ error: f.error, record: unwritablePreview(b.recs[f.index]), ts: b.ts[f.index]! })));
+    return text === '' || this.out.write(text);
   }
 
   protected waitForDrain(): void {

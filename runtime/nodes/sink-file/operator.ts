@@ -1,9 +1,9 @@
 // Writes JSON Lines to a temporary file beside the target and renames it when the whole run ends
 // well (the job commits every sink together), so a failed run publishes nothing.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { jsonLines } from '../../connectors/json-lines.js';
+import { jsonLines, type Unwritable, unwritablePreview } from '../../connectors/json-lines.js';
 import type { Batch } from '../../engine/batch.js';
 import { NodeError, errorMessage } from '../../engine/errors.js';
 import type { OperatorFactory } from '../../engine/factory.js';
@@ -27,16 +27,19 @@ export class FileSink extends SinkOperator {
     metrics: NodeMetrics,
     private readonly path: string,
   ) {
-    super(job, metrics);
+    super(job, metrics, 1);
     this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   }
 
   override async open(): Promise<void> {
+    const existing = await stat(this.path).catch(() => null);
+    if (existing !== null && !existing.isFile()) throw new NodeError(this.metrics.nodeId, `cannot write ${this.path}: it is a folder (or not a regular file); name a file`);
     try {
       await mkdir(dirname(this.path), { recursive: true });
     } catch (err) {
       throw new NodeError(this.metrics.nodeId, `cannot create the folder for ${this.path}: ${errorMessage(err)}`);
     }
+    await removeOrphans(this.path);
     const out = createWriteStream(this.tmp, { flags: 'wx' });
     await new Promise<void>((resolve, reject) => {
       out.once('open', () => resolve());
@@ -48,7 +51,10 @@ export class FileSink extends SinkOperator {
 
   protected write(b: Batch): boolean {
     this.accepted = true;
-    return this.out!.write(jsonLines(b.recs));
+    const failed: Unwritable[] = [];
+    const text = jsonLines(b.recs, failed);
+    if (failed.length > 0) this.emitErrors(this.metrics.nodeId, failed.map((f) => ({ error: f.error, record: unwritablePreview(b.recs[f.index]), ts: b.ts[f.index]! })));
+    return text === '' || this.out!.write(text);
   }
 
   /**
@@ -81,6 +87,40 @@ export class FileSink extends SinkOperator {
   async abort(): Promise<void> {
     this.out?.destroy();
     await rm(this.tmp, { force: true });
+  }
+}
+
+/**
+ * Temporary files of earlier runs that were killed (kill -9, a power cut) before they could
+ * publish or discard them: only this sink's own naming pattern for this target, and only those
+ * whose process is gone, so a run writing the same file right now keeps its own.
+ */
+async function removeOrphans(path: string): Promise<void> {
+  const name = basename(path);
+  const prefix = `.${name}.`;
+  let entries: string[];
+  try {
+    entries = await readdir(dirname(path));
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (!e.startsWith(prefix) || !e.endsWith('.tmp')) continue;
+    const m = /^(\d+)\.[0-9a-z]+\.tmp$/.exec(e.slice(prefix.length));
+    if (m === null) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || alive(pid)) continue;
+    await rm(join(dirname(path), e), { force: true }).catch(() => {});
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

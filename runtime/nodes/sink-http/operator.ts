@@ -2,6 +2,7 @@
 // `capacity` in flight; failures after retries go to `errors`.
 import { deliver, type DeliveryOptions } from '../../connectors/http/post.js';
 import { resolveEnv } from '../../connectors/env.js';
+import { unwritablePreview, unwritableReason } from '../../connectors/json-lines.js';
 import { redactUrl } from '../../connectors/redact.js';
 import { AsyncSink } from '../../engine/async-sink.js';
 import { NodeError, errorMessage } from '../../engine/errors.js';
@@ -42,6 +43,8 @@ export class HttpSink extends AsyncSink {
       if (err instanceof NodeError) throw err;
       throw new NodeError(this.nodeId, `url: not a valid URL: ${this.shownUrl}`);
     }
+    // A URL from the environment is checked here: fetch would "deliver" to data: or file: without a server.
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new NodeError(this.nodeId, `url: only http:// and https:// URLs are sent, got ${url.protocol}`);
     // fetch refuses credentials in the URL (and would print them); send them as Basic auth instead.
     if (url.username || url.password) {
       if (!Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
@@ -66,7 +69,9 @@ export class HttpSink extends AsyncSink {
     try {
       body = JSON.stringify(this.body === null ? rec : this.body(rec)) ?? 'null';
     } catch (err) {
-      this.emitErrors(this.nodeId, [{ error: errorMessage(err), record: rec, ts: ts[0]!, detail: { status: null } }]);
+      // Nested too deeply for JSON: report why, and a preview that stays printable downstream.
+      const deep = err instanceof RangeError;
+      this.emitErrors(this.nodeId, [{ error: deep ? unwritableReason(err) : errorMessage(err), record: deep ? unwritablePreview(rec) : rec, ts: ts[0]!, detail: { status: null } }]);
       return;
     }
     const d = await deliver(body, this.delivery!);

@@ -14,13 +14,15 @@ export const sinkHttpSpec = defineNode({
     '- `url` and `headers` values may use environment references, so a token such as `Bearer ${ALERT_TOKEN}` (or a secret webhook URL, `${ALERT_URL}`) stays out of the file. Messages and `errors` records show the URL as written, with passwords and query values masked; `user:password@` in the URL is sent as Basic authorization.',
   ].join('\n'),
   params: z.strictObject({
-    url: envString('URL to send to.'),
+    url: envString('URL to send to: http:// or https://.').refine((u) => u.startsWith('${') || /^https?:\/\//i.test(u.trim()), {
+      message: 'url must start with http:// or https:// (or be an environment reference); data:, file: and other schemes are not sent',
+    }),
     method: z.enum(['POST', 'PUT', 'PATCH']).default('POST').meta({ description: 'HTTP method.' }),
     body: expression('The JSON body; unset: the whole record.').optional(),
     headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/), envString('Header value.')).default({}).meta({ description: 'Extra request headers (`content-type: application/json` is set).' }),
     retries: z.number().int().nonnegative().default(3).meta({ description: 'Retries of a failed request.' }),
-    backoff: duration('Wait before the first retry; doubles each time.').default('500ms'),
-    timeout: duration('Time allowed for one request.').default('10s'),
+    backoff: duration('Wait before the first retry; doubles each time.', { timer: true }).default('500ms'),
+    timeout: duration('Time allowed for one request.', { timer: true }).default('10s'),
     capacity: z.number().int().positive().default(8).meta({ description: 'Most requests in flight.' }),
     maxBuffered: z.number().int().positive().default(1000).meta({ description: 'Records waiting to be sent before the sources pause.' }),
   }),

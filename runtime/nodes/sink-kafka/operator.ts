@@ -3,7 +3,8 @@ import { kafkaConnection, openAdmin, unreachable } from '../../connectors/kafka/
 import { kafkaDriver } from '../../connectors/kafka/driver.js';
 import type { KafkaWriter, ProducedMessage } from '../../connectors/kafka/types.js';
 import { AsyncSink } from '../../engine/async-sink.js';
-import { preview } from '../../engine/chain.js';
+import type { Batch } from '../../engine/batch.js';
+import { unwritablePreview, unwritableReason } from '../../connectors/json-lines.js';
 import { NodeError, errorMessage } from '../../engine/errors.js';
 import type { OperatorFactory } from '../../engine/factory.js';
 import type { NodeMetrics } from '../../engine/metrics.js';
@@ -36,7 +37,7 @@ export class KafkaSink extends AsyncSink {
     private readonly p: Params,
     private readonly resolvePath: (path: string) => string,
   ) {
-    super(job, metrics, { batchSize: p.batchSize, maxInFlight: 1, maxBuffered: p.maxBuffered });
+    super(job, metrics, { batchSize: p.batchSize, maxInFlight: 1, maxBuffered: p.maxBuffered }, 1);
     this.key = p.key === undefined ? null : (compileExpression(p.key) as Fn);
     this.value = p.value === undefined ? null : (compileExpression(p.value) as Fn);
     this.headers = p.headers === undefined ? null : (compileExpression(p.headers) as Fn);
@@ -66,24 +67,39 @@ export class KafkaSink extends AsyncSink {
     }
   }
 
+  /** The message for a record, or throws with the reason (a key, value or header expression failed, or the value cannot be written as JSON). */
   private message(rec: unknown): ProducedMessage {
-    try {
-      const k = this.key === null ? null : this.key(rec);
-      const h = this.headers === null ? undefined : this.headers(rec);
-      let headers: Record<string, string> | undefined;
-      if (h !== undefined && h !== null) {
-        if (typeof h !== 'object' || Array.isArray(h)) throw new Error('headers must be an object');
-        headers = {};
-        for (const [name, v] of Object.entries(h)) if (v !== undefined && v !== null) headers[name] = typeof v === 'string' ? v : text(v);
-      }
-      return { key: k === null || k === undefined ? null : text(k), value: text(this.value === null ? rec : this.value(rec)), headers };
-    } catch (err) {
-      throw new NodeError(this.nodeId, `${errorMessage(err)} (record: ${preview(rec)})`);
+    const k = this.key === null ? null : this.key(rec);
+    const h = this.headers === null ? undefined : this.headers(rec);
+    let headers: Record<string, string> | undefined;
+    if (h !== undefined && h !== null) {
+      if (typeof h !== 'object' || Array.isArray(h)) throw new Error('headers must be an object');
+      headers = {};
+      for (const [name, v] of Object.entries(h)) if (v !== undefined && v !== null) headers[name] = typeof v === 'string' ? v : text(v);
     }
+    return { key: k === null || k === undefined ? null : text(k), value: text(this.value === null ? rec : this.value(rec)), headers };
   }
 
-  protected async send(recs: unknown[]): Promise<void> {
-    const messages = recs.map((r) => this.message(r));
+  /** Messages are built as records arrive, so a record that cannot become one goes to `errors` with the reason at once. */
+  protected override write(b: Batch): boolean {
+    const messages: ProducedMessage[] = [];
+    const ts: number[] = [];
+    let errs: { error: string; record: unknown; ts: number }[] | null = null;
+    for (let i = 0; i < b.recs.length; i++) {
+      try {
+        messages.push(this.message(b.recs[i]));
+        ts.push(b.ts[i]!);
+      } catch (err) {
+        const deep = err instanceof RangeError;
+        (errs ??= []).push({ error: deep ? unwritableReason(err) : errorMessage(err), record: deep ? unwritablePreview(b.recs[i]) : b.recs[i], ts: b.ts[i]! });
+      }
+    }
+    if (errs !== null) this.emitErrors(this.nodeId, errs);
+    return super.write({ recs: messages, ts, keys: null, wm: null, wmEnd: b.wmEnd });
+  }
+
+  protected async send(items: unknown[]): Promise<void> {
+    const messages = items as ProducedMessage[];
     for (let attempt = 0; ; attempt++) {
       try {
         await this.writer!.send(this.p.topic, messages);

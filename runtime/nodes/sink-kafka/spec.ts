@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { duration, expression } from '../../format/params.js';
 import { kafkaConnectionParams } from '../kafka-params.js';
-import { defineNode } from '../spec.js';
+import { defineNode, ERRORS_PORT } from '../spec.js';
 
 export const sinkKafkaSpec = defineNode({
   type: 'sink.kafka',
@@ -13,6 +13,7 @@ export const sinkKafkaSpec = defineNode({
     '- The value is the record as JSON, or what `value` gives (a string is sent as is, anything else as JSON); `key` and `headers` are optional expressions. Records with the same key go to the same partition.',
     '- A request that fails for good is sent again, `retries` times with exponential backoff from `retryBackoff`; each failure counts in the node\'s errors metric, and when the retries are spent the run fails naming this node. A request sent again may duplicate the records it had already written to some partitions (at-least-once); records written before a failure stay written (Kafka has no rollback here).',
     '- While the broker is slow, at most `maxBuffered` records wait here; then the sources pause.',
+    '- A record that cannot become a message (its `key`, `value` or `headers` expression fails, or its value cannot be written as JSON, e.g. nested too deeply) goes to `errors` as `{node, error, record}` when it arrives; without an edge from `errors` it fails the run.',
   ].join('\n'),
   params: z.strictObject({
     ...kafkaConnectionParams,
@@ -27,12 +28,12 @@ export const sinkKafkaSpec = defineNode({
     acks: z.enum(['all', 'leader', 'none']).default('all').meta({ description: 'Acknowledgement to wait for: all in-sync replicas, the leader only, or none.' }),
     compression: z.enum(['none', 'gzip']).default('none').meta({ description: 'Compression of produce requests.' }),
     retries: z.number().int().nonnegative().default(5).meta({ description: 'Retries of a failed request before the run fails.' }),
-    retryBackoff: duration('Wait before the first retry; doubles each time.').default('200ms'),
+    retryBackoff: duration('Wait before the first retry; doubles each time.', { timer: true }).default('200ms'),
   }).superRefine((p, ctx) => {
     if (p.idempotent && p.acks !== 'all') ctx.addIssue({ code: 'custom', message: 'an idempotent producer needs acks: all (or set idempotent: false)', path: ['acks'] });
   }),
   inputs: [{ name: 'in', doc: 'Records to write.', multiple: true }],
-  outputs: [],
+  outputs: [ERRORS_PORT],
   keyed: 'none',
   keyOutput: 'clear',
   flinkExport: true,

@@ -1,6 +1,7 @@
 // Writes records to Redis as pipelined commands (spec.ts says what users see). Commands are built
 // when records arrive; a batch is one pipeline, retried whole while the connection is down.
 import { connectRedis, isConnectionError, type RedisHandle } from '../../connectors/redis/client.js';
+import { unwritablePreview, unwritableReason } from '../../connectors/json-lines.js';
 import { AsyncSink } from '../../engine/async-sink.js';
 import type { Batch } from '../../engine/batch.js';
 import { NodeError, errorMessage } from '../../engine/errors.js';
@@ -13,6 +14,9 @@ import { type Command, commandBuilder } from './commands.js';
 import type { sinkRedisSpec } from './spec.js';
 
 type Params = ParamsOf<typeof sinkRedisSpec>;
+
+const CONNECT_TIMEOUT_MS = 5000;
+const COMMAND_TIMEOUT_MS = 10_000;
 
 export class RedisSink extends AsyncSink {
   private redis: RedisHandle | null = null;
@@ -31,7 +35,8 @@ export class RedisSink extends AsyncSink {
   }
 
   override async open(): Promise<void> {
-    this.redis = await connectRedis(this.p.url, this.nodeId);
+    // A server that stops answering mid-run times out each pipeline, which counts as unreachable (retried for `retryFor`).
+    this.redis = await connectRedis(this.p.url, this.nodeId, CONNECT_TIMEOUT_MS, COMMAND_TIMEOUT_MS);
   }
 
   protected override write(b: Batch): boolean {
@@ -43,7 +48,9 @@ export class RedisSink extends AsyncSink {
         cmds.push(this.build(b.recs[i]));
         ts.push(b.ts[i]!);
       } catch (err) {
-        (errs ??= []).push({ error: errorMessage(err), record: b.recs[i], ts: b.ts[i]! });
+        // Nested too deeply for JSON: report why, and a preview that stays printable downstream.
+        const deep = err instanceof RangeError;
+        (errs ??= []).push({ error: deep ? unwritableReason(err) : errorMessage(err), record: deep ? unwritablePreview(b.recs[i]) : b.recs[i], ts: b.ts[i]! });
       }
     }
     if (errs !== null) this.emitErrors(this.nodeId, errs);

@@ -22,6 +22,7 @@ export const sinkRedisSpec = defineNode({
     '',
     '- `HSET key fields…`, `HINCRBY key field n` (for each field of `fields`), `XADD key [MAXLEN ~ maxLen] * fields…`, `SET key value`, `PUBLISH key value`, `LPUSH key value` (then `LTRIM` to `maxLen`), `ZADD key score member`, `ZINCRBY key score member`. `key` is a template such as `user:{userId}`; `fields` an object expression; string values are written as they are, others as JSON.',
     '- `ttl` sets an expiry on the key after each write (`SET … PX` for SET).',
+    '- At start, a Redis that does not answer within 5 s (refused, unreachable, or a server that accepts the connection and stays silent) fails the run naming this node. Later, a request without an answer for 10 s counts as Redis being unreachable.',
     '- While Redis is down the sink keeps up to `maxBuffered` records, then pauses the sources, and retries with backoff until Redis is back (for at most `retryFor`, then the run fails naming this node). Nothing accepted is dropped. A batch cut off by the outage is sent again in full: HSET, SET and ZADD are idempotent; HINCRBY, ZINCRBY, LPUSH, XADD and PUBLISH may apply twice (at-least-once).',
     '- A record whose key or values cannot be computed goes to `errors`. A command Redis refuses (say, HSET on a key that holds a list) fails the run with the command and key.',
   ].join('\n'),
@@ -38,7 +39,7 @@ export const sinkRedisSpec = defineNode({
       maxLen: z.number().int().positive().optional().meta({ description: 'LPUSH: keep the newest `maxLen` elements; XADD: trim the stream to about `maxLen` entries.' }),
       batchSize: z.number().int().positive().default(1000).meta({ description: 'Most commands in one pipelined round trip.' }),
       maxBuffered: z.number().int().positive().default(50_000).meta({ description: 'Records held while Redis is slow or down before the sources pause.' }),
-      retryFor: duration('How long to keep retrying while Redis is unreachable before the run fails.').default('2m'),
+      retryFor: duration('How long to keep retrying while Redis is unreachable before the run fails.', { timer: true }).default('2m'),
     })
     .superRefine((p, ctx) => {
       for (const need of NEEDS[p.command]!) if (p[need] === undefined) ctx.addIssue({ code: 'custom', message: `${p.command} needs '${need}'`, path: [need] });

@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { type Chunk, readCsv, readJsonLines } from '../../connectors/files/readers.js';
 import { BatchBuilder } from '../../engine/batch.js';
-import { NodeError, errorMessage } from '../../engine/errors.js';
+import { NodeError, describeValue, errorMessage } from '../../engine/errors.js';
 import type { OperatorFactory } from '../../engine/factory.js';
 import type { NodeMetrics } from '../../engine/metrics.js';
 import type { JobControl } from '../../engine/operator.js';
@@ -78,7 +78,7 @@ export class FileSource extends SourceOperator {
       }
       const ts = toTimestamp(rec[this.field!]);
       if (!Number.isFinite(ts)) {
-        bad(chunk.lines[i]!, `field '${this.field}' must be epoch milliseconds or an ISO-8601 timestamp, got ${JSON.stringify(rec[this.field!]) ?? 'nothing'}`, rec);
+        bad(chunk.lines[i]!, `field '${this.field}' must be epoch milliseconds or an ISO-8601 timestamp, got ${describeValue(rec[this.field!])}`, rec);
         continue;
       }
       out.push(rec, ts, undefined, w.current);

@@ -3,6 +3,7 @@
 // read, the latest offsets at start (KafkaSourceBuilder.setBounded(OffsetsInitializer.latest())).
 import type { KafkaAdmin, PartitionOffset } from '../../connectors/kafka/types.js';
 import { NodeError, errorMessage } from '../../engine/errors.js';
+import { retryWhileCoordinatorLoads } from '../../connectors/kafka/retriable.js';
 
 export type StartFrom = 'earliest' | 'latest' | 'committed' | { timestamp: number | string };
 
@@ -29,7 +30,7 @@ export async function resolveStart(
     if (from === 'earliest') chosen = earliest;
     else if (from === 'latest') chosen = latest;
     else if (from === 'committed') {
-      const committed = await admin.committed(groupId, topic);
+      const committed = await retryWhileCoordinatorLoads(() => admin.committed(groupId, topic));
       // No commit yet, or one older than what the log still holds: start at the earliest.
       chosen = new Map(partitions.map((p) => [p, Math.max(committed.get(p) ?? -1, earliest.get(p) ?? 0)]));
     } else {

@@ -6,7 +6,7 @@ import { kafkaConnection, openAdmin, unreachable } from '../../connectors/kafka/
 import { kafkaDriver } from '../../connectors/kafka/driver.js';
 import type { FetchedBatch, KafkaConnection, KafkaDriver, KafkaReader, PartitionOffset } from '../../connectors/kafka/types.js';
 import { BatchBuilder } from '../../engine/batch.js';
-import { NodeError, errorMessage } from '../../engine/errors.js';
+import { NodeError, describeValue, errorMessage } from '../../engine/errors.js';
 import type { OperatorFactory } from '../../engine/factory.js';
 import type { NodeMetrics } from '../../engine/metrics.js';
 import type { JobControl } from '../../engine/operator.js';
@@ -18,6 +18,7 @@ import type { ParamsOf } from '../spec.js';
 import { resolveStart } from './offsets.js';
 import { decoder, type Decoder } from './decode.js';
 import type { sourceKafkaSpec } from './spec.js';
+import { retryWhileCoordinatorLoads } from '../../connectors/kafka/retriable.js';
 
 type Params = ParamsOf<typeof sourceKafkaSpec>;
 
@@ -155,7 +156,7 @@ export class KafkaSource extends SourceOperator {
       for (let j = 0; j < field.length && v !== null && v !== undefined; j++) v = v[field[j]!];
       const ts = toTimestamp(v);
       if (!Number.isFinite(ts)) {
-        this.bad(errs, `field '${field.join('.')}' must be epoch milliseconds or an ISO-8601 timestamp, got ${JSON.stringify(v) ?? 'nothing'}`, rec, b.topic, b.partition, m.offset, now);
+        this.bad(errs, `field '${field.join('.')}' must be epoch milliseconds or an ISO-8601 timestamp, got ${describeValue(v)}`, rec, b.topic, b.partition, m.offset, now);
         continue;
       }
       out.push(rec, ts, undefined, splits.current);
@@ -188,7 +189,7 @@ export class KafkaSource extends SourceOperator {
     this.nextCommit = now + this.commitInterval;
     this.committing = this.job
       .barrier()
-      .then(() => this.reader?.commit(snapshot))
+      .then(() => this.reader && retryWhileCoordinatorLoads(() => this.reader!.commit(snapshot)))
       .then(
         () => {
           this.commitFailures = 0;
@@ -214,7 +215,7 @@ export class KafkaSource extends SourceOperator {
     try {
       await this.committing;
       // The run settled: every sink has written what it was given, so every position is safe.
-      if (succeeded) await reader.commit(this.positions());
+      if (succeeded) await retryWhileCoordinatorLoads(() => reader.commit(this.positions()));
     } finally {
       await reader.close().catch(() => {});
     }

@@ -34,7 +34,7 @@ export const sourceKafkaSpec = defineNode({
     metadata: z.boolean().default(true).meta({ description: 'Add the Kafka metadata (`topic`, `partition`, `offset`, `timestamp`, `key`, `headers`) to each record, under `metadataField`.' }),
     metadataField: z.string().regex(/^[A-Za-z_$][\w$]*$/).default('kafka').meta({ description: 'Field that receives the Kafka metadata.' }),
     eventTime: eventTime().optional(),
-    commitInterval: duration('How often read positions are committed (after the records before them are written).').default('5s'),
+    commitInterval: duration('How often read positions are committed (after the records before them are written).', { timer: true }).default('5s'),
     maxBuffered: z.number().int().positive().default(20_000).meta({ description: 'Records fetched ahead of the pipeline before fetching pauses.' }),
   }).superRefine((p, ctx) => {
     if ((p.startFrom === 'timestamp') !== (p.startTimestamp !== undefined)) {

@@ -38,6 +38,13 @@ const tumbling = z
   .refine((a) => Math.abs(signedDuration(a.offset) ?? 0) < (parseDuration(a.size) ?? 0), { message: '|offset| must be smaller than size', path: ['offset'] })
   .meta({ description: 'Fixed-size, non-overlapping windows (Flink TumblingEventTimeWindows / TumblingProcessingTimeWindows).' });
 
+/**
+ * Most windows one record may fall in. Every record updates each of its ceil(size/slide)
+ * windows, and each key holds that many open windows, so time and memory grow with the ratio:
+ * 2d/1ms is 172,800,000 windows per record and no machine runs it.
+ */
+export const MAX_WINDOWS_PER_RECORD = 10_000;
+
 const sliding = z
   .strictObject({
     kind: z.literal('sliding'),
@@ -46,7 +53,17 @@ const sliding = z
     offset: offset('Shift of the window grid from the epoch, |offset| < slide.'),
   })
   .refine((a) => Math.abs(signedDuration(a.offset) ?? 0) < (parseDuration(a.slide) ?? 0), { message: '|offset| must be smaller than slide', path: ['offset'] })
-  .meta({ description: 'Overlapping windows of `size` starting every `slide`; a record belongs to ceil(size/slide) windows (Flink SlidingEventTimeWindows).' });
+  .superRefine((a, ctx) => {
+    const n = Math.ceil((parseDuration(a.size) ?? 0) / (parseDuration(a.slide) ?? Infinity));
+    if (n > MAX_WINDOWS_PER_RECORD) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slide'],
+        message: `size ${JSON.stringify(a.size)} with slide ${JSON.stringify(a.slide)} puts every record in ${n.toLocaleString('en-US')} windows; the limit is ${MAX_WINDOWS_PER_RECORD.toLocaleString('en-US')}, because each record updates every window it is in. Use a larger slide, or a tumbling window of the slide's length followed by a process node that combines the last size/slide results`,
+      });
+    }
+  })
+  .meta({ description: `Overlapping windows of \`size\` starting every \`slide\`; a record belongs to ceil(size/slide) windows (Flink SlidingEventTimeWindows), at most ${MAX_WINDOWS_PER_RECORD.toLocaleString('en-US')}.` });
 
 const session = z
   .strictObject({
