@@ -8,6 +8,7 @@ import { createRedisLookup } from './lookup-redis/operator.js';
 import { createMap } from './map/operator.js';
 import { createProcess } from './process/operator.js';
 import { createConsoleSink } from './sink-console/operator.js';
+import { createEmailSink } from './sink-email/operator.js';
 import { createFileSink } from './sink-file/operator.js';
 import { createHttpSink } from './sink-http/operator.js';
 import { createKafkaSink } from './sink-kafka/operator.js';
@@ -35,5 +36,6 @@ export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   'sink.kafka': createKafkaSink,
   'sink.redis': createRedisSink,
   'sink.http': createHttpSink,
+  'sink.email': createEmailSink,
   'sink.console': createConsoleSink,
 };

@@ -8,6 +8,7 @@ import { lookupRedisSpec } from './lookup-redis/spec.js';
 import { mapSpec } from './map/spec.js';
 import { processSpec } from './process/spec.js';
 import { sinkConsoleSpec } from './sink-console/spec.js';
+import { sinkEmailSpec } from './sink-email/spec.js';
 import { sinkFileSpec } from './sink-file/spec.js';
 import { sinkHttpSpec } from './sink-http/spec.js';
 import { sinkKafkaSpec } from './sink-kafka/spec.js';
@@ -36,6 +37,7 @@ export const NODE_SPECS: readonly NodeSpec[] = [
   sinkKafkaSpec,
   sinkRedisSpec,
   sinkHttpSpec,
+  sinkEmailSpec,
   sinkConsoleSpec,
 ];
 
