@@ -60,11 +60,12 @@ describe('sink.email', () => {
     expect(s.mails.every((r) => r.from === 'alerts@example.com' && r.to.length === 1)).toBe(true);
   });
 
-  it('logs in with user and password from the environment', async () => {
+  it('logs in with user and password (and the port) from the environment', async () => {
     process.env.TRIBUTARY_TEST_SMTP_USER = 'alerts';
     process.env.TRIBUTARY_TEST_SMTP_PASS = 'pa55-w0rd';
     const s = await server({ auth: { user: 'alerts', pass: 'pa55-w0rd' } });
-    await runPipeline(doc(s.port, { user: '${TRIBUTARY_TEST_SMTP_USER}', password: '${TRIBUTARY_TEST_SMTP_PASS}' }, 3));
+    process.env.TRIBUTARY_TEST_SMTP_PORT = String(s.port);
+    await runPipeline(doc(s.port, { port: '${TRIBUTARY_TEST_SMTP_PORT}', user: '${TRIBUTARY_TEST_SMTP_USER}', password: '${TRIBUTARY_TEST_SMTP_PASS}' }, 3));
     expect(s.mails.map((m) => m.user)).toEqual(['alerts', 'alerts', 'alerts']);
   });
 

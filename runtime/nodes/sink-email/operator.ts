@@ -59,9 +59,16 @@ export class EmailSink extends AsyncSink {
     }
     this.from = resolveEnv(p.from, this.nodeId, 'from');
     const auth = p.user === undefined || p.password === undefined ? null : { user: resolveEnv(p.user, this.nodeId, 'user'), pass: resolveEnv(p.password, this.nodeId, 'password') };
+    let port = p.security === 'tls' ? 465 : 587;
+    if (typeof p.port === 'number') port = p.port;
+    else if (p.port !== undefined) {
+      const text = resolveEnv(p.port, this.nodeId, 'port');
+      port = Number(text);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new NodeError(this.nodeId, `port: ${JSON.stringify(text)} is not a port number`);
+    }
     this.mailer = new Mailer(this.nodeId, {
       host: resolveEnv(p.host, this.nodeId, 'host'),
-      port: p.port ?? (p.security === 'tls' ? 465 : 587),
+      port,
       security: p.security,
       ca,
       rejectUnauthorized: p.rejectUnauthorized,

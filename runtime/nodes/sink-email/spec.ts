@@ -18,7 +18,10 @@ export const sinkEmailSpec = defineNode({
   params: z
     .strictObject({
       host: envString('SMTP server host name.'),
-      port: z.number().int().min(1).max(65535).optional().meta({ description: 'SMTP port. Unset: 465 with `security: tls`, else 587.' }),
+      port: z
+        .union([z.number().int().min(1).max(65535), envString('SMTP port as an environment reference, e.g. `${SMTP_PORT:-587}`.')])
+        .optional()
+        .meta({ description: 'SMTP port (a number, or an environment reference). Unset: 465 with `security: tls`, else 587.' }),
       security: z.enum(['starttls', 'tls', 'none']).default('starttls').meta({ description: '`starttls`: upgrade with STARTTLS and refuse to send without it; `tls`: TLS from the first byte (SMTPS); `none`: plain text.' }),
       ca: filePath('PEM file of certificate authorities to trust besides the system\'s (a private mail server).').optional(),
       rejectUnauthorized: z.boolean().default(true).meta({ description: 'Refuse a server whose certificate does not verify.' }),
