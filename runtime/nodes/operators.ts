@@ -3,6 +3,7 @@ import type { OperatorFactory } from '../engine/factory.js';
 import { createCep } from './cep/operator.js';
 import { createFilter } from './filter/operator.js';
 import { createFlatMap } from './flat-map/operator.js';
+import { createInfer } from './infer/operator.js';
 import { createKeyBy } from './key-by/operator.js';
 import { createRedisLookup } from './lookup-redis/operator.js';
 import { createMap } from './map/operator.js';
@@ -32,6 +33,7 @@ export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   union: createUnion,
   window: createWindow,
   cep: createCep,
+  infer: createInfer,
   'sink.file': createFileSink,
   'sink.kafka': createKafkaSink,
   'sink.redis': createRedisSink,
