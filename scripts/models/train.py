@@ -97,7 +97,7 @@ def cart_rows(evs):
         es = sorted(by_session[sid], key=lambda e: e['ts'])
         parts, cur = [], [es[0]]
         for e in es[1:]:
-            if e['ts'] - cur[-1]['ts'] >= CART_GAP_MS:
+            if e['ts'] - cur[-1]['ts'] > CART_GAP_MS:  # windows that touch merge (Flink TimeWindow.intersects)
                 parts.append(cur)
                 cur = []
             cur.append(e)
