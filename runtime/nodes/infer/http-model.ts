@@ -147,7 +147,7 @@ export class HttpModel {
       if (attempt > 0) this.figures.retries++;
       let retry = true;
       try {
-        const res = await fetch(url, { method: 'POST', headers: this.headers, body, signal: AbortSignal.timeout(left) });
+        const res = await fetch(url, { method: 'POST', headers: this.headers, body, signal: AbortSignal.timeout(Math.max(1, Math.ceil(left))) });
         const text = await res.text();
         if (res.ok) {
           let json: unknown;

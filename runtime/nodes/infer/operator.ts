@@ -194,16 +194,17 @@ export class InferOperator extends AsyncWaitOperator {
     }
     if (f.version !== res.version && this.p.model.kind === 'http') f.version = res.version;
     const refs = this.refs ?? parseOutputs(Object.fromEntries([...res.cols.keys()].map((n) => [n, n])));
+    const bad = res.bad;
     const read = readers(refs, res.cols);
     if (typeof read === 'string') {
-      for (let i = from; i < to; i++) out[at ? at[i]! : i] = this.failure(recs[i], read);
+      // A row that failed on its own (bad feature, failed request) says so, not that outputs are missing.
+      for (let i = from; i < to; i++) out[at ? at[i]! : i] = this.failure(recs[i], bad?.get(i - from) ?? read);
       return;
     }
     const fields = refs.map((r) => r.field);
     const width = fields.length;
     const vf = this.p.versionField;
     const version = res.version;
-    const bad = res.bad;
     const now = this.cache ? this.job.clock.now() : 0;
     for (let i = from; i < to; i++) {
       const row = i - from;
