@@ -1,12 +1,14 @@
 // Examples are fixtures: every pipeline in pipelines/ is canonical, validates, and runs.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializePipeline } from '../runtime/format/serialize.js';
 import { validatePipeline } from '../runtime/format/validate.js';
 import { runCli } from './support/cli.js';
 import { ensureTopic } from './support/kafka.js';
+import { type KserveServer, startKserve } from './support/kserve.js';
 import { copyOfPipelines, examplePipelines } from './support/pipelines.js';
+import { SmtpServerProcess } from './support/smtp.js';
 
 type Node = { type: string; params: Record<string, any> };
 
@@ -17,6 +19,20 @@ function endless(doc: Record<string, unknown>): boolean {
 
 describe('pipelines/', () => {
   const examples = examplePipelines();
+  // The servers examples talk to besides Kafka and Redis: an SMTP server for e-mail alerts and a
+  // KServe v2 model server, real ones on 127.0.0.1, found through the examples' environment references.
+  let smtp: SmtpServerProcess;
+  let kserve: KserveServer;
+  const env: Record<string, string> = {};
+  beforeAll(async () => {
+    smtp = await SmtpServerProcess.start();
+    kserve = await startKserve();
+    Object.assign(env, { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), MODEL_SERVER_URL: kserve.url });
+  });
+  afterAll(async () => {
+    await smtp.stop();
+    await kserve.close();
+  });
 
   // Kafka examples read topics another example writes: make sure they exist whatever the order
   // (the test setup provides the broker, at KAFKA_BROKERS).
@@ -41,7 +57,7 @@ describe('pipelines/', () => {
 
       it('runs with the CLI and exits 0', async () => {
         const dir = copyOfPipelines();
-        const r = await runCli(['run', file, '--trust'], { cwd: dir, interruptAfter: endless(doc) ? 4_000 : undefined });
+        const r = await runCli(['run', file, '--trust'], { cwd: dir, env, interruptAfter: endless(doc) ? 4_000 : undefined });
         expect(r.stderr).not.toMatch(/failed/);
         expect(r.code).toBe(0);
         expect(r.stderr).toMatch(endless(doc) ? /: stopped/ : /: finished/);

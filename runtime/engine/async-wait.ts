@@ -69,6 +69,11 @@ export abstract class AsyncWaitOperator extends Operator {
    */
   protected abstract invoke(recs: readonly unknown[]): Promise<unknown[]>;
 
+  /** Results for records whose request ran out of time; a subclass may count or replace them. */
+  protected timedOut(recs: readonly unknown[]): unknown[] {
+    return recs.map(() => new AsyncFailure(`timed out after ${this.opts.timeout} ms`));
+  }
+
   flushed(): Promise<void> {
     return this.tracker.flushed();
   }
@@ -133,7 +138,7 @@ export abstract class AsyncWaitOperator extends Operator {
       return;
     }
     this.held += r.recs.length;
-    r.timer = setTimeout(() => this.complete(r, r.recs.map(() => new AsyncFailure(`timed out after ${this.opts.timeout} ms`))), this.opts.timeout);
+    r.timer = setTimeout(() => this.complete(r, this.timedOut(r.recs)), this.opts.timeout);
     let p: Promise<unknown[]>;
     try {
       p = this.invoke(r.recs);

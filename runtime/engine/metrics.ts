@@ -8,6 +8,25 @@ export interface StateSize {
   partialMatches?: number;
 }
 
+/** Model nodes (infer): the figures the progress table, Prometheus and the canvas show. */
+export interface ModelFigures {
+  /** Latency of a model call (a batch or request, retries included), ms, over recent calls. */
+  latencyP50: number;
+  latencyP99: number;
+  /** Model calls (requests or runs) in flight now. */
+  inFlight: number;
+  /** Records in the latest model call. */
+  batchSize: number;
+  timeouts: number;
+  retries: number;
+  /** Share of cache lookups that hit, 0..1; null without a cache. */
+  cacheHitRate: number | null;
+  /** Version of the model serving now (file hash or the server's version); null before the first. */
+  version: string | null;
+  reloads: number;
+  reloadFailures: number;
+}
+
 export class NodeMetrics {
   recordsIn = 0;
   recordsOut = 0;
@@ -18,6 +37,8 @@ export class NodeMetrics {
   watermark = -Infinity;
   /** Filled by keyed operators through `stateSize`; stateless nodes report zeros. */
   stateSize: () => StateSize = () => ZERO_STATE;
+  /** Set by model nodes (infer). */
+  model: (() => ModelFigures) | null = null;
 
   constructor(
     readonly nodeId: string,
@@ -39,6 +60,8 @@ export interface MetricsSnapshot {
   stateBytes: number;
   /** Partial matches alive (cep nodes only). */
   partialMatches?: number;
+  /** Model nodes only. */
+  model?: ModelFigures;
   /** Records out per second since the previous snapshot of the same sampler. */
   rate: number;
 }
@@ -73,6 +96,7 @@ export class RateSampler {
         stateKeys: state.keys,
         stateBytes: state.bytes,
         ...(state.partialMatches === undefined ? {} : { partialMatches: state.partialMatches }),
+        ...(m.model === null ? {} : { model: m.model() }),
         rate: dt > 0 ? (count - prev) / dt : 0,
       };
     });

@@ -42,10 +42,19 @@ export function checkTemplate(src: string): string | null {
 /** Thrown when a record lacks a field the template needs; the message names the field. */
 export class TemplateError extends Error {}
 
+export interface TemplateOptions {
+  /** Applied to each value placed in the text (say, HTML escaping); literal text is left as written. */
+  readonly escape?: (value: string) => string;
+  /** What the template is called in messages. */
+  readonly label?: string;
+}
+
 /** Compile once; the function fills the template from a record or throws TemplateError. */
-export function compileTemplate(src: string): (rec: any) => string {
+export function compileTemplate(src: string, opts: TemplateOptions = {}): (rec: any) => string {
   const parts = parse(src);
-  if (typeof parts === 'string') throw new Error(`key template ${JSON.stringify(src)}: ${parts}`);
+  const label = opts.label ?? 'key template';
+  const escape = opts.escape ?? null;
+  if (typeof parts === 'string') throw new Error(`${label} ${JSON.stringify(src)}: ${parts}`);
   if (parts.length === 1 && typeof parts[0] === 'string') {
     const only = parts[0];
     return () => only;
@@ -60,8 +69,9 @@ export function compileTemplate(src: string): (rec: any) => string {
       }
       let v: any = rec;
       for (let j = 0; j < p.length && v !== null && v !== undefined; j++) v = v[p[j]!];
-      if (v === null || v === undefined) throw new TemplateError(`key template ${JSON.stringify(src)}: the record has no '${p.join('.')}'`);
-      out += typeof v === 'object' ? JSON.stringify(v) : String(v);
+      if (v === null || v === undefined) throw new TemplateError(`${label} ${JSON.stringify(src)}: the record has no '${p.join('.')}'`);
+      const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+      out += escape === null ? s : escape(s);
     }
     return out;
   };

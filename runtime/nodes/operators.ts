@@ -3,11 +3,13 @@ import type { OperatorFactory } from '../engine/factory.js';
 import { createCep } from './cep/operator.js';
 import { createFilter } from './filter/operator.js';
 import { createFlatMap } from './flat-map/operator.js';
+import { createInfer } from './infer/operator.js';
 import { createKeyBy } from './key-by/operator.js';
 import { createRedisLookup } from './lookup-redis/operator.js';
 import { createMap } from './map/operator.js';
 import { createProcess } from './process/operator.js';
 import { createConsoleSink } from './sink-console/operator.js';
+import { createEmailSink } from './sink-email/operator.js';
 import { createFileSink } from './sink-file/operator.js';
 import { createHttpSink } from './sink-http/operator.js';
 import { createKafkaSink } from './sink-kafka/operator.js';
@@ -31,9 +33,11 @@ export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   union: createUnion,
   window: createWindow,
   cep: createCep,
+  infer: createInfer,
   'sink.file': createFileSink,
   'sink.kafka': createKafkaSink,
   'sink.redis': createRedisSink,
   'sink.http': createHttpSink,
+  'sink.email': createEmailSink,
   'sink.console': createConsoleSink,
 };

@@ -3,11 +3,13 @@
 import { cepSpec } from './cep/spec.js';
 import { filterSpec } from './filter/spec.js';
 import { flatMapSpec } from './flat-map/spec.js';
+import { inferSpec } from './infer/spec.js';
 import { keyBySpec } from './key-by/spec.js';
 import { lookupRedisSpec } from './lookup-redis/spec.js';
 import { mapSpec } from './map/spec.js';
 import { processSpec } from './process/spec.js';
 import { sinkConsoleSpec } from './sink-console/spec.js';
+import { sinkEmailSpec } from './sink-email/spec.js';
 import { sinkFileSpec } from './sink-file/spec.js';
 import { sinkHttpSpec } from './sink-http/spec.js';
 import { sinkKafkaSpec } from './sink-kafka/spec.js';
@@ -32,10 +34,12 @@ export const NODE_SPECS: readonly NodeSpec[] = [
   unionSpec,
   windowSpec,
   cepSpec,
+  inferSpec,
   sinkFileSpec,
   sinkKafkaSpec,
   sinkRedisSpec,
   sinkHttpSpec,
+  sinkEmailSpec,
   sinkConsoleSpec,
 ];
 

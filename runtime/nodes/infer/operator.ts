@@ -1,0 +1,234 @@
+// The infer node (spec.ts says what users see): Flink's AsyncWaitOperator (engine/async-wait.ts)
+// with a model behind it. Records arrive in requests of up to `capacity`; each is cut into model
+// calls of up to `batchSize` (ONNX: one session.run each; http: the client gathers calls into
+// requests), and the results are merged into the records in one pass per call.
+import { AsyncFailure, AsyncWaitOperator } from '../../engine/async-wait.js';
+import { errorMessage, NodeError } from '../../engine/errors.js';
+import type { OperatorFactory, TextOut } from '../../engine/factory.js';
+import type { NodeMetrics } from '../../engine/metrics.js';
+import type { JobControl } from '../../engine/operator.js';
+import { compileExpression } from '../../expr/index.js';
+import { parseDuration } from '../../format/duration.js';
+import { TtlCache } from '../lookup-redis/cache.js';
+import { EmbeddingIndex } from './embeddings.js';
+import { InferFigures } from './figures.js';
+import { ModelSlot } from './hot-reload.js';
+import { HttpModel } from './http-model.js';
+import type { ScoredBatch } from './onnx-model.js';
+import { OnnxModel } from './onnx-model.js';
+import { type OutputRef, parseOutputs, readers } from './outputs.js';
+import type { InferParams } from './spec.js';
+
+/** What every model kind offers the operator. */
+export interface Scorer {
+  readonly version: string;
+  score(recs: readonly unknown[], from: number, to: number): Promise<ScoredBatch>;
+  release(): Promise<void>;
+}
+
+type Fields = Record<string, unknown>;
+
+export class InferOperator extends AsyncWaitOperator {
+  private slot: ModelSlot<Scorer> | null = null;
+  private readonly refs: OutputRef[] | null;
+  private readonly figures = new InferFigures();
+  private readonly cache: TtlCache<Fields> | null;
+  private readonly cacheKey: ((rec: unknown) => unknown) | null;
+  private readonly fallback: Fields | null;
+
+  constructor(
+    job: JobControl,
+    metrics: NodeMetrics,
+    nodeId: string,
+    private readonly p: InferParams,
+    private readonly path: string | null,
+    private readonly stdout: TextOut,
+  ) {
+    super(job, 2, nodeId, metrics, { capacity: p.capacity, timeout: parseDuration(p.timeout)!, ordered: p.ordered, errorsPort: 1 });
+    try {
+      const outputs = p.outputs ?? (p.model.kind === 'embeddings' ? { similar: 'neighbours' } : null);
+      this.refs = outputs ? parseOutputs(outputs) : null;
+    } catch (err) {
+      throw new NodeError(nodeId, errorMessage(err));
+    }
+    this.cache = p.cache ? new TtlCache(parseDuration(p.cache.ttl)!, p.cache.size) : null;
+    this.cacheKey = p.cache ? (compileExpression(p.cache.key) as (rec: unknown) => unknown) : null;
+    this.figures.hasCache = this.cache !== null;
+    this.fallback = p.fallback ? { ...p.fallback, [p.versionField]: null } : null;
+    metrics.model = () => this.figures.snapshot();
+  }
+
+  private load(): Promise<Scorer> {
+    const m = this.p.model;
+    if (m.kind === 'onnx') return OnnxModel.load(this.path!, m.threads, { features: this.p.features, inputs: this.p.inputs });
+    if (m.kind === 'embeddings') return EmbeddingIndex.load(this.path!, m);
+    return Promise.resolve(new HttpModel(this.nodeId, this.p, m, this.figures));
+  }
+
+  async open(): Promise<void> {
+    let first: Scorer;
+    try {
+      first = await this.load();
+    } catch (err) {
+      throw new NodeError(this.nodeId, errorMessage(err));
+    }
+    this.slot = new ModelSlot(first);
+    this.figures.version = first.version;
+    const m = this.p.model;
+    if (m.kind !== 'http' && m.watch) {
+      this.slot.watch(this.path!, () => this.load(), {
+        swapped: (next) => {
+          this.figures.reloads++;
+          this.figures.version = next.version;
+          this.log(`model reloaded, version ${next.version}`);
+        },
+        failed: (err) => {
+          this.figures.reloadFailures++;
+          this.log(`model reload failed, version ${this.figures.version} keeps serving: ${errorMessage(err)}`);
+        },
+      });
+    }
+  }
+
+  /** Reload the model file now (tests; the watcher calls the same). */
+  reloadNow(): Promise<void> {
+    return this.slot!.reload(() => this.load(), {
+      swapped: (next) => {
+        this.figures.reloads++;
+        this.figures.version = next.version;
+      },
+      failed: (err) => {
+        this.figures.reloadFailures++;
+        this.log(`model reload failed, version ${this.figures.version} keeps serving: ${errorMessage(err)}`);
+      },
+    });
+  }
+
+  private log(msg: string): void {
+    this.stdout.write(`[${this.nodeId}] ${msg}\n`);
+  }
+
+  async close(): Promise<void> {
+    await this.slot?.close();
+    this.slot = null;
+  }
+
+  protected override timedOut(recs: readonly unknown[]): unknown[] {
+    this.figures.timeouts += recs.length;
+    const msg = `timed out after ${parseDuration(this.p.timeout)} ms`;
+    return recs.map((r) => this.failure(r, msg));
+  }
+
+  private failure(rec: unknown, message: string): unknown {
+    if (this.fallback) return { ...(rec as Fields), ...this.fallback };
+    return new AsyncFailure(message);
+  }
+
+  protected async invoke(recs: readonly unknown[]): Promise<unknown[]> {
+    const out: unknown[] = new Array(recs.length);
+    let todo: unknown[] = recs as unknown[];
+    let at: number[] | null = null;
+    let keys: string[] | null = null;
+    if (this.cache) {
+      const now = this.job.clock.now();
+      todo = [];
+      at = [];
+      keys = [];
+      for (let i = 0; i < recs.length; i++) {
+        let k: string;
+        try {
+          k = JSON.stringify(this.cacheKey!(recs[i])) ?? 'undefined';
+        } catch (err) {
+          out[i] = this.failure(recs[i], `cache key: ${errorMessage(err)}`);
+          continue;
+        }
+        const hit = this.cache.get(k, now);
+        if (hit) {
+          this.figures.cacheHits++;
+          out[i] = { ...(recs[i] as Fields), ...hit.value };
+        } else {
+          this.figures.cacheMisses++;
+          todo.push(recs[i]);
+          at.push(i);
+          keys.push(k);
+        }
+      }
+    }
+    const bs = this.p.batchSize;
+    const calls: Promise<void>[] = [];
+    for (let from = 0; from < todo.length; from += bs) {
+      const to = Math.min(todo.length, from + bs);
+      const call = this.call(todo, from, to, out, at, keys);
+      // ONNX runs on this thread one batch after another; a remote server takes calls in parallel.
+      if (this.p.model.kind === 'http') calls.push(call);
+      else await call;
+    }
+    await Promise.all(calls);
+    return out;
+  }
+
+  private async call(recs: readonly unknown[], from: number, to: number, out: unknown[], at: number[] | null, keys: string[] | null): Promise<void> {
+    const slot = this.slot!;
+    const held = slot.acquire();
+    const f = this.figures;
+    // A remote model counts its own requests (one may carry several calls); here, the local runs.
+    const local = this.p.model.kind !== 'http';
+    if (local) {
+      f.inFlight++;
+      f.batchSize = to - from;
+    }
+    const started = performance.now();
+    let res: ScoredBatch;
+    try {
+      res = await held.model.score(recs, from, to);
+    } catch (err) {
+      const msg = errorMessage(err);
+      for (let i = from; i < to; i++) out[at ? at[i]! : i] = this.failure(recs[i], msg);
+      return;
+    } finally {
+      if (local) {
+        f.inFlight--;
+        f.latency(performance.now() - started);
+      }
+      slot.done(held);
+    }
+    if (f.version !== res.version && this.p.model.kind === 'http') f.version = res.version;
+    const refs = this.refs ?? parseOutputs(Object.fromEntries([...res.cols.keys()].map((n) => [n, n])));
+    const bad = res.bad;
+    const read = readers(refs, res.cols);
+    if (typeof read === 'string') {
+      // A row that failed on its own (bad feature, failed request) says so, not that outputs are missing.
+      for (let i = from; i < to; i++) out[at ? at[i]! : i] = this.failure(recs[i], bad?.get(i - from) ?? read);
+      return;
+    }
+    const fields = refs.map((r) => r.field);
+    const width = fields.length;
+    const vf = this.p.versionField;
+    const version = res.version;
+    const now = this.cache ? this.job.clock.now() : 0;
+    for (let i = from; i < to; i++) {
+      const row = i - from;
+      const reason = bad === null ? undefined : bad.get(row);
+      const slotIndex = at ? at[i]! : i;
+      if (reason !== undefined) {
+        out[slotIndex] = this.failure(recs[i], reason);
+        continue;
+      }
+      const o: Fields = { ...(recs[i] as Fields) };
+      for (let j = 0; j < width; j++) o[fields[j]!] = read[j]!(row);
+      o[vf] = version;
+      out[slotIndex] = o;
+      if (this.cache) {
+        const c: Fields = {};
+        for (let j = 0; j < width; j++) c[fields[j]!] = o[fields[j]!];
+        c[vf] = version;
+        this.cache.set(keys![i]!, c, now);
+      }
+    }
+  }
+}
+
+export const createInfer: OperatorFactory<InferParams> = (ctx, p) => {
+  const path = p.model.kind === 'http' ? null : ctx.resolvePath(p.model.path);
+  return { operator: new InferOperator(ctx.job, ctx.metrics, ctx.nodeId, p, path, ctx.stdout) };
+};
