@@ -3,6 +3,7 @@ import type { OperatorFactory } from '../engine/factory.js';
 import { createCep } from './cep/operator.js';
 import { createFilter } from './filter/operator.js';
 import { createFlatMap } from './flat-map/operator.js';
+import { createJoinInterval } from './join-interval/operator.js';
 import { createKeyBy } from './key-by/operator.js';
 import { createRedisLookup } from './lookup-redis/operator.js';
 import { createMap } from './map/operator.js';
@@ -29,6 +30,7 @@ export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   'lookup.redis': createRedisLookup,
   process: createProcess,
   union: createUnion,
+  'join.interval': createJoinInterval,
   window: createWindow,
   cep: createCep,
   'sink.file': createFileSink,

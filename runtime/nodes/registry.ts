@@ -3,6 +3,7 @@
 import { cepSpec } from './cep/spec.js';
 import { filterSpec } from './filter/spec.js';
 import { flatMapSpec } from './flat-map/spec.js';
+import { joinIntervalSpec } from './join-interval/spec.js';
 import { keyBySpec } from './key-by/spec.js';
 import { lookupRedisSpec } from './lookup-redis/spec.js';
 import { mapSpec } from './map/spec.js';
@@ -30,6 +31,7 @@ export const NODE_SPECS: readonly NodeSpec[] = [
   lookupRedisSpec,
   processSpec,
   unionSpec,
+  joinIntervalSpec,
   windowSpec,
   cepSpec,
   sinkFileSpec,
