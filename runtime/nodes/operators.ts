@@ -1,5 +1,6 @@
 // Node type → operator factory. Node-only (operators do I/O); the editor never imports this.
 import type { OperatorFactory } from '../engine/factory.js';
+import { createBroadcast } from './broadcast/operator.js';
 import { createCep } from './cep/operator.js';
 import { createFilter } from './filter/operator.js';
 import { createFlatMap } from './flat-map/operator.js';
@@ -31,6 +32,7 @@ export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   process: createProcess,
   union: createUnion,
   'join.interval': createJoinInterval,
+  broadcast: createBroadcast,
   window: createWindow,
   cep: createCep,
   'sink.file': createFileSink,

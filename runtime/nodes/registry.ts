@@ -1,5 +1,6 @@
 // Every node type the runtime knows, by its spec. Isomorphic: the editor's palette, forms and the
 // docs generator read this list; operators live beside each spec and are looked up in operators.ts.
+import { broadcastSpec } from './broadcast/spec.js';
 import { cepSpec } from './cep/spec.js';
 import { filterSpec } from './filter/spec.js';
 import { flatMapSpec } from './flat-map/spec.js';
@@ -32,6 +33,7 @@ export const NODE_SPECS: readonly NodeSpec[] = [
   processSpec,
   unionSpec,
   joinIntervalSpec,
+  broadcastSpec,
   windowSpec,
   cepSpec,
   sinkFileSpec,
