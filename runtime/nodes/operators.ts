@@ -5,6 +5,7 @@ import { createCep } from './cep/operator.js';
 import { createFilter } from './filter/operator.js';
 import { createFlatMap } from './flat-map/operator.js';
 import { createJoinInterval } from './join-interval/operator.js';
+import { createJoinWindow } from './join-window/operator.js';
 import { createKeyBy } from './key-by/operator.js';
 import { createRedisLookup } from './lookup-redis/operator.js';
 import { createMap } from './map/operator.js';
@@ -32,6 +33,7 @@ export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   process: createProcess,
   union: createUnion,
   'join.interval': createJoinInterval,
+  'join.window': createJoinWindow,
   broadcast: createBroadcast,
   window: createWindow,
   cep: createCep,

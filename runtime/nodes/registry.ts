@@ -5,6 +5,7 @@ import { cepSpec } from './cep/spec.js';
 import { filterSpec } from './filter/spec.js';
 import { flatMapSpec } from './flat-map/spec.js';
 import { joinIntervalSpec } from './join-interval/spec.js';
+import { joinWindowSpec } from './join-window/spec.js';
 import { keyBySpec } from './key-by/spec.js';
 import { lookupRedisSpec } from './lookup-redis/spec.js';
 import { mapSpec } from './map/spec.js';
@@ -33,6 +34,7 @@ export const NODE_SPECS: readonly NodeSpec[] = [
   processSpec,
   unionSpec,
   joinIntervalSpec,
+  joinWindowSpec,
   broadcastSpec,
   windowSpec,
   cepSpec,

@@ -29,7 +29,7 @@ function positive(v: unknown): boolean {
 
 const size = (what: string) => duration(what).refine(positive, { message: 'must be longer than 0' });
 
-const tumbling = z
+export const tumbling = z
   .strictObject({
     kind: z.literal('tumbling'),
     size: size('Window length.'),
@@ -38,7 +38,7 @@ const tumbling = z
   .refine((a) => Math.abs(signedDuration(a.offset) ?? 0) < (parseDuration(a.size) ?? 0), { message: '|offset| must be smaller than size', path: ['offset'] })
   .meta({ description: 'Fixed-size, non-overlapping windows (Flink TumblingEventTimeWindows / TumblingProcessingTimeWindows).' });
 
-const sliding = z
+export const sliding = z
   .strictObject({
     kind: z.literal('sliding'),
     size: size('Window length.'),
@@ -48,7 +48,7 @@ const sliding = z
   .refine((a) => Math.abs(signedDuration(a.offset) ?? 0) < (parseDuration(a.slide) ?? 0), { message: '|offset| must be smaller than slide', path: ['offset'] })
   .meta({ description: 'Overlapping windows of `size` starting every `slide`; a record belongs to ceil(size/slide) windows (Flink SlidingEventTimeWindows).' });
 
-const session = z
+export const session = z
   .strictObject({
     kind: z.literal('session'),
     gap: size('A key\'s window closes after this long without its records.'),
