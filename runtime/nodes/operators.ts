@@ -2,6 +2,7 @@
 import type { OperatorFactory } from '../engine/factory.js';
 import { createBroadcast } from './broadcast/operator.js';
 import { createCep } from './cep/operator.js';
+import { createConnect } from './connect/operator.js';
 import { createFilter } from './filter/operator.js';
 import { createFlatMap } from './flat-map/operator.js';
 import { createJoinInterval } from './join-interval/operator.js';
@@ -35,6 +36,7 @@ export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   'join.interval': createJoinInterval,
   'join.window': createJoinWindow,
   broadcast: createBroadcast,
+  connect: createConnect,
   window: createWindow,
   cep: createCep,
   'sink.file': createFileSink,

@@ -2,6 +2,7 @@
 // docs generator read this list; operators live beside each spec and are looked up in operators.ts.
 import { broadcastSpec } from './broadcast/spec.js';
 import { cepSpec } from './cep/spec.js';
+import { connectSpec } from './connect/spec.js';
 import { filterSpec } from './filter/spec.js';
 import { flatMapSpec } from './flat-map/spec.js';
 import { joinIntervalSpec } from './join-interval/spec.js';
@@ -36,6 +37,7 @@ export const NODE_SPECS: readonly NodeSpec[] = [
   joinIntervalSpec,
   joinWindowSpec,
   broadcastSpec,
+  connectSpec,
   windowSpec,
   cepSpec,
   sinkFileSpec,
