@@ -3,6 +3,7 @@
 // state cleanup timing, restore from a snapshot, late data), both with the left input ahead of the
 // right one and the other way round.
 import { describe, expect, it } from 'vitest';
+import { metricsRegistry } from '../../runtime/host/prometheus.js';
 import type { Stateful } from '../../runtime/engine/timed.js';
 import type { IntervalJoinOperator } from '../../runtime/nodes/join-interval/operator.js';
 import { REGISTRY } from '../../runtime/nodes/registry.js';
@@ -216,6 +217,16 @@ describe('state figures, snapshot and restore (testRestoreFromSnapshot)', () => 
     expect(s.inputs!.left!.bytes).toBeGreaterThan(s.inputs!.right!.bytes);
     expect(s.bytes).toBeGreaterThan(s.inputs!.left!.bytes + s.inputs!.right!.bytes);
     expect(h.metrics.stateSize().keys).toBe(3);
+  });
+
+  it('Prometheus shows the state of each input port', async () => {
+    const h = join(-100, true, 100, true);
+    h.push([rec(1, 'a'), rec(2, 'b')], LEFT);
+    h.push([rec(4, 'a')], RIGHT);
+    const text = await metricsRegistry(() => [h.metrics]).metrics();
+    expect(text).toContain('tributary_node_input_state_keys{node="join.interval",type="join.interval",input="left"} 2');
+    expect(text).toContain('tributary_node_input_state_keys{node="join.interval",type="join.interval",input="right"} 1');
+    expect(text).toMatch(/tributary_node_input_state_bytes\{node="join.interval",type="join.interval",input="left"\} [1-9]/);
   });
 
   it.each([true, false])('a restored operator continues as the original would (left first: %s)', (leftFirst) => {
