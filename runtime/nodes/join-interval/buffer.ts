@@ -60,8 +60,10 @@ export class SideBuffer {
     let h = start;
     while (h < ts.length && ts[h]! <= t) h++;
     if (h === ts.length) {
-      this.ts = [];
-      this.recs = [];
+      // Emptied: keep the arrays (a key's buffers empty and refill all the time; new arrays for
+      // each refill would be most of the garbage the join makes).
+      ts.length = 0;
+      this.recs.length = 0;
       this.head = 0;
       return h - start;
     }
@@ -83,12 +85,23 @@ export class SideBuffer {
   }
 }
 
+/** A queued cleanup of one side of one key. */
+export interface Cleanup {
+  readonly kb: KeyBuffers;
+  readonly side: 0 | 1;
+}
+
 /** A key's two buffers. */
 export class KeyBuffers {
   readonly left = new SideBuffer();
   readonly right = new SideBuffer();
+  /** The queue entries for each side, made once (entries carry no time of their own). */
+  readonly cleanups: readonly [Cleanup, Cleanup] = [
+    { kb: this, side: 0 },
+    { kb: this, side: 1 },
+  ];
 
-  constructor(readonly key: unknown) {}
+  constructor(public key: unknown) {}
 
   side(s: 0 | 1): SideBuffer {
     return s === 0 ? this.left : this.right;

@@ -12,7 +12,7 @@ import { estimateBytes, FIELD, HEAP_NUMBER, keyBytes, MAP_ENTRY, OBJECT_HEADER }
 import type { OperatorSnapshot } from '../../engine/timed.js';
 import { TwoInputTimedOperator } from '../../engine/two-input.js';
 import type { ParamsOf } from '../spec.js';
-import { KeyBuffers, type SideBuffer } from './buffer.js';
+import { type Cleanup, KeyBuffers, type SideBuffer } from './buffer.js';
 import { effectiveBounds, type joinIntervalSpec } from './spec.js';
 
 const OUT = 0;
@@ -21,14 +21,11 @@ const ERRORS = 2;
 const SIDES = ['left', 'right'] as const;
 /** Size one record in this many for the state figure (sizing every record would cost more than the join). */
 const SAMPLE_EVERY = 64;
+/** Emptied key buffers kept for reuse. */
+const SPARE_MAX = 4096;
 
 type Params = ParamsOf<typeof joinIntervalSpec>;
 type OutputFn = (left: unknown, right: unknown, key: unknown) => unknown;
-
-interface Cleanup {
-  readonly kb: KeyBuffers;
-  readonly side: 0 | 1;
-}
 
 /** Per side: figures for the state report. */
 class SideFigures {
@@ -51,6 +48,7 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
   private readonly output: OutputFn;
   private readonly keys = new Map<unknown, KeyBuffers>();
   private readonly cleanups = new MinHeap<Cleanup>();
+  private readonly spare: KeyBuffers[] = [];
   private readonly figures = [new SideFigures(), new SideFigures()] as const;
 
   constructor(build: Parameters<OperatorFactory<Params>>[0], p: Params) {
@@ -79,7 +77,8 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
     }
     let kb = this.keys.get(key);
     if (kb === undefined) {
-      kb = new KeyBuffers(key);
+      kb = this.spare.pop() ?? new KeyBuffers(key);
+      kb.key = key;
       this.keys.set(key, kb);
     }
     // Probe the other side first, then buffer: a record never meets itself, and a pair is found
@@ -107,7 +106,7 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
     const due = ts + this.delay[side];
     if (!(own.scheduled <= due)) {
       own.scheduled = due;
-      this.cleanups.push(due, { kb, side });
+      this.cleanups.push(due, kb.cleanups[side]);
     }
   }
 
@@ -143,12 +142,16 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
     f.records -= buf.dropThrough(wm - this.delay[side]);
     if (buf.size > 0) {
       buf.scheduled = buf.ts[buf.head]! + this.delay[side];
-      this.cleanups.push(buf.scheduled, { kb, side });
+      this.cleanups.push(buf.scheduled, kb.cleanups[side]);
       return;
     }
     buf.scheduled = Number.NaN;
     f.keys--;
-    if (kb.left.size === 0 && kb.right.size === 0) this.keys.delete(kb.key);
+    if (kb.left.size === 0 && kb.right.size === 0) {
+      this.keys.delete(kb.key);
+      // Keys come and go with the bounds; reusing their buffers spares the collector.
+      if (this.spare.length < SPARE_MAX) this.spare.push(kb);
+    }
   }
 
   // Stateful: metrics and checkpoints.
@@ -210,7 +213,7 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
         if (buf.size > 0) {
           this.figures[side].keys++;
           buf.scheduled = buf.ts[buf.head]! + this.delay[side];
-          this.cleanups.push(buf.scheduled, { kb, side });
+          this.cleanups.push(buf.scheduled, kb.cleanups[side]);
         }
       });
     }
