@@ -17,6 +17,8 @@ export interface BuildContext {
   readonly metrics: NodeMetrics;
   /** Whether the node's input is keyed (an upstream keyBy). */
   readonly inputKeyed: boolean;
+  /** Nodes with several named inputs (joins, broadcast, connect): whether each input port is keyed. */
+  readonly inputPortsKeyed?: ReadonlyMap<string, boolean>;
   /** Resolve a path param against the pipeline file's folder. */
   resolvePath(p: string): string;
   readonly stdout: TextOut;

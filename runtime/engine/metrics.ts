@@ -6,6 +6,8 @@ export interface StateSize {
   bytes: number;
   /** Pattern nodes (cep): partial matches alive across all keys. */
   partialMatches?: number;
+  /** Nodes with two inputs (joins, broadcast, connect): keys and bytes held for each input port. */
+  inputs?: Readonly<Record<string, { readonly keys: number; readonly bytes: number }>>;
 }
 
 /** Model nodes (infer): the figures the progress table, Prometheus and the canvas show. */

@@ -77,8 +77,11 @@ export abstract class Operator {
     this.outputs = Array.from({ length: outputCount }, () => new Output());
   }
 
-  /** Allocates the next input index; called by the planner once per incoming edge. */
-  addInput(): number {
+  /**
+   * Allocates the next input index; called by the planner once per incoming edge, with the input
+   * port the edge names (two-input operators route by it; one-input operators ignore it).
+   */
+  addInput(_port?: string): number {
     return this.wms.add();
   }
 

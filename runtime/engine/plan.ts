@@ -1,6 +1,6 @@
 // From a validated pipeline to a job: one operator per node, except that runs of stateless nodes
 // are fused into a chain (Flink's chaining rule: one-to-one edge, no fan-out, no fan-in).
-import { type GraphEdge, keyedInputs, topoOrder } from '../format/graph.js';
+import { type GraphEdge, keyedInputs, keyedPorts, topoOrder } from '../format/graph.js';
 import type { Pipeline, PipelineNode } from '../format/validate.js';
 import { type Flushable, isFlushable } from './barrier.js';
 import { ChainOperator, type Stage } from './chain.js';
@@ -33,11 +33,12 @@ export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
   const { nodes, edges } = pipeline;
   const { order } = topoOrder(nodes, edges);
   const keyed = keyedInputs(nodes, edges, order);
+  const portsKeyed = keyedPorts(nodes, edges, order);
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const metrics = new Map(nodes.map((n) => [n.id, new NodeMetrics(n.id, n.type)]));
 
   const built = new Map<string, Built>();
-  for (const n of nodes) built.set(n.id, build(n, opts, job, metrics.get(n.id)!, keyed.get(n.id) ?? false));
+  for (const n of nodes) built.set(n.id, build(n, opts, job, metrics.get(n.id)!, keyed.get(n.id) ?? false, portsKeyed.get(n.id)));
 
   // Group stages into chains, in topological order so a chain grows from its head.
   const chains: { head: string; ids: string[] }[] = [];
@@ -80,7 +81,7 @@ export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
       continue;
     }
     const out = outputFor(from, byId.get(e.from)!, e);
-    out.connect(to.op, to.op.addInput());
+    out.connect(to.op, to.op.addInput(e.toPort));
     let probe = outputProbes.get(out);
     if (!probe) outputProbes.set(out, (probe = outputProbe(out)));
     probes.set(e, probe);
@@ -98,10 +99,10 @@ export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
   return job;
 }
 
-function build(n: PipelineNode, opts: PlanOptions, job: Job, metrics: NodeMetrics, inputKeyed: boolean): Built {
+function build(n: PipelineNode, opts: PlanOptions, job: Job, metrics: NodeMetrics, inputKeyed: boolean, inputPortsKeyed?: ReadonlyMap<string, boolean>): Built {
   const factory = opts.operators[n.type];
   if (!factory) throw new Error(`no operator for node type '${n.type}'`);
-  const ctx: BuildContext = { nodeId: n.id, type: n.type, job, metrics, inputKeyed, resolvePath: opts.resolvePath, stdout: opts.stdout };
+  const ctx: BuildContext = { nodeId: n.id, type: n.type, job, metrics, inputKeyed, inputPortsKeyed, resolvePath: opts.resolvePath, stdout: opts.stdout };
   return factory(ctx, n.params);
 }
 

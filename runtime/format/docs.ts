@@ -37,6 +37,9 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
 
 - \`id\`: unique, \`[A-Za-z][A-Za-z0-9_-]*\`. \`label\` and \`position\` are the editor's and never change behaviour.
 - Edges: \`fromPort\` defaults to \`out\`, \`toPort\` to \`in\`. Side outputs are ports: \`errors\` on every node that can fail on a record.
+- Nodes with two inputs name them, and each edge into such a node names its port in \`toPort\`: \`left\` / \`right\`
+  (\`join.interval\`, \`join.window\`, \`connect\`), \`main\` / \`broadcast\` (\`broadcast\`):
+  \`{ "from": "ordersByUser", "to": "join", "toPort": "right" }\`.
 - Relative paths in params resolve against the pipeline file's folder.
 - Durations: a number is milliseconds; a string is \`<n><unit>\` with unit \`ms\`, \`s\`, \`m\`, \`h\` or \`d\` (\`"15m"\`); at most 100 years, and a wait (a timeout, backoff or interval) at most 24.8 days, the longest a timer can wait.
 - Rejected before anything runs, each with the node id and the JSON path: unknown node types and params, wrong types,
@@ -54,6 +57,12 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
 - Without \`eventTime\`, a record's timestamp is its ingestion time.
 - When a bounded source is exhausted it emits the final watermark (+∞): every window closes and every event-time timer fires.
 - A record is late for a node when its timestamp ≤ that node's current watermark.
+- **Two inputs** (\`join.interval\`, \`join.window\`, \`broadcast\`, \`connect\`): the node's watermark is the minimum of
+  both inputs' (Flink's \`TwoInputStreamOperator\` with \`StatusWatermarkValve\`; an idle or ended input does not hold
+  it back). Flink gives no order between records of the two inputs; here they are handled in the order their batches
+  arrive, and the job pulls deterministic sources (files, unthrottled bounded generators) round-robin in the order of
+  the \`nodes\` list (a source feeding both inputs hands each batch to them in the order of the \`edges\`), so the
+  same input gives the same interleaving and the same output on every run.
 
 ## Expressions and code
 
@@ -157,9 +166,11 @@ function paramRows(schema: Json, prefix = ''): string[] {
 
 function nodeSection(spec: NodeSpec): string {
   const schema = paramsJsonSchema(spec.params) as Json;
-  const ports = (list: readonly { name: string; doc: string; multiple?: boolean }[]) =>
-    list.length === 0 ? '—' : list.map((p) => `\`${p.name}\`${p.multiple ? ' (many)' : ''}: ${p.doc}`).join('<br>');
-  const keyed = { required: 'needs a keyed input (keyBy upstream)', optional: 'keyed or global', none: 'no' }[spec.keyed];
+  const portKeyed = { required: ' (keyed)', optional: ' (keyed or not)', none: '' } as const;
+  const ports = (list: readonly { name: string; doc: string; multiple?: boolean; keyed?: keyof typeof portKeyed }[]) =>
+    list.length === 0 ? '—' : list.map((p) => `\`${p.name}\`${p.multiple ? ' (many)' : ''}${p.keyed ? portKeyed[p.keyed] : ''}: ${p.doc}`).join('<br>');
+  const perPort = spec.inputs.some((p) => p.keyed !== undefined);
+  const keyed = perPort ? 'per input, as marked' : { required: 'needs a keyed input (keyBy upstream)', optional: 'keyed or global', none: 'no' }[spec.keyed];
   const lines = [
     `### \`${spec.type}\` — ${spec.title}`,
     '',

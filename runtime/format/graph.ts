@@ -60,6 +60,30 @@ export function topoOrder(nodes: readonly GraphNode[], edges: readonly GraphEdge
  * Call with a topological order (cycles make the question meaningless).
  */
 export function keyedInputs(nodes: readonly GraphNode[], edges: readonly GraphEdge[], order: readonly string[]): Map<string, boolean> {
+  return keyedStreams(nodes, edges, order).inKeyed;
+}
+
+/**
+ * For nodes with several named input ports (joins, broadcast, connect): whether each port's
+ * stream is keyed. Nodes with one input port are left out (`keyedInputs` answers for them).
+ */
+export function keyedPorts(nodes: readonly GraphNode[], edges: readonly GraphEdge[], order: readonly string[]): Map<string, Map<string, boolean>> {
+  const { outKeyed } = keyedStreams(nodes, edges, order);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const res = new Map<string, Map<string, boolean>>();
+  for (const n of nodes) {
+    if (n.spec.inputs.length < 2) continue;
+    const ports = new Map<string, boolean>();
+    for (const p of n.spec.inputs) {
+      const incoming = edges.filter((e) => e.to === n.id && e.toPort === p.name && byId.has(e.from));
+      ports.set(p.name, incoming.length > 0 && incoming.every((e) => e.fromPort === 'out' && outKeyed.get(e.from) === true));
+    }
+    res.set(n.id, ports);
+  }
+  return res;
+}
+
+function keyedStreams(nodes: readonly GraphNode[], edges: readonly GraphEdge[], order: readonly string[]): { inKeyed: Map<string, boolean>; outKeyed: Map<string, boolean> } {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const outKeyed = new Map<string, boolean>();
   const inKeyed = new Map<string, boolean>();
@@ -73,5 +97,5 @@ export function keyedInputs(nodes: readonly GraphNode[], edges: readonly GraphEd
     const k = node.spec.keyOutput;
     outKeyed.set(id, k === 'set' ? true : k === 'clear' ? false : keyedIn);
   }
-  return inKeyed;
+  return { inKeyed, outKeyed };
 }

@@ -5,6 +5,7 @@ import { REGISTRY, type Registry } from '../nodes/registry.js';
 import type { NodeSpec } from '../nodes/spec.js';
 import { CURRENT_FORMAT, envelopeSchema, NODE_ID, type Settings } from './envelope.js';
 import { type GraphEdge, keyedInputs, topoOrder } from './graph.js';
+import { checkInputPorts } from './input-ports.js';
 import { issuesToProblems } from './issues.js';
 import { migrate } from './migrate.js';
 import { FORMATS } from './params.js';
@@ -242,8 +243,9 @@ function checkGraph(nodes: readonly PipelineNode[], edges: readonly GraphEdge[],
     return;
   }
   const keyed = keyedInputs(nodes, edges, order);
+  checkInputPorts(nodes, edges, order, path, problems);
   for (const n of nodes) {
-    if (n.spec.keyed === 'required' && !keyed.get(n.id)) {
+    if (n.spec.keyed === 'required' && n.spec.inputs.length < 2 && !keyed.get(n.id)) {
       problems.push({ nodeId: n.id, path: path(n.id), message: `${n.type} needs a keyed input: add a keyBy upstream (stateless nodes in between keep the key)` });
     }
   }

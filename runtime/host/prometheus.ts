@@ -47,6 +47,22 @@ export function metricsRegistry(nodes: () => readonly NodeMetrics[]): Registry {
       }
     },
   });
+  // Two-input nodes (joins, broadcast) hold state for each input port apart.
+  for (const [what, pick] of [['keys', (x: { keys: number }) => x.keys], ['bytes', (x: { bytes: number }) => x.bytes]] as const) {
+    new Gauge({
+      name: `tributary_node_input_state_${what}`,
+      help: `${what === 'keys' ? 'Keys' : 'Approximate bytes'} of state a two-input node holds for one input port.`,
+      labelNames: [...labelNames, 'input'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const m of nodes()) {
+          const inputs = m.stateSize().inputs;
+          if (inputs !== undefined) for (const [input, size] of Object.entries(inputs)) this.set({ node: m.nodeId, type: m.type, input }, pick(size));
+        }
+      },
+    });
+  }
   perNode(Gauge, 'tributary_node_records_per_second', 'Records per second through the node since the previous scrape.', (_m, i) => {
     if (i === 0) rates = sampler.sample(nodes()).map((s) => s.rate);
     return rates[i] ?? 0;

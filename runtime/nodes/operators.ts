@@ -1,9 +1,13 @@
 // Node type → operator factory. Node-only (operators do I/O); the editor never imports this.
 import type { OperatorFactory } from '../engine/factory.js';
+import { createBroadcast } from './broadcast/operator.js';
 import { createCep } from './cep/operator.js';
+import { createConnect } from './connect/operator.js';
 import { createFilter } from './filter/operator.js';
 import { createFlatMap } from './flat-map/operator.js';
 import { createInfer } from './infer/operator.js';
+import { createJoinInterval } from './join-interval/operator.js';
+import { createJoinWindow } from './join-window/operator.js';
 import { createKeyBy } from './key-by/operator.js';
 import { createRedisLookup } from './lookup-redis/operator.js';
 import { createMap } from './map/operator.js';
@@ -31,6 +35,10 @@ export const OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   'lookup.redis': createRedisLookup,
   process: createProcess,
   union: createUnion,
+  'join.interval': createJoinInterval,
+  'join.window': createJoinWindow,
+  broadcast: createBroadcast,
+  connect: createConnect,
   window: createWindow,
   cep: createCep,
   infer: createInfer,

@@ -1,9 +1,13 @@
 // Every node type the runtime knows, by its spec. Isomorphic: the editor's palette, forms and the
 // docs generator read this list; operators live beside each spec and are looked up in operators.ts.
+import { broadcastSpec } from './broadcast/spec.js';
 import { cepSpec } from './cep/spec.js';
+import { connectSpec } from './connect/spec.js';
 import { filterSpec } from './filter/spec.js';
 import { flatMapSpec } from './flat-map/spec.js';
 import { inferSpec } from './infer/spec.js';
+import { joinIntervalSpec } from './join-interval/spec.js';
+import { joinWindowSpec } from './join-window/spec.js';
 import { keyBySpec } from './key-by/spec.js';
 import { lookupRedisSpec } from './lookup-redis/spec.js';
 import { mapSpec } from './map/spec.js';
@@ -32,6 +36,10 @@ export const NODE_SPECS: readonly NodeSpec[] = [
   lookupRedisSpec,
   processSpec,
   unionSpec,
+  joinIntervalSpec,
+  joinWindowSpec,
+  broadcastSpec,
+  connectSpec,
   windowSpec,
   cepSpec,
   inferSpec,

@@ -8,6 +8,11 @@ export interface PortSpec {
   readonly doc: string;
   /** Input ports only: more than one edge may arrive (e.g. union). */
   readonly multiple?: boolean;
+  /**
+   * Input ports of nodes with several named inputs (joins, broadcast, connect): whether this
+   * input must come from a keyBy. Such nodes declare keyed-ness per port, not with `keyed`.
+   */
+  readonly keyed?: 'required' | 'optional' | 'none';
 }
 
 export interface FieldDoc {

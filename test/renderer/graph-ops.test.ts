@@ -95,3 +95,23 @@ describe('undo history', () => {
     expect(undo(emptyHistory<string>(), 'x')).toBeNull();
   });
 });
+
+describe('named input ports (two-input nodes)', () => {
+  it('connects each side to its own handle, writes toPort, and refuses a second edge into one side', () => {
+    let doc = chain('source.generator', 'keyBy');
+    const b = addNode(doc, REGISTRY, 'keyBy', { x: 0, y: 100 });
+    doc = { ...b.doc, edges: [...b.doc.edges, { from: 'generatorSource', to: b.id }] };
+    const j = addNode(doc, REGISTRY, 'join.interval', { x: 300, y: 0 });
+    doc = j.doc;
+    const left = checkConnection(doc, REGISTRY, conn('keyBy', j.id, 'out', 'left'));
+    expect(left.ok && left.edge).toEqual({ from: 'keyBy', to: j.id, toPort: 'left' });
+    if (!left.ok) return;
+    doc = { ...doc, edges: [...doc.edges, left.edge] };
+    const right = checkConnection(doc, REGISTRY, conn(b.id, j.id, 'out', 'right'));
+    expect(right.ok && right.edge).toEqual({ from: b.id, to: j.id, toPort: 'right' });
+    const again = checkConnection(doc, REGISTRY, conn(b.id, j.id, 'out', 'left'));
+    expect(again.ok ? null : again.reason).toMatch(/input 'left' of .* takes one edge/);
+    const none = checkConnection(doc, REGISTRY, conn(b.id, j.id, 'out', 'in'));
+    expect(none.ok ? null : none.reason).toMatch(/has no input 'in'/);
+  });
+});

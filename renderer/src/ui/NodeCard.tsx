@@ -35,7 +35,10 @@ const NodeCardBody = memo(function NodeCardBody({ id, selected }: NodeProps) {
   return (
     <div className={`node-card cat-${spec?.category ?? 'unknown'} ${selected ? 'selected' : ''} ${problems > 0 ? 'has-problems' : ''} ${failed ? 'failed' : ''}`} data-node={id}>
       {(spec?.inputs ?? []).map((p, i, all) => (
-        <Handle key={p.name} type="target" position={Position.Left} id={p.name} className="port in" style={{ top: `${((i + 1) * 100) / (all.length + 1)}%` }} title={`${p.name}: ${p.doc}`} />
+        // Nodes with several inputs (joins: left/right, broadcast: main/broadcast) name each handle.
+        <Handle key={p.name} type="target" position={Position.Left} id={p.name} className={`port in${all.length > 1 ? ' named' : ''}`} style={{ top: `${((i + 1) * 100) / (all.length + 1)}%` }} title={`${p.name}: ${p.doc}`}>
+          {all.length > 1 && <span className="port-label">{p.name}</span>}
+        </Handle>
       ))}
       <div className="node-head">
         <span className="node-label">{typeof node.label === 'string' ? node.label : node.id}</span>

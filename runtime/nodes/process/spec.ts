@@ -8,7 +8,7 @@ const ttl = duration('Time to live, in processing time: a value, list element or
   { message: 'ttl must be longer than 0' },
 );
 
-const stateDecl = z
+export const stateDecl = z
   .strictObject({
     kind: z.enum(['value', 'list', 'map']).meta({ description: 'Flink ValueState, ListState or MapState.' }),
     ttl: ttl.optional(),

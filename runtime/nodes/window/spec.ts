@@ -29,7 +29,7 @@ function positive(v: unknown): boolean {
 
 const size = (what: string) => duration(what).refine(positive, { message: 'must be longer than 0' });
 
-const tumbling = z
+export const tumbling = z
   .strictObject({
     kind: z.literal('tumbling'),
     size: size('Window length.'),
@@ -45,7 +45,7 @@ const tumbling = z
  */
 export const MAX_WINDOWS_PER_RECORD = 10_000;
 
-const sliding = z
+export const sliding = z
   .strictObject({
     kind: z.literal('sliding'),
     size: size('Window length.'),
@@ -65,7 +65,7 @@ const sliding = z
   })
   .meta({ description: `Overlapping windows of \`size\` starting every \`slide\`; a record belongs to ceil(size/slide) windows (Flink SlidingEventTimeWindows), at most ${MAX_WINDOWS_PER_RECORD.toLocaleString('en-US')}.` });
 
-const session = z
+export const session = z
   .strictObject({
     kind: z.literal('session'),
     gap: size('A key\'s window closes after this long without its records.'),
