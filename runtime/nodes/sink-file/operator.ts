@@ -1,10 +1,17 @@
 // Writes JSON Lines to a temporary file beside the target and renames it when the whole run ends
 // well (the job commits every sink together), so a failed run publishes nothing.
+//
+// With checkpoints the temporary file is Flink's in-progress part file (RecoverableWriter): a
+// checkpoint records its name and the length written up to the checkpoint, flushed and fsynced
+// before the checkpoint counts as complete; a restored run truncates it back to that length and
+// appends, so after any crash the output holds every line exactly once.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, truncate } from 'node:fs/promises';
+import { fsync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { jsonLines } from '../../connectors/json-lines.js';
 import type { Batch } from '../../engine/batch.js';
+import type { Checkpointed } from '../../engine/checkpoint/participant.js';
 import { NodeError, errorMessage } from '../../engine/errors.js';
 import type { OperatorFactory } from '../../engine/factory.js';
 import type { NodeMetrics } from '../../engine/metrics.js';
@@ -13,10 +20,23 @@ import { SinkOperator } from '../../engine/sink.js';
 import type { ParamsOf } from '../spec.js';
 import type { sinkFileSpec } from './spec.js';
 
-export class FileSink extends SinkOperator {
+interface FileSinkCheckpoint {
+  /** The in-progress file's name (beside the target). */
+  readonly tmp: string;
+  /** Bytes of it the checkpoint covers. */
+  readonly length: number;
+}
+
+export class FileSink extends SinkOperator implements Checkpointed {
   private out: WriteStream | null = null;
-  private readonly tmp: string;
+  private tmp: string;
   private accepted = false;
+  /** Bytes handed to the stream so far. */
+  private bytes = 0;
+  /** Restored: continue the in-progress file from this length. */
+  private resumeAt: number | null = null;
+  /** A checkpoint refers to the in-progress file: a failed run keeps it for the restart. */
+  private checkpointed = false;
   private publish: () => void = () => {};
   private readonly published = new Promise<void>((resolve) => {
     this.publish = resolve;
@@ -37,7 +57,8 @@ export class FileSink extends SinkOperator {
     } catch (err) {
       throw new NodeError(this.metrics.nodeId, `cannot create the folder for ${this.path}: ${errorMessage(err)}`);
     }
-    const out = createWriteStream(this.tmp, { flags: 'wx' });
+    if (this.resumeAt !== null) await this.recover(this.resumeAt);
+    const out = createWriteStream(this.tmp, { flags: this.resumeAt !== null ? 'a' : 'wx' });
     await new Promise<void>((resolve, reject) => {
       out.once('open', () => resolve());
       out.once('error', (err) => reject(new NodeError(this.metrics.nodeId, `cannot write ${this.path}: ${errorMessage(err)}`)));
@@ -46,9 +67,60 @@ export class FileSink extends SinkOperator {
     this.out = out;
   }
 
+  /**
+   * Put the in-progress file back to the checkpointed length. A run stopped with a savepoint has
+   * already published it under the target's name: take it back from there.
+   */
+  private async recover(length: number): Promise<void> {
+    const size = async (p: string) => (await stat(p).catch(() => null))?.size ?? null;
+    let have = await size(this.tmp);
+    if (have === null) {
+      const published = await size(this.path);
+      if (published !== null && published >= length) {
+        await rename(this.path, this.tmp);
+        have = published;
+      }
+    }
+    if (have === null || have < length) {
+      throw new NodeError(
+        this.metrics.nodeId,
+        `cannot resume ${this.path}: the checkpoint covers ${length} bytes of output but ${have === null ? 'the file is gone' : `only ${have} remain`}; rerun with --fresh to start over`,
+      );
+    }
+    await truncate(this.tmp, length);
+    this.bytes = length;
+    this.checkpointed = true;
+  }
+
   protected write(b: Batch): boolean {
     this.accepted = true;
-    return this.out!.write(jsonLines(b.recs));
+    const chunk = Buffer.from(jsonLines(b.recs));
+    this.bytes += chunk.length;
+    return this.out!.write(chunk);
+  }
+
+  // Checkpointed
+
+  snapshotCheckpoint(): FileSinkCheckpoint {
+    this.checkpointed = true;
+    return { tmp: this.tmp, length: this.bytes };
+  }
+
+  restoreCheckpoint(s: unknown): void {
+    const c = s as FileSinkCheckpoint;
+    // The in-progress file keeps its name across restarts, beside the target as before.
+    this.tmp = join(dirname(this.path), basename(c.tmp));
+    this.resumeAt = c.length;
+  }
+
+  /** Everything written up to the snapshot is on disk (a write queued after it flushes with it). */
+  async prepareCheckpoint(): Promise<void> {
+    const out = this.out;
+    if (!out || out.closed || out.destroyed) return;
+    await new Promise<void>((resolve, reject) => out.write(Buffer.alloc(0), (err) => (err ? reject(err) : resolve())));
+    const fd = (out as unknown as { fd: number | null }).fd; // set once open, null once closed
+    if (out.closed || fd === null) return;
+    await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
   }
 
   /**
@@ -80,7 +152,8 @@ export class FileSink extends SinkOperator {
 
   async abort(): Promise<void> {
     this.out?.destroy();
-    await rm(this.tmp, { force: true });
+    // A checkpoint still refers to the in-progress file: the restart truncates and continues it.
+    if (!this.checkpointed) await rm(this.tmp, { force: true });
   }
 }
 
