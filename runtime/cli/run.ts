@@ -53,9 +53,14 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
 
   let ckpt: Checkpointing | null = null;
   try {
-    ckpt = await setUpCheckpointing(job, pipeline, loaded.path, opts.checkpoints ?? {}, (err) => {
-      io.stderr.write(`\ntributary: checkpoint failed: ${describeFailure(err)}\n`);
-    });
+    ckpt = await setUpCheckpointing(
+      job,
+      pipeline,
+      loaded.path,
+      opts.checkpoints ?? {},
+      (err) => io.stderr.write(`\ntributary: checkpoint failed: ${describeFailure(err)}\n`),
+      (line) => io.stderr.write(`tributary: ${line}\n`),
+    );
   } catch (err) {
     io.stderr.write(`tributary: cannot resume: ${describeFailure(err)}\n`);
     return 1;
@@ -71,6 +76,7 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
       server = await serveMetrics(metricsRegistry(() => job.metrics, () => ckpt?.coordinator.stats ?? null), opts.metricsPort, opts.metricsToken);
     } catch (err) {
       io.stderr.write(`tributary: cannot serve metrics on port ${opts.metricsPort}: ${errorMessage(err)}\n`);
+      await ckpt?.release();
       return 1;
     }
     io.stderr.write(`metrics: ${server.url} (Authorization: Bearer ${server.token})\n`);
@@ -121,6 +127,7 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     io.stdout.off('error', onStdoutError);
+    await ckpt?.release();
     await server?.close();
   }
 }

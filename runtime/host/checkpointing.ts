@@ -1,5 +1,6 @@
 // Checkpoints for a run of a pipeline file (the CLI and the editor's host share it): where they
 // live, how often they are taken, and resuming from the newest one that reads back whole.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { CheckpointCoordinator } from '../engine/checkpoint/coordinator.js';
 import { isCheckpointed } from '../engine/checkpoint/participant.js';
@@ -35,6 +36,39 @@ export interface Checkpointing {
   readonly report: RestoreReport | null;
   /** Lines to tell the user (fallbacks from damaged checkpoints, dropped state). */
   readonly notes: string[];
+  /** Let another run use the folder (the run is over). */
+  release(): Promise<void>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One run per checkpoint folder: two runs continuing the same in-progress files would corrupt
+ * them. A lock left by a killed run (its process gone) is taken over. Resolves with the holder's
+ * pid when another live run has it.
+ */
+async function lockFolder(dir: string): Promise<number | null> {
+  await mkdir(dir, { recursive: true });
+  const lock = join(dir, 'run.lock');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      return null;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) return holder;
+    await rm(lock, { force: true });
+  }
+  throw new Error(`cannot lock ${dir}`);
 }
 
 export function defaultCheckpointDir(pipelinePath: string): string {
@@ -56,9 +90,40 @@ export function replayable(job: Job): boolean {
  * pipeline's sources cannot be replayed. Throws (with the reason) when the checkpoint to resume
  * cannot be used: a damaged `--from`, or state it cannot place.
  */
-export async function setUpCheckpointing(job: Job, pipeline: Pipeline, pipelinePath: string, opts: CheckpointOptions, onFailure?: (err: unknown) => void): Promise<Checkpointing | null> {
+export async function setUpCheckpointing(
+  job: Job,
+  pipeline: Pipeline,
+  pipelinePath: string,
+  opts: CheckpointOptions,
+  onFailure?: (err: unknown) => void,
+  warn: (line: string) => void = () => {},
+): Promise<Checkpointing | null> {
   if (!replayable(job)) return null;
   const dir = opts.checkpointDir ?? defaultCheckpointDir(pipelinePath);
+  const holder = await lockFolder(dir);
+  if (holder !== null) {
+    warn(`checkpoints off for this run: another run (process ${holder}) is using ${dir}; pass --checkpoint-dir to give this one its own`);
+    return null;
+  }
+  const lock = join(dir, 'run.lock');
+  const release = () => rm(lock, { force: true });
+  try {
+    return await setUp(job, pipeline, pipelinePath, dir, opts, release, onFailure);
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
+
+async function setUp(
+  job: Job,
+  pipeline: Pipeline,
+  pipelinePath: string,
+  dir: string,
+  opts: CheckpointOptions,
+  release: () => Promise<void>,
+  onFailure?: (err: unknown) => void,
+): Promise<Checkpointing> {
   const store = new FolderCheckpointStore(dir, opts.savepointDir ?? dir);
   const notes: string[] = [];
   let resumedFrom: string | null = null;
@@ -87,7 +152,7 @@ export async function setUpCheckpointing(job: Job, pipeline: Pipeline, pipelineP
     firstId: Math.max(await store.nextId(), (data?.id ?? 0) + 1),
     onFailure,
   });
-  return { coordinator, store, resumedFrom, report, notes };
+  return { coordinator, store, resumedFrom, report, notes, release };
 }
 
 export { CorruptCheckpointError };
