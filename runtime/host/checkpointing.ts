@@ -1,6 +1,6 @@
 // Checkpoints for a run of a pipeline file (the CLI and the editor's host share it): where they
 // live, how often they are taken, and resuming from the newest one that reads back whole.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { CheckpointCoordinator } from '../engine/checkpoint/coordinator.js';
 import { isCheckpointed } from '../engine/checkpoint/participant.js';
@@ -54,8 +54,8 @@ function alive(pid: number): boolean {
  * them. A lock left by a killed run (its process gone) is taken over. Resolves with the holder's
  * pid when another live run has it.
  */
-async function lockFolder(dir: string): Promise<number | null> {
-  await mkdir(dir, { recursive: true });
+async function lockFolder(dir: string, made: { first: string | undefined }): Promise<number | null> {
+  made.first = await mkdir(dir, { recursive: true });
   const lock = join(dir, 'run.lock');
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -100,13 +100,22 @@ export async function setUpCheckpointing(
 ): Promise<Checkpointing | null> {
   if (!replayable(job)) return null;
   const dir = opts.checkpointDir ?? defaultCheckpointDir(pipelinePath);
-  const holder = await lockFolder(dir);
+  const made: { first: string | undefined } = { first: undefined };
+  const holder = await lockFolder(dir, made);
   if (holder !== null) {
     warn(`checkpoints off for this run: another run (process ${holder}) is using ${dir}; pass --checkpoint-dir to give this one its own`);
     return null;
   }
   const lock = join(dir, 'run.lock');
-  const release = () => rm(lock, { force: true });
+  const release = async () => {
+    await rm(lock, { force: true });
+    // Folders this run created and left empty (a run that finished, or never checkpointed) go too.
+    if (made.first === undefined) return;
+    for (let d = dir; ; d = dirname(d)) {
+      if (!(await rmdir(d).then(() => true, () => false))) break;
+      if (d === made.first) break;
+    }
+  };
   try {
     return await setUp(job, pipeline, pipelinePath, dir, opts, release, onFailure);
   } catch (err) {

@@ -2,7 +2,7 @@
 // process state and timers, the generator's position and the file sinks' in-progress output, so
 // a run killed with SIGKILL any number of times and restarted ends with exactly the output of an
 // uninterrupted run — nothing lost, nothing repeated.
-import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
@@ -28,6 +28,7 @@ async function referenceOutput(): Promise<Record<string, string>> {
 }
 
 const ckptDir = (dir: string) => join(dir, '.tributary', 'checkpoints', 'kill');
+const ckptFiles = (dir: string) => (existsSync(ckptDir(dir)) ? readdirSync(ckptDir(dir)).filter((n) => n.endsWith('.ckpt')) : []);
 
 describe('checkpoints: kill -9 and restart', () => {
   it(`ends with exactly the uninterrupted output after ${KILLS} kills (seed ${SEED})`, { timeout: 60_000 + KILLS * 25_000 }, async () => {
@@ -44,7 +45,7 @@ describe('checkpoints: kill -9 and restart', () => {
     for (const log of run.logs.slice(1)) expect(log).toMatch(/resuming from .*\.ckpt/);
     expect(outputs(dir)).toEqual(ref);
     // A finished run leaves nothing to resume, and no in-progress file behind.
-    expect(readdirSync(ckptDir(dir)).filter((n) => n.endsWith('.ckpt'))).toEqual([]);
+    expect(ckptFiles(dir)).toEqual([]);
     expect(readdirSync(join(dir, 'out')).sort()).toEqual(['alerts.jsonl', 'quiet.jsonl', 'windows.jsonl']);
   });
 
@@ -55,7 +56,7 @@ describe('checkpoints: kill -9 and restart', () => {
     // Kill once there are at least two checkpoints.
     const killed = await killWhen(['run', p, '--trust', ...INTERVAL], ckptDir(dir), (files) => files.length >= 2);
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
-    const files = readdirSync(ckptDir(dir)).filter((n) => n.endsWith('.ckpt')).sort();
+    const files = ckptFiles(dir).sort();
     const newest = join(ckptDir(dir), files.at(-1)!);
     truncateSync(newest, Math.floor(statSync(newest).size / 2));
     const r = await runCli(['run', p, '--trust', ...INTERVAL], { timeout: 90_000 });
