@@ -1,5 +1,6 @@
 // Every section of `npm run bench`, in the order they run. A new benchmark adds one line here.
 import { cepSection } from './cep-section.js';
+import { checkpointSection } from './checkpoint-section.js';
 import { chainSection } from './chain-section.js';
 import { desktopSection } from './desktop-section.js';
 import { editorSection } from './editor-section.js';
@@ -8,4 +9,4 @@ import { kafkaSection } from './kafka-section.js';
 import type { BenchSection } from './section.js';
 import { windowSection } from './windows-section.js';
 
-export const SECTIONS: readonly BenchSection[] = [chainSection, windowSection, cepSection, joinSection, editorSection, desktopSection, kafkaSection];
+export const SECTIONS: readonly BenchSection[] = [chainSection, windowSection, cepSection, joinSection, checkpointSection, editorSection, desktopSection, kafkaSection];

@@ -2,6 +2,7 @@
 // 1 runtime failure, 2 invalid pipeline or usage.
 import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { parseDuration } from '../format/duration.js';
 import { formatProblem } from '../format/problems.js';
 import { loadPipelineFile } from '../host/load.js';
 import { formatFile } from './format.js';
@@ -22,6 +23,26 @@ function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number (0 picks a free one)');
   return n;
+}
+
+function durationArg(value: string): number {
+  if (value.trim() === '0') return 0;
+  const ms = parseDuration(value);
+  if (ms === null || ms === undefined || !(ms > 0)) throw new InvalidArgumentError('expected a duration such as 500ms, 10s or 1m');
+  return ms;
+}
+
+interface RunFlags {
+  metricsPort?: number;
+  metricsToken?: string;
+  trust?: boolean;
+  quiet?: boolean;
+  checkpointDir?: string;
+  checkpointInterval?: number;
+  savepointDir?: string;
+  from?: string;
+  fresh?: boolean;
+  allowNonRestoredState?: boolean;
 }
 
 async function confirm(io: Io, question: string): Promise<boolean> {
@@ -78,7 +99,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--metrics-token <token>', 'token the metrics endpoint requires (default: a new random one, printed on start)')
     .option('--trust', 'trust this file (its code, files outside its folder, environment variables it reads); remembered for this exact content')
     .option('-q, --quiet', 'no progress or summary on stderr')
-    .action(async (file: string, opts: { metricsPort?: number; metricsToken?: string; trust?: boolean; quiet?: boolean }) => {
+    .option('--checkpoint-dir <dir>', "where this pipeline's checkpoints go (default: .tributary/checkpoints/<file name> beside the pipeline)")
+    .option('--checkpoint-interval <duration>', 'time between checkpoints, e.g. 10s (default: settings.checkpoint.interval, else 10s); 0 for savepoints only', durationArg)
+    .option('--savepoint-dir <dir>', 'where savepoints go (default: the checkpoint folder); kept until you delete them')
+    .option('--from <checkpoint>', 'resume from this checkpoint or savepoint file instead of the newest')
+    .option('--fresh', 'ignore existing checkpoints and start from the beginning')
+    .option('--allow-non-restored-state', 'resume even if the checkpoint holds state for nodes the pipeline no longer has (that state is dropped)')
+    .action(async (file: string, opts: RunFlags) => {
       const loaded = await loadPipelineFile(file);
       if (loaded.problems.length > 0) {
         for (const p of loaded.problems) io.stderr.write(`${formatProblem(p)}\n`);
@@ -92,6 +119,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         metricsPort: opts.metricsPort,
         metricsToken: opts.metricsToken ?? process.env.TRIBUTARY_METRICS_TOKEN,
         confirm: (q) => confirm(io, q),
+        checkpoints: {
+          checkpointDir: opts.checkpointDir,
+          savepointDir: opts.savepointDir,
+          from: opts.from,
+          fresh: opts.fresh === true,
+          allowNonRestoredState: opts.allowNonRestoredState === true,
+          interval: opts.checkpointInterval,
+        },
       });
     });
 

@@ -1,5 +1,6 @@
 // Live figures on stderr while `tributary run` works: one row per node, redrawn in place when
 // stderr is a terminal. Rendering is a pure function so it can be tested without a terminal.
+import type { CheckpointStats } from '../engine/checkpoint/coordinator.js';
 import { type MetricsSnapshot, type NodeMetrics, RateSampler } from '../engine/metrics.js';
 
 const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -34,7 +35,21 @@ function state(r: MetricsSnapshot): string {
   return r.partialMatches === undefined ? held : `${held}, ${count(r.partialMatches)} partial matches`;
 }
 
-export function renderProgress(title: string, elapsedMs: number, rows: readonly MetricsSnapshot[]): string[] {
+/** The last checkpoint in one line: when, how long, how big; and failures. */
+export function checkpointLine(s: CheckpointStats, now = Date.now()): string {
+  const parts: string[] = [];
+  if (s.lastAt !== null) {
+    const age = Math.max(0, Math.round((now - s.lastAt) / 1000));
+    parts.push(`last ${s.lastKind} #${s.lastId} ${age}s ago, ${Math.round(s.lastDuration!)} ms (sources held ${Math.round(s.lastStall!)} ms), ${bytes(s.lastSize!)}`);
+  } else {
+    parts.push('none yet');
+  }
+  parts.push(`${count(s.completed)} completed`);
+  if (s.failed > 0) parts.push(`${count(s.failed)} failed${s.lastFailure ? ` (last: ${s.lastFailure})` : ''}`);
+  return `checkpoints: ${parts.join(', ')}`;
+}
+
+export function renderProgress(title: string, elapsedMs: number, rows: readonly MetricsSnapshot[], checkpoints: CheckpointStats | null = null): string[] {
   const header = ['node', 'type', 'in', 'out', 'rate/s', 'errors', 'late', 'watermark', 'state'];
   const cells = rows.map((r) => [
     r.nodeId,
@@ -50,7 +65,8 @@ export function renderProgress(title: string, elapsedMs: number, rows: readonly 
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const numeric = new Set([2, 3, 4, 5, 6]);
   const line = (c: string[]) => c.map((v, i) => (numeric.has(i) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [`${title}  ${(elapsedMs / 1000).toFixed(1)}s`, line(header), ...cells.map(line)];
+  const table = [`${title}  ${(elapsedMs / 1000).toFixed(1)}s`, line(header), ...cells.map(line)];
+  return checkpoints ? [...table, checkpointLine(checkpoints)] : table;
 }
 
 export interface ProgressTarget {
@@ -69,6 +85,7 @@ export class LiveProgress {
     private readonly nodes: () => readonly NodeMetrics[],
     private readonly out: ProgressTarget,
     private readonly intervalMs = 500,
+    private readonly checkpoints: () => CheckpointStats | null = () => null,
   ) {}
 
   start(): void {
@@ -85,7 +102,7 @@ export class LiveProgress {
   }
 
   private draw(): void {
-    const lines = renderProgress(this.title, performance.now() - this.started, this.sampler.sample(this.nodes()));
+    const lines = renderProgress(this.title, performance.now() - this.started, this.sampler.sample(this.nodes()), this.checkpoints());
     // Move up over the previous drawing and clear it, so the table updates in place.
     const up = this.out.isTTY && this.drawn > 0 ? `\x1b[${this.drawn}F\x1b[J` : '';
     this.out.write(`${up}${lines.join('\n')}\n`);

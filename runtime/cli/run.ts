@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import { OPERATORS } from '../nodes/operators.js';
 import type { Io } from './main.js';
 import { LiveProgress } from './progress.js';
+import { type CheckpointOptions, type Checkpointing, setUpCheckpointing } from '../host/checkpointing.js';
 
 export interface RunOptions {
   readonly io: Io;
@@ -18,6 +19,7 @@ export interface RunOptions {
   readonly metricsPort?: number;
   readonly metricsToken?: string;
   readonly confirm: (question: string) => Promise<boolean>;
+  readonly checkpoints?: CheckpointOptions;
 }
 
 async function trusted(loaded: Loaded, opts: RunOptions): Promise<boolean> {
@@ -49,25 +51,54 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
     return 1;
   }
 
+  let ckpt: Checkpointing | null = null;
+  try {
+    ckpt = await setUpCheckpointing(
+      job,
+      pipeline,
+      loaded.path,
+      opts.checkpoints ?? {},
+      (err) => io.stderr.write(`\ntributary: checkpoint failed: ${describeFailure(err)}\n`),
+      (line) => io.stderr.write(`tributary: ${line}\n`),
+    );
+  } catch (err) {
+    io.stderr.write(`tributary: cannot resume: ${describeFailure(err)}\n`);
+    return 1;
+  }
+  if (ckpt) {
+    for (const n of ckpt.notes) io.stderr.write(`tributary: ${n}\n`);
+    if (ckpt.resumedFrom) io.stderr.write(`resuming from ${ckpt.resumedFrom}\n`);
+  }
+
   let server: MetricsServer | null = null;
   if (opts.metricsPort !== undefined) {
     try {
-      server = await serveMetrics(metricsRegistry(() => job.metrics), opts.metricsPort, opts.metricsToken);
+      server = await serveMetrics(metricsRegistry(() => job.metrics, () => ckpt?.coordinator.stats ?? null), opts.metricsPort, opts.metricsToken);
     } catch (err) {
       io.stderr.write(`tributary: cannot serve metrics on port ${opts.metricsPort}: ${errorMessage(err)}\n`);
+      await ckpt?.release();
       return 1;
     }
     io.stderr.write(`metrics: ${server.url} (Authorization: Bearer ${server.token})\n`);
   }
 
-  const progress = opts.quiet ? null : new LiveProgress(pipeline.name, () => job.metrics, io.stderr);
+  const progress = opts.quiet ? null : new LiveProgress(pipeline.name, () => job.metrics, io.stderr, undefined, () => ckpt?.coordinator.stats ?? null);
   progress?.start();
   let interrupts = 0;
   const onSignal = () => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
-    io.stderr.write('\nstopping: flushing sinks (interrupt again to quit at once)\n');
-    job.stop();
+    if (!ckpt) {
+      io.stderr.write('\nstopping: flushing sinks (interrupt again to quit at once)\n');
+      job.stop();
+      return;
+    }
+    // Open windows, partial matches and timers go into a savepoint; the next run resumes them.
+    io.stderr.write('\nstopping: taking a savepoint, then flushing sinks (interrupt again to quit at once)\n');
+    ckpt.coordinator.savepointAndStop().then(
+      (path) => io.stderr.write(`savepoint: ${path}\n`),
+      () => {}, // reported by onFailure; the job stops all the same
+    );
   };
   // A reader that goes away (`tributary run p.json | head`) ends the run like an interrupt.
   const onStdoutError = (err: NodeJS.ErrnoException) => {
@@ -84,20 +115,27 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
     process.exit(1);
   };
   process.once('beforeExit', onStall);
+  ckpt?.coordinator.start();
   try {
     const outcome = await job.run();
+    await ckpt?.coordinator.stop();
     progress?.stop();
+    // A finished run has nothing left to resume: the next run starts afresh.
+    if (outcome === 'finished') await ckpt?.store.clear();
     if (!opts.quiet) io.stderr.write(`${pipeline.name}: ${outcome}\n`);
     return 0;
   } catch (err) {
+    await ckpt?.coordinator.stop();
     progress?.stop();
     io.stderr.write(`tributary: ${describeFailure(err)}\n`);
+    if (ckpt?.coordinator.stats.lastPath) io.stderr.write(`the next run resumes from ${ckpt.coordinator.stats.lastPath} (--fresh to start over)\n`);
     return 1;
   } finally {
     process.off('beforeExit', onStall);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     io.stdout.off('error', onStdoutError);
+    await ckpt?.release();
     await server?.close();
   }
 }

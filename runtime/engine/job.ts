@@ -5,7 +5,7 @@ import type { Flushable } from './barrier.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { GraphEdge } from '../format/graph.js';
 import type { NodeMetrics } from './metrics.js';
-import type { JobControl } from './operator.js';
+import type { JobControl, Operator } from './operator.js';
 import type { EdgeProbe } from './probe.js';
 import type { SinkOperator } from './sink.js';
 import type { SourceOperator } from './source.js';
@@ -22,6 +22,8 @@ export interface JobParts {
   readonly resources?: readonly Lifecycle[];
   /** Where each edge can be watched (record counts, data taps). */
   readonly edges?: ReadonlyMap<GraphEdge, EdgeProbe>;
+  /** The operator running each node (the stages of a chain share one): checkpoints match state by node id. */
+  readonly operators?: ReadonlyMap<string, Operator>;
 }
 
 const IDLE_CHECK_MS = 50;
@@ -34,6 +36,12 @@ export class Job implements JobControl {
   private failure: unknown = null;
   private interrupted = false;
   private committing = false;
+  /** Checkpoints (checkpoint/coordinator.ts): while set, sources wait before their next pull. */
+  private hold: Promise<void> | null = null;
+  private pulling = 0;
+  private pullWaiters: (() => void)[] = [];
+  private inputsOver = false;
+  private boundaryHook: (() => Promise<void> | null) | null = null;
   private settle: { resolve: () => void; reject: (e: unknown) => void } | null = null;
   private readonly settled: Promise<void>;
   /** Rejects with the failure once the run fails, so nothing waits for a barrier that cannot pass. */
@@ -79,6 +87,42 @@ export class Job implements JobControl {
     return this.parts?.edges ?? new Map();
   }
 
+  get operators(): ReadonlyMap<string, Operator> {
+    return this.parts?.operators ?? new Map();
+  }
+
+  get flushables(): readonly Flushable[] {
+    return this.parts?.flushables ?? [];
+  }
+
+  /** Every source has ended (or the run stopped): no batch boundary is left to checkpoint at. */
+  get inputsDone(): boolean {
+    return this.inputsOver || this.stopped;
+  }
+
+  /**
+   * Hold the sources at a batch boundary: resolves once no source is inside a pull, and keeps them
+   * from starting another until the returned release is called (a checkpoint's synchronous part).
+   */
+  async quiesce(): Promise<() => void> {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    this.hold = held;
+    while (this.pulling > 0) await new Promise<void>((r) => this.pullWaiters.push(r));
+    return () => {
+      if (this.hold === held) this.hold = null;
+      release();
+    };
+  }
+
+  /**
+   * Called before every pull, at a batch boundary: a checkpoint starts from here (deterministic
+   * sources may never yield to timers), and may ask the loop to wait (a promise) meanwhile.
+   */
+  onBatchBoundary(hook: (() => Promise<void> | null) | null): void {
+    this.boundaryHook = hook;
+  }
+
   get stopped(): boolean {
     return this.interrupted || this.failure !== null;
   }
@@ -114,6 +158,7 @@ export class Job implements JobControl {
     } catch (err) {
       this.fail(err);
     }
+    this.inputsOver = true;
     if (this.openSinks === 0) this.commit();
     try {
       await this.settled;
@@ -137,8 +182,20 @@ export class Job implements JobControl {
     while (live.length > 0 && !this.stopped) {
       for (let i = 0; i < live.length && !this.stopped; ) {
         if (this.blockedSinks > 0) await new Promise<void>((r) => this.unblockWaiters.push(r));
+        if (this.boundaryHook !== null) {
+          const wait = this.boundaryHook();
+          if (wait !== null) await wait;
+        }
+        while (this.hold !== null && !this.stopped) await this.hold;
         if (this.stopped) break;
-        if (await live[i]!.pull()) {
+        this.pulling++;
+        let more: boolean;
+        try {
+          more = await live[i]!.pull();
+        } finally {
+          if (--this.pulling === 0) this.pullsSettled();
+        }
+        if (more) {
           i++;
         } else {
           live.splice(i, 1)[0]!.endOfInput(true);
@@ -168,8 +225,9 @@ export class Job implements JobControl {
    * failed (what was in flight is lost, so its positions must never be committed, and a source
    * closing after the failure must not wait for them).
    */
-  async barrier(): Promise<void> {
+  async barrier(skip?: (f: Flushable) => boolean): Promise<void> {
     for (const f of this.parts?.flushables ?? []) {
+      if (skip?.(f)) continue; // a checkpoint makes sinks with a commit protocol durable its own way
       if (this.failure !== null) throw this.failure;
       await Promise.race([f.flushed(), this.failed]);
     }
@@ -201,6 +259,12 @@ export class Job implements JobControl {
       () => this.settle!.resolve(),
       (err: unknown) => this.fail(err),
     );
+  }
+
+  private pullsSettled(): void {
+    const waiters = this.pullWaiters;
+    this.pullWaiters = [];
+    for (const w of waiters) w();
   }
 
   private releaseSources(): void {

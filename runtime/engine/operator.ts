@@ -4,6 +4,14 @@ import { type Batch, WM_MIN, watermarkOnly } from './batch.js';
 import type { ProcessingClock } from './clock.js';
 import { WatermarkCombiner } from './watermarks.js';
 
+/** An operator's watermark bookkeeping as a checkpoint holds it. */
+export interface SavedWatermarks {
+  readonly inputs: ReturnType<WatermarkCombiner['save']>;
+  readonly out: number;
+  /** Timed operators: the event time reached (timed.ts). */
+  readonly now?: number;
+}
+
 /** What an operator may ask of the job it runs in. */
 export interface JobControl {
   /** Abort the run; the CLI reports the error and exits 1. */
@@ -127,6 +135,17 @@ export abstract class Operator {
     this.wmOut = wm;
     const b = watermarkOnly(wm);
     for (const o of this.outputs) o.emit(b);
+  }
+
+  /** For checkpoints (checkpoint/participants.ts): where this operator's event time stands. */
+  saveWatermarks(): SavedWatermarks {
+    return { inputs: this.wms.save(), out: this.wmOut };
+  }
+
+  restoreWatermarks(s: SavedWatermarks): void {
+    if (s.inputs.wm.length !== this.wms.size) return; // inputs changed in an edit: start fresh, as a new node
+    this.wms.load(s.inputs);
+    this.wmOut = s.out;
   }
 
   /** Hook for operators with timers: the watermark is about to reach `wm`. */

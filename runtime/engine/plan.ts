@@ -95,6 +95,7 @@ export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
     flushables: [...new Set(order.map((id) => placed.get(id)!.op))].filter((o): o is Operator & Flushable => isFlushable(o)),
     resources: ops.filter((o): o is Operator & Lifecycle => !(o instanceof SourceOperator) && !(o instanceof SinkOperator) && hasLifecycle(o)),
     edges: probes,
+    operators: new Map([...placed].map(([id, p]) => [id, p.op])),
   });
   return job;
 }

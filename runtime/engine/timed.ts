@@ -6,7 +6,7 @@ import { type Batch, WM_MAX, WM_MIN } from './batch.js';
 import { preview } from './chain.js';
 import { NodeError, errorMessage } from './errors.js';
 import type { NodeMetrics, StateSize } from './metrics.js';
-import { type JobControl, Operator } from './operator.js';
+import { type JobControl, Operator, type SavedWatermarks } from './operator.js';
 
 /** A copy of an operator's state and timers that `structuredClone` can carry (checkpoints). */
 export interface OperatorSnapshot {
@@ -76,6 +76,18 @@ export abstract class TimedOperator extends Operator implements Stateful {
     const w = this.wms.combined();
     if (w > this.wmNow) this.moveEventTime(w);
     this.flush();
+  }
+
+  override saveWatermarks(): SavedWatermarks {
+    return { ...super.saveWatermarks(), now: this.wmNow };
+  }
+
+  override restoreWatermarks(s: SavedWatermarks): void {
+    super.restoreWatermarks(s);
+    if (s.now !== undefined && s.inputs.wm.length === this.inputCount) {
+      this.wmNow = s.now;
+      if (s.now > this.metrics.watermark) this.metrics.watermark = s.now;
+    }
   }
 
   /** Queue a record on a port; it goes out with the watermark the operator had reached. */

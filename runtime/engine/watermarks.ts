@@ -19,6 +19,16 @@ export class BoundedOutOfOrderness {
     }
     return this.current;
   }
+
+  /** For checkpoints: what a restored generator needs to continue exactly (maxTs, current). */
+  save(): [number, number] {
+    return [this.maxTs, this.current];
+  }
+
+  load(s: readonly [number, number]): void {
+    this.maxTs = s[0];
+    this.current = s[1];
+  }
 }
 
 /**
@@ -29,6 +39,21 @@ export class WatermarkCombiner {
   private wm: number[] = [];
   private idle: boolean[] = [];
   private ended: boolean[] = [];
+
+  /** For checkpoints: every input's watermark, idleness and end (restored into the same inputs). */
+  save(): { wm: number[]; idle: boolean[]; ended: boolean[] } {
+    return { wm: [...this.wm], idle: [...this.idle], ended: [...this.ended] };
+  }
+
+  /** Inputs the snapshot does not know (an edited pipeline) keep their fresh state. */
+  load(s: { wm: readonly number[]; idle: readonly boolean[]; ended: readonly boolean[] }): void {
+    const n = Math.min(s.wm.length, this.wm.length);
+    for (let i = 0; i < n; i++) {
+      this.wm[i] = s.wm[i]!;
+      this.idle[i] = s.idle[i]!;
+      this.ended[i] = s.ended[i]!;
+    }
+  }
 
   add(): number {
     this.wm.push(-Infinity);

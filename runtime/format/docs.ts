@@ -108,7 +108,38 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
 - \`tributary run <pipeline.json>\`: runs until every source is exhausted (or until interrupted), flushes sinks, exits 0.
   Exit 1 on a runtime failure, with the node id and a clear message; exit 2 on an invalid pipeline. Progress goes to
   stderr, stdout is left to \`sink.console\`. \`--metrics-port N\` serves Prometheus text on 127.0.0.1 (token required).
+  Checkpoint options below.
 - \`tributary format <pipeline.json…>\`: rewrite files in the canonical saved form (\`--check\` only reports, exit 2).
+
+## Checkpoints and savepoints
+
+- When every source can be replayed from a position a checkpoint holds (\`source.file\`, \`source.generator\`),
+  \`tributary run\` takes a checkpoint every \`settings.checkpoint.interval\` (default 10 s;
+  \`--checkpoint-interval\` overrides it, \`0\` keeps only savepoints): at a batch boundary the sources are held, records
+  inside asynchronous stages and server sinks drain, and one copy is taken of every operator's state (windows with
+  their sketches, process state and timers, CEP partial matches and buffers), every operator's watermarks, the
+  sources' positions (the generator's random state, a file's read position) — then the sources go on while the copy
+  is written. Pipelines with a \`source.kafka\` are not checkpointed yet (their offsets are committed as described
+  under \`source.kafka\`).
+- Checkpoints go to \`.tributary/checkpoints/<pipeline file name>/\` beside the pipeline (\`--checkpoint-dir\`), written
+  atomically (temporary file, fsync, rename, fsync of the folder), the last 3 kept. A file carries a format version,
+  its length and a CRC-32: a truncated or damaged one is refused with the reason and the previous one is used.
+- \`tributary run\` resumes from the newest checkpoint or savepoint of that pipeline and says so (\`--from FILE\` picks
+  one, \`--fresh\` ignores them). State is matched by node id, as Flink matches it by \`uid\`: after an edit, nodes
+  that kept their id and type get their state back, new nodes start empty, and state of a node that is gone (or
+  changed type) is refused, naming the nodes, unless \`--allow-non-restored-state\` drops it. A run that finishes
+  deletes its checkpoints: there is nothing left to resume. One run at a time uses a checkpoint folder; a second run of
+  the same pipeline runs without checkpoints and says so.
+- An interrupt (Ctrl-C, SIGTERM) takes a **savepoint** and stops with the sources still held: open windows, partial
+  matches and timers are kept in it, not dropped, and output files are published up to it. The next run continues
+  from there. \`--savepoint-dir\` puts savepoints elsewhere (kept until you delete them).
+- \`sink.file\` is exactly-once across crashes: its in-progress file is flushed and fsynced up to the length a
+  checkpoint records, and a restored run truncates it back to that length and appends (Flink's recoverable
+  in-progress part file), so the published file holds every line once.
+- Where Tributary differs from Flink: one process, so a checkpoint drains records in flight rather than storing them
+  (aligned, no unaligned checkpoints); a checkpoint that fails is counted and reported and the job goes on
+  (Flink's \`tolerableCheckpointFailureNumber\` unlimited); a changed input file or generator parameters are not
+  detected — a restored source continues at its recorded position.
 `;
 
 function typeOf(s: Json): string {

@@ -28,7 +28,7 @@ export const edgeSchema = z.strictObject({
 
 export const settingsSchema = z.strictObject({
   parallelism: z.number().int().positive().default(1).meta({ description: 'Parallelism for the Flink export. The embedded runtime runs one instance of each node.' }),
-  checkpoint: z.strictObject({ interval: duration('Time between checkpoints.', { timer: true }) }).optional(),
+  checkpoint: z.strictObject({ interval: duration('Time between checkpoints (`tributary run`; default 10 s when every source is replayable, see Checkpoints).', { timer: true }) }).optional(),
 });
 
 export const envelopeSchema = z.strictObject({

@@ -3,9 +3,10 @@
 import { createServer, type Server } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { CheckpointStats } from '../engine/checkpoint/coordinator.js';
 import { type NodeMetrics, RateSampler } from '../engine/metrics.js';
 
-export function metricsRegistry(nodes: () => readonly NodeMetrics[]): Registry {
+export function metricsRegistry(nodes: () => readonly NodeMetrics[], checkpoints: () => CheckpointStats | null = () => null): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tributary_' });
   const labelNames = ['node', 'type'] as const;
@@ -67,7 +68,28 @@ export function metricsRegistry(nodes: () => readonly NodeMetrics[]): Registry {
     if (i === 0) rates = sampler.sample(nodes()).map((s) => s.rate);
     return rates[i] ?? 0;
   });
+  checkpointMetrics(registry, checkpoints);
   return registry;
+}
+
+/** Flink's checkpoint metrics, under Flink's names (Checkpointing section of Flink's metrics docs). */
+function checkpointMetrics(registry: Registry, stats: () => CheckpointStats | null): void {
+  const gauge = (name: string, help: string, read: (s: CheckpointStats) => number | null) =>
+    new Gauge({
+      name: `tributary_job_${name}`,
+      help,
+      registers: [registry],
+      collect() {
+        const s = stats();
+        const v = s ? read(s) : null;
+        this.reset();
+        if (v !== null) this.set(v);
+      },
+    });
+  gauge('lastCheckpointDuration', 'Time the last completed checkpoint took, ms (Flink lastCheckpointDuration).', (s) => s.lastDuration);
+  gauge('lastCheckpointSize', 'Bytes of the last completed checkpoint (Flink lastCheckpointSize).', (s) => s.lastSize);
+  gauge('numberOfCompletedCheckpoints', 'Checkpoints and savepoints completed in this run (Flink numberOfCompletedCheckpoints).', (s) => s.completed);
+  gauge('numberOfFailedCheckpoints', 'Checkpoints that failed in this run (Flink numberOfFailedCheckpoints).', (s) => s.failed);
 }
 
 export interface MetricsServer {

@@ -1,10 +1,17 @@
 // Writes JSON Lines to a temporary file beside the target and renames it when the whole run ends
 // well (the job commits every sink together), so a failed run publishes nothing.
+//
+// With checkpoints the temporary file is Flink's in-progress part file (RecoverableWriter): a
+// checkpoint records its name and the length written up to the checkpoint, flushed and fsynced
+// before the checkpoint counts as complete; a restored run truncates it back to that length and
+// appends, so after any crash the output holds every line exactly once.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { fsync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { jsonLines, type Unwritable, unwritablePreview } from '../../connectors/json-lines.js';
 import type { Batch } from '../../engine/batch.js';
+import type { Checkpointed } from '../../engine/checkpoint/participant.js';
 import { NodeError, errorMessage } from '../../engine/errors.js';
 import type { OperatorFactory } from '../../engine/factory.js';
 import type { NodeMetrics } from '../../engine/metrics.js';
@@ -13,10 +20,23 @@ import { SinkOperator } from '../../engine/sink.js';
 import type { ParamsOf } from '../spec.js';
 import type { sinkFileSpec } from './spec.js';
 
-export class FileSink extends SinkOperator {
+interface FileSinkCheckpoint {
+  /** The in-progress file's name (beside the target). */
+  readonly tmp: string;
+  /** Bytes of it the checkpoint covers. */
+  readonly length: number;
+}
+
+export class FileSink extends SinkOperator implements Checkpointed {
   private out: WriteStream | null = null;
-  private readonly tmp: string;
+  private tmp: string;
   private accepted = false;
+  /** Bytes handed to the stream so far. */
+  private bytes = 0;
+  /** Restored: continue the in-progress file from this length. */
+  private resumeAt: number | null = null;
+  /** A checkpoint refers to the in-progress file: a failed run keeps it for the restart. */
+  private checkpointed = false;
   private publish: () => void = () => {};
   private readonly published = new Promise<void>((resolve) => {
     this.publish = resolve;
@@ -39,8 +59,11 @@ export class FileSink extends SinkOperator {
     } catch (err) {
       throw new NodeError(this.metrics.nodeId, `cannot create the folder for ${this.path}: ${errorMessage(err)}`);
     }
-    await removeOrphans(this.path);
-    const out = createWriteStream(this.tmp, { flags: 'wx' });
+    // A restored run continues the in-progress file of the run it resumes (named after that run's
+    // pid, now dead): it is the one temporary file that is no orphan.
+    await removeOrphans(this.path, this.resumeAt !== null ? this.tmp : null);
+    if (this.resumeAt !== null) await this.recover(this.resumeAt);
+    const out = createWriteStream(this.tmp, { flags: this.resumeAt !== null ? 'a' : 'wx' });
     await new Promise<void>((resolve, reject) => {
       out.once('open', () => resolve());
       out.once('error', (err) => reject(new NodeError(this.metrics.nodeId, `cannot write ${this.path}: ${errorMessage(err)}`)));
@@ -49,12 +72,64 @@ export class FileSink extends SinkOperator {
     this.out = out;
   }
 
+  /**
+   * Put the in-progress file back to the checkpointed length. A run stopped with a savepoint has
+   * already published it under the target's name: take it back from there.
+   */
+  private async recover(length: number): Promise<void> {
+    const size = async (p: string) => (await stat(p).catch(() => null))?.size ?? null;
+    let have = await size(this.tmp);
+    if (have === null) {
+      const published = await size(this.path);
+      if (published !== null && published >= length) {
+        await rename(this.path, this.tmp);
+        have = published;
+      }
+    }
+    if (have === null || have < length) {
+      throw new NodeError(
+        this.metrics.nodeId,
+        `cannot resume ${this.path}: the checkpoint covers ${length} bytes of output but ${have === null ? 'the file is gone' : `only ${have} remain`}; rerun with --fresh to start over`,
+      );
+    }
+    await truncate(this.tmp, length);
+    this.bytes = length;
+    this.checkpointed = true;
+  }
+
   protected write(b: Batch): boolean {
     this.accepted = true;
     const failed: Unwritable[] = [];
     const text = jsonLines(b.recs, failed);
     if (failed.length > 0) this.emitErrors(this.metrics.nodeId, failed.map((f) => ({ error: f.error, record: unwritablePreview(b.recs[f.index]), ts: b.ts[f.index]! })));
-    return text === '' || this.out!.write(text);
+    if (text === '') return true;
+    const chunk = Buffer.from(text);
+    this.bytes += chunk.length;
+    return this.out!.write(chunk);
+  }
+
+  // Checkpointed
+
+  snapshotCheckpoint(): FileSinkCheckpoint {
+    this.checkpointed = true;
+    return { tmp: this.tmp, length: this.bytes };
+  }
+
+  restoreCheckpoint(s: unknown): void {
+    const c = s as FileSinkCheckpoint;
+    // The in-progress file keeps its name across restarts, beside the target as before.
+    this.tmp = join(dirname(this.path), basename(c.tmp));
+    this.resumeAt = c.length;
+  }
+
+  /** Everything written up to the snapshot is on disk (a write queued after it flushes with it). */
+  async prepareCheckpoint(): Promise<void> {
+    const out = this.out;
+    if (!out || out.closed || out.destroyed) return;
+    await new Promise<void>((resolve, reject) => out.write(Buffer.alloc(0), (err) => (err ? reject(err) : resolve())));
+    const fd = (out as unknown as { fd: number | null }).fd; // set once open, null once closed
+    if (out.closed || fd === null) return;
+    await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
   }
 
   /**
@@ -86,7 +161,8 @@ export class FileSink extends SinkOperator {
 
   async abort(): Promise<void> {
     this.out?.destroy();
-    await rm(this.tmp, { force: true });
+    // A checkpoint still refers to the in-progress file: the restart truncates and continues it.
+    if (!this.checkpointed) await rm(this.tmp, { force: true });
   }
 }
 
@@ -95,7 +171,7 @@ export class FileSink extends SinkOperator {
  * publish or discard them: only this sink's own naming pattern for this target, and only those
  * whose process is gone, so a run writing the same file right now keeps its own.
  */
-async function removeOrphans(path: string): Promise<void> {
+async function removeOrphans(path: string, keep: string | null): Promise<void> {
   const name = basename(path);
   const prefix = `.${name}.`;
   let entries: string[];
@@ -109,7 +185,7 @@ async function removeOrphans(path: string): Promise<void> {
     const m = /^(\d+)\.[0-9a-z]+\.tmp$/.exec(e.slice(prefix.length));
     if (m === null) continue;
     const pid = Number(m[1]);
-    if (pid === process.pid || alive(pid)) continue;
+    if (pid === process.pid || alive(pid) || join(dirname(path), e) === keep) continue;
     await rm(join(dirname(path), e), { force: true }).catch(() => {});
   }
 }

@@ -6,7 +6,7 @@ export const sinkFileSpec = defineNode({
   type: 'sink.file',
   title: 'File sink',
   category: 'sink',
-  doc: 'Writes one JSON object a line, in emission order. The file appears only when the run ends well: output goes to a temporary file beside it that is renamed at the end, so a failed run leaves nothing half-written. A record JSON cannot write (nested deeper than the stack allows, a toJSON that throws) goes to `errors` as `{node, error, record}`, with `record` a short text preview; without an edge from `errors` it fails the run. Nothing is written in its place. The path must name a file: a folder (or `.`) is refused before anything is written.',
+  doc: 'Writes one JSON object a line, in emission order. The file appears only when the run ends well: output goes to a temporary file beside it that is renamed at the end, so a failed run leaves nothing half-written. A record JSON cannot write (nested deeper than the stack allows, a toJSON that throws) goes to `errors` as `{node, error, record}`, with `record` a short text preview; without an edge from `errors` it fails the run. Nothing is written in its place. The path must name a file: a folder (or `.`) is refused before anything is written. With checkpoints the temporary file is continued after a crash from the length the last checkpoint recorded (exactly-once: no line lost or repeated), and an interrupt publishes it up to the savepoint.',
   params: z.strictObject({
     path: filePath('Output file; relative paths resolve against the pipeline file\'s folder. Missing folders are created.'),
     format: z.enum(['jsonl']).default('jsonl').meta({ description: 'Output format: `jsonl`, one JSON object per line.' }),

@@ -259,6 +259,20 @@ const SESSION_SUFFIX: readonly string[] = Array.from({ length: 1024 }, (_, k) =>
 
 // ---------------------------------------------------------------------------
 
+/** The generator's moving parts, as a checkpoint holds them (typed arrays survive v8 serialization). */
+export interface GeneratorState {
+  readonly s: number;
+  readonly off: number;
+  readonly driftLeft: number;
+  readonly emitted: number;
+  readonly catRot: Int32Array;
+  readonly userSessions: Uint32Array;
+  readonly st: Int32Array;
+  readonly cart: Int32Array;
+  readonly lastTs: Float64Array;
+  readonly ids: string[];
+}
+
 export class EcommerceGenerator {
   readonly catalogue: ReadonlyArray<{ productId: string; category: string; price: number }>;
 
@@ -412,6 +426,35 @@ export class EcommerceGenerator {
     this.ids = [];
     for (let i = 0; i < ns; i++) this.ids.push('', '');
     for (let i = 0; i < ns; i++) this.startSession(i);
+  }
+
+  /**
+   * Everything that changes as events are drawn (the random state, the popularity rotation, the
+   * session pool), copied for a checkpoint; the rest follows from the options.
+   */
+  save(): GeneratorState {
+    return {
+      s: this.s, off: this.off, driftLeft: this.driftLeft, emitted: this.emitted,
+      catRot: this.catRot.slice(), userSessions: this.userSessions.slice(),
+      st: this.st.slice(), cart: this.cart.slice(), lastTs: this.lastTs.slice(), ids: [...this.ids],
+    };
+  }
+
+  /** Continue exactly where `save` was called (on a generator built with the same options). */
+  load(g: GeneratorState): void {
+    if (g.st.length !== this.st.length || g.ids.length !== this.ids.length || g.catRot.length !== this.catRot.length || g.userSessions.length !== this.userSessions.length) {
+      throw new Error('the generator\'s options changed since the checkpoint (users, products, categories or sessions)');
+    }
+    this.s = g.s;
+    this.off = g.off;
+    this.driftLeft = g.driftLeft;
+    this.emitted = g.emitted;
+    this.catRot.set(g.catRot);
+    this.userSessions.set(g.userSessions);
+    this.st.set(g.st);
+    this.cart.set(g.cart);
+    this.lastTs.set(g.lastTs);
+    for (let i = 0; i < this.ids.length; i++) this.ids[i] = g.ids[i]!;
   }
 
   /** Append exactly n events to recs (and their timestamps to ts, ts[i] === recs[i].ts). */

