@@ -69,7 +69,8 @@ export function runLocal(compiledFile: string, io: Io, parallelism?: number): Pr
       if (code !== 0) {
         // The job's own failure names the node; Flink's wrapping exceptions say little.
         const node = /node '[^']+': [^\n]*/.exec(err);
-        io.stderr.write(`tributary: the Flink job failed: ${node ? node[0] : err.trim().split('\n').slice(-20).join('\n')}\n`);
+        const causes = err.split('\n').filter((l) => l.startsWith('Caused by:'));
+        io.stderr.write(`tributary: the Flink job failed: ${node ? node[0] : causes.length > 0 ? causes.slice(-2).join('\n') : err.trim().split('\n').slice(-20).join('\n')}\n`);
       }
       done(code ?? 1);
     });

@@ -37,6 +37,7 @@ public final class WindowAggregate implements AggregateFunction<Rec, Acc, Acc> {
     return v;
   }
 
+  /** Numeric aggregates read numbers only: the check before the window sent other values to `errors`. */
   @Override
   @SuppressWarnings("unchecked")
   public Acc add(Rec r, Acc a) {
@@ -47,20 +48,20 @@ public final class WindowAggregate implements AggregateFunction<Rec, Acc, Acc> {
       switch (spec.fn()) {
         case "count" -> a.v[i] += spec.field() == null || !Js.isNil(x) ? 1 : 0;
         case "sum", "avg" -> {
-          if (!Js.isNil(x)) {
+          if (x instanceof Number) {
             a.v[i] += ((Number) x).doubleValue();
             a.n[i]++;
           }
         }
         case "min" -> {
-          if (!Js.isNil(x)) {
+          if (x instanceof Number) {
             double d = ((Number) x).doubleValue();
             if (d < a.v[i]) a.v[i] = d;
             a.n[i]++;
           }
         }
         case "max" -> {
-          if (!Js.isNil(x)) {
+          if (x instanceof Number) {
             double d = ((Number) x).doubleValue();
             if (d > a.v[i]) a.v[i] = d;
             a.n[i]++;

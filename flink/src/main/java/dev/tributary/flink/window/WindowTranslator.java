@@ -19,6 +19,7 @@ import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.assigners.EventTimeSessionWindows;
 import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.assigners.WindowAssigner;
 import org.apache.flink.streaming.api.windowing.windows.GlobalWindow;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.streaming.api.windowing.windows.Window;
@@ -60,17 +61,21 @@ public final class WindowTranslator implements NodeTranslator {
       list.add(new AggregateSpec(e.getKey(), fn, f == null || f.isNull() ? null : f.asText(), e.getValue().path("k").asInt(10)));
     }
     AggregateSpec[] specs = list.toArray(new AggregateSpec[0]);
-    SingleOutputStreamOperator<Rec> checked = ctx.input().process(new Check(ctx.id, ctx.connected("errors"), specs), NodeContext.REC)
-        .uid(ctx.id + "-check").name(ctx.label + " (check)");
-    KeyedStream<Rec, Object> keyed = checked.keyBy(new RecKey());
     JsonNode a = p.get("assigner");
     long lateness = p.path("allowedLateness").asLong(0);
+    WindowAssigner<Object, ? extends Window> assigner = switch (a.get("kind").asText()) {
+      case "tumbling" -> TumblingEventTimeWindows.of(ms(a, "size"), ms(a, "offset"));
+      case "sliding" -> SlidingEventTimeWindows.of(ms(a, "size"), ms(a, "slide"), ms(a, "offset"));
+      case "session" -> EventTimeSessionWindows.withGap(ms(a, "gap"));
+      default -> null;
+    };
+    SingleOutputStreamOperator<Rec> checked = ctx.input().process(new Check(ctx.id, ctx.connected("errors"), specs, assigner, lateness), NodeContext.REC)
+        .uid(ctx.id + "-check").name(ctx.label + " (check)");
+    KeyedStream<Rec, Object> keyed = checked.keyBy(new RecKey());
     SingleOutputStreamOperator<Rec> out;
     switch (a.get("kind").asText()) {
       case "global" -> out = finish(ctx, keyed.countWindow(a.get("count").asLong()), specs, 0);
-      case "tumbling" -> out = finish(ctx, keyed.window(TumblingEventTimeWindows.of(ms(a, "size"), ms(a, "offset"))), specs, lateness);
-      case "sliding" -> out = finish(ctx, keyed.window(SlidingEventTimeWindows.of(ms(a, "size"), ms(a, "slide"), ms(a, "offset"))), specs, lateness);
-      case "session" -> out = finish(ctx, keyed.window(EventTimeSessionWindows.withGap(ms(a, "gap"))), specs, lateness);
+      case "tumbling", "sliding", "session" -> out = finish(ctx, keyed.window(assigner), specs, lateness);
       default -> throw new UnsupportedNode(ctx.id, "unknown assigner " + a.get("kind").asText());
     }
     ctx.output("out", out);
@@ -119,13 +124,44 @@ public final class WindowTranslator implements NodeTranslator {
     private static final long serialVersionUID = 1L;
     private final AggregateSpec[] specs;
 
-    Check(String id, boolean errors, AggregateSpec[] specs) {
+    private final WindowAssigner<Object, ? extends Window> assigner;
+    private final long lateness;
+
+    Check(String id, boolean errors, AggregateSpec[] specs, WindowAssigner<Object, ? extends Window> assigner, long lateness) {
       super(id, errors);
       this.specs = specs;
+      this.assigner = assigner;
+      this.lateness = lateness;
+    }
+
+    /**
+     * Late for every window it falls in (WindowOperator.isWindowLate): the window sends it to
+     * `late` unread, as the embedded runtime does, so a bad value there is no error. Session
+     * windows are judged before merging.
+     */
+    private boolean late(Rec r, Context ctx) {
+      if (assigner == null || ctx.timestamp() == null) return false;
+      long wm = ctx.timerService().currentWatermark();
+      WindowAssigner.WindowAssignerContext clock = new WindowAssigner.WindowAssignerContext() {
+        @Override
+        public long getCurrentProcessingTime() {
+          return ctx.timerService().currentProcessingTime();
+        }
+      };
+      for (Window w : assigner.assignWindows(r, ctx.timestamp(), clock)) {
+        long cleanup = w.maxTimestamp() + lateness;
+        if (cleanup < w.maxTimestamp()) cleanup = Long.MAX_VALUE;
+        if (cleanup > wm) return false;
+      }
+      return true;
     }
 
     @Override
     public void processElement(Rec r, Context ctx, Collector<Rec> out) {
+      if (late(r, ctx)) {
+        out.collect(r);
+        return;
+      }
       for (AggregateSpec s : specs) {
         String m = s.check(r.value);
         if (m != null) {
