@@ -13,7 +13,9 @@ fi
 
 # The connector tests run a real Kafka broker (Java 17 + Maven fetch its jars) and Redis (the test
 # setup starts both: test/support/services.ts); the cep tests compare with Flink's own CepOperator
-# (Maven fetches it, javac compiles test/support/flink-cep); the end-to-end tests drive Debian's
+# (Maven fetches it, javac compiles test/support/flink-cep); the Flink tests (test/flink) build the
+# job in flink/ the same way, once per version of its sources (cached in ~/.m2/tributary), and run
+# it in MiniClusters and on a two-process session cluster; the end-to-end tests drive Debian's
 # Chromium (Playwright cannot download its own browsers here). Install what a fresh machine lacks.
 need=()
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)

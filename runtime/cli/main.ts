@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../format/duration.js';
 import { formatProblem } from '../format/problems.js';
 import { loadPipelineFile } from '../host/load.js';
+import { addFlinkCommands } from './flink.js';
 import { formatFile } from './format.js';
 import { runLoaded } from './run.js';
 import { runStudio } from './studio.js';
@@ -139,6 +140,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .action(async (file: string | undefined, opts: { port: number; open: boolean }) => {
       code = await runStudio({ file, port: opts.port, open: opts.open }, io);
     });
+
+  addFlinkCommands(program, {
+    io,
+    confirm: (q) => confirm(io, q),
+    setCode: (c) => {
+      code = c;
+    },
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -22,7 +22,7 @@ export interface RunOptions {
   readonly checkpoints?: CheckpointOptions;
 }
 
-async function trusted(loaded: Loaded, opts: RunOptions): Promise<boolean> {
+export async function trusted(loaded: Loaded, opts: Pick<RunOptions, 'io' | 'trust' | 'confirm'>): Promise<boolean> {
   const store = new TrustStore();
   const reasons = await trustReasons(loaded.pipeline!, dirname(loaded.path), store.file);
   if (reasons.length === 0) return true;

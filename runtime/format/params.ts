@@ -55,7 +55,8 @@ export function expression(description: string, opts?: ExprOptions) {
       const p = checkExpression(src, opts);
       if (p) ctx.addIssue({ code: 'custom', message: `${p.message} (${position(p.line, p.column)})` });
     })
-    .meta({ description, format: FORMATS.expression });
+    // x-params: the names in scope, so the Flink export rebuilds the same checked AST.
+    .meta({ description, format: FORMATS.expression, ...(opts?.params ? { 'x-params': opts.params } : {}) });
 }
 
 /** A JavaScript function body; running it needs the user's trust in the file. */

@@ -33,7 +33,7 @@ export const sourceGeneratorSpec = defineNode({
   outputs: [{ name: 'out', doc: 'Clickstream events.' }],
   keyed: 'none',
   keyOutput: 'clear',
-  flinkExport: false,
+  flinkExport: true,
   fields: ECOMMERCE_FIELDS,
   example: { preset: 'ecommerce', rate: 1000, seed: 42 },
 });

@@ -1,0 +1,62 @@
+package dev.tributary.flink.translate;
+
+import dev.tributary.flink.Rec;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+
+/** What a translator sees of its node: params, inputs, which output ports have edges, and where to put its outputs. */
+public final class NodeContext {
+  public static final TypeInformation<Rec> REC = TypeInformation.of(Rec.class);
+  public static final TypeInformation<dev.tributary.flink.window.Acc> TYPE_ACC = TypeInformation.of(dev.tributary.flink.window.Acc.class);
+
+  public final String id;
+  public final String label;
+  public final String type;
+  public final JsonNode params;
+  public final StreamExecutionEnvironment env;
+  /** The pipeline's folder: relative paths resolve against it. */
+  public final String baseDir;
+  private final DataStream<Rec> input;
+  private final Set<String> connected;
+  private final Map<String, DataStream<Rec>> outputs;
+
+  public NodeContext(String id, String label, String type, JsonNode params, StreamExecutionEnvironment env, String baseDir,
+      DataStream<Rec> input, Set<String> connected, Map<String, DataStream<Rec>> outputs) {
+    this.id = id;
+    this.label = label;
+    this.type = type;
+    this.params = params;
+    this.env = env;
+    this.baseDir = baseDir;
+    this.input = input;
+    this.connected = connected;
+    this.outputs = outputs;
+  }
+
+  public DataStream<Rec> input() {
+    if (input == null) throw new IllegalStateException("node '" + id + "' has no input");
+    return input;
+  }
+
+  public boolean connected(String port) {
+    return connected.contains(port);
+  }
+
+  public void output(String port, DataStream<Rec> stream) {
+    outputs.put(port, stream);
+  }
+
+  public static OutputTag<Rec> tag(String port) {
+    return new OutputTag<>(port, REC);
+  }
+
+  public String path(String p) {
+    java.nio.file.Path path = java.nio.file.Path.of(p);
+    return path.isAbsolute() ? p : java.nio.file.Path.of(baseDir).resolve(p).toString();
+  }
+}

@@ -1,0 +1,61 @@
+package dev.tributary.flink.translate;
+
+import dev.tributary.flink.Rec;
+import dev.tributary.flink.expr.Json;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * A node's per-record function with the embedded runtime's error rule: a record the node cannot
+ * process goes to its `errors` port as `{node, error, record}` when that port has an edge, and
+ * otherwise fails the job naming the node.
+ */
+public abstract class NodeFunction<I> extends ProcessFunction<I, Rec> {
+  private static final long serialVersionUID = 1L;
+  public static final OutputTag<Rec> ERRORS = NodeContext.tag("errors");
+
+  protected final String nodeId;
+  private final boolean errorsConnected;
+
+  protected NodeFunction(String nodeId, boolean errorsConnected) {
+    this.nodeId = nodeId;
+    this.errorsConnected = errorsConnected;
+  }
+
+  protected boolean errorsConnected() {
+    return errorsConnected;
+  }
+
+  protected void error(Context ctx, Object record, Object key, String message) {
+    if (!errorsConnected) {
+      String preview = Json.stringify(record);
+      if (preview != null && preview.length() > 200) preview = preview.substring(0, 200) + "…";
+      throw new NodeFailure(nodeId, message + " (record: " + preview + ")");
+    }
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("node", nodeId);
+    e.put("error", message);
+    e.put("record", record);
+    ctx.output(ERRORS, new Rec(e, key));
+  }
+
+  /** A failure that names its node, as the embedded runtime's NodeError does. */
+  public static final class NodeFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public NodeFailure(String nodeId, String message) {
+      super("node '" + nodeId + "': " + message);
+    }
+  }
+
+  /** describe() of runtime/engine/chain.ts, for "map must produce an object, got …". */
+  public static String describe(Object v) {
+    if (v == null) return "null";
+    if (v instanceof java.util.List) return "an array";
+    if (v instanceof Map) return "an object";
+    String s = Json.stringify(v);
+    return dev.tributary.flink.expr.Js.typeOf(v) + " " + (s == null ? "undefined" : s);
+  }
+}
