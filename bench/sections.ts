@@ -3,8 +3,9 @@ import { cepSection } from './cep-section.js';
 import { chainSection } from './chain-section.js';
 import { desktopSection } from './desktop-section.js';
 import { editorSection } from './editor-section.js';
+import { inferSection } from './infer-section.js';
 import { kafkaSection } from './kafka-section.js';
 import type { BenchSection } from './section.js';
 import { windowSection } from './windows-section.js';
 
-export const SECTIONS: readonly BenchSection[] = [chainSection, windowSection, cepSection, editorSection, desktopSection, kafkaSection];
+export const SECTIONS: readonly BenchSection[] = [chainSection, windowSection, cepSection, inferSection, editorSection, desktopSection, kafkaSection];
