@@ -28,8 +28,16 @@ function bytes(n: number): string {
   return `${v.toFixed(1)} ${units[u]}`;
 }
 
-/** Keys and bytes held; pattern nodes add their partial matches alive. */
+/** Model nodes: version, call latency, in flight, batch, timeouts, retries, cache hits. */
+function model(r: MetricsSnapshot): string {
+  const f = r.model!;
+  const cache = f.cacheHitRate === null ? '' : `, cache ${(f.cacheHitRate * 100).toFixed(0)}%`;
+  return `model ${f.version ?? '—'}, p50 ${f.latencyP50.toFixed(1)} ms, p99 ${f.latencyP99.toFixed(1)} ms, ${f.inFlight} in flight, batch ${count(f.batchSize)}, ${count(f.timeouts)} timeouts, ${count(f.retries)} retries${cache}`;
+}
+
+/** Keys and bytes held; pattern nodes add their partial matches alive; model nodes their figures. */
 function state(r: MetricsSnapshot): string {
+  if (r.model) return model(r);
   if (r.stateKeys === 0 && !r.partialMatches) return '—';
   const held = `${count(r.stateKeys)} keys, ${bytes(r.stateBytes)}`;
   return r.partialMatches === undefined ? held : `${held}, ${count(r.partialMatches)} partial matches`;

@@ -142,6 +142,20 @@ export function toWireWatermark(wm: number): WireWatermark {
   return wm;
 }
 
+/** The figures of a model node (same shape as the engine's ModelFigures). */
+export interface ModelFigures {
+  readonly latencyP50: number;
+  readonly latencyP99: number;
+  readonly inFlight: number;
+  readonly batchSize: number;
+  readonly timeouts: number;
+  readonly retries: number;
+  readonly cacheHitRate: number | null;
+  readonly version: string | null;
+  readonly reloads: number;
+  readonly reloadFailures: number;
+}
+
 export interface NodeFigures {
   readonly id: string;
   readonly recordsIn: number;
@@ -156,6 +170,8 @@ export interface NodeFigures {
   readonly stateBytes: number;
   /** Pattern nodes (cep): partial matches alive across all keys. */
   readonly partialMatches?: number;
+  /** Model nodes (infer): call latency, requests in flight, batch size, timeouts, retries, cache, version. */
+  readonly model?: ModelFigures;
 }
 
 export interface EdgeFigures {

@@ -48,6 +48,7 @@ export class FigureSampler {
         stateKeys: state.keys,
         stateBytes: state.bytes,
         ...(state.partialMatches === undefined ? {} : { partialMatches: state.partialMatches }),
+        ...(m.model === null ? {} : { model: m.model() }),
       };
     });
     const edges: EdgeFigures[] = [];

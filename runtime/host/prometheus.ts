@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { CheckpointStats } from '../engine/checkpoint/coordinator.js';
-import { type NodeMetrics, RateSampler } from '../engine/metrics.js';
+import { type ModelFigures, type NodeMetrics, RateSampler } from '../engine/metrics.js';
 
 export function metricsRegistry(nodes: () => readonly NodeMetrics[], checkpoints: () => CheckpointStats | null = () => null): Registry {
   const registry = new Registry();
@@ -64,6 +64,35 @@ export function metricsRegistry(nodes: () => readonly NodeMetrics[], checkpoints
       },
     });
   }
+  // Model nodes (infer) only: one scrape reads each node's figures once.
+  const model = (name: string, help: string, kind: typeof Counter | typeof Gauge, read: (f: ModelFigures) => number | null) =>
+    new kind({
+      name,
+      help,
+      labelNames: [...labelNames, 'version'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const m of nodes()) {
+          if (m.model === null) continue;
+          const f = m.model();
+          const v = read(f);
+          if (v === null) continue;
+          const labels = { node: m.nodeId, type: m.type, version: f.version ?? '' };
+          if (this instanceof Counter) this.inc(labels, v);
+          else (this as Gauge).set(labels, v);
+        }
+      },
+    });
+  model('tributary_model_latency_p50_milliseconds', 'Median latency of a model call (ONNX run or HTTP request, retries included), recent calls.', Gauge, (f) => f.latencyP50);
+  model('tributary_model_latency_p99_milliseconds', '99th percentile latency of a model call, recent calls.', Gauge, (f) => f.latencyP99);
+  model('tributary_model_requests_in_flight', 'Model calls in flight.', Gauge, (f) => f.inFlight);
+  model('tributary_model_batch_size', 'Records in the latest model call.', Gauge, (f) => f.batchSize);
+  model('tributary_model_timeouts_total', 'Records that timed out waiting for the model.', Counter, (f) => f.timeouts);
+  model('tributary_model_retries_total', 'Retried model requests.', Counter, (f) => f.retries);
+  model('tributary_model_cache_hit_ratio', 'Share of cache lookups that hit (nodes with a cache).', Gauge, (f) => f.cacheHitRate);
+  model('tributary_model_reloads_total', 'Model files reloaded (hot reload).', Counter, (f) => f.reloads);
+  model('tributary_model_reload_failures_total', 'Model files that failed to load; the previous model kept serving.', Counter, (f) => f.reloadFailures);
   perNode(Gauge, 'tributary_node_records_per_second', 'Records per second through the node since the previous scrape.', (_m, i) => {
     if (i === 0) rates = sampler.sample(nodes()).map((s) => s.rate);
     return rates[i] ?? 0;
