@@ -7,7 +7,7 @@ import { type Batch, watermarkOnly } from './batch.js';
 import { FlushTracker } from './barrier.js';
 import { preview } from './chain.js';
 import { NodeError } from './errors.js';
-import type { NodeMetrics } from './metrics.js';
+import { type NodeMetrics, RECENT_ERRORS } from './metrics.js';
 import type { JobControl } from './operator.js';
 import { SinkOperator } from './sink.js';
 
@@ -62,6 +62,7 @@ export abstract class AsyncSink extends SinkOperator {
   protected emitErrors(nodeId: string, errs: readonly { error: string; record: unknown; ts: number; detail?: Record<string, unknown> }[]): void {
     if (errs.length === 0) return;
     this.metrics.errors += errs.length;
+    for (const e of errs.slice(-RECENT_ERRORS)) this.metrics.noteError(e.error, e.record);
     const port = this.outputs[0];
     if (port === undefined || !port.connected) throw new NodeError(nodeId, `${errs[0]!.error} (record: ${preview(errs[0]!.record)})`);
     port.emit({

@@ -5,9 +5,11 @@ import type { CepStep } from '../model/cep.js';
 import { nodeById } from '../model/doc.js';
 import { inputFields } from '../model/fields.js';
 import { objectFields, paramsSchema } from '../model/form.js';
-import { paramKey } from '../model/problems.js';
+import { paramKey, problemText } from '../model/problems.js';
 import { CepEditor } from './CepEditor.js';
 import { ErrorBoundary } from './ErrorBoundary.js';
+import { rate as rateText } from './format.js';
+import { NodeLive } from './NodeLive.js';
 import { Field, FieldList, type FormContext, JsonField } from './SchemaForm.js';
 import { useEditor, useEditorStore, useRegistry } from './store-context.js';
 
@@ -46,7 +48,7 @@ function EdgeInspector({ edge }: { edge: string }) {
     <div>
       <h2>Edge</h2>
       <p className="mono">{edge.replace('->', ' → ')}</p>
-      {rate !== undefined && <p>{Math.round(rate)} records/s</p>}
+      {rate !== undefined && <p data-testid="edge-rate">{rateText(rate)} records/s</p>}
       <button type="button" onClick={() => void store.getState().openTap(edge)}>
         Tap this edge
       </button>
@@ -89,7 +91,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
   const fields = useMemo(() => inputFields({ ...store.getState().doc, nodes, edges }, registry, nodeId, sampled), [nodes, edges, nodeId, sampled, registry, store]);
   const problems = useMemo(() => {
     const m = new Map<string, string[]>();
-    for (const p of allProblems) if (p.nodeId === nodeId && p.param) m.set(paramKey(p.param), [...(m.get(paramKey(p.param)) ?? []), p.message]);
+    for (const p of allProblems) if (p.nodeId === nodeId && p.param) m.set(paramKey(p.param), [...(m.get(paramKey(p.param)) ?? []), problemText(p)]);
     return m;
   }, [allProblems, nodeId]);
   const nodeProblems = allProblems.filter((p) => p.nodeId === nodeId && (!p.param || p.param.length === 0));
@@ -142,10 +144,11 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
         <input name="node-label" value={typeof node.label === 'string' ? node.label : ''} onChange={(e) => store.getState().setLabel(nodeId, e.target.value)} />
       </div>
       {nodeProblems.map((p) => (
-        <div className="field-problems" key={p.message}>
-          {p.message}
+        <div className={`field-problems ${p.severity === 'warning' ? 'warning' : ''}`} key={p.message}>
+          {problemText(p)}
         </div>
       ))}
+      <NodeLive nodeId={nodeId} type={node.type} />
       <div className="params">
         <FieldList ctx={ctx} />
         {schema['x-raw'] ? (

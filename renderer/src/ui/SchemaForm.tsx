@@ -6,7 +6,7 @@ import { CodeField } from '../editor/CodeField.js';
 import type { FieldInfo } from '../model/fields.js';
 import { setIn } from '../model/doc.js';
 import { discriminator, type FieldModel, initialValue, type JsonSchema, kindOf, listItems, listItemSchema, listValue, objectFields, parseScalar, variantIndex, variantLabel } from '../model/form.js';
-import { paramKey } from '../model/problems.js';
+import { isWarningText, paramKey } from '../model/problems.js';
 
 export type Path = readonly (string | number)[];
 
@@ -31,7 +31,9 @@ function Problems({ ctx, path }: { ctx: FormContext; path: Path }) {
   return (
     <div className="field-problems" role="alert">
       {msgs.map((m) => (
-        <div key={m}>{m}</div>
+        <div key={m} className={isWarningText(m) ? 'warning' : undefined}>
+          {m}
+        </div>
       ))}
     </div>
   );
