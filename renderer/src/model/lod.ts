@@ -1,4 +1,4 @@
-// Level of detail on the canvas. Node and edge text is 12 px at zoom 1; below DETAIL_ZOOM it
+// Level of detail on the canvas. Canvas text is 12 px or more at zoom 1; below DETAIL_ZOOM it
 // would read smaller than 11 px on screen, so the card switches to its overview (label and one
 // headline figure) and canvas text is scaled up by `lodScale` so it still reads at 11 px or more.
 // The scale moves in quarter steps, so zooming re-renders the canvas only now and then.

@@ -31,10 +31,14 @@ function PipelineInspector() {
   return (
     <div className="pipeline-inspector">
       <h2>Pipeline</h2>
-      <label className="field-label">name</label>
-      <input name="pipeline-name" value={name} onChange={(e) => store.getState().setName(e.target.value)} />
-      <label className="field-label">description</label>
-      <textarea name="pipeline-description" rows={4} value={description} onChange={(e) => store.getState().edit((d) => ({ ...d, description: e.target.value === '' ? undefined : e.target.value }), 'description')} />
+      <label className="field-label" htmlFor="pipeline-name">
+        name
+      </label>
+      <input id="pipeline-name" name="pipeline-name" value={name} onChange={(e) => store.getState().setName(e.target.value)} />
+      <label className="field-label" htmlFor="pipeline-description">
+        description
+      </label>
+      <textarea id="pipeline-description" name="pipeline-description" rows={4} value={description} onChange={(e) => store.getState().edit((d) => ({ ...d, description: e.target.value === '' ? undefined : e.target.value }), 'description')} />
       <p className="hint">Drag nodes from the palette, connect an output (right) to an input (left), select a node to configure it. Click an edge while running to tap its records.</p>
     </div>
   );
@@ -135,13 +139,17 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
       </h2>
       <div className="doc">{spec.doc.split('\n')[0]!.replace(/`/g, '')}</div>
       <div className="field" data-param="">
-        <label className="field-label">id</label>
-        <input name="node-id" value={idText} onChange={(e) => setIdText(e.target.value)} onBlur={commitId} onKeyDown={(e) => e.key === 'Enter' && commitId()} />
+        <label className="field-label" htmlFor="node-id">
+          id
+        </label>
+        <input id="node-id" name="node-id" value={idText} onChange={(e) => setIdText(e.target.value)} onBlur={commitId} onKeyDown={(e) => e.key === 'Enter' && commitId()} />
         {idError && <div className="field-problems">{idError}</div>}
       </div>
       <div className="field">
-        <label className="field-label">label</label>
-        <input name="node-label" value={typeof node.label === 'string' ? node.label : ''} onChange={(e) => store.getState().setLabel(nodeId, e.target.value)} />
+        <label className="field-label" htmlFor="node-label">
+          label
+        </label>
+        <input id="node-label" name="node-label" value={typeof node.label === 'string' ? node.label : ''} onChange={(e) => store.getState().setLabel(nodeId, e.target.value)} />
       </div>
       {nodeProblems.map((p) => (
         <div className={`field-problems ${p.severity === 'warning' ? 'warning' : ''}`} key={p.message}>
