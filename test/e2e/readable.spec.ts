@@ -3,7 +3,7 @@
 // checks (no serious or critical violations, which includes WCAG AA contrast); panes resize and
 // collapse, and the overview map sits outside the canvas.
 import { readdirSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { PIPELINES_DIR } from '../support/pipelines.js';
 import { expect, test } from './fixtures.js';
@@ -30,13 +30,13 @@ async function readability(page: Page): Promise<{ small: string[]; cut: string[]
     const canvas = document.querySelector('.canvas')!.getBoundingClientRect();
     const inView = (r: DOMRect) => r.width > 0 && r.right > canvas.left && r.left < canvas.right && r.bottom > canvas.top && r.top < canvas.bottom;
     const texts = document.querySelectorAll('.react-flow__node *, .edge-label, .edge-label *, .port-label');
-    for (const el of texts) {
-      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim() !== '');
+    for (const el of Array.from(texts)) {
+      const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent!.trim() !== '');
       if (!own || !inView(el.getBoundingClientRect())) continue;
       const px = parseFloat(getComputedStyle(el).fontSize) * zoom;
       if (px < 10.95) small.push(`${el.className || el.tagName}: ${el.textContent!.trim().slice(0, 30)} (${px.toFixed(1)} px)`);
     }
-    for (const el of document.querySelectorAll<HTMLElement>('.react-flow__node .node-label, .react-flow__node .figures, .react-flow__node .meta')) {
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>('.react-flow__node .node-label, .react-flow__node .figures, .react-flow__node .meta'))) {
       if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) cut.push(`${el.className}: ${el.textContent!.trim().slice(0, 40)}`);
     }
     return { small, cut };

@@ -110,7 +110,7 @@ describe('templates play live', () => {
     expect(s().runStatus).toBe('running');
     expect(s().figures.clicks!.recordsOut).toBeLessThan(LIVE_RATE * 20);
     // The window says when it fires next and how many windows are open.
-    await until(() => s().figures.trending?.window !== undefined && s().figures.trending.window.openWindows > 0);
+    await until(() => (s().figures.trending?.window?.openWindows ?? 0) > 0);
     const w = s().figures.trending!.window!;
     expect(w.processingTime).toBe(false);
     expect(w.nextFire).toBeGreaterThan(Date.parse('2026-01-01T00:00:00Z'));
