@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../format/duration.js';
 import { formatProblem } from '../format/problems.js';
+import { pipelineWarnings } from '../format/warnings.js';
 import { loadPipelineFile } from '../host/load.js';
 import { addFlinkCommands } from './flink.js';
 import { formatFile } from './format.js';
@@ -66,17 +67,21 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
   program
     .command('validate')
-    .description('Check a pipeline without running it: exit 0 when valid, else 2 with one line per problem.')
+    .description('Check a pipeline without running it: exit 0 when valid (warnings are printed too), else 2 with one line per problem.')
     .argument('<pipeline>', 'pipeline JSON file')
     .action(async (file: string) => {
       const loaded = await loadPipelineFile(file);
       for (const p of loaded.problems) io.stderr.write(`${formatProblem(p)}\n`);
+      // Warnings (unknown fields, loose ends) are printed the same way but leave the exit code 0.
+      const warnings = loaded.text === null || loaded.problems.some((p) => p.path === '$') ? [] : pipelineWarnings(JSON.parse(loaded.text));
+      for (const w of warnings) io.stderr.write(`${formatProblem(w)}\n`);
       if (loaded.problems.length > 0) {
         code = EXIT_INVALID;
         return;
       }
       const p = loaded.pipeline!;
-      io.stderr.write(`${file}: valid (${p.nodes.length} nodes, ${p.edges.length} edges)\n`);
+      const w = warnings.length === 0 ? '' : `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
+      io.stderr.write(`${file}: valid (${p.nodes.length} nodes, ${p.edges.length} edges${w})\n`);
     });
 
   program

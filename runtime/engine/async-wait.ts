@@ -217,6 +217,7 @@ export abstract class AsyncWaitOperator extends Operator {
       const w = early ? this.wmOut : r.wm[i]!;
       if (v instanceof AsyncFailure) {
         this.metrics.errors++;
+        this.metrics.noteError(v.message, r.recs[i]);
         if (this.opts.errorsPort < 0 || !this.outputs[this.opts.errorsPort]!.connected) {
           throw new NodeError(this.nodeId, `${v.message} (record: ${preview(r.recs[i])})`);
         }

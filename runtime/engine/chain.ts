@@ -180,6 +180,7 @@ export class ChainOperator extends Operator {
   private routeError(stage: number, rec: unknown, message: string, ts: number, wm: number): void {
     const s = this.stages[stage]!;
     s.metrics.errors++;
+    s.metrics.noteError(message, rec);
     if (!this.errorsOutput(stage).connected) {
       throw new NodeError(s.nodeId, `${message} (record: ${preview(rec)})`);
     }

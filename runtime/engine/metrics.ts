@@ -41,6 +41,19 @@ export class NodeMetrics {
   stateSize: () => StateSize = () => ZERO_STATE;
   /** Set by model nodes (infer). */
   model: (() => ModelFigures) | null = null;
+  /**
+   * The latest failed records (newest last, at most RECENT_ERRORS), for the editor's run problems
+   * (NiFi's bulletins). Only the error paths write it; `errors` stays the count.
+   */
+  readonly recentErrors: RecentError[] = [];
+  /** Filled by window operators: when the next window fires, and how many windows are open. */
+  windowTiming: (() => WindowTiming) | null = null;
+
+  /** Remember a failed record (called where `errors` is bumped; a cold path). */
+  noteError(message: string, record: unknown): void {
+    if (this.recentErrors.length >= RECENT_ERRORS) this.recentErrors.shift();
+    this.recentErrors.push({ at: Date.now(), message, record });
+  }
 
   constructor(
     readonly nodeId: string,
@@ -49,6 +62,24 @@ export class NodeMetrics {
 }
 
 const ZERO_STATE: StateSize = Object.freeze({ keys: 0, bytes: 0 });
+
+/** How many failed records a node keeps for the editor. */
+export const RECENT_ERRORS = 5;
+
+export interface RecentError {
+  /** Wall-clock time, epoch ms. */
+  readonly at: number;
+  readonly message: string;
+  readonly record: unknown;
+}
+
+export interface WindowTiming {
+  /** Event or processing time at which the next window fires; null when none is open. */
+  readonly nextFire: number | null;
+  readonly openWindows: number;
+  /** Whether the node's windows follow the wall clock rather than the watermark. */
+  readonly processingTime: boolean;
+}
 
 export interface MetricsSnapshot {
   nodeId: string;

@@ -2,7 +2,7 @@
 import { type Batch, watermarkOnly } from './batch.js';
 import { preview } from './chain.js';
 import { NodeError } from './errors.js';
-import type { NodeMetrics } from './metrics.js';
+import { type NodeMetrics, RECENT_ERRORS } from './metrics.js';
 import { type JobControl, Operator } from './operator.js';
 
 export abstract class SinkOperator extends Operator {
@@ -43,6 +43,7 @@ export abstract class SinkOperator extends Operator {
   protected emitErrors(nodeId: string, errs: readonly { error: string; record: unknown; ts: number; detail?: Record<string, unknown> }[]): void {
     if (errs.length === 0) return;
     this.metrics.errors += errs.length;
+    for (const e of errs.slice(-RECENT_ERRORS)) this.metrics.noteError(e.error, e.record);
     const port = this.outputs[0];
     if (port === undefined || !port.connected) throw new NodeError(nodeId, `${errs[0]!.error} (record: ${preview(errs[0]!.record)})`);
     port.emit({

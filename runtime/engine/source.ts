@@ -1,6 +1,6 @@
 // Sources pull from the outside world a batch at a time and stamp time on what they read.
 import { type Batch, WM_MAX, watermarkOnly } from './batch.js';
-import type { NodeMetrics } from './metrics.js';
+import { type NodeMetrics, RECENT_ERRORS } from './metrics.js';
 import { type JobControl, Operator } from './operator.js';
 
 export abstract class SourceOperator extends Operator {
@@ -49,7 +49,14 @@ export abstract class SourceOperator extends Operator {
       }
     }
     if (port === 0) this.metrics.recordsOut += b.recs.length;
-    else this.metrics.errors += b.recs.length;
+    else {
+      this.metrics.errors += b.recs.length;
+      // Error records are {node, error, record}: keep the latest few for the editor.
+      for (let i = Math.max(0, b.recs.length - RECENT_ERRORS); i < b.recs.length; i++) {
+        const e = b.recs[i] as { error?: unknown; record?: unknown } | null;
+        this.metrics.noteError(typeof e?.error === 'string' ? e.error : 'record failed', e?.record ?? e);
+      }
+    }
     if (b.wmEnd > this.wmOut) {
       this.wmOut = b.wmEnd;
       this.metrics.watermark = b.wmEnd;

@@ -103,6 +103,7 @@ export abstract class TimedOperator extends Operator implements Stateful {
   protected error(rec: unknown, err: unknown, ts: number): void {
     const message = errorMessage(err);
     this.metrics.errors++;
+    this.metrics.noteError(message, rec);
     if (this.errorsPort < 0 || !this.outputs[this.errorsPort]!.connected) {
       throw new NodeError(this.nodeId, `${message} (record: ${preview(rec)})`);
     }

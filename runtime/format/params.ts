@@ -55,7 +55,8 @@ export function expression(description: string, opts?: ExprOptions) {
       const p = checkExpression(src, opts);
       if (p) ctx.addIssue({ code: 'custom', message: `${p.message} (${position(p.line, p.column)})` });
     })
-    // x-params: the names in scope, so the Flink export rebuilds the same checked AST.
+    // x-params: the names in scope, so the Flink export rebuilds the same checked AST, and the field
+    // checks know which name holds the record (when not just `event`).
     .meta({ description, format: FORMATS.expression, ...(opts?.params ? { 'x-params': opts.params } : {}) });
 }
 
@@ -73,6 +74,18 @@ export function code(description: string, params: string[]) {
 /** A file path; relative paths resolve against the pipeline file's folder. */
 export function filePath(description: string) {
   return z.string().min(1, 'path is empty').meta({ description, format: FORMATS.path });
+}
+
+/**
+ * The fields a source's records carry, as the editor sampled them from the running source and
+ * remembered in the pipeline file (or as written by hand). Only checks use them: a reference
+ * downstream to a field not listed is a warning. Unset: the fields are unknown and not checked.
+ */
+export function declaredFields() {
+  return z
+    .array(z.string().min(1))
+    .optional()
+    .meta({ description: 'Field names of the records, as sampled from the running source by the editor (Inspector → Remember fields). Used only to warn about references to unknown fields downstream; unset: not checked.' });
 }
 
 /** Event-time assignment shared by every source (pipeline-format.md, "Time"). */

@@ -5,11 +5,13 @@ export interface Problem {
   /** JSONPath of the offending value, e.g. `$.nodes[2].params.condition`. */
   readonly path: string;
   readonly message: string;
+  /** Unset: an error (the pipeline cannot run). `warning`: worth a look, but it runs. */
+  readonly severity?: 'warning';
 }
 
 /** The CLI's one-line form: `<node id> <json path>: <message>` (`-` when no node applies). */
 export function formatProblem(p: Problem): string {
-  return `${p.nodeId ?? '-'} ${p.path}: ${p.message}`;
+  return `${p.nodeId ?? '-'} ${p.path}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`;
 }
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;

@@ -172,6 +172,18 @@ export interface NodeFigures {
   readonly partialMatches?: number;
   /** Model nodes (infer): call latency, requests in flight, batch size, timeouts, retries, cache, version. */
   readonly model?: ModelFigures;
+  /** Nodes with errors: the latest failed records (newest last), for the editor's run problems. */
+  readonly recentErrors?: readonly RecentErrorFigure[];
+  /** Window nodes: when the next window fires (epoch ms; null when none is open) and how many are open. */
+  readonly window?: { readonly nextFire: number | null; readonly openWindows: number; readonly processingTime: boolean };
+}
+
+export interface RecentErrorFigure {
+  /** Wall-clock time of the failure, epoch ms. */
+  readonly at: number;
+  readonly message: string;
+  /** The record that failed, as short JSON (cut at a few hundred characters). */
+  readonly record: string;
 }
 
 export interface EdgeFigures {

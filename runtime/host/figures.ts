@@ -3,6 +3,14 @@
 // One sampler per run; rates are over the time since the previous sample.
 import { edgeKey, type EdgeFigures, type HostEvents, type NodeFigures, toWireWatermark } from './contract.js';
 import type { Job } from '../engine/job.js';
+import { preview } from '../engine/chain.js';
+import type { NodeMetrics } from '../engine/metrics.js';
+
+/** The latest failed records of a node, as the wire carries them (records as short JSON). */
+function recentErrors(m: NodeMetrics): NodeFigures['recentErrors'] {
+  if (m.recentErrors.length === 0) return undefined;
+  return m.recentErrors.map((e) => ({ at: e.at, message: e.message, record: preview(e.record, 400) }));
+}
 
 export class FigureSampler {
   private readonly prevIn = new Map<string, number>();
@@ -49,6 +57,8 @@ export class FigureSampler {
         stateBytes: state.bytes,
         ...(state.partialMatches === undefined ? {} : { partialMatches: state.partialMatches }),
         ...(m.model === null ? {} : { model: m.model() }),
+        ...(m.recentErrors.length === 0 ? {} : { recentErrors: recentErrors(m) }),
+        ...(m.windowTiming === null ? {} : { window: m.windowTiming() }),
       };
     });
     const edges: EdgeFigures[] = [];

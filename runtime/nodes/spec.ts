@@ -2,6 +2,7 @@
 // palette and forms, and the operator factory's typed params all derive from a NodeSpec.
 // Isomorphic: the renderer imports specs, so nothing here may touch Node APIs.
 import type { z } from 'zod';
+import type { FieldContext, FieldSet } from '../format/fields.js';
 
 export interface PortSpec {
   readonly name: string;
@@ -41,6 +42,13 @@ export interface NodeSpec<P extends z.ZodType = z.ZodType> {
   readonly flinkExport: boolean;
   /** Fields of the records this node emits, when it defines them (sources). */
   readonly fields?: readonly FieldDoc[];
+  /**
+   * The fields this node emits on an output port, from its params and its input's fields
+   * (runtime/format/fields.ts): how field checks and completion follow the graph. Unset: the
+   * `fields` above on the main output, else unknown (no checks downstream). Side ports `errors`
+   * and `late` are handled for every node.
+   */
+  readonly outputFields?: (ctx: FieldContext) => FieldSet;
   /** Params for a freshly dropped node and the docs example. */
   readonly example: z.input<P>;
 }

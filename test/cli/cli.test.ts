@@ -49,6 +49,16 @@ describe('tributary CLI', () => {
     ]);
   });
 
+  it('validate: warnings (an unknown field with did-you-mean) are printed and the exit code stays 0', async () => {
+    const dir = workdir();
+    const f = writePipeline(dir, 'typo.json', [genNode({ count: 5 }), { id: 'buys', type: 'filter', params: { condition: "evntType == 'PURCHASE'" } }, { id: 'out', type: 'sink.console' }], [{ from: 'clicks', to: 'buys' }, { from: 'buys', to: 'out' }]);
+    const r = await runCli(['validate', f]);
+    expect(r.code).toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^buys \$\.nodes\[1\]\.params\.condition: warning: unknown field 'evntType'.*did you mean 'eventType'\? \(column 1\)$/);
+    expect(lines[1]).toMatch(/valid \(3 nodes, 2 edges, 1 warning\)$/);
+  });
+
   it('validate: unreadable or malformed files exit 2 with a clear message', async () => {
     const dir = workdir();
     const missing = await runCli(['validate', join(dir, 'nope.json')]);

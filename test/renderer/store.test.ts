@@ -246,7 +246,9 @@ describe('editor store', () => {
     const s = () => store.getState();
     expect(await s().openTemplate('trending-products.json')).toBe(true);
     expect(s().origin).toEqual({ kind: 'template', name: 'trending-products.json' });
-    expect(s().dirty).toBe(true);
+    // Opening a template is not an edit: nothing to discard when another one opens.
+    expect(s().dirty).toBe(false);
+    expect(await s().save()).toBe('needs-path');
     expect(s().problems).toEqual([]);
     expect(s().openText('[1,2]', { kind: 'new' })).toBe(false);
     expect(s().notice?.text).toMatch(/must be a JSON object/);

@@ -3,6 +3,7 @@
 import Editor, { type OnMount } from '@monaco-editor/react';
 import { useEffect, useRef } from 'react';
 import type { FieldInfo } from '../model/fields.js';
+import { isWarningText } from '../model/problems.js';
 import { markerFor, registerCompletion, setScope } from './completion.js';
 import { monaco } from './monaco-setup.js';
 
@@ -34,7 +35,7 @@ export function CodeField({ id, kind, value, onChange, fields, params, problems,
   }, [uri, problems, editorRef.current]);
 
   return (
-    <div className={`code-field ${kind} ${problems.length > 0 ? 'invalid' : ''}`} data-testid={`code-${id}`} aria-label={label}>
+    <div className={`code-field ${kind} ${problems.some((p) => !isWarningText(p)) ? 'invalid' : problems.length > 0 ? 'warned' : ''}`} data-testid={`code-${id}`} aria-label={label}>
       <Editor
         height={kind === 'expression' ? 64 : 170}
         language="javascript"

@@ -3,6 +3,7 @@
 // fields from upstream, the helpers, `event`/`ctx`), registered by model URI.
 import { HELPERS } from '../../../runtime/expr/index.js';
 import type { FieldInfo } from '../model/fields.js';
+import { isWarningText, WARNING_PREFIX } from '../model/problems.js';
 import { monaco } from './monaco-setup.js';
 
 export interface Scope {
@@ -60,8 +61,14 @@ export function registerCompletion(): void {
   });
 }
 
-/** Where a validator message puts its error: "(line 2, column 5)" or "(column 5)". */
-export function markerFor(message: string, model: { getLineCount(): number; getLineMaxColumn(l: number): number }) {
+/**
+ * Where a validator message puts its error: "(line 2, column 5)" or "(column 5)". A warning about
+ * an unknown field ("warning: unknown field 'x'…") underlines just that name, as a warning.
+ */
+export function markerFor(text: string, model: { getLineCount(): number; getLineMaxColumn(l: number): number }) {
+  const warning = isWarningText(text);
+  const message = warning ? text.slice(WARNING_PREFIX.length) : text;
+  const name = warning ? /^unknown field '([^']+)'/.exec(message)?.[1] : undefined;
   const m = /\((?:line (\d+), )?column (\d+)\)\s*$/.exec(message);
   const line = m ? Math.min(Number(m[1] ?? 1), model.getLineCount()) : 1;
   const col = m ? Number(m[2]) : 1;
@@ -69,11 +76,11 @@ export function markerFor(message: string, model: { getLineCount(): number; getL
   // Underline from the reported column to the end of the line (at least one character).
   const from = Math.max(1, Math.min(col, max - 1));
   return {
-    severity: monaco.MarkerSeverity.Error,
+    severity: warning ? monaco.MarkerSeverity.Warning : monaco.MarkerSeverity.Error,
     message: message.replace(/\s*\((?:line \d+, )?column \d+\)\s*$/, ''),
     startLineNumber: line,
     startColumn: from,
     endLineNumber: line,
-    endColumn: Math.max(from + 1, max),
+    endColumn: name ? Math.min(max, from + name.length) : Math.max(from + 1, max),
   };
 }

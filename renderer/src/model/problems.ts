@@ -39,6 +39,17 @@ export function placeProblems(doc: Doc, problems: readonly Problem[]): PlacedPro
   });
 }
 
+/** A problem as a form shows it: warnings say so (and Monaco marks them as warnings, not errors). */
+export function problemText(p: { readonly message: string; readonly severity?: 'warning' }): string {
+  return p.severity === 'warning' ? `${WARNING_PREFIX}${p.message}` : p.message;
+}
+
+export const WARNING_PREFIX = 'warning: ';
+
+export function isWarningText(m: string): boolean {
+  return m.startsWith(WARNING_PREFIX);
+}
+
 export function paramKey(path: readonly (string | number)[]): string {
   return path.join('.');
 }

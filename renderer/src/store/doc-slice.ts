@@ -2,6 +2,7 @@
 // selection, clipboard and the validator's problems. Plain TypeScript over a zustand vanilla store.
 import { serializePipeline } from '../../../runtime/format/serialize.js';
 import { validatePipeline } from '../../../runtime/format/validate.js';
+import { pipelineWarnings } from '../../../runtime/format/warnings.js';
 import type { Origin } from '../../../runtime/host/contract.js';
 import { type Doc, emptyDoc, getIn, parseDoc, replaceNode, setIn } from '../model/doc.js';
 import { addNode, type Connection, connect, copyFragment, type Fragment, moveNodes, pasteFragment, removeElements, renameNode } from '../model/graph-ops.js';
@@ -19,6 +20,8 @@ export interface Notice {
   readonly text: string;
   readonly kind: 'info' | 'error';
   readonly at: number;
+  /** About a run (it failed, or could not start): cleared by the next run or an edit that may fix it. */
+  readonly run?: boolean;
 }
 
 export interface DocSlice {
@@ -97,6 +100,9 @@ export function docSlice(set: Set, get: Get, deps: Deps): DocSlice {
       const doc = fn(before);
       if (doc === before) return;
       set({ doc, history: record(get().history, before, groupKey, deps.now()), dirty: serialize(doc) !== get().savedText });
+      // An edit may be the fix for what made the last run fail: its banner goes (the Run problems
+      // panel keeps the record until the next run).
+      if (get().notice?.run) set({ notice: null });
       scheduleValidate();
     },
     newDoc() {
@@ -115,11 +121,12 @@ export function docSlice(set: Set, get: Get, deps: Deps): DocSlice {
         get().notify(`cannot open: ${parsed.error}`, 'error');
         return false;
       }
-      // A template is a starting point, not a file of the user's: it opens as a new, unsaved document.
       // A file's formatting (indentation, key order: a hand-written file) is no unsaved change, so
       // it counts as saved in its saved form; only what opening changed (entries that are not
-      // objects are dropped) leaves it dirty.
-      replace(parsed.doc, origin, origin.kind === 'template' ? '' : serializePipeline(JSON.parse(text) as Record<string, unknown>, deps.registry));
+      // objects are dropped) leaves it dirty. A template opens the same way: opening one is not an
+      // edit (switching templates asks nothing), and as it has no file of the user's, Save asks
+      // for a path.
+      replace(parsed.doc, origin, serializePipeline(JSON.parse(text) as Record<string, unknown>, deps.registry));
       return true;
     },
     text: () => serialize(get().doc),
@@ -222,7 +229,8 @@ export function docSlice(set: Set, get: Get, deps: Deps): DocSlice {
       if (validateTimer) clearTimeout(validateTimer);
       validateTimer = null;
       const doc = get().doc;
-      set({ problems: placeProblems(doc, validatePipeline(doc, deps.registry).problems) });
+      // Errors, then warnings (unknown fields, loose ends), which do not stop a run.
+      set({ problems: placeProblems(doc, [...validatePipeline(doc, deps.registry).problems, ...pipelineWarnings(doc, deps.registry)]) });
     },
     notify(text, kind = 'info') {
       set({ notice: { text, kind, at: deps.now() } });

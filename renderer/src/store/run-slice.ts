@@ -3,7 +3,9 @@
 import type { HostEvents, JobState, NodeFigures, RunResult } from '../../../runtime/host/contract.js';
 import type { Problem } from '../../../runtime/format/problems.js';
 import type { Sampled } from '../model/fields.js';
+import { liveDoc, playsLive } from '../model/live.js';
 import { placeProblems } from '../model/problems.js';
+import { type RunProblems, runProblemsAfterFailure, runProblemsFromFigures } from '../model/run-problems.js';
 import type { Deps, Get, Set } from './types.js';
 
 export type RunStatus = 'idle' | 'starting' | JobState;
@@ -25,6 +27,8 @@ export interface RunSlice {
   trustPrompt: { readonly reasons: readonly string[] } | null;
   /** Field names seen on each edge while running (for completion). */
   sampled: Sampled;
+  /** What went wrong while running, per node (the Run problems panel, like NiFi's bulletins). */
+  runProblems: RunProblems;
 
   run(): Promise<void>;
   stop(): Promise<void>;
@@ -39,7 +43,7 @@ export interface RunSlice {
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-const IDLE = { runStatus: 'idle' as RunStatus, runId: null, runError: null, uptimeMs: 0, throughput: 0, figures: {}, spark: {}, edgeRates: {}, consoleLines: [], trustPrompt: null };
+const IDLE = { runStatus: 'idle' as RunStatus, runId: null, runError: null, uptimeMs: 0, throughput: 0, figures: {}, spark: {}, edgeRates: {}, consoleLines: [], trustPrompt: null, runProblems: {} as RunProblems };
 
 export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
   const host = () => {
@@ -47,6 +51,13 @@ export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
     return deps.host;
   };
   const showProblems = (problems: readonly Problem[]) => set({ problems: placeProblems(get().doc, problems) });
+  // What Run sends: a template plays live (model/live.ts); trust is asked for the same document.
+  const runDoc = () => (playsLive(get().origin) ? liveDoc(get().doc) : get().doc);
+  // A run's banner belongs to that run: a new run, the trust prompt or a fix takes it away.
+  const clearRunNotice = () => {
+    if (get().notice?.run) set({ notice: null });
+  };
+  const runNotice = (text: string) => set({ notice: { text, kind: 'error', at: deps.now(), run: true } });
   return {
     ...IDLE,
     sampled: {},
@@ -54,10 +65,11 @@ export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
     async run() {
       const s = get().runStatus;
       if (s === 'starting' || s === 'running') return;
+      clearRunNotice();
       set({ ...IDLE, runStatus: 'starting' });
       let r: RunResult;
       try {
-        r = await host().call('run', { doc: get().doc, origin: get().origin });
+        r = await host().call('run', { doc: runDoc(), origin: get().origin });
       } catch (err) {
         // Never left 'starting' (which ignores Run) when the call itself fails: say why, stay usable.
         set({ runStatus: 'idle' });
@@ -77,12 +89,13 @@ export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
       set({ runStatus: 'idle' });
       if (r.reason === 'invalid') {
         showProblems(r.problems);
-        get().notify(`cannot run: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} (see Problems)`, 'error');
+        runNotice(`cannot run: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} (see Problems)`);
       } else if (r.reason === 'untrusted') set({ trustPrompt: { reasons: r.reasons } });
       else if (r.reason === 'busy') get().notify('a pipeline is already running', 'error');
       else {
-        set({ runStatus: 'failed', runError: { message: r.message, nodeId: r.nodeId } });
-        get().notify(`run failed: ${r.nodeId ? `${r.nodeId}: ` : ''}${r.message}`, 'error');
+        const runError = { message: r.message, nodeId: r.nodeId };
+        set({ runStatus: 'failed', runError, runProblems: runProblemsAfterFailure(get().runProblems, runError, deps.now()) });
+        runNotice(`run failed: ${r.nodeId ? `${r.nodeId}: ` : ''}${r.message}`);
       }
     },
     async stop() {
@@ -92,7 +105,7 @@ export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
     async trustAndRun() {
       set({ trustPrompt: null });
       try {
-        await host().call('trust', { doc: get().doc, origin: get().origin });
+        await host().call('trust', { doc: runDoc(), origin: get().origin });
       } catch (err) {
         get().notify(`cannot trust this pipeline: ${errorText(err)}`, 'error');
         return;
@@ -103,6 +116,7 @@ export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
       set({ trustPrompt: null });
     },
     resetRun() {
+      clearRunNotice();
       set({ ...IDLE, sampled: {} });
     },
     onMetrics(m) {
@@ -120,13 +134,17 @@ export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
       }
       const edgeRates: Record<string, number> = {};
       for (const e of m.edges) edgeRates[e.id] = e.rate;
-      set({ figures, spark, edgeRates, uptimeMs: m.uptimeMs, throughput: m.throughput });
+      const runProblems = runProblemsFromFigures(get().runProblems, m.nodes);
+      set({ figures, spark, edgeRates, uptimeMs: m.uptimeMs, throughput: m.throughput, ...(runProblems !== get().runProblems ? { runProblems } : {}) });
     },
     onJob(j) {
       const runId = get().runId;
       if (runId !== null && j.runId !== runId) return;
       set({ runStatus: j.state, uptimeMs: j.uptimeMs, runError: j.error ?? null, ...(runId === null ? { runId: j.runId } : {}) });
-      if (j.state === 'failed' && j.error) get().notify(`run failed: ${j.error.nodeId ? `${j.error.nodeId}: ` : ''}${j.error.message}`, 'error');
+      if (j.state === 'failed' && j.error) {
+        set({ runProblems: runProblemsAfterFailure(get().runProblems, j.error, deps.now()) });
+        runNotice(`run failed: ${j.error.nodeId ? `${j.error.nodeId}: ` : ''}${j.error.message} (see Run problems)`);
+      }
       if (j.state !== 'running') set({ throughput: 0 });
     },
     onConsole(c) {

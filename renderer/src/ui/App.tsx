@@ -2,6 +2,7 @@
 // window-level behaviour (shortcuts, clipboard, dropping a JSON file, leaving with unsaved work).
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useEffect, useState } from 'react';
+import { DEFAULT_PANES, gridTemplate, LIMITS, loadPanes, type Panes, resize } from '../model/panes.js';
 import type { HostClient } from '../../../runtime/host/rpc.js';
 import { nodeById } from '../model/doc.js';
 import { isFragment } from '../model/graph-ops.js';
@@ -15,7 +16,19 @@ import { Palette } from './Palette.js';
 import { BottomPanel, type PanelTab } from './Panels.js';
 import { StatusBar } from './StatusBar.js';
 import { useEditor, useEditorStore } from './store-context.js';
+import { Splitter } from './Splitter.js';
 import { Toolbar } from './Toolbar.js';
+import { ViewToggles } from './ViewToggles.js';
+
+const PANES_KEY = 'tributary.panes';
+
+function storedPanes(): Panes {
+  try {
+    return loadPanes(localStorage.getItem(PANES_KEY));
+  } catch {
+    return DEFAULT_PANES; // storage refused (private mode, a sandbox): the defaults
+  }
+}
 
 function typingIn(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -36,6 +49,21 @@ function Frame({ host }: { host: HostClient | null }) {
   useEffect(() => {
     if (tapEdge) setTab('tap');
   }, [tapEdge]);
+  // A run that fails, or records that fail while it runs, open the Run problems panel.
+  const failedRun = useEditor((s) => s.runError !== null || Object.keys(s.runProblems).length > 0);
+  useEffect(() => {
+    if (failedRun) setTab('run');
+  }, [failedRun]);
+  const [panes, setPanesState] = useState<Panes>(storedPanes);
+  const setPanes = useCallback((p: Panes) => {
+    setPanesState(p);
+    try {
+      localStorage.setItem(PANES_KEY, JSON.stringify(p));
+    } catch {
+      /* not kept: the layout still applies to this page */
+    }
+  }, []);
+  const grid = gridTemplate(panes, wide ? 620 : 0);
 
   const addAtCenter = useCallback(
     (type: string) => {
@@ -117,12 +145,26 @@ function Frame({ host }: { host: HostClient | null }) {
   }, [store, flow, setDialog]);
 
   return (
-    <div className={`app ${wide ? 'wide-inspector' : ''}`}>
-      <Toolbar openDialog={setDialog} />
-      <Palette onAdd={addAtCenter} />
+    <div
+      className={`app ${wide ? 'wide-inspector' : ''} ${panes.showPalette ? '' : 'no-palette'} ${panes.showInspector ? '' : 'no-inspector'} ${panes.showBottom ? '' : 'no-bottom'}`}
+      style={{ gridTemplateColumns: grid.columns, gridTemplateRows: grid.rows }}
+    >
+      <Toolbar openDialog={setDialog}>
+        <ViewToggles panes={panes} setPanes={setPanes} />
+      </Toolbar>
+      {panes.showPalette && <Palette onAdd={addAtCenter} />}
       <Canvas />
-      <Inspector />
-      <BottomPanel tab={tab} setTab={setTab} />
+      {panes.showInspector && <Inspector />}
+      <BottomPanel tab={tab} setTab={setTab} collapsed={!panes.showBottom} minimap={panes.showMinimap && panes.showBottom} />
+      {panes.showPalette && (
+        <Splitter className="split-palette" label="Resize the palette" orientation="vertical" value={panes.palette} min={LIMITS.palette[0]} max={LIMITS.palette[1]} direction={1} onChange={(v) => setPanes(resize(panes, 'palette', v))} />
+      )}
+      {panes.showInspector && (
+        <Splitter className="split-inspector" label="Resize the inspector" orientation="vertical" value={panes.inspector} min={LIMITS.inspector[0]} max={LIMITS.inspector[1]} direction={-1} onChange={(v) => setPanes(resize(panes, 'inspector', v))} />
+      )}
+      {panes.showBottom && (
+        <Splitter className="split-bottom" label="Resize the bottom panel" orientation="horizontal" value={panes.bottom} min={LIMITS.bottom[0]} max={LIMITS.bottom[1]} direction={-1} onChange={(v) => setPanes(resize(panes, 'bottom', v))} />
+      )}
       <StatusBar connected={host !== null} />
       <Dialogs kind={dialog} close={() => setDialog(null)} host={host} />
       <TrustDialog />

@@ -6,15 +6,16 @@ import {
   Controls,
   type Edge,
   type FinalConnectionState,
-  MiniMap,
   type Node,
   type NodeChange,
   ReactFlow,
   useReactFlow,
+  useStore as useFlowStore,
 } from '@xyflow/react';
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { edgeId, portOf } from '../model/doc.js';
 import { checkConnection } from '../model/graph-ops.js';
+import { lodScale } from '../model/lod.js';
 import { NodeCard } from './NodeCard.js';
 import { NODE_MIME } from './Palette.js';
 import { RateEdge } from './RateEdge.js';
@@ -35,6 +36,8 @@ export function Canvas() {
   const [measureTick, remeasured] = useState(0);
   const dragKey = useRef<string | null>(null);
   const opened = useEditor((s) => s.opened);
+  // Canvas text grows as the view zooms out, so it reads at 11 px or more (model/lod.ts).
+  const lod = useFlowStore((s) => lodScale(s.transform[2]));
   // A newly opened pipeline is fitted into view once its nodes have been measured.
   useEffect(() => {
     // (An empty canvas is not fitted: React Flow would queue the fit until the first drop.)
@@ -129,7 +132,7 @@ export function Canvas() {
   );
 
   return (
-    <div className="canvas" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">
+    <div className="canvas" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas" style={{ '--lod': lod } as React.CSSProperties}>
       <ReactFlow
         nodes={nodes}
         edges={edges}
@@ -151,7 +154,6 @@ export function Canvas() {
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} />
-        <MiniMap pannable zoomable nodeStrokeWidth={3} />
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>

@@ -90,8 +90,10 @@ export function Dialogs({ kind, close, host }: { kind: DialogKind; close: () => 
               });
           }}
         >
-          <label className="field-label">path in the workspace</label>
-          <input name="save-path" value={path} onChange={(e) => (setPath(e.target.value), setConfirmOverwrite(false))} autoFocus />
+          <label className="field-label" htmlFor="save-path">
+            path in the workspace
+          </label>
+          <input id="save-path" name="save-path" value={path} onChange={(e) => (setPath(e.target.value), setConfirmOverwrite(false))} autoFocus />
           {confirmOverwrite && <p className="field-problems">{path} exists. Save again to replace it.</p>}
           <div className="buttons">
             <button type="submit">{confirmOverwrite ? 'Replace' : 'Save'}</button>

@@ -5,9 +5,11 @@ import type { CepStep } from '../model/cep.js';
 import { nodeById } from '../model/doc.js';
 import { inputFields } from '../model/fields.js';
 import { objectFields, paramsSchema } from '../model/form.js';
-import { paramKey } from '../model/problems.js';
+import { paramKey, problemText } from '../model/problems.js';
 import { CepEditor } from './CepEditor.js';
 import { ErrorBoundary } from './ErrorBoundary.js';
+import { rate as rateText } from './format.js';
+import { NodeLive } from './NodeLive.js';
 import { Field, FieldList, type FormContext, JsonField } from './SchemaForm.js';
 import { useEditor, useEditorStore, useRegistry } from './store-context.js';
 
@@ -29,10 +31,14 @@ function PipelineInspector() {
   return (
     <div className="pipeline-inspector">
       <h2>Pipeline</h2>
-      <label className="field-label">name</label>
-      <input name="pipeline-name" value={name} onChange={(e) => store.getState().setName(e.target.value)} />
-      <label className="field-label">description</label>
-      <textarea name="pipeline-description" rows={4} value={description} onChange={(e) => store.getState().edit((d) => ({ ...d, description: e.target.value === '' ? undefined : e.target.value }), 'description')} />
+      <label className="field-label" htmlFor="pipeline-name">
+        name
+      </label>
+      <input id="pipeline-name" name="pipeline-name" value={name} onChange={(e) => store.getState().setName(e.target.value)} />
+      <label className="field-label" htmlFor="pipeline-description">
+        description
+      </label>
+      <textarea id="pipeline-description" name="pipeline-description" rows={4} value={description} onChange={(e) => store.getState().edit((d) => ({ ...d, description: e.target.value === '' ? undefined : e.target.value }), 'description')} />
       <p className="hint">Drag nodes from the palette, connect an output (right) to an input (left), select a node to configure it. Click an edge while running to tap its records.</p>
     </div>
   );
@@ -46,7 +52,7 @@ function EdgeInspector({ edge }: { edge: string }) {
     <div>
       <h2>Edge</h2>
       <p className="mono">{edge.replace('->', ' → ')}</p>
-      {rate !== undefined && <p>{Math.round(rate)} records/s</p>}
+      {rate !== undefined && <p data-testid="edge-rate">{rateText(rate)} records/s</p>}
       <button type="button" onClick={() => void store.getState().openTap(edge)}>
         Tap this edge
       </button>
@@ -89,7 +95,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
   const fields = useMemo(() => inputFields({ ...store.getState().doc, nodes, edges }, registry, nodeId, sampled), [nodes, edges, nodeId, sampled, registry, store]);
   const problems = useMemo(() => {
     const m = new Map<string, string[]>();
-    for (const p of allProblems) if (p.nodeId === nodeId && p.param) m.set(paramKey(p.param), [...(m.get(paramKey(p.param)) ?? []), p.message]);
+    for (const p of allProblems) if (p.nodeId === nodeId && p.param) m.set(paramKey(p.param), [...(m.get(paramKey(p.param)) ?? []), problemText(p)]);
     return m;
   }, [allProblems, nodeId]);
   const nodeProblems = allProblems.filter((p) => p.nodeId === nodeId && (!p.param || p.param.length === 0));
@@ -133,19 +139,24 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
       </h2>
       <div className="doc">{spec.doc.split('\n')[0]!.replace(/`/g, '')}</div>
       <div className="field" data-param="">
-        <label className="field-label">id</label>
-        <input name="node-id" value={idText} onChange={(e) => setIdText(e.target.value)} onBlur={commitId} onKeyDown={(e) => e.key === 'Enter' && commitId()} />
+        <label className="field-label" htmlFor="node-id">
+          id
+        </label>
+        <input id="node-id" name="node-id" value={idText} onChange={(e) => setIdText(e.target.value)} onBlur={commitId} onKeyDown={(e) => e.key === 'Enter' && commitId()} />
         {idError && <div className="field-problems">{idError}</div>}
       </div>
       <div className="field">
-        <label className="field-label">label</label>
-        <input name="node-label" value={typeof node.label === 'string' ? node.label : ''} onChange={(e) => store.getState().setLabel(nodeId, e.target.value)} />
+        <label className="field-label" htmlFor="node-label">
+          label
+        </label>
+        <input id="node-label" name="node-label" value={typeof node.label === 'string' ? node.label : ''} onChange={(e) => store.getState().setLabel(nodeId, e.target.value)} />
       </div>
       {nodeProblems.map((p) => (
-        <div className="field-problems" key={p.message}>
-          {p.message}
+        <div className={`field-problems ${p.severity === 'warning' ? 'warning' : ''}`} key={p.message}>
+          {problemText(p)}
         </div>
       ))}
+      <NodeLive nodeId={nodeId} type={node.type} />
       <div className="params">
         <FieldList ctx={ctx} />
         {schema['x-raw'] ? (

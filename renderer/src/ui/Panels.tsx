@@ -1,24 +1,37 @@
 // The bottom panels: Problems (click one to jump to the node and field), the data tap (the latest
 // records on an edge, as a table, pausable) and the console sink's output.
+import { MiniMap } from '@xyflow/react';
 import { useMemo } from 'react';
 import { edgeId } from '../model/doc.js';
 import type { PlacedProblem } from '../model/problems.js';
 import type { TapRow } from '../store/tap-slice.js';
 import { ErrorBoundary } from './ErrorBoundary.js';
+import { RunProblemsPanel } from './RunProblemsPanel.js';
 import { clockTime } from './format.js';
 import { useEditor, useEditorStore } from './store-context.js';
 
-export type PanelTab = 'problems' | 'tap' | 'console';
+export type PanelTab = 'problems' | 'run' | 'tap' | 'console';
 
-export function BottomPanel({ tab, setTab }: { tab: PanelTab; setTab: (t: PanelTab) => void }) {
-  const problems = useEditor((s) => s.problems.length);
+export function BottomPanel({ tab, setTab, collapsed, minimap }: { tab: PanelTab; setTab: (t: PanelTab) => void; collapsed: boolean; minimap: boolean }) {
+  const problems = useEditor((s) => s.problems.filter((p) => p.severity !== 'warning').length);
+  const warnings = useEditor((s) => s.problems.filter((p) => p.severity === 'warning').length);
+  const runFailures = useEditor((s) => Object.keys(s.runProblems).length);
   const tapOpen = useEditor((s) => s.tap !== null);
   const lines = useEditor((s) => s.consoleLines.length);
   return (
-    <section className="bottom" aria-label="Panels">
+    <section className={`bottom ${collapsed ? 'collapsed' : ''}`} aria-label="Panels">
+      <div className="bottom-main">
       <div className="tabs" role="tablist">
         <button role="tab" aria-selected={tab === 'problems'} onClick={() => setTab('problems')}>
           Problems {problems > 0 && <span className="badge problems">{problems}</span>}
+          {warnings > 0 && (
+            <span className="badge warnings" title={`${warnings} warning${warnings === 1 ? '' : 's'}`}>
+              {warnings}
+            </span>
+          )}
+        </button>
+        <button role="tab" aria-selected={tab === 'run'} onClick={() => setTab('run')}>
+          Run problems {runFailures > 0 && <span className="badge problems">{runFailures}</span>}
         </button>
         <button role="tab" aria-selected={tab === 'tap'} onClick={() => setTab('tap')}>
           Tap {tapOpen && <span className="badge">●</span>}
@@ -27,17 +40,26 @@ export function BottomPanel({ tab, setTab }: { tab: PanelTab; setTab: (t: PanelT
           Console {lines > 0 && <span className="badge">{lines}</span>}
         </button>
       </div>
-      <div className="panel-body">
-        <ErrorBoundary what="This panel" resetKey={tab}>
-          {tab === 'problems' ? <ProblemsPanel /> : tab === 'tap' ? <TapPanel /> : <ConsolePanel />}
-        </ErrorBoundary>
+      {!collapsed && (
+        <div className="panel-body">
+          <ErrorBoundary what="This panel" resetKey={tab}>
+            {tab === 'problems' ? <ProblemsPanel /> : tab === 'run' ? <RunProblemsPanel /> : tab === 'tap' ? <TapPanel /> : <ConsolePanel />}
+          </ErrorBoundary>
+        </div>
+      )}
       </div>
+      {/* The overview map lives beside the panels, outside the canvas, so it never covers a node. */}
+      {minimap && (
+        <div className="minimap-slot" aria-label="Overview map">
+          <MiniMap pannable zoomable nodeStrokeWidth={3} ariaLabel="Overview map of the canvas" bgColor="#ffffff" maskColor="rgba(220, 226, 234, 0.7)" nodeColor="#9aa5b4" />
+        </div>
+      )}
     </section>
   );
 }
 
 export function ProblemsPanel() {
-  const problems = useEditor((s) => s.problems);
+  let problems = useEditor((s) => s.problems);
   const store = useEditorStore();
   const reveal = (p: PlacedProblem) => {
     const s = store.getState();
@@ -45,14 +67,19 @@ export function ProblemsPanel() {
     else if (p.edge !== null && s.doc.edges[p.edge]) s.select({ nodes: [], edge: edgeId(s.doc.edges[p.edge]!) });
   };
   if (problems.length === 0) return <p className="hint ok">No problems: the pipeline is valid.</p>;
+  // Errors first: they stop a run; warnings (unknown fields, loose ends) do not.
+  problems = [...problems].sort((a, b) => Number(a.severity === 'warning') - Number(b.severity === 'warning'));
   return (
     <ul className="problems" aria-label="Problems">
       {problems.map((p, i) => (
-        <li key={i}>
+        <li key={i} className={p.severity === 'warning' ? 'warning' : 'error'}>
           <button type="button" onClick={() => reveal(p)} disabled={!p.nodeId && p.edge === null}>
             <span className="p-node">{p.nodeId ?? 'pipeline'}</span>
             <span className="p-path">{p.path}</span>
-            <span className="p-msg">{p.message}</span>
+            <span className="p-msg">
+              {p.severity === 'warning' && <span className="p-sev">warning: </span>}
+              {p.message}
+            </span>
           </button>
         </li>
       ))}

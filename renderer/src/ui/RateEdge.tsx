@@ -6,8 +6,9 @@ import { useEditor, useLiveEditor } from './store-context.js';
 
 export const RateEdge = memo(function RateEdge(props: EdgeProps) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, sourceHandleId } = props;
-  // Zoomed far out the labels are unreadable: draw none, and follow no rates.
-  const far = useFlowStore((s) => s.transform[2] < 0.5);
+  // Zoomed very far out the labels are in the way: draw none, and follow no rates. Between that and
+  // DETAIL_ZOOM they are scaled up (the canvas's --lod) so they stay readable.
+  const far = useFlowStore((s) => s.transform[2] < 0.2);
   const r = useLiveEditor((s) => (far ? undefined : s.edgeRates[id]), [far]);
   const tapped = useEditor((s) => s.tap?.edge === id);
   const [path, lx, ly] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });

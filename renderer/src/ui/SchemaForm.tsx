@@ -6,7 +6,7 @@ import { CodeField } from '../editor/CodeField.js';
 import type { FieldInfo } from '../model/fields.js';
 import { setIn } from '../model/doc.js';
 import { discriminator, type FieldModel, initialValue, type JsonSchema, kindOf, listItems, listItemSchema, listValue, objectFields, parseScalar, variantIndex, variantLabel } from '../model/form.js';
-import { paramKey } from '../model/problems.js';
+import { isWarningText, paramKey } from '../model/problems.js';
 
 export type Path = readonly (string | number)[];
 
@@ -31,7 +31,9 @@ function Problems({ ctx, path }: { ctx: FormContext; path: Path }) {
   return (
     <div className="field-problems" role="alert">
       {msgs.map((m) => (
-        <div key={m}>{m}</div>
+        <div key={m} className={isWarningText(m) ? 'warning' : undefined}>
+          {m}
+        </div>
       ))}
     </div>
   );
@@ -61,7 +63,7 @@ function Scalar({ field, value, path, ctx }: { field: FieldModel; value: unknown
       );
     case 'enum':
       return (
-        <select name={name} value={value === undefined ? '' : String(value)} onChange={(e) => ctx.set(path, e.target.value === '' ? undefined : schema.enum!.find((x) => String(x) === e.target.value))}>
+        <select name={name} aria-label={name} value={value === undefined ? '' : String(value)} onChange={(e) => ctx.set(path, e.target.value === '' ? undefined : schema.enum!.find((x) => String(x) === e.target.value))}>
           {!field.required && <option value="">{schema.default !== undefined ? `default (${String(schema.default)})` : '—'}</option>}
           {schema.enum!.map((o) => (
             <option key={String(o)} value={String(o)}>
@@ -71,12 +73,13 @@ function Scalar({ field, value, path, ctx }: { field: FieldModel; value: unknown
         </select>
       );
     case 'boolean':
-      return <input name={name} type="checkbox" checked={value === true} onChange={(e) => ctx.set(path, e.target.checked)} />;
+      return <input name={name} aria-label={name} type="checkbox" checked={value === true} onChange={(e) => ctx.set(path, e.target.checked)} />;
     case 'number':
     case 'integer':
       return (
         <input
           name={name}
+          aria-label={name}
           type="number"
           step={kind === 'integer' ? 1 : 'any'}
           placeholder={placeholderOf(schema)}
@@ -89,6 +92,7 @@ function Scalar({ field, value, path, ctx }: { field: FieldModel; value: unknown
       return (
         <input
           name={name}
+          aria-label={name}
           type="text"
           placeholder={placeholderOf(schema) || (kind === 'duration' ? 'e.g. 5s, 1m, 250' : '')}
           value={value === undefined ? '' : String(value)}
@@ -102,6 +106,7 @@ function Scalar({ field, value, path, ctx }: { field: FieldModel; value: unknown
       return (
         <input
           name={name}
+          aria-label={name}
           type="text"
           list={field.key === 'field' && ctx.fields.length > 0 ? `fields-${ctx.nodeId}` : undefined}
           placeholder={placeholderOf(schema)}
@@ -118,6 +123,7 @@ export function JsonField({ name, value, onChange }: { name: string; value: unkn
   return (
     <textarea
       name={name}
+          aria-label={name}
       className={bad ? 'invalid' : ''}
       value={text}
       rows={3}
@@ -200,6 +206,7 @@ function VariantBody({ schema, value, path, ctx }: { schema: JsonSchema; value: 
     <div className="variant">
       <select
         name={`${paramKey(path)}.${d}`}
+        aria-label={`${paramKey(path)}.${d}`}
         value={i}
         onChange={(e) => {
           const next = schema.oneOf![Number(e.target.value)]!;

@@ -7,7 +7,8 @@ export function StatusBar({ connected }: { connected: boolean }) {
   const status = useEditor((s) => s.runStatus);
   const throughput = useEditor((s) => s.throughput);
   const up = useEditor((s) => s.uptimeMs);
-  const problems = useEditor((s) => s.problems.length);
+  const problems = useEditor((s) => s.problems.filter((p) => p.severity !== 'warning').length);
+  const warnings = useEditor((s) => s.problems.length) - problems;
   const origin = useEditor((s) => s.origin);
   const dirty = useEditor((s) => s.dirty);
   const file = origin.kind === 'file' ? origin.path : origin.kind === 'template' ? `${origin.name} (template)` : 'untitled';
@@ -18,7 +19,10 @@ export function StatusBar({ connected }: { connected: boolean }) {
       </span>
       <span data-testid="throughput">{rate(throughput)} rec/s</span>
       <span data-testid="uptime">{uptime(up)}</span>
-      <span className={problems > 0 ? 'problems' : ''}>{problems === 0 ? 'valid' : `${problems} problem${problems === 1 ? '' : 's'}`}</span>
+      <span className={problems > 0 ? 'problems' : ''} data-testid="validity">
+        {problems === 0 ? 'valid' : `${problems} problem${problems === 1 ? '' : 's'}`}
+        {warnings > 0 && `, ${warnings} warning${warnings === 1 ? '' : 's'}`}
+      </span>
       <span className="spacer" />
       {!connected && <span className="problems">not connected to the runtime host</span>}
       <span data-testid="file">

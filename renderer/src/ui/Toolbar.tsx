@@ -1,9 +1,10 @@
 // The toolbar: files, edit, layout and Run/Stop.
 import { useReactFlow } from '@xyflow/react';
+import type { ReactNode } from 'react';
 import { type DialogKind, exportJson, newDocument, save } from './files.js';
 import { useEditor, useEditorStore } from './store-context.js';
 
-export function Toolbar({ openDialog }: { openDialog: (d: DialogKind) => void }) {
+export function Toolbar({ openDialog, children }: { openDialog: (d: DialogKind) => void; children?: ReactNode }) {
   const store = useEditorStore();
   const flow = useReactFlow();
   const status = useEditor((s) => s.runStatus);
@@ -55,6 +56,7 @@ export function Toolbar({ openDialog }: { openDialog: (d: DialogKind) => void })
           ▶ Run
         </button>
       )}
+      {children}
     </header>
   );
 }

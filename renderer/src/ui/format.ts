@@ -26,6 +26,25 @@ export function watermark(wm: WireWatermark | undefined): string {
   return Number.isNaN(d.getTime()) ? String(wm) : d.toISOString().slice(11, 19);
 }
 
+/** A watermark as a date-time (UTC, to the second): `2026-01-01 00:01:02`. */
+export function watermarkTime(wm: WireWatermark | undefined): string {
+  if (wm === undefined || wm === null) return '—';
+  if (wm === 'end') return 'end of input';
+  const d = new Date(wm);
+  return Number.isNaN(d.getTime()) ? String(wm) : d.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** A span of time, short: 850 ms, 12 s, 4.5 min, 3.2 h, 339 d. */
+export function lag(ms: number): string {
+  const a = Math.abs(ms);
+  const sign = ms < 0 ? '−' : '';
+  if (a < 1000) return `${sign}${Math.round(a)} ms`;
+  if (a < 60_000) return `${sign}${(a / 1000).toFixed(a < 10_000 ? 1 : 0)} s`;
+  if (a < 3_600_000) return `${sign}${(a / 60_000).toFixed(1)} min`;
+  if (a < 86_400_000) return `${sign}${(a / 3_600_000).toFixed(1)} h`;
+  return `${sign}${Math.round(a / 86_400_000)} d`;
+}
+
 /** A record's timestamp as a time of day (UTC, ms); one outside what Date holds (nanoseconds
  * taken for milliseconds, say) as the number it is. */
 export function clockTime(ts: number | null): string {

@@ -3,6 +3,7 @@ import { parseDuration } from '../../format/duration.js';
 import { duration, expression } from '../../format/params.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
 import { patternProblems } from './spec-rules.js';
+import { closedSet, objectExpressionFields, UNKNOWN } from '../../format/fields.js';
 
 const CONTIGUITY = ['strict', 'relaxed', 'any'] as const;
 export const SKIP_STRATEGIES = ['noSkip', 'skipToNext', 'skipPastLastEvent', 'skipToFirst', 'skipToLast'] as const;
@@ -41,6 +42,11 @@ const step = z.strictObject({
 });
 
 export type CepStep = z.output<typeof step>;
+
+const MATCH_FIELDS = [
+  { name: 'key', doc: 'The match\'s key.' },
+  { name: 'match', type: 'object', doc: 'Matched records by step name.' },
+];
 
 export const cepSpec = defineNode({
   type: 'cep',
@@ -85,6 +91,10 @@ export const cepSpec = defineNode({
   ],
   keyed: 'optional',
   keyOutput: 'clear',
+  outputFields: ({ params, port }) => {
+    if (port === 'timeout') return closedSet([...MATCH_FIELDS, { name: 'timeoutAt', type: 'number', doc: 'When the match timed out (epoch ms).' }]);
+    return typeof params.select === 'string' ? objectExpressionFields(params.select, UNKNOWN, 'set by select') : closedSet(MATCH_FIELDS);
+  },
   flinkExport: true,
   example: {
     pattern: [

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { code, expression } from '../../format/params.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
 import { exactlyOne } from '../one-of.js';
+import { preserveFields } from '../../format/fields.js';
 
 export const filterSpec = defineNode({
   type: 'filter',
@@ -18,6 +19,7 @@ export const filterSpec = defineNode({
   outputs: [{ name: 'out', doc: 'Records that passed.' }, ERRORS_PORT],
   keyed: 'none',
   keyOutput: 'preserve',
+  outputFields: preserveFields,
   flinkExport: true,
   example: { condition: "eventType == 'ADD_TO_CART' && price * quantity >= 100" },
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { code } from '../../format/params.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
+import { UNKNOWN } from '../../format/fields.js';
 
 export const flatMapSpec = defineNode({
   type: 'flatMap',
@@ -14,6 +15,8 @@ export const flatMapSpec = defineNode({
   outputs: [{ name: 'out', doc: 'Zero or more records per input record.' }, ERRORS_PORT],
   keyed: 'none',
   keyOutput: 'preserve',
+  // Code builds the records: their fields cannot be known before running.
+  outputFields: () => UNKNOWN,
   flinkExport: false,
   example: { code: 'return (event.items ?? []).map((item) => ({ ...item, orderId: event.orderId }));' },
 });

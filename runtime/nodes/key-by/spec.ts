@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { expression } from '../../format/params.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
+import { preserveFields } from '../../format/fields.js';
 
 export const keyBySpec = defineNode({
   type: 'keyBy',
@@ -14,6 +15,7 @@ export const keyBySpec = defineNode({
   outputs: [{ name: 'out', doc: 'The same records, keyed.' }, ERRORS_PORT],
   keyed: 'none',
   keyOutput: 'set',
+  outputFields: preserveFields,
   flinkExport: true,
   example: { key: 'userId' },
 });

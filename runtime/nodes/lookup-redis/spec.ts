@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { duration, envString, keyTemplate } from '../../format/params.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
+import { closedSet, unionSets } from '../../format/fields.js';
 
 export const lookupRedisSpec = defineNode({
   type: 'lookup.redis',
@@ -34,6 +35,8 @@ export const lookupRedisSpec = defineNode({
   outputs: [{ name: 'out', doc: 'Records with the looked-up value.' }, ERRORS_PORT],
   keyed: 'none',
   keyOutput: 'preserve',
+  // The record plus the value under `as`; merged (no `as`), the value's fields are unknown.
+  outputFields: ({ params, input }) => (typeof params.as === 'string' ? unionSets([input, closedSet([{ name: params.as, doc: 'value looked up in Redis' }])]) : { fields: input.fields, open: true }),
   flinkExport: false,
   example: { key: 'profile:{userId}', kind: 'hash', as: 'profile', capacity: 500, timeout: '2s', cacheTtl: '1m' },
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { code, expression } from '../../format/params.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
 import { exactlyOne } from '../one-of.js';
+import { objectExpressionFields, UNKNOWN } from '../../format/fields.js';
 
 export const mapSpec = defineNode({
   type: 'map',
@@ -18,6 +19,8 @@ export const mapSpec = defineNode({
   outputs: [{ name: 'out', doc: 'One record per input record.' }, ERRORS_PORT],
   keyed: 'none',
   keyOutput: 'preserve',
+  // An object expression's keys (`...event` brings the input's); code may return anything.
+  outputFields: ({ params, input }) => (typeof params.expression === 'string' ? objectExpressionFields(params.expression, input, 'set by the map expression') : UNKNOWN),
   flinkExport: true,
   example: { expression: '{...event, total: price * quantity}' },
 });

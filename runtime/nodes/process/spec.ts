@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from '../../format/duration.js';
 import { code, duration } from '../../format/params.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
+import { UNKNOWN } from '../../format/fields.js';
 
 const ttl = duration('Time to live, in processing time: a value, list element or map entry not written (or, with `onReadAndWrite`, read) for this long is gone. Unset: kept until cleared.').refine(
   (v) => (parseDuration(v) ?? 0) > 0,
@@ -54,6 +55,8 @@ export const processSpec = defineNode({
   ],
   keyed: 'optional',
   keyOutput: 'clear',
+  // Code emits the records (`ctx.emit`): their fields cannot be known before running.
+  outputFields: () => UNKNOWN,
   flinkExport: false,
   example: {
     code: [

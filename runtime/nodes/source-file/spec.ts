@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { eventTime, filePath } from '../../format/params.js';
+import { declaredFields, eventTime, filePath } from '../../format/params.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
+import { closedSet, UNKNOWN } from '../../format/fields.js';
 
 export const sourceFileSpec = defineNode({
   type: 'source.file',
@@ -12,11 +13,13 @@ export const sourceFileSpec = defineNode({
     format: z.enum(['jsonl', 'csv']).default('jsonl').meta({ description: '`jsonl`: one JSON object a line; `csv`: a header line, then one record a line.' }),
     delimiter: z.string().length(1).default(',').meta({ description: 'CSV field delimiter.' }),
     eventTime: eventTime().optional(),
+    fields: declaredFields(),
   }),
   inputs: [],
   outputs: [{ name: 'out', doc: 'One record per line.' }, ERRORS_PORT],
   keyed: 'none',
   keyOutput: 'clear',
+  outputFields: ({ params, port }) => (port === 'out' && params.fields ? closedSet(params.fields.map((name: string) => ({ name, doc: 'sampled from the file' }))) : UNKNOWN),
   flinkExport: true,
   example: { path: 'events.jsonl', format: 'jsonl', eventTime: { field: 'ts', maxOutOfOrderness: '5s' } },
 });

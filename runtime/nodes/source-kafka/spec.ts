@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { duration, eventTime } from '../../format/params.js';
+import { declaredFields, duration, eventTime } from '../../format/params.js';
 import { kafkaConnectionParams } from '../kafka-params.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
+import { closedSet, type FieldInfo, UNKNOWN } from '../../format/fields.js';
 
 const startFrom = z
   .enum(['earliest', 'latest', 'committed', 'timestamp'])
@@ -34,6 +35,7 @@ export const sourceKafkaSpec = defineNode({
     metadata: z.boolean().default(true).meta({ description: 'Add the Kafka metadata (`topic`, `partition`, `offset`, `timestamp`, `key`, `headers`) to each record, under `metadataField`.' }),
     metadataField: z.string().regex(/^[A-Za-z_$][\w$]*$/).default('kafka').meta({ description: 'Field that receives the Kafka metadata.' }),
     eventTime: eventTime().optional(),
+    fields: declaredFields(),
     commitInterval: duration('How often read positions are committed (after the records before them are written).', { timer: true }).default('5s'),
     maxBuffered: z.number().int().positive().default(20_000).meta({ description: 'Records fetched ahead of the pipeline before fetching pauses.' }),
   }).superRefine((p, ctx) => {
@@ -45,6 +47,13 @@ export const sourceKafkaSpec = defineNode({
   outputs: [{ name: 'out', doc: 'One record per Kafka record.' }, ERRORS_PORT],
   keyed: 'none',
   keyOutput: 'clear',
+  outputFields: ({ params, port }) => {
+    if (port !== 'out') return UNKNOWN;
+    const meta: FieldInfo[] = params.metadata ? [{ name: params.metadataField, type: 'object', doc: 'Kafka metadata: topic, partition, offset, timestamp, key, headers.' }] : [];
+    if (params.format === 'string') return closedSet([{ name: 'value', type: 'string', doc: 'The value as UTF-8 text.' }, ...meta]);
+    // JSON values carry whatever the producer wrote: known only once sampled and remembered.
+    return params.fields ? closedSet([...params.fields.map((name: string) => ({ name, doc: 'sampled from the topic' })), ...meta]) : UNKNOWN;
+  },
   flinkExport: true,
   fields: [
     { name: 'value', type: 'string', doc: 'With `format: string`: the value as UTF-8 text. (With `format: json` the record is the value\'s JSON object, its fields whatever the producer wrote.)' },

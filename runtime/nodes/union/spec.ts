@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from '../spec.js';
+import { preserveFields } from '../../format/fields.js';
 
 export const unionSpec = defineNode({
   type: 'union',
@@ -11,6 +12,7 @@ export const unionSpec = defineNode({
   outputs: [{ name: 'out', doc: 'All input records.' }],
   keyed: 'none',
   keyOutput: 'preserve',
+  outputFields: preserveFields,
   flinkExport: true,
   example: {},
 });

@@ -43,7 +43,12 @@ export abstract class WindowBase<E> extends TimedOperator {
       () => this.queue.peekPriority(),
       () => this.onClock(() => this.drain(this.job.clock.now())),
     );
+    // The editor shows when the next window fires and how many are open (sampled, not per record).
+    ctx.metrics.windowTiming = () => ({ ...this.timing(), processingTime: !this.eventTime });
   }
+
+  /** The next firing time (null: none open) and the open windows, for the editor's figures. */
+  protected abstract timing(): { nextFire: number | null; openWindows: number };
 
   override receive(input: number, b: Parameters<TimedOperator['receive']>[1]): void {
     if (!this.eventTime) this.procNow = this.job.clock.now();

@@ -2,7 +2,7 @@
 // Every n records of a key fire and clear its window. Time plays no part: a global window is never
 // late and never closes, so a partial window is not emitted at the end of input, as in Flink.
 import type { BuildContext } from '../../engine/factory.js';
-import type { StateSize } from '../../engine/metrics.js';
+import type { StateSize, WindowTiming } from '../../engine/metrics.js';
 import type { OperatorSnapshot } from '../../engine/timed.js';
 import { MAP_ENTRY_BYTES, WindowBase, keyBytes } from './base.js';
 import type { AggregateSpec } from './spec.js';
@@ -45,6 +45,11 @@ export class CountWindows extends WindowBase<never> {
   }
 
   protected due(): void {}
+
+  /** Count windows fire on their n-th record, not at a time. */
+  protected timing(): Omit<WindowTiming, 'processingTime'> {
+    return { nextFire: null, openWindows: this.open.size };
+  }
 
   stateSize(): StateSize {
     return { keys: this.open.size, bytes: this.acc.bytes() + this.open.size * (MAP_ENTRY_BYTES + 48) + this.keyBytes };

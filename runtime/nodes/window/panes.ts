@@ -2,7 +2,7 @@
 // their processing-time twins, with EventTimeTrigger / ProcessingTimeTrigger). Every key's state
 // for one window lives in one pane, so a window fires all its keys together.
 import type { BuildContext } from '../../engine/factory.js';
-import type { StateSize } from '../../engine/metrics.js';
+import type { StateSize, WindowTiming } from '../../engine/metrics.js';
 import type { OperatorSnapshot } from '../../engine/timed.js';
 import { slidingStarts, windowStart } from './assign.js';
 import { MAP_ENTRY_BYTES, WindowBase, keyBytes } from './base.js';
@@ -120,6 +120,18 @@ export class PaneWindows extends WindowBase<Due> {
     for (const slot of pane.keys.values()) this.acc.release(slot);
     this.panes.delete(pane.start);
     if (this.last === pane) this.last = null;
+  }
+
+  protected timing(): Omit<WindowTiming, 'processingTime'> {
+    // Few panes are open at a time (one per window, whatever the keys): an exact answer is cheap.
+    let nextFire = Infinity;
+    let openWindows = 0;
+    for (const p of this.panes.values()) {
+      if (p.fired || p.dead) continue;
+      openWindows++;
+      if (p.end - 1 < nextFire) nextFire = p.end - 1;
+    }
+    return { nextFire: openWindows === 0 ? null : nextFire, openWindows };
   }
 
   stateSize(): StateSize {

@@ -2,7 +2,7 @@
 // opens [t, t + gap); a key's windows that touch or overlap merge (TimeWindow.intersects,
 // MergingWindowSet.addWindow), their accumulators folded together (AggregateFunction.merge).
 import type { BuildContext } from '../../engine/factory.js';
-import type { StateSize } from '../../engine/metrics.js';
+import type { StateSize, WindowTiming } from '../../engine/metrics.js';
 import type { OperatorSnapshot } from '../../engine/timed.js';
 import { intersects } from './assign.js';
 import { MAP_ENTRY_BYTES, WindowBase, keyBytes } from './base.js';
@@ -126,6 +126,12 @@ export class SessionWindows extends WindowBase<Due> {
       this.byKey.delete(s.key);
       this.keyBytes -= keyBytes(s.key);
     }
+  }
+
+  protected timing(): Omit<WindowTiming, 'processingTime'> {
+    // The queue's head is the earliest due entry; one of a merged-away session is skipped when
+    // due, so this may name a time a little early, never late.
+    return { nextFire: this.sessions === 0 || this.queue.size === 0 ? null : this.queue.peekPriority(), openWindows: this.sessions };
   }
 
   stateSize(): StateSize {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from '../../format/duration.js';
 import { duration, FORMATS } from '../../format/params.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
+import { closedSet } from '../../format/fields.js';
 
 /** A window offset: like a duration, but may be negative ("-8h"), as Flink's offsets may. */
 function offset(description: string) {
@@ -136,6 +137,13 @@ export const windowSpec = defineNode({
   ],
   keyed: 'optional',
   keyOutput: 'clear',
+  outputFields: ({ params }) =>
+    closedSet([
+      { name: 'key', doc: 'The window\'s key.' },
+      { name: 'windowStart', type: 'number', doc: 'Window start, epoch ms (inclusive); null for count windows.' },
+      { name: 'windowEnd', type: 'number', doc: 'Window end, epoch ms (exclusive); null for count windows.' },
+      ...Object.entries((params.aggregates ?? {}) as Record<string, { fn?: string }>).map(([name, a]) => ({ name, doc: `${a?.fn ?? 'aggregate'} aggregate` })),
+    ]),
   flinkExport: true,
   example: {
     assigner: { kind: 'tumbling', size: '1m' },
