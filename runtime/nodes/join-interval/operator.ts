@@ -90,7 +90,8 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
       const hi = side === 0 ? ts + this.upper : ts - this.lower;
       const ots = other.ts;
       const orecs = other.recs;
-      for (let i = other.lowerBound(lo); i < ots.length && ots[i]! <= hi; i++) {
+      const oend = other.end;
+      for (let i = other.lowerBound(lo); i < oend && ots[i]! <= hi; i++) {
         const t = ots[i]!;
         if (side === 0) this.joined(rec, orecs[i], key, ts > t ? ts : t, rec);
         else this.joined(orecs[i], rec, key, ts > t ? ts : t, rec);
