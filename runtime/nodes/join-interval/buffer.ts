@@ -11,21 +11,37 @@ export class SideBuffer {
   recs: unknown[] = [];
   /** First live slot: slots before it were cleaned up. */
   head = 0;
+  /**
+   * One past the last live slot. Slots from here to the arrays' length are spare: an emptied
+   * buffer starts again at slot 0 and keeps its arrays' storage (a key's buffers empty and refill
+   * all the time, and new storage for each refill would be most of the garbage the join makes).
+   */
+  end = 0;
   /** Cleanup time queued for this buffer, or NaN when none is queued. */
   scheduled = Number.NaN;
 
   get size(): number {
-    return this.ts.length - this.head;
+    return this.end - this.head;
   }
 
   /** Insert keeping timestamp order; returns the index it went to. */
   add(t: number, rec: unknown): number {
     const ts = this.ts;
-    const n = ts.length;
+    const n = this.end;
     if (n === this.head || ts[n - 1]! <= t) {
-      ts.push(t);
-      this.recs.push(rec);
-      return n;
+      if (n === this.head) {
+        this.head = 0;
+        this.end = 0;
+      }
+      const at = this.end++;
+      if (at < ts.length) {
+        ts[at] = t;
+        this.recs[at] = rec;
+      } else {
+        ts.push(t);
+        this.recs.push(rec);
+      }
+      return at;
     }
     // After the last entry ≤ t, so equal timestamps keep arrival order.
     let lo = this.head;
@@ -35,8 +51,11 @@ export class SideBuffer {
       if (ts[mid]! <= t) lo = mid + 1;
       else hi = mid;
     }
+    ts.length = n;
+    this.recs.length = n;
     ts.splice(lo, 0, t);
     this.recs.splice(lo, 0, rec);
+    this.end = n + 1;
     return lo;
   }
 
@@ -44,7 +63,7 @@ export class SideBuffer {
   lowerBound(t: number): number {
     const ts = this.ts;
     let lo = this.head;
-    let hi = ts.length;
+    let hi = this.end;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (ts[mid]! < t) lo = mid + 1;
@@ -57,22 +76,22 @@ export class SideBuffer {
   dropThrough(t: number): number {
     const ts = this.ts;
     const start = this.head;
+    const end = this.end;
     let h = start;
-    while (h < ts.length && ts[h]! <= t) h++;
-    if (h === ts.length) {
-      // Emptied: keep the arrays (a key's buffers empty and refill all the time; new arrays for
-      // each refill would be most of the garbage the join makes).
-      ts.length = 0;
-      this.recs.length = 0;
+    while (h < end && ts[h]! <= t) h++;
+    // Release the records (the slots stay for reuse).
+    for (let i = start; i < h; i++) this.recs[i] = undefined;
+    if (h === end) {
       this.head = 0;
+      this.end = 0;
       return h - start;
     }
-    for (let i = start; i < h; i++) this.recs[i] = undefined;
     this.head = h;
-    if (h >= COMPACT_MIN && h * 2 >= ts.length) {
-      this.ts = ts.slice(h);
-      this.recs = this.recs.slice(h);
+    if (h >= COMPACT_MIN && h * 2 >= end) {
+      this.ts = ts.slice(h, end);
+      this.recs = this.recs.slice(h, end);
       this.head = 0;
+      this.end = end - h;
     }
     return h - start;
   }
@@ -80,7 +99,7 @@ export class SideBuffer {
   /** The live entries as [timestamp, record] pairs, oldest first (snapshots). */
   entries(): [number, unknown][] {
     const out: [number, unknown][] = [];
-    for (let i = this.head; i < this.ts.length; i++) out.push([this.ts[i]!, this.recs[i]]);
+    for (let i = this.head; i < this.end; i++) out.push([this.ts[i]!, this.recs[i]]);
     return out;
   }
 }

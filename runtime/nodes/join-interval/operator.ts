@@ -6,13 +6,13 @@
 // after each cut: the same records go at the same watermark, with a queue as large as the keys.
 import { compileExpression } from '../../expr/index.js';
 import type { OperatorFactory } from '../../engine/factory.js';
-import { MinHeap } from '../../engine/heap.js';
 import type { StateSize } from '../../engine/metrics.js';
 import { estimateBytes, FIELD, HEAP_NUMBER, keyBytes, MAP_ENTRY, OBJECT_HEADER } from '../../engine/state/size.js';
 import type { OperatorSnapshot } from '../../engine/timed.js';
 import { TwoInputTimedOperator } from '../../engine/two-input.js';
 import type { ParamsOf } from '../spec.js';
-import { type Cleanup, KeyBuffers, type SideBuffer } from './buffer.js';
+import { KeyBuffers, type SideBuffer } from './buffer.js';
+import { CleanupQueue } from './cleanup-queue.js';
 import { effectiveBounds, type joinIntervalSpec } from './spec.js';
 
 const OUT = 0;
@@ -47,7 +47,8 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
   private readonly delay: readonly [number, number];
   private readonly output: OutputFn;
   private readonly keys = new Map<unknown, KeyBuffers>();
-  private readonly cleanups = new MinHeap<Cleanup>();
+  /** Per side (each has its own fixed delay, so its cleanup times mostly arrive in order). */
+  private readonly cleanups = [new CleanupQueue(), new CleanupQueue()] as const;
   private readonly spare: KeyBuffers[] = [];
   private readonly figures = [new SideFigures(), new SideFigures()] as const;
 
@@ -89,7 +90,8 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
       const hi = side === 0 ? ts + this.upper : ts - this.lower;
       const ots = other.ts;
       const orecs = other.recs;
-      for (let i = other.lowerBound(lo); i < ots.length && ots[i]! <= hi; i++) {
+      const oend = other.end;
+      for (let i = other.lowerBound(lo); i < oend && ots[i]! <= hi; i++) {
         const t = ots[i]!;
         if (side === 0) this.joined(rec, orecs[i], key, ts > t ? ts : t, rec);
         else this.joined(orecs[i], rec, key, ts > t ? ts : t, rec);
@@ -106,7 +108,7 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
     const due = ts + this.delay[side];
     if (!(own.scheduled <= due)) {
       own.scheduled = due;
-      this.cleanups.push(due, kb.cleanups[side]);
+      this.cleanups[side].push(due, kb.cleanups[side]);
     }
   }
 
@@ -127,13 +129,14 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
 
   /** The watermark reaches `wm`: drop every buffered record that can no longer match. */
   protected onEventTime(wm: number): void {
-    const q = this.cleanups;
-    while (q.size > 0 && q.peekPriority() <= wm) {
-      const at = q.peekPriority();
-      const { kb, side } = q.pop()!;
-      const buf = kb.side(side);
-      if (buf.scheduled !== at) continue; // superseded by an earlier one
-      this.cut(kb, side, buf, wm);
+    // A cut re-queues only later than `wm`, so each loop ends; the two sides' cuts are independent.
+    for (const q of this.cleanups) {
+      while (q.size > 0 && q.nextDue() <= wm) {
+        const { kb, side } = q.take();
+        const buf = kb.side(side);
+        if (buf.scheduled !== q.takenAt) continue; // superseded by an earlier one
+        this.cut(kb, side, buf, wm);
+      }
     }
   }
 
@@ -142,7 +145,7 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
     f.records -= buf.dropThrough(wm - this.delay[side]);
     if (buf.size > 0) {
       buf.scheduled = buf.ts[buf.head]! + this.delay[side];
-      this.cleanups.push(buf.scheduled, kb.cleanups[side]);
+      this.cleanups[side].push(buf.scheduled, kb.cleanups[side]);
       return;
     }
     buf.scheduled = Number.NaN;
@@ -178,7 +181,7 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
     }
     return {
       keys: this.keys.size,
-      bytes: s.left.bytes + s.right.bytes + this.keys.size * perKey + keyB + this.cleanups.size * (OBJECT_HEADER + 4 * FIELD),
+      bytes: s.left.bytes + s.right.bytes + this.keys.size * perKey + keyB + (this.cleanups[0].size + this.cleanups[1].size) * (OBJECT_HEADER + 4 * FIELD),
       inputs: s,
     };
   }
@@ -194,7 +197,7 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
     if (s.kind !== 'join.interval' || s.version !== 1) throw new Error(`cannot restore ${s.kind} v${s.version} into a join.interval node`);
     const data = s.data as IntervalJoinSnapshot;
     this.keys.clear();
-    this.cleanups.clear();
+    for (const q of this.cleanups) q.clear();
     for (const f of this.figures) Object.assign(f, new SideFigures());
     for (const [key, left, right] of data.keys) {
       const kb = new KeyBuffers(key);
@@ -213,7 +216,7 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
         if (buf.size > 0) {
           this.figures[side].keys++;
           buf.scheduled = buf.ts[buf.head]! + this.delay[side];
-          this.cleanups.push(buf.scheduled, kb.cleanups[side]);
+          this.cleanups[side].push(buf.scheduled, kb.cleanups[side]);
         }
       });
     }
