@@ -1,7 +1,7 @@
 // Writes JSON Lines to a temporary file beside the target and renames it when the whole run ends
 // well (the job commits every sink together), so a failed run publishes nothing.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { jsonLines, type Unwritable, unwritablePreview } from '../../connectors/json-lines.js';
 import type { Batch } from '../../engine/batch.js';
@@ -11,6 +11,7 @@ import type { NodeMetrics } from '../../engine/metrics.js';
 import type { JobControl } from '../../engine/operator.js';
 import { SinkOperator } from '../../engine/sink.js';
 import type { ParamsOf } from '../spec.js';
+import { removeOrphans } from './orphans.js';
 import type { sinkFileSpec } from './spec.js';
 
 export class FileSink extends SinkOperator {
@@ -26,6 +27,8 @@ export class FileSink extends SinkOperator {
     job: JobControl,
     metrics: NodeMetrics,
     private readonly path: string,
+    /** The pipeline's checkpoint folder: temporary files a checkpoint names are kept for its restore. */
+    private readonly checkpoints: string,
   ) {
     super(job, metrics, 1);
     this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
@@ -39,7 +42,7 @@ export class FileSink extends SinkOperator {
     } catch (err) {
       throw new NodeError(this.metrics.nodeId, `cannot create the folder for ${this.path}: ${errorMessage(err)}`);
     }
-    await removeOrphans(this.path);
+    await removeOrphans(this.path, new Set([basename(this.tmp)]), this.checkpoints);
     const out = createWriteStream(this.tmp, { flags: 'wx' });
     await new Promise<void>((resolve, reject) => {
       out.once('open', () => resolve());
@@ -90,40 +93,6 @@ export class FileSink extends SinkOperator {
   }
 }
 
-/**
- * Temporary files of earlier runs that were killed (kill -9, a power cut) before they could
- * publish or discard them: only this sink's own naming pattern for this target, and only those
- * whose process is gone, so a run writing the same file right now keeps its own.
- */
-async function removeOrphans(path: string): Promise<void> {
-  const name = basename(path);
-  const prefix = `.${name}.`;
-  let entries: string[];
-  try {
-    entries = await readdir(dirname(path));
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (!e.startsWith(prefix) || !e.endsWith('.tmp')) continue;
-    const m = /^(\d+)\.[0-9a-z]+\.tmp$/.exec(e.slice(prefix.length));
-    if (m === null) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || alive(pid)) continue;
-    await rm(join(dirname(path), e), { force: true }).catch(() => {});
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export const createFileSink: OperatorFactory<ParamsOf<typeof sinkFileSpec>> = (ctx, p) => ({
-  operator: new FileSink(ctx.job, ctx.metrics, ctx.resolvePath(p.path)),
+  operator: new FileSink(ctx.job, ctx.metrics, ctx.resolvePath(p.path), ctx.resolvePath(join('.tributary', 'checkpoints'))),
 });
