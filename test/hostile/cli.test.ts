@@ -6,7 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../runtime/cli/main.js';
 import { loadPipelineText } from '../../runtime/host/load.js';
 import { runCli } from '../support/cli.js';
 
@@ -32,9 +34,16 @@ function write(dir: string, name: string, text: string): string {
 const gen = (params: Record<string, unknown> = {}): Node => ({ id: 'g', type: 'source.generator', params: { count: 5, rate: 0, ...params } });
 const out: Node = { id: 'out', type: 'sink.console' };
 
-async function validate(text: string, name = 'p.json') {
+/**
+ * `tributary validate` in this process: the CLI's own entry point with its exit code and stderr,
+ * without a process start each (validation neither grows the heap nor exits early).
+ */
+async function validate(text: string, name = 'p.json'): Promise<{ code: number; stderr: string }> {
   const dir = folder();
-  return runCli(['validate', write(dir, name, text)], { env: HEAP, timeout: 60_000 });
+  let stderr = '';
+  const sink = () => new Writable({ write: (c: Buffer, _e, done) => { stderr += c.toString(); done(); } });
+  const code = await main(['validate', write(dir, name, text)], { stdout: sink(), stderr: sink(), stdin: Readable.from([]) });
+  return { code, stderr };
 }
 
 describe('hostile pipelines are refused at validation (exit 2, node and path named)', () => {

@@ -85,7 +85,7 @@ describe('CSV quoting errors lose no rows', () => {
 
   it('strips a UTF-8 BOM and handles CRLF', async () => {
     const r = await all(readCsv(file('\uFEFFid,v\r\n1,"a\r\nb"\r\n2,c\r\n'), ','));
-    expect(r.recs).toEqual([{ id: 1, v: 'a\nb' }, { id: 2, v: 'c' }]);
+    expect(r.recs).toEqual([{ id: 1, v: 'a\r\nb' }, { id: 2, v: 'c' }]);
   });
 });
 

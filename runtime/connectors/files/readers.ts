@@ -2,7 +2,7 @@
 // and the lines that did not parse, each with its line number and the reason.
 import { createReadStream } from 'node:fs';
 import { MAX_RECORD_NESTING, tooDeepAt } from '../../format/nesting.js';
-import { castValue, headerNames, parseRecord } from './csv.js';
+import { castValue, contentLength, headerNames, parseRecord } from './csv.js';
 
 export interface LineError {
   readonly line: number;
@@ -76,7 +76,7 @@ export async function* readJsonLines(path: string): AsyncGenerator<Chunk> {
  * CSV with a header line (csv.ts has the quoting and recovery rules); values that look like
  * numbers become numbers. Every line after the header is a record, an error, or blank.
  */
-export async function* readCsv(path: string, delimiter: string): AsyncGenerator<Chunk> {
+export async function* readCsv(path: string, delimiter: string, readBuffer = READ_BUFFER): AsyncGenerator<Chunk> {
   let chunk = newChunk();
   let header: string[] | null = null;
   // Lines not yet consumed: pending[pos] is line number `first + pos` of the file.
@@ -88,8 +88,12 @@ export async function* readCsv(path: string, delimiter: string): AsyncGenerator<
   const drain = (eof: boolean): void => {
     while (pos < pending.length) {
       const line = first + pos;
-      const text = pending[pos]!;
-      if (text.trim() === '') {
+      const raw = pending[pos]!;
+      const text = raw.slice(0, contentLength(raw));
+      // A blank line is skipped, except in a one-column file after the header, where it is an
+      // empty (or all-space) value: csv-parse read it so, and skipping it would drop a record.
+      // A line holding a delimiter is a record of empty fields even when the delimiter is a tab.
+      if (text.trim() === '' && !text.includes(delimiter) && (header === null || header.length !== 1)) {
         pos++;
         continue;
       }
@@ -116,7 +120,7 @@ export async function* readCsv(path: string, delimiter: string): AsyncGenerator<
       chunk.lines.push(line);
     }
   };
-  for await (const data of createReadStream(path, { encoding: 'utf8', highWaterMark: READ_BUFFER })) {
+  for await (const data of createReadStream(path, { encoding: 'utf8', highWaterMark: readBuffer })) {
     let text = rest + (data as string);
     if (bom) {
       bom = false;
@@ -124,7 +128,7 @@ export async function* readCsv(path: string, delimiter: string): AsyncGenerator<
     }
     let start = 0;
     for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
-      pending.push(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl));
+      pending.push(text.slice(start, nl));
       start = nl + 1;
     }
     rest = text.slice(start);
@@ -138,7 +142,7 @@ export async function* readCsv(path: string, delimiter: string): AsyncGenerator<
       chunk = newChunk();
     }
   }
-  if (rest !== '') pending.push(rest.charCodeAt(rest.length - 1) === 13 ? rest.slice(0, -1) : rest);
+  if (rest !== '') pending.push(rest);
   drain(true);
   if (chunk.recs.length + chunk.errors.length > 0) yield chunk;
 }

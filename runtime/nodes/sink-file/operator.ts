@@ -7,7 +7,7 @@
 // appends, so after any crash the output holds every line exactly once.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { fsync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { jsonLines, type Unwritable, unwritablePreview } from '../../connectors/json-lines.js';
 import type { Batch } from '../../engine/batch.js';
@@ -18,6 +18,7 @@ import type { NodeMetrics } from '../../engine/metrics.js';
 import type { JobControl } from '../../engine/operator.js';
 import { SinkOperator } from '../../engine/sink.js';
 import type { ParamsOf } from '../spec.js';
+import { removeOrphans } from './orphans.js';
 import type { sinkFileSpec } from './spec.js';
 
 interface FileSinkCheckpoint {
@@ -46,6 +47,8 @@ export class FileSink extends SinkOperator implements Checkpointed {
     job: JobControl,
     metrics: NodeMetrics,
     private readonly path: string,
+    /** The pipeline's checkpoint folder: temporary files a checkpoint names are kept for its restore. */
+    private readonly checkpoints: string,
   ) {
     super(job, metrics, 1);
     this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
@@ -60,8 +63,8 @@ export class FileSink extends SinkOperator implements Checkpointed {
       throw new NodeError(this.metrics.nodeId, `cannot create the folder for ${this.path}: ${errorMessage(err)}`);
     }
     // A restored run continues the in-progress file of the run it resumes (named after that run's
-    // pid, now dead): it is the one temporary file that is no orphan.
-    await removeOrphans(this.path, this.resumeAt !== null ? this.tmp : null);
+    // pid, now dead): it is no orphan, nor is any file a checkpoint names.
+    await removeOrphans(this.path, new Set([basename(this.tmp)]), this.checkpoints);
     if (this.resumeAt !== null) await this.recover(this.resumeAt);
     const out = createWriteStream(this.tmp, { flags: this.resumeAt !== null ? 'a' : 'wx' });
     await new Promise<void>((resolve, reject) => {
@@ -166,40 +169,6 @@ export class FileSink extends SinkOperator implements Checkpointed {
   }
 }
 
-/**
- * Temporary files of earlier runs that were killed (kill -9, a power cut) before they could
- * publish or discard them: only this sink's own naming pattern for this target, and only those
- * whose process is gone, so a run writing the same file right now keeps its own.
- */
-async function removeOrphans(path: string, keep: string | null): Promise<void> {
-  const name = basename(path);
-  const prefix = `.${name}.`;
-  let entries: string[];
-  try {
-    entries = await readdir(dirname(path));
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (!e.startsWith(prefix) || !e.endsWith('.tmp')) continue;
-    const m = /^(\d+)\.[0-9a-z]+\.tmp$/.exec(e.slice(prefix.length));
-    if (m === null) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || alive(pid) || join(dirname(path), e) === keep) continue;
-    await rm(join(dirname(path), e), { force: true }).catch(() => {});
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export const createFileSink: OperatorFactory<ParamsOf<typeof sinkFileSpec>> = (ctx, p) => ({
-  operator: new FileSink(ctx.job, ctx.metrics, ctx.resolvePath(p.path)),
+  operator: new FileSink(ctx.job, ctx.metrics, ctx.resolvePath(p.path), ctx.resolvePath(join('.tributary', 'checkpoints'))),
 });
