@@ -48,6 +48,8 @@ function resourceParams(cp: string, conf: string, which: 'JM' | 'TM'): { jvm: st
 
 export async function clusterUp(o: ClusterOptions): Promise<{ url: string; pids: number[] }> {
   const url = `http://127.0.0.1:${o.port}`;
+  // A second `up` in the same folder would overwrite the pid file and orphan the first cluster.
+  if (startedIn(o.dir).length > 0) throw new Error(`a cluster started by \`flink cluster up\` is still running from ${o.dir}; run \`flink cluster down\` first`);
   if ((await clusterSlots(url)) !== null) throw new Error(`something already answers at ${url}; stop it or choose another --port`);
   const conf = join(o.dir, 'conf');
   const logs = join(o.dir, 'log');
@@ -120,11 +122,31 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Whether pid is still one of the Flink processes `cluster up` started with this folder's config:
+ * after a reboot or a crash the pid may belong to an unrelated process, which must not be killed. */
+function ours(pid: number, dir: string): boolean {
+  if (!alive(pid)) return false;
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return cmd.includes(join(dir, 'conf')) && cmd.some((a) => a.startsWith('org.apache.flink.'));
+  } catch {
+    // No /proc (macOS): trust the pid file, as Flink's own stop scripts do.
+    return process.platform !== 'linux';
+  }
+}
+
+/** Pids from dir's pid file that are still the cluster's processes. */
+function startedIn(dir: string): number[] {
+  const file = join(dir, PID_FILE);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').map(Number).filter((p) => p > 0 && ours(p, dir));
+}
+
 /** Stop the processes `cluster up` started in dir; false when there were none. */
 export async function clusterDown(dir: string): Promise<boolean> {
   const file = join(dir, PID_FILE);
   if (!existsSync(file)) return false;
-  const pids = readFileSync(file, 'utf8').split('\n').map(Number).filter((p) => p > 0);
+  const pids = startedIn(dir);
   for (const p of pids) if (alive(p)) process.kill(p, 'SIGTERM');
   const deadline = Date.now() + 15_000;
   while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));

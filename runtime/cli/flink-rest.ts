@@ -25,12 +25,26 @@ async function call(url: string, init?: RequestInit): Promise<unknown> {
     // Not JSON: keep the text for the message.
   }
   if (!res.ok) {
-    const errors = (body as { errors?: string[] }).errors;
-    // Flink puts the job's own exception (our "node '…': …" messages) in the errors' text.
-    const detail = Array.isArray(errors) ? errors.join('\n') : text;
-    throw new Error(`${init?.method ?? 'GET'} ${url}: HTTP ${res.status}: ${detail.slice(0, 4000)}`);
+    const errors = (body as { errors?: unknown } | null)?.errors;
+    throw new Error(`${init?.method ?? 'GET'} ${url}: HTTP ${res.status}: ${Array.isArray(errors) ? restError(errors.map(String)) : 'not a Flink REST API answer (is this the JobManager\'s REST address?)'}`);
   }
   return body;
+}
+
+/** Flink's REST errors carry whole Java stack traces: keep the job's own "node '…': …" message
+ * when there is one, else each error's first line and its last "Caused by:". */
+export function restError(errors: string[]): string {
+  const all = errors.join('\n');
+  const node = /node '[^']+': [^\n]*/.exec(all);
+  if (node) return node[0];
+  return errors
+    .map((e) => {
+      const lines = e.split('\n');
+      const cause = lines.filter((l) => l.startsWith('Caused by:')).pop();
+      return cause ? `${lines[0]!.trim()} (${cause.trim()})` : lines[0]!.trim();
+    })
+    .join('; ')
+    .slice(0, 1000);
 }
 
 /** The compiled pipeline travels inside the run request, so the JobManager needs no file of ours. */

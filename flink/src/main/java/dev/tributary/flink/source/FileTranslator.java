@@ -53,7 +53,9 @@ public final class FileTranslator implements NodeTranslator {
 
   /** Epoch ms from a number or an ISO-8601 string; NaN otherwise (runtime/nodes/source-file/operator.ts toTimestamp). */
   static double toTimestamp(Object v) {
-    if (v instanceof Number n) return n.doubleValue();
+    // Outside a JavaScript Date's range (±8.64e15 ms) is no timestamp, as in the embedded runtime;
+    // past it the cast to Flink's long timestamp would saturate and the record's window overflow.
+    if (v instanceof Number n) return Math.abs(n.doubleValue()) <= 8.64e15 ? n.doubleValue() : Double.NaN;
     if (v instanceof String s && !s.isEmpty()) {
       if (s.matches("^-?\\d+(\\.\\d+)?$")) return Double.NaN;
       Object t = Helpers.call("timestamp", new Object[] {s});
