@@ -1,7 +1,7 @@
 // Environment references in connection params (`${NAME}`, `${NAME:-default}`), resolved when the
 // run starts: passwords and per-machine addresses need not live in the pipeline file.
 import { NodeError } from '../engine/errors.js';
-import { ENV_REF } from '../format/params.js';
+import { envRefs, replaceEnvRefs } from '../format/params.js';
 
 /** Set means set and not empty: an empty variable takes the reference's default, as in a POSIX shell's `:-`. */
 function isSet(v: string | undefined): v is string {
@@ -9,7 +9,7 @@ function isSet(v: string | undefined): v is string {
 }
 
 export function resolveEnv(value: string, nodeId: string, param: string, env: NodeJS.ProcessEnv = process.env): string {
-  return value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
+  return replaceEnvRefs(value, ({ name, fallback }) => {
     const v = env[name];
     if (isSet(v)) return v;
     if (fallback !== undefined) return fallback;
@@ -23,11 +23,11 @@ export function resolveEnv(value: string, nodeId: string, param: string, env: No
  */
 export function setEnvNames(value: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const names = new Set<string>();
-  for (const m of value.matchAll(ENV_REF)) if (isSet(env[m[1]])) names.add(m[1]);
+  for (const { name } of envRefs(value)) if (isSet(env[name])) names.add(name);
   return [...names];
 }
 
 /** As resolveEnv, but an unset variable without a default becomes '' (for checks before a run, which then fails on it). */
 export function resolveEnvLeniently(value: string, env: NodeJS.ProcessEnv = process.env): string {
-  return value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => (isSet(env[name]) ? env[name] : (fallback ?? '')));
+  return replaceEnvRefs(value, ({ name, fallback }) => (isSet(env[name]) ? env[name] : (fallback ?? '')));
 }

@@ -81,7 +81,7 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
   Tributary's settings folder, where the trust store lives. Otherwise a pipeline without a line of code could
   overwrite \`~/.bashrc\`, read \`~/.ssh\` and post it with \`sink.http\`, or trust another file. Files inside the
   folder (\`data/…\`, \`out/…\`) need nothing. An environment reference (\`\${NAME}\`) needs trust when its variable
-  is set where the pipeline runs: its value enters the run and goes wherever the pipeline sends it (a URL, a
+  is set where the pipeline runs (in any param, not only the ones documented as taking references): its value enters the run and goes wherever the pipeline sends it (a URL, a
   header, a Redis \`AUTH\`), so \`"url": "https://…/?k=\${AWS_SECRET_ACCESS_KEY}"\` must not run unasked. A reference
   whose variable is unset uses its default, which the file itself holds, and needs nothing: the examples'
   \`\${KAFKA_BROKERS:-127.0.0.1:9092}\` run at once on a machine with nothing configured, and ask once (per content,
@@ -98,7 +98,8 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
 - Params typed *string (env refs)* may hold environment references, resolved at start: \`\${NAME}\`, or
   \`\${NAME:-default}\` for a fallback (\`"brokers": "\${KAFKA_BROKERS:-127.0.0.1:9092}"\`). Keep secrets such as SASL
   passwords and webhook tokens in the environment (\`"password": "\${KAFKA_PASSWORD}"\`), not in the file; a reference
-  to an unset variable without a fallback fails the run naming the node and param.
+  to an unset variable without a fallback fails the run naming the node and param. A default is taken as written,
+  never resolved, so it cannot hold another reference (\`\${A:-\${B}}\` is refused).
 - A **key template** is a string with \`{field}\` placeholders filled from the record (\`user:{userId}\`, nested
   \`{user.id}\`; \`{{\` and \`}}\` are literal braces). A record without the field goes to the node's \`errors\` port.
 

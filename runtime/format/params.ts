@@ -102,6 +102,31 @@ export function eventTime() {
 /** `${NAME}` or `${NAME:-default}`: a value taken from the environment when the run starts. */
 export const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
+/** One environment reference in a string: the variable's name and its default, if it has one. */
+export interface EnvRef {
+  readonly name: string;
+  readonly fallback: string | undefined;
+}
+
+/**
+ * The one reading of environment references: resolving them for a run and judging which need
+ * trust both go through here, so no form can be resolved that the trust check did not see.
+ * `fn` gives each reference's replacement; single pass (a default is never itself resolved).
+ */
+export function replaceEnvRefs(value: string, fn: (ref: EnvRef) => string): string {
+  return value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => fn({ name, fallback }));
+}
+
+/** Every environment reference in a string, in order. */
+export function envRefs(value: string): EnvRef[] {
+  const refs: EnvRef[] = [];
+  replaceEnvRefs(value, (ref) => {
+    refs.push(ref);
+    return '';
+  });
+  return refs;
+}
+
 /**
  * A string that may contain environment references (`${KAFKA_PASSWORD}`, `${BROKERS:-127.0.0.1:9092}`),
  * resolved when the run starts, so secrets and per-machine addresses stay out of the pipeline file.
@@ -111,8 +136,12 @@ export function envString(description: string) {
     .string()
     .min(1)
     .superRefine((v, ctx) => {
-      const stripped = v.replace(ENV_REF, '');
+      const stripped = replaceEnvRefs(v, () => '');
       if (stripped.includes('${')) ctx.addIssue({ code: 'custom', message: `malformed environment reference in ${JSON.stringify(v)}: use \${NAME} or \${NAME:-default}` });
+      // A default is taken as written, never resolved: `${A:-${B}}` would send the text `${B}`.
+      else if (envRefs(v).some((r) => r.fallback?.includes('${'))) {
+        ctx.addIssue({ code: 'custom', message: `a default cannot hold another reference in ${JSON.stringify(v)}: defaults are taken as written (\${NAME:-default})` });
+      }
     })
     .meta({ description: `${description} May use \`\${NAME}\` / \`\${NAME:-default}\` environment references.`, format: FORMATS.env });
 }

@@ -3,12 +3,12 @@
 import type { z } from 'zod';
 import { REGISTRY, type Registry } from '../nodes/registry.js';
 import type { NodeSpec } from '../nodes/spec.js';
-import { CURRENT_FORMAT, envelopeSchema, NODE_ID, type Settings } from './envelope.js';
+import { CURRENT_FORMAT, envelopeSchema, NODE_ID, type Settings, settingsSchema } from './envelope.js';
 import { type GraphEdge, keyedInputs, topoOrder } from './graph.js';
 import { checkInputPorts } from './input-ports.js';
 import { issuesToProblems } from './issues.js';
 import { migrate } from './migrate.js';
-import { FORMATS } from './params.js';
+import { envRefs, FORMATS } from './params.js';
 import { closest, type Problem } from './problems.js';
 import { metaOf, walk } from './schema-walk.js';
 
@@ -32,12 +32,13 @@ export interface Pipeline {
   readonly codeNodes: readonly string[];
   /** Every file path a node's params name (as written), so the host can tell which leave the pipeline's folder. */
   readonly filePaths: readonly FilePathParam[];
-  /** Every param that may hold environment references (as written), so the host can tell which bring values in from the environment. */
+  /** Every string in nodes' params and settings holding environment references, and every param that connects somewhere (as written), so the host can tell which bring values in from the environment and where they lead. */
   readonly envParams: readonly EnvParam[];
 }
 
 export interface EnvParam {
-  readonly nodeId: string;
+  /** null: the pipeline's `settings`. */
+  readonly nodeId: string | null;
   /** Where in the node's params, e.g. `url` or `headers.authorization`. */
   readonly param: string;
   readonly value: string;
@@ -121,6 +122,7 @@ export function validatePipeline(input: unknown, registry: Registry = REGISTRY):
 
   if (problems.length > 0 || !env.success) return { problems, pipeline: null };
   const e = env.data;
+  envParams.push(...envIn(null, settingsSchema, e.settings));
   return {
     problems,
     pipeline: { format: CURRENT_FORMAT, name: e.name ?? 'pipeline', description: e.description, settings: e.settings, nodes, edges, codeNodes, filePaths, envParams },
@@ -147,15 +149,29 @@ function pathsIn(nodeId: string, schema: z.ZodType, value: unknown): FilePathPar
   return found;
 }
 
-function envIn(nodeId: string, schema: z.ZodType, value: unknown): EnvParam[] {
-  const found: EnvParam[] = [];
-  // Walked with the defaults applied: a default such as `${REDIS_URL:-…}` reads the environment too.
+/**
+ * Every string in a node's params (defaults applied: `${REDIS_URL:-…}` reads the environment too)
+ * that holds an environment reference: all of them, not only the params declared as env strings,
+ * so that a param some connector resolves without declaring it still reaches the trust check.
+ */
+function envIn(nodeId: string | null, schema: z.ZodType, value: unknown): EnvParam[] {
+  const connects = new Map<string, string>();
   walk(schema, value, (s, v, at) => {
-    const meta = metaOf(s);
-    if (typeof v !== 'string' || meta?.format !== FORMATS.env) return;
-    const connects = typeof meta['x-connects'] === 'string' ? meta['x-connects'] : undefined;
-    found.push({ nodeId, param: at.join('.'), value: v, ...(connects ? { connects } : {}) });
+    const c = typeof v === 'string' ? metaOf(s)?.['x-connects'] : undefined;
+    if (typeof c === 'string') connects.set(at.join('.'), c);
   });
+  const found: EnvParam[] = [];
+  const visit = (v: unknown, at: readonly (string | number)[]): void => {
+    if (typeof v === 'string') {
+      const param = at.join('.');
+      const c = connects.get(param);
+      // A param that connects somewhere is listed even without references: where it leads is checked too.
+      if (envRefs(v).length === 0 && c === undefined) return;
+      found.push({ nodeId, param, value: v, ...(c ? { connects: c } : {}) });
+    } else if (Array.isArray(v)) v.forEach((x, i) => visit(x, [...at, i]));
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, [...at, k]);
+  };
+  visit(value, []);
   return found;
 }
 

@@ -102,7 +102,7 @@ export class RuntimeHost implements HostApi {
       throw new RpcError(`${origin.path}: not a workspace file; documents here come from the workspace (${this.opts.workspace.root})`);
     }
     try {
-      return dirname(await this.opts.workspace.resolve(origin.path));
+      return await this.opts.workspace.folderOf(origin.path);
     } catch (err) {
       throw new RpcError(errorMessage(err));
     }

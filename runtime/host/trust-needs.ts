@@ -74,7 +74,7 @@ export async function trustReasons(pipeline: Pipeline, baseDir: string, trustFil
 function envReasons(pipeline: Pipeline, env: NodeJS.ProcessEnv): string[] {
   const reasons: string[] = [];
   for (const p of pipeline.envParams) {
-    const where = `node '${p.nodeId}' (params.${p.param})`;
+    const where = p.nodeId === null ? `the pipeline's settings (settings.${p.param})` : `node '${p.nodeId}' (params.${p.param})`;
     const names = setEnvNames(p.value, env);
     if (names.length > 0) {
       const what = names.length === 1 ? `the environment variable ${names[0]}` : `the environment variables ${names.join(', ')}`;

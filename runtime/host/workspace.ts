@@ -70,10 +70,25 @@ export class Workspace {
     return { origin: { kind: 'template', name }, text };
   }
 
+  /** Whether a workspace path names something hidden below the root, by name or by where symbolic links lead (`conf -> .git`). */
+  private async isHidden(abs: string): Promise<boolean> {
+    return hidden(this.root, abs) || hidden(await real(this.root), await real(abs));
+  }
+
+  /**
+   * The folder a workspace file's relative paths resolve against and trust is judged by. Never a
+   * hidden one: inside `.git/hooks`, `pre-commit` would be an ordinary name needing no trust (the
+   * hidden-path rule counts names below the pipeline's folder), and Save writes nothing there anyway.
+   */
+  async folderOf(rel: string): Promise<string> {
+    const abs = await this.resolve(rel);
+    if (await this.isHidden(abs)) throw new Error(`${rel}: a hidden file or folder (such as .git or .vscode) is not a pipeline's place; move it to an ordinary folder`);
+    return dirname(abs);
+  }
+
   async writeFile(rel: string, text: string, overwrite: boolean): Promise<string> {
     const abs = await this.resolve(rel);
-    // By name and by where symbolic links lead (`conf -> .git` is hidden too).
-    if (hidden(this.root, abs) || hidden(await real(this.root), await real(abs))) {
+    if (await this.isHidden(abs)) {
       throw new Error(`${rel}: Save does not write hidden files or into hidden folders (such as .git or .vscode): they hold other tools' settings`);
     }
     const exists = await lstat(abs).then(

@@ -49,6 +49,28 @@ describe("a document's folder", () => {
     symlinkSync('/', join(root, 'up'));
     await expect(client.call('run', { doc: passwd(), origin: { kind: 'file', path: 'up/x.json' } })).rejects.toThrow(/outside the workspace/);
   });
+
+  it('is never a hidden folder, where .git/hooks/pre-commit would be an ordinary name inside it', async () => {
+    // Claimed to live in .git/hooks, a pipeline writing `pre-commit` there would need no trust and
+    // run a command at the user's next commit. Save writes nothing there; Run refuses such origins.
+    mkdirSync(join(root, '.git', 'hooks'), { recursive: true });
+    symlinkSync(join(root, '.git'), join(root, 'vcs'));
+    const hook = {
+      format: 'tributary.pipeline/v1',
+      name: 'hook',
+      nodes: [
+        { id: 'gen', type: 'source.generator', params: { count: 1 } },
+        { id: 'write', type: 'sink.file', params: { path: 'pre-commit', format: 'jsonl' } },
+      ],
+      edges: [{ from: 'gen', to: 'write' }],
+    };
+    for (const path of ['.git/hooks/x.json', 'vcs/hooks/x.json', 'jobs/.x/y.json']) {
+      const origin = { kind: 'file' as const, path };
+      await expect(client.call('run', { doc: hook, origin }), path).rejects.toThrow(/hidden/);
+      await expect(client.call('trustNeeds', { doc: hook, origin }), path).rejects.toThrow(/hidden/);
+    }
+    expect(existsSync(join(root, '.git', 'hooks', 'pre-commit'))).toBe(false);
+  });
 });
 
 describe('Save', () => {
