@@ -116,8 +116,11 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
   in-progress part file), so the published file holds every line once.
 - Where Tributary differs from Flink: one process, so a checkpoint drains records in flight rather than storing them
   (aligned, no unaligned checkpoints); a checkpoint that fails is counted and reported and the job goes on
-  (Flink's \`tolerableCheckpointFailureNumber\` unlimited); a changed input file or generator parameters are not
-  detected — a restored source continues at its recorded position.
+  (Flink's \`tolerableCheckpointFailureNumber\` unlimited).
+- A \`source.file\` input must not change between a checkpoint and the run that resumes from it: the checkpoint
+  records the file's size and modification time, and a resume over a file edited, appended to or replaced is
+  refused (exit 1, naming the node and the file; \`--fresh\` starts over). Changed generator parameters are not
+  detected — a restored generator continues from its recorded state.
 `;
 
 function typeOf(s: Json): string {
