@@ -51,3 +51,21 @@ describe('checkpoint folder lock', () => {
     expect(readFileSync(join(dir, 'out', 'clicks.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5000);
   });
 });
+
+describe('in-progress files of killed runs', () => {
+  it('a run that publishes removes abandoned in-progress files of its target, not those of live runs', { timeout: 60_000 }, async () => {
+    const dir = scratch();
+    const p = writePipeline(dir, pipeline());
+    mkdirSync(join(dir, 'out'), { recursive: true });
+    // Left by a run killed before its first checkpoint: no checkpoint can resume it.
+    const abandoned = join(dir, 'out', `.clicks.jsonl.${deadPid()}.m0abc.tmp`);
+    const live = join(dir, 'out', `.clicks.jsonl.${process.pid}.m0abd.tmp`);
+    const other = join(dir, 'out', `.other.jsonl.${deadPid()}.m0abe.tmp`);
+    for (const f of [abandoned, live, other]) writeFileSync(f, '{"partial":');
+    const r = await runCli(['run', p, '--trust', '-q'], { timeout: 50_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(abandoned)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(existsSync(other)).toBe(true);
+  });
+});

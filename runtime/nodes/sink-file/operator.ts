@@ -6,7 +6,7 @@
 // before the checkpoint counts as complete; a restored run truncates it back to that length and
 // appends, so after any crash the output holds every line exactly once.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, truncate } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { fsync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { jsonLines } from '../../connectors/json-lines.js';
@@ -148,12 +148,39 @@ export class FileSink extends SinkOperator implements Checkpointed {
       throw new NodeError(this.metrics.nodeId, `cannot move the output to ${this.path}: ${errorMessage(err)}`);
     });
     this.publish();
+    await this.removeAbandoned();
+  }
+
+  /**
+   * In-progress files of this target left by runs killed before they checkpointed (or superseded
+   * by this one, which published): nothing can resume them now, and they would pile up beside the
+   * output. Those of live processes (a concurrent run) stay.
+   */
+  private async removeAbandoned(): Promise<void> {
+    const base = basename(this.path);
+    const names = await readdir(dirname(this.path)).catch(() => [] as string[]);
+    for (const name of names) {
+      if (!name.startsWith(`.${base}.`) || !name.endsWith('.tmp')) continue;
+      const m = /^\.(\d+)\.[0-9a-z]+\.tmp$/.exec(name.slice(base.length + 1));
+      if (!m || alive(Number(m[1]))) continue;
+      await rm(join(dirname(this.path), name), { force: true });
+    }
   }
 
   async abort(): Promise<void> {
     this.out?.destroy();
     // A checkpoint still refers to the in-progress file: the restart truncates and continues it.
     if (!this.checkpointed) await rm(this.tmp, { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
