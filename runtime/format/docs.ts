@@ -137,10 +137,19 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
 - \`sink.file\` is exactly-once across crashes: its in-progress file is flushed and fsynced up to the length a
   checkpoint records, and a restored run truncates it back to that length and appends (Flink's recoverable
   in-progress part file), so the published file holds every line once.
+- Guarantees per sink when a run resumes after a crash (\`kill -9\`, a power cut): \`sink.file\` is exactly-once
+  (above). The other sinks receive again what was produced since the last checkpoint (at-least-once):
+  \`sink.console\` prints those lines again; \`sink.redis\` HSET, SET and ZADD rewrite the same values (idempotent)
+  while HINCRBY, ZINCRBY, LPUSH, XADD and PUBLISH apply twice; \`sink.http\` sends those requests again;
+  \`sink.kafka\` writes those records again (no transactions yet). Resuming from a savepoint (an interrupt) repeats
+  nothing on any sink: the interrupted run stopped with its sources held at the savepoint.
 - Where Tributary differs from Flink: one process, so a checkpoint drains records in flight rather than storing them
   (aligned, no unaligned checkpoints); a checkpoint that fails is counted and reported and the job goes on
-  (Flink's \`tolerableCheckpointFailureNumber\` unlimited); a changed input file or generator parameters are not
-  detected — a restored source continues at its recorded position.
+  (Flink's \`tolerableCheckpointFailureNumber\` unlimited).
+- A \`source.file\` input must not change between a checkpoint and the run that resumes from it: the checkpoint
+  records the file's size and modification time, and a resume over a file edited, appended to or replaced is
+  refused (exit 1, naming the node and the file; \`--fresh\` starts over). Changed generator parameters are not
+  detected — a restored generator continues from its recorded state.
 `;
 
 function typeOf(s: Json): string {

@@ -5,8 +5,7 @@
 // checkpoint records its name and the length written up to the checkpoint, flushed and fsynced
 // before the checkpoint counts as complete; a restored run truncates it back to that length and
 // appends, so after any crash the output holds every line exactly once.
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { fsync } from 'node:fs';
+import { createWriteStream, fsync, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { jsonLines, type Unwritable, unwritablePreview } from '../../connectors/json-lines.js';
@@ -160,6 +159,9 @@ export class FileSink extends SinkOperator implements Checkpointed {
       throw new NodeError(this.metrics.nodeId, `cannot move the output to ${this.path}: ${errorMessage(err)}`);
     });
     this.publish();
+    // In-progress files of this target left by runs killed before they checkpointed: nothing can
+    // resume them now (those a checkpoint still names, and those of live processes, stay).
+    await removeOrphans(this.path, new Set([basename(this.tmp)]), this.checkpoints);
   }
 
   async abort(): Promise<void> {

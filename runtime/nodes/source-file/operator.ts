@@ -32,6 +32,9 @@ interface FileCheckpoint {
   /** Chunks read so far: the readers cut a file into the same chunks every time. */
   readonly chunks: number;
   readonly wm: [number, number] | null;
+  /** The file as it was read (absent in older checkpoints): a restore refuses a file that changed since. */
+  readonly size?: number;
+  readonly mtimeMs?: number;
 }
 
 export class FileSource extends SourceOperator implements Checkpointed {
@@ -40,6 +43,10 @@ export class FileSource extends SourceOperator implements Checkpointed {
   private chunksRead = 0;
   /** Restored: chunks to read past on open. */
   private skip = 0;
+  /** Restored: the file's size and modification time when the checkpoint was taken. */
+  private expect: { size: number; mtimeMs: number } | null = null;
+  /** This run's file, as opened. */
+  private seen: { size: number; mtimeMs: number } | null = null;
   private readonly wmGen: BoundedOutOfOrderness | null;
   private readonly field: string | null;
 
@@ -60,6 +67,16 @@ export class FileSource extends SourceOperator implements Checkpointed {
       throw new NodeError(id, err.code === 'ENOENT' ? `cannot read ${this.path}: no such file` : `cannot read ${this.path}: ${errorMessage(err)}`);
     });
     if (!info.isFile()) throw new NodeError(id, `cannot read ${this.path}: not a file`);
+    this.seen = { size: info.size, mtimeMs: info.mtimeMs };
+    // Skipping chunks by count is only right over the same bytes: a file edited, replaced or
+    // appended to since the checkpoint would silently give other records (lost or repeated
+    // output), so the restore is refused instead. Flink's FileSource likewise restores a split's
+    // offset and assumes the file is immutable; here the assumption is checked.
+    const was = this.expect;
+    if (was && (was.size !== info.size || was.mtimeMs !== info.mtimeMs)) {
+      const what = was.size !== info.size ? `${was.size} bytes then, ${info.size} now` : `modified at ${new Date(info.mtimeMs).toISOString()}, read as of ${new Date(was.mtimeMs).toISOString()}`;
+      throw new NodeError(id, `${this.path} changed since the checkpoint was taken (${what}): its read position no longer applies; rerun with --fresh to start over`);
+    }
     this.chunks = this.p.format === 'csv' ? readCsv(this.path, this.p.delimiter) : readJsonLines(this.path);
     for (; this.chunksRead < this.skip; this.chunksRead++) {
       const next = await this.chunks.next();
@@ -70,12 +87,13 @@ export class FileSource extends SourceOperator implements Checkpointed {
   // Checkpointed: the position is the number of chunks read; a restored run reads past them again
   // (parsing, not emitting) — the file must not have changed in between.
   snapshotCheckpoint(): FileCheckpoint {
-    return { chunks: this.chunksRead, wm: this.wmGen?.save() ?? null };
+    return { chunks: this.chunksRead, wm: this.wmGen?.save() ?? null, ...(this.seen ?? {}) };
   }
 
   restoreCheckpoint(s: unknown): void {
     const c = s as FileCheckpoint;
     this.skip = c.chunks;
+    this.expect = c.size !== undefined && c.mtimeMs !== undefined ? { size: c.size, mtimeMs: c.mtimeMs } : null;
     if (c.wm && this.wmGen) this.wmGen.load(c.wm);
     this.metrics.watermark = this.wmOut;
   }
