@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { referencedFields } from '../expr/index.js';
 import { REGISTRY, type Registry } from '../nodes/registry.js';
-import { FieldFlow, type FieldSet, type GraphEdgeRef, type GraphNode } from './fields.js';
+import { FieldFlow, type FieldSet, type GraphEdgeRef, type GraphNode, UNKNOWN } from './fields.js';
 import { migrate } from './migrate.js';
 import { FORMATS } from './params.js';
 import { closest, jsonPath, type Problem } from './problems.js';
@@ -18,11 +18,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 interface Located extends GraphNode {
   readonly index: number;
+  /** Its params parse (else the validator reports them, and it is checked for nothing here). */
+  readonly valid: boolean;
 }
 
 /**
  * Every warning about a pipeline document. Works on what parses: a node whose params are invalid
- * (an error the validator reports) is skipped, and fields past it count as unknown.
+ * (an error the validator reports) is not checked, and fields past it count as unknown.
  */
 export function pipelineWarnings(input: unknown, registry: Registry = REGISTRY): Problem[] {
   if (!isObject(input)) return [];
@@ -36,7 +38,9 @@ export function pipelineWarnings(input: unknown, registry: Registry = REGISTRY):
     const spec = registry.get(raw.type);
     if (!spec) return;
     const parsed = spec.params.safeParse(raw.params ?? {});
-    if (parsed.success) nodes.push({ id: raw.id, spec, params: parsed.data, index });
+    // A node with invalid params stays in the graph (else what feeds it would read as going
+    // nowhere, a second, false complaint); what it emits is unknown.
+    nodes.push(parsed.success ? { id: raw.id, spec, params: parsed.data, index, valid: true } : { id: raw.id, spec: { ...spec, fields: undefined, outputFields: () => UNKNOWN }, params: undefined, index, valid: false });
   });
   const ids = new Set(nodes.map((n) => n.id));
   const edges: GraphEdgeRef[] = [];
@@ -47,7 +51,7 @@ export function pipelineWarnings(input: unknown, registry: Registry = REGISTRY):
   }
   const flow = new FieldFlow(nodes, edges);
   const out: Problem[] = [];
-  for (const n of nodes) out.push(...fieldWarnings(n, flow.input(n.id), edges.some((e) => e.to === n.id)));
+  for (const n of nodes) if (n.valid) out.push(...fieldWarnings(n, flow.input(n.id), edges.some((e) => e.to === n.id)));
   out.push(...looseEnds(nodes, edges));
   return out;
 }

@@ -6,10 +6,15 @@ import type { Job } from '../engine/job.js';
 import { preview } from '../engine/chain.js';
 import type { NodeMetrics } from '../engine/metrics.js';
 
+/** Longest message or record text sent per failure: a figures message stays small (5 per node). */
+const RECENT_ERROR_CHARS = 400;
+
 /** The latest failed records of a node, as the wire carries them (records as short JSON). */
 function recentErrors(m: NodeMetrics): NodeFigures['recentErrors'] {
   if (m.recentErrors.length === 0) return undefined;
-  return m.recentErrors.map((e) => ({ at: e.at, message: e.message, record: preview(e.record, 400) }));
+  // Messages are bounded too: a server's error body or a parser's message can be any length.
+  const clip = (s: string) => (s.length > RECENT_ERROR_CHARS ? `${s.slice(0, RECENT_ERROR_CHARS)}…` : s);
+  return m.recentErrors.map((e) => ({ at: e.at, message: clip(e.message), record: preview(e.record, RECENT_ERROR_CHARS) }));
 }
 
 export class FigureSampler {

@@ -104,6 +104,13 @@ describe('loose ends', () => {
     ]);
   });
 
+  it('a node with invalid params (an error already) does not make what feeds it go nowhere', () => {
+    const doc = chain({ id: 'bad', type: 'map', params: { expression: 42 } }, { id: 'after', type: 'filter', params: { condition: 'anything > 1' } });
+    expect(validatePipeline(doc).problems.map((p) => p.nodeId)).toContain('bad');
+    // Nothing about 'clicks' going nowhere, nor about fields after the unknown output.
+    expect(pipelineWarnings(doc)).toEqual([]);
+  });
+
   it('no template warns', () => {
     for (const f of readdirSync(PIPELINES_DIR).filter((f) => f.endsWith('.json'))) {
       expect(pipelineWarnings(JSON.parse(readFileSync(join(PIPELINES_DIR, f), 'utf8'))), f).toEqual([]);

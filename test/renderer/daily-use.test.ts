@@ -103,6 +103,7 @@ describe('templates play live', () => {
     const s = () => store.getState();
     await s().openTemplate('trending-products.json');
     expect(s().dirty).toBe(false);
+    const opened = s().text();
     await s().run();
     await until(() => (s().figures.clicks?.recordsOut ?? 0) > 0);
     // The file alone (200,000 events, unthrottled) ends within seconds; played live it goes on.
@@ -120,6 +121,8 @@ describe('templates play live', () => {
     await until(() => s().runStatus === 'stopped');
     expect(s().doc.nodes.find((n) => n.id === 'clicks')!.params!.count).toBe(200_000);
     expect(s().dirty).toBe(false);
+    // What Save would write after the live run is the template as opened, bounded.
+    expect(s().text()).toBe(opened);
   });
 
   it('liveDoc: bounded or unthrottled generators become endless and throttled; others are left alone', () => {
