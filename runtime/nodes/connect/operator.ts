@@ -10,6 +10,7 @@ import type { Key, KeyedStateBackend, KeyedStateSnapshot } from '../../engine/st
 import type { OperatorSnapshot } from '../../engine/timed.js';
 import { TwoInputTimedOperator } from '../../engine/two-input.js';
 import { ProcessContext, type ProcessHost } from '../process/context.js';
+import { checkEmitted, setTimer } from '../process/host-calls.js';
 import type { ParamsOf } from '../spec.js';
 import type { connectSpec } from './spec.js';
 
@@ -92,22 +93,13 @@ export class ConnectOperator extends TwoInputTimedOperator implements ProcessHos
   }
 
   emitFromCode(record: unknown, port: unknown): void {
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      throw new Error(`ctx.emit needs an object, not ${record === null ? 'null' : Array.isArray(record) ? 'an array' : typeof record}`);
-    }
+    checkEmitted(record);
     if (port !== 'out') throw new Error(`ctx.emit: no port ${JSON.stringify(port)}; the connect node has 'out'`);
     this.emit(OUT, record, this.ctx.timestamp);
   }
 
   timer(domain: TimeDomain, del: boolean, ts: unknown): void {
-    if (typeof ts !== 'number' || !Number.isFinite(ts)) throw new Error(`a timer needs a finite timestamp in epoch ms, not ${JSON.stringify(ts) ?? String(ts)}`);
-    const key = this.ctx.key;
-    const t = this.timerService;
-    if (domain === 'event') {
-      if (del) t.deleteEventTime(key, ts);
-      else t.registerEventTime(key, ts);
-    } else if (del) t.deleteProcessingTime(key, ts);
-    else t.registerProcessingTime(key, ts);
+    setTimer(this.timerService, this.ctx.key, domain, del, ts);
   }
 
   stateSize(): StateSize {

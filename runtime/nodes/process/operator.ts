@@ -10,6 +10,7 @@ import type { Key, KeyedStateBackend, KeyedStateSnapshot } from '../../engine/st
 import { type OperatorSnapshot, TimedOperator } from '../../engine/timed.js';
 import type { ParamsOf } from '../spec.js';
 import { ProcessContext, type ProcessHost } from './context.js';
+import { checkEmitted, setTimer } from './host-calls.js';
 import type { processSpec, StateDecl } from './spec.js';
 
 const OUT = 0;
@@ -84,26 +85,14 @@ export class ProcessOperator extends TimedOperator implements ProcessHost {
   }
 
   emitFromCode(record: unknown, port: unknown): void {
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      throw new Error(`ctx.emit needs an object, not ${record === null ? 'null' : Array.isArray(record) ? 'an array' : typeof record}`);
-    }
+    checkEmitted(record);
     const i = port === 'out' ? OUT : port === 'side' ? SIDE : -1;
     if (i < 0) throw new Error(`ctx.emit: no port ${JSON.stringify(port)}; the ports are 'out' and 'side'`);
     this.emit(i, record, this.ctx.timestamp);
   }
 
   timer(domain: TimeDomain, del: boolean, ts: unknown): void {
-    if (typeof ts !== 'number' || !Number.isFinite(ts)) throw new Error(`a timer needs a finite timestamp in epoch ms, not ${JSON.stringify(ts) ?? String(ts)}`);
-    const key = this.ctx.key;
-    const t = this.timerService;
-    if (domain === 'event') {
-      if (del) t.deleteEventTime(key, ts);
-      else t.registerEventTime(key, ts);
-    } else if (del) {
-      t.deleteProcessingTime(key, ts);
-    } else {
-      t.registerProcessingTime(key, ts);
-    }
+    setTimer(this.timerService, this.ctx.key, domain, del, ts);
   }
 
   // Stateful: metrics and checkpoints.
