@@ -73,7 +73,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       const loaded = await loadPipelineFile(file);
       for (const p of loaded.problems) io.stderr.write(`${formatProblem(p)}\n`);
       // Warnings (unknown fields, loose ends) are printed the same way but leave the exit code 0.
-      const warnings = loaded.text === null || loaded.problems.some((p) => p.path === '$') ? [] : pipelineWarnings(JSON.parse(loaded.text.replace(/^\uFEFF/, '')));
+      // An invalid file gets its errors alone: a warning about it (an edge to a missing node makes
+      // its source's output "go nowhere") would only restate an error.
+      const warnings = loaded.text === null || loaded.problems.length > 0 ? [] : pipelineWarnings(JSON.parse(loaded.text.replace(/^\uFEFF/, '')));
       for (const w of warnings) io.stderr.write(`${formatProblem(w)}\n`);
       if (loaded.problems.length > 0) {
         code = EXIT_INVALID;

@@ -23,7 +23,7 @@ import org.apache.flink.util.Collector;
 
 /**
  * source.file as Flink's FileSource of text lines (one reader, so lines come in order), then a
- * parsing step (JSON Lines or CSV with a header, numbers cast as csv-parse casts them) that sends
+ * parsing step (JSON Lines or CSV with a header, numbers cast as the runtime's CSV reader casts them) that sends
  * malformed lines to `errors` with their line number, then event time from the record's field
  * with the embedded runtime's per-record bounded-out-of-orderness watermarks.
  */
@@ -132,7 +132,7 @@ public final class FileTranslator implements NodeTranslator {
       out.collect(new Rec(rec, null));
     }
 
-    // --- CSV (csv-parse with columns, cast and bom, as runtime/connectors/files/readers.ts) ---
+    // --- CSV (header, decimal casts and BOM, as runtime/connectors/files/csv.ts) ---
 
     private void csv(String text, Context ctx, Collector<Rec> out) {
       if (pending != null) {
@@ -197,20 +197,18 @@ public final class FileTranslator implements NodeTranslator {
       return 0;
     }
 
-    /** csv-parse's cast: a value that is a number both to Number() and parseFloat() becomes parseFloat's number. */
+    /**
+     * As runtime/connectors/files/csv.ts castValue: a value that reads as a decimal number (JS
+     * whitespace around it allowed) becomes that number; hex, and numbers beyond a double's range,
+     * stay text.
+     */
     static Object cast(String v) {
       if (v.startsWith("\u0000")) v = v.substring(1);
-      double a = Js.stringToNumber(v);
-      double b = parseFloat(v);
-      return a - b + 1 >= 0 ? (Object) b : v;
+      if (!DECIMAL.matcher(Js.trimJs(v)).matches()) return v;
+      double n = Js.stringToNumber(v);
+      return Double.isFinite(n) ? (Object) n : v;
     }
 
-    static double parseFloat(String v) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("^[+-]?(Infinity|(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?)").matcher(Js.trimJs(v));
-      if (!m.find()) return Double.NaN;
-      String t = m.group();
-      if (t.endsWith("Infinity")) return t.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-      return Double.parseDouble(t);
-    }
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?");
   }
 }
