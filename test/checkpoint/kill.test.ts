@@ -9,7 +9,9 @@ import { runCli } from '../support/cli.js';
 import { killAndRestart, killWhen, rng } from './kill-support.js';
 import { killPipeline, outputs, scratch, writePipeline } from './pipeline.js';
 
-const COUNT = 150_000;
+// Long enough that a run is still going after its first checkpoint plus the kill delay on a fast,
+// idle machine (150k ended first there), short enough for a loaded one.
+const COUNT = 600_000;
 /** `npm run test:long` raises this (CHECKPOINT_KILLS=25). */
 const KILLS = Number(process.env.CHECKPOINT_KILLS ?? 4);
 const SEED = Number(process.env.CHECKPOINT_SEED ?? Date.now() % 100_000);
