@@ -37,10 +37,11 @@ describe('graph edits', () => {
     expect(reason(conn('map', 'filter'))).toMatch(/takes one edge/);
     expect(reason(conn('generatorSource', 'filter'))).toMatch(/already connected/);
     expect(reason(conn('map', 'generatorSource', 'out', null))).toMatch(/has no inputs: it is a source/);
-    expect(reason(conn('fileSink', 'map', null))).toMatch(/has no output/);
     expect(reason(conn('generatorSource', 'filter', 'late'))).toMatch(/no output 'late'/);
     // Remove filter → map so map's input is free, then try to close a loop.
     const open = removeElements(doc, [], ['filter.out->map.in']);
+    // A file sink's only output is its errors port.
+    expect((checkConnection(open, REGISTRY, conn('fileSink', 'map', 'out')) as { reason: string }).reason).toMatch(/has no output 'out'/);
     const loopy = { ...open, edges: [...open.edges, { from: 'map', to: 'filter2' }] };
     const withF2 = { ...loopy, nodes: [...loopy.nodes, { id: 'filter2', type: 'filter', params: { condition: 'true' } }] };
     expect(checkConnection(withF2, REGISTRY, conn('filter2', 'map')).ok).toBe(false);
