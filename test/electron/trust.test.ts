@@ -127,10 +127,14 @@ describe('trust in the desktop app', () => {
     const h = make();
     const store = h.attachPage();
     expect(await store.getState().openTemplate('session-recommendations.json')).toBe(true);
-    expect(await runToEnd(store)).toBe('finished');
+    // From the editor a template plays live (endless, at a watchable rate): it runs until stopped.
+    await store.getState().run();
+    await until(() => store.getState().runStatus === 'running', 'the template to run', 20_000);
+    await store.getState().stop();
+    await until(() => !['starting', 'running', 'stopping'].includes(store.getState().runStatus), 'the run to stop', 20_000);
     expect(h.dialogs.asked).toEqual([]);
 
-    h.dialogs.answer('Don’t Save'); // a template opens as a new, unsaved document
+    // Opening a template is not an edit: opening a file next asks nothing about saving it.
     h.dialogs.answer('Open in Restricted Mode');
     await h.doc.openPath(foreignFile(h));
     await until(() => store.getState().doc.name === 'coded', 'the document');
