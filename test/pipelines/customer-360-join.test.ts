@@ -26,7 +26,7 @@ describe('customer-360-join pipeline', () => {
     const doc = JSON.parse(readFileSync(path, 'utf8'));
     for (const n of doc.nodes) if (n.type === 'sink.redis') n.params.key = `${pre}:${n.params.key}`;
     writeFileSync(path, JSON.stringify(doc));
-    const res = await runCli(['run', FILE], { cwd: dir, timeout: 90_000 });
+    const res = await runCli(['run', FILE, '--trust'], { cwd: dir, timeout: 90_000 });
     expect(res.code, res.stderr).toBe(0);
 
     const { events } = generatorEvents(FILE);
