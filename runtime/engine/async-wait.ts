@@ -34,15 +34,18 @@ export interface AsyncOptions {
 }
 
 interface Request {
-  readonly recs: unknown[];
+  recs: unknown[];
   readonly ts: number[];
-  readonly keys: unknown[] | null;
+  keys: unknown[] | null;
   readonly wm: number[];
   readonly wmEnd: number;
   results: unknown[] | null;
   emitted: boolean;
   timer: ReturnType<typeof setTimeout> | null;
 }
+
+/** What an emitted request holds instead of its records and results. */
+const DONE: unknown[] = [];
 
 export abstract class AsyncWaitOperator extends Operator {
   private readonly queue: Request[] = [];
@@ -233,6 +236,13 @@ export abstract class AsyncWaitOperator extends Operator {
       }
     }
     this.tracker.complete(r.recs.length);
+    // Drop the request's hold on its records and results: a request that waited long enough to be
+    // promoted to the old generation would otherwise keep them alive through every young-generation
+    // collection until the next full one (old-to-new references are roots for a scavenge), so every
+    // output record got promoted and garbage collection took most of the CPU time.
+    r.results = DONE;
+    r.recs = DONE;
+    if (r.keys !== null) r.keys = DONE;
     const advanced = wmEnd > this.wmOut;
     if (advanced) {
       this.wmOut = wmEnd;
