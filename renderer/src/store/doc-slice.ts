@@ -229,8 +229,11 @@ export function docSlice(set: Set, get: Get, deps: Deps): DocSlice {
       if (validateTimer) clearTimeout(validateTimer);
       validateTimer = null;
       const doc = get().doc;
-      // Errors, then warnings (unknown fields, loose ends), which do not stop a run.
-      set({ problems: placeProblems(doc, [...validatePipeline(doc, deps.registry).problems, ...pipelineWarnings(doc, deps.registry)]) });
+      // Errors; once there are none, warnings (unknown fields, loose ends), which do not stop a run.
+      // As `tributary validate`: a warning about an invalid document (an edge to a missing node
+      // leaves its source's output "going nowhere") would only restate an error.
+      const errors = validatePipeline(doc, deps.registry).problems;
+      set({ problems: placeProblems(doc, errors.length > 0 ? errors : pipelineWarnings(doc, deps.registry)) });
     },
     notify(text, kind = 'info') {
       set({ notice: { text, kind, at: deps.now() } });
