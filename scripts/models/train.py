@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Train the example models on the clickstream generator's data and write them as ONNX.
 
-    npm run build && /usr/bin/python3 scripts/models/train.py
+    npm run build && python3 scripts/models/train.py
 
 Needs scikit-learn, numpy and onnx (Debian: python3-sklearn python3-onnx); no skl2onnx, so the two
 converters below write the ai.onnx.ml operators directly. Deterministic: fixed generator seeds and
