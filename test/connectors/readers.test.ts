@@ -1,24 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Chunk, readCsv, readJsonLines } from '../../runtime/connectors/files/readers.js';
+import { readCsv, readJsonLines } from '../../runtime/connectors/files/readers.js';
+import { all, file } from '../support/readers.js';
 
-function file(text: string, name = 'f'): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'tributary-read-')), name);
-  writeFileSync(path, text);
-  return path;
-}
 
-async function all(chunks: AsyncGenerator<Chunk>): Promise<Chunk> {
-  const out: Chunk = { recs: [], lines: [], errors: [] };
-  for await (const c of chunks) {
-    out.recs.push(...c.recs);
-    out.lines.push(...c.lines);
-    out.errors.push(...c.errors);
-  }
-  return out;
-}
 
 describe('JSON Lines reader', () => {
   it('reads objects with their line numbers; skips blank lines; handles CRLF and a missing final newline', async () => {

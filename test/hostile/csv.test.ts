@@ -1,27 +1,11 @@
 // Hostile CSV and JSON Lines: every line after the header is a record, an error (with its line
 // number and raw text) or blank — rows out + errors = rows in, whatever the quoting does.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_SPAN_LINES } from '../../runtime/connectors/files/csv.js';
-import { type Chunk, readCsv, readJsonLines } from '../../runtime/connectors/files/readers.js';
+import { readCsv, readJsonLines } from '../../runtime/connectors/files/readers.js';
+import { all, file } from '../support/readers.js';
 
-function file(text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'tributary-hostile-')), 'f');
-  writeFileSync(path, text);
-  return path;
-}
 
-async function all(chunks: AsyncGenerator<Chunk>): Promise<Chunk> {
-  const out: Chunk = { recs: [], lines: [], errors: [] };
-  for await (const c of chunks) {
-    out.recs.push(...c.recs);
-    out.lines.push(...c.lines);
-    out.errors.push(...c.errors);
-  }
-  return out;
-}
 
 describe('CSV quoting errors lose no rows', () => {
   it('the issue\'s 5-row file: 4 rows and 1 error with its line and raw text', async () => {
