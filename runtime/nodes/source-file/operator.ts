@@ -1,7 +1,10 @@
 // Reads a file once, in order. Event time comes from a record field; a line that does not parse,
 // or has no usable timestamp, goes to `errors` with its line number (or fails the run).
 import { stat } from 'node:fs/promises';
-import { type Chunk, readCsv, readJsonLines } from '../../connectors/files/readers.js';
+import { JsonlReader } from '../../connectors/decode/jsonl-reader.js';
+import { DecodePool, defaultDecodeThreads } from '../../connectors/decode/pool.js';
+import type { SegmentStart } from '../../connectors/decode/segments.js';
+import { type Chunk, readCsv } from '../../connectors/files/readers.js';
 import { BatchBuilder } from '../../engine/batch.js';
 import type { Checkpointed } from '../../engine/checkpoint/participant.js';
 import { NodeError, describeValue, errorMessage } from '../../engine/errors.js';
@@ -28,9 +31,17 @@ export function toTimestamp(v: unknown): number {
   return NaN;
 }
 
+/** Files smaller than this decode on the operator thread unless `decodeThreads` says otherwise:
+ * starting workers (tens of milliseconds) would cost more than it saves. */
+export const AUTO_DECODE_MIN_BYTES = 8 << 20;
+
 interface FileCheckpoint {
   /** Chunks read so far: the readers cut a file into the same chunks every time. */
   readonly chunks: number;
+  /** JSON Lines: the byte offset just past the last chunk emitted, and the lines before it (absent
+   * in older checkpoints, which skip `chunks` instead). Chunks still being decoded are not counted. */
+  readonly offset?: number;
+  readonly line?: number;
   readonly wm: [number, number] | null;
   /** The file as it was read (absent in older checkpoints): a restore refuses a file that changed since. */
   readonly size?: number;
@@ -39,8 +50,14 @@ interface FileCheckpoint {
 
 export class FileSource extends SourceOperator implements Checkpointed {
   readonly deterministic = true;
-  private chunks: AsyncGenerator<Chunk> | null = null;
+  private csv: AsyncGenerator<Chunk> | null = null;
+  private jsonl: JsonlReader | null = null;
+  private pool: DecodePool | null = null;
   private chunksRead = 0;
+  /** JSON Lines: where the next chunk to emit starts. */
+  private position: SegmentStart = { offset: 0, line: 0 };
+  /** Restored: where to start reading JSON Lines, when the checkpoint recorded it. */
+  private resumeAt: SegmentStart | null = null;
   /** Restored: chunks to read past on open. */
   private skip = 0;
   /** Restored: the file's size and modification time when the checkpoint was taken. */
@@ -77,37 +94,65 @@ export class FileSource extends SourceOperator implements Checkpointed {
       const what = was.size !== info.size ? `${was.size} bytes then, ${info.size} now` : `modified at ${new Date(info.mtimeMs).toISOString()}, read as of ${new Date(was.mtimeMs).toISOString()}`;
       throw new NodeError(id, `${this.path} changed since the checkpoint was taken (${what}): its read position no longer applies; rerun with --fresh to start over`);
     }
-    this.chunks = this.p.format === 'csv' ? readCsv(this.path, this.p.delimiter) : readJsonLines(this.path);
-    for (; this.chunksRead < this.skip; this.chunksRead++) {
-      const next = await this.chunks.next();
-      if (next.done) throw new NodeError(id, `${this.path} is shorter than when the checkpoint was taken (it was read ${this.skip} chunks of 4096 lines far)`);
+    const shorter = () => new NodeError(id, `${this.path} is shorter than when the checkpoint was taken (it was read ${this.skip} chunks of 4096 lines far)`);
+    if (this.p.format === 'csv') {
+      this.csv = readCsv(this.path, this.p.delimiter);
+      for (; this.chunksRead < this.skip; this.chunksRead++) if ((await this.csv.next()).done) throw shorter();
+      return;
     }
+    const threads = this.p.decodeThreads ?? (info.size >= AUTO_DECODE_MIN_BYTES ? defaultDecodeThreads() : 0);
+    this.pool = threads > 0 ? await DecodePool.start(threads) : null;
+    if (this.resumeAt !== null) {
+      if (this.resumeAt.offset > info.size) throw shorter();
+      this.position = this.resumeAt;
+      this.chunksRead = this.skip;
+    }
+    this.jsonl = new JsonlReader(this.path, this.resumeAt ?? undefined, this.pool);
+    if (this.resumeAt === null && this.skip > 0) {
+      if (!(await this.jsonl.skip(this.skip))) throw shorter();
+      this.chunksRead = this.skip;
+    }
+  }
+
+  /** Decode threads in use (0: on the operator thread). */
+  get decodeThreads(): number {
+    return this.pool?.size ?? 0;
   }
 
   // Checkpointed: the position is the number of chunks read; a restored run reads past them again
   // (parsing, not emitting) — the file must not have changed in between.
   snapshotCheckpoint(): FileCheckpoint {
-    return { chunks: this.chunksRead, wm: this.wmGen?.save() ?? null, ...(this.seen ?? {}) };
+    const at = this.p.format === 'csv' ? {} : { offset: this.position.offset, line: this.position.line };
+    return { chunks: this.chunksRead, ...at, wm: this.wmGen?.save() ?? null, ...(this.seen ?? {}) };
   }
 
   restoreCheckpoint(s: unknown): void {
     const c = s as FileCheckpoint;
     this.skip = c.chunks;
+    this.resumeAt = c.offset !== undefined && c.line !== undefined ? { offset: c.offset, line: c.line } : null;
     this.expect = c.size !== undefined && c.mtimeMs !== undefined ? { size: c.size, mtimeMs: c.mtimeMs } : null;
     if (c.wm && this.wmGen) this.wmGen.load(c.wm);
     this.metrics.watermark = this.wmOut;
   }
 
   async pull(): Promise<boolean> {
-    let next: IteratorResult<Chunk>;
+    let chunk: Chunk;
     try {
-      next = await this.chunks!.next();
+      if (this.csv !== null) {
+        const next = await this.csv.next();
+        if (next.done) return false;
+        chunk = next.value;
+      } else {
+        const next = await this.jsonl!.next();
+        if (next === null) return false;
+        chunk = next.chunk;
+        this.position = next.end;
+      }
     } catch (err) {
       throw new NodeError(this.metrics.nodeId, `reading ${this.path} failed: ${errorMessage(err)}`);
     }
-    if (next.done) return false;
     this.chunksRead++;
-    this.emitChunk(next.value);
+    this.emitChunk(chunk);
     return true;
   }
 
@@ -143,7 +188,13 @@ export class FileSource extends SourceOperator implements Checkpointed {
   }
 
   override async close(): Promise<void> {
-    await this.chunks?.return(undefined);
+    try {
+      await this.csv?.return(undefined);
+      await this.jsonl?.close();
+    } finally {
+      await this.pool?.close();
+      this.pool = null;
+    }
   }
 }
 

@@ -12,6 +12,13 @@ export const sourceFileSpec = defineNode({
     path: filePath('File to read; relative paths resolve against the pipeline file\'s folder.'),
     format: z.enum(['jsonl', 'csv']).default('jsonl').meta({ description: '`jsonl`: one JSON object a line; `csv`: a header line, then one record a line.' }),
     delimiter: z.string().length(1).default(',').meta({ description: 'CSV field delimiter.' }),
+    decodeThreads: z
+      .number()
+      .int()
+      .min(0)
+      .max(16)
+      .optional()
+      .meta({ description: 'JSON Lines: worker threads that parse lines while the pipeline runs; `0` parses on the pipeline\'s thread. Unset: files of 8 MiB or more use one thread per core beyond the first (at most 4), smaller ones none. Output is the same either way.' }),
     eventTime: eventTime().optional(),
     fields: declaredFields(),
   }),
