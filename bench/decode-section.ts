@@ -50,6 +50,10 @@ export const decodeSection: BenchSection = {
         rows.push([labels[what]!, ...rates.map((r) => `${fmtRate(r.rate)} (${r.rss.toFixed(0)} MiB)`), `${speedup.toFixed(2)}×`]);
       }
       table(rows, out);
+      const c = child('costs');
+      const f = (k: string) => `${(c[k] as number).toFixed(0)} ns`;
+      out('');
+      out(`operator-thread cost a record: JSON.parse ${f('parse')}, receiving it parsed by a worker (structured clone) ${f('receiveClone')}; JSON.stringify ${f('stringify')}, handing it to an encoding worker (structured clone) ${f('sendClone')}`);
       out(`load average ${loadavg()[0]!.toFixed(1)} at the end; best of ${ROUNDS} interleaved rounds`);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -92,9 +92,45 @@ async function pipeline(shape: Shape, threads: number): Promise<ScenarioResult> 
   return { scenario: `${shape}:${threads}`, records: m('src').recordsOut, seconds, written: m('out').recordsIn } as ScenarioResult;
 }
 
+/**
+ * Operator-thread costs per record of the same 4096-record batches, alternated in one process so
+ * load falls on all alike: parsing JSON here, against receiving records a worker parsed (the
+ * structured clone's deserialisation); writing JSON here, against handing records to an encoding
+ * worker (the clone's serialisation), which costs this thread about as much as writing them.
+ */
+async function costs(): Promise<ScenarioResult> {
+  const { serialize, deserialize } = await import('node:v8');
+  const { path } = input();
+  const r = new JsonlReader(path, undefined, null);
+  const first = (await r.next())!.chunk;
+  await r.close();
+  const recs = first.recs;
+  const lines = recs.map((x) => JSON.stringify(x));
+  const cloned = serialize(recs);
+  const ns: Record<string, number> = { parse: 0, receiveClone: 0, stringify: 0, sendClone: 0 };
+  let sink = 0;
+  for (let round = 0; round < 20; round++) {
+    let t = performance.now();
+    for (const l of lines) sink += (JSON.parse(l) as object) ? 1 : 0;
+    ns.parse! += performance.now() - t;
+    t = performance.now();
+    sink += (deserialize(cloned) as unknown[]).length;
+    ns.receiveClone! += performance.now() - t;
+    t = performance.now();
+    for (const x of recs) sink += JSON.stringify(x).length;
+    ns.stringify! += performance.now() - t;
+    t = performance.now();
+    sink += serialize(recs).length;
+    ns.sendClone! += performance.now() - t;
+  }
+  const per = (ms: number) => (ms * 1e6) / (20 * recs.length);
+  return { scenario: 'costs', records: recs.length * 20, seconds: ns.parse! / 1000, sink, ...Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, per(v)])) } as ScenarioResult;
+}
+
 export async function runDecodeScenario(scenario: string): Promise<ScenarioResult> {
   const [what, t] = scenario.split(':') as [string, string];
   const threads = Number(t);
+  if (what === 'costs') return costs();
   if (what === 'decode') return decodeOnly(threads);
   if (what === 'window' || what === 'stateless') return pipeline(what, threads);
   throw new Error(`no decode scenario '${scenario}'`);
