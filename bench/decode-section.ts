@@ -50,6 +50,7 @@ export const decodeSection: BenchSection = {
         rows.push([labels[what]!, ...rates.map((r) => `${fmtRate(r.rate)} (${r.rss.toFixed(0)} MiB)`), `${speedup.toFixed(2)}×`]);
       }
       table(rows, out);
+      out(`operator thread busy a record while decoding alone: ${THREADS.map((t) => `${t === 0 ? 'in-thread' : `${t} worker${t > 1 ? 's' : ''}`} ${(best.get(`decode:${t}`)!.busyNs as number).toFixed(0)} ns`).join(', ')}`);
       const c = child('costs');
       const f = (k: string) => `${(c[k] as number).toFixed(0)} ns`;
       out('');

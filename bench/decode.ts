@@ -4,6 +4,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { JsonlReader } from '../runtime/connectors/decode/jsonl-reader.js';
 import { DecodePool } from '../runtime/connectors/decode/pool.js';
@@ -40,13 +41,16 @@ async function decodeOnly(threads: number): Promise<ScenarioResult> {
   const pool = threads > 0 ? await DecodePool.start(threads) : null;
   if (threads > 0 && pool === null) throw new Error('decode workers did not start');
   const t0 = performance.now();
+  // The operator thread's busy time, apart from waiting: what a pipeline after the source has left.
+  const elu0 = performance.eventLoopUtilization();
   const r = new JsonlReader(path, undefined, pool);
   let records = 0;
   for (let c = await r.next(); c !== null; c = await r.next()) records += c.chunk.recs.length;
   const seconds = (performance.now() - t0) / 1000;
+  const busyNs = (performance.eventLoopUtilization(elu0).active * 1e6) / records;
   await r.close();
   await pool?.close();
-  return { scenario: `decode:${threads}`, records, seconds };
+  return { scenario: `decode:${threads}`, records, seconds, busyNs } as ScenarioResult;
 }
 
 type Shape = 'window' | 'stateless';
