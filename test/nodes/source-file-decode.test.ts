@@ -79,6 +79,35 @@ describe('source.file decoding in worker threads', () => {
     }
   });
 
+  it('a checkpoint taken right after restoring an old chunk-count checkpoint holds the position past those chunks', async () => {
+    const path = file(lines(40_000));
+    const whole = source(path, 0);
+    await op(whole).open();
+    await pullAll(whole);
+    await op(whole).close();
+
+    const first = source(path, 0);
+    await op(first).open();
+    await pullAll(first, 3);
+    await op(first).close();
+
+    // Restored from a checkpoint of the older format (chunks only), then checkpointed before its first pull.
+    const restored = source(path, 1);
+    op(restored).restoreCheckpoint({ chunks: 3, wm: null });
+    await op(restored).open();
+    const again = deserialize(serialize(op(restored).snapshotCheckpoint())) as { chunks: number; offset: number; line: number };
+    await op(restored).close();
+    expect(again.chunks).toBe(3);
+    expect(again.offset).toBeGreaterThan(0);
+
+    const rest = source(path, 1);
+    op(rest).restoreCheckpoint(again);
+    await op(rest).open();
+    await pullAll(rest);
+    await op(rest).close();
+    expect([...first.output(), ...rest.output()].map((o) => o.value)).toEqual(whole.output().map((o) => o.value));
+  });
+
   it('fails the run with a clear error when a decode worker dies, rather than hanging', async () => {
     const h = source(file(lines(60_000)), 1);
     await op(h).open();

@@ -26,16 +26,25 @@ export class JsonlReader {
 
   constructor(
     path: string,
-    from: SegmentStart | undefined,
+    private readonly from: SegmentStart | undefined,
     private readonly pool: DecodePool | null,
   ) {
     this.segments = readJsonlSegments(path, from);
   }
 
-  /** Passes over `n` chunks without decoding them (their boundaries need only the line scan); false if the file ends first. */
-  async skip(n: number): Promise<boolean> {
-    for (let i = 0; i < n; i++) if ((await this.segments.next()).done) return false;
-    return true;
+  /**
+   * Passes over `n` chunks without decoding them (their boundaries need only the line scan). The
+   * position just past them (where the next chunk starts, what a checkpoint must record until a
+   * chunk is emitted), or null if the file ends first.
+   */
+  async skip(n: number): Promise<SegmentStart | null> {
+    let at = this.from ?? { offset: 0, line: 0 };
+    for (let i = 0; i < n; i++) {
+      const s = await this.segments.next();
+      if (s.done) return null;
+      at = { offset: s.value.end, line: s.value.endLine };
+    }
+    return at;
   }
 
   async next(): Promise<PositionedChunk | null> {

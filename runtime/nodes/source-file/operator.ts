@@ -109,7 +109,11 @@ export class FileSource extends SourceOperator implements Checkpointed {
     }
     this.jsonl = new JsonlReader(this.path, this.resumeAt ?? undefined, this.pool);
     if (this.resumeAt === null && this.skip > 0) {
-      if (!(await this.jsonl.skip(this.skip))) throw shorter();
+      // An older checkpoint (chunk count only): the position past the skipped chunks is what the
+      // next checkpoint records, even if it is taken before another chunk is emitted.
+      const at = await this.jsonl.skip(this.skip);
+      if (at === null) throw shorter();
+      this.position = at;
       this.chunksRead = this.skip;
     }
   }
