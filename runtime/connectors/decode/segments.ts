@@ -38,8 +38,15 @@ function blank(buf: Buffer, s: number, e: number): boolean {
   return true;
 }
 
-function segment(buf: Buffer, from: number, to: number, firstLine: number, bufStart: number, endLine: number): Segment {
-  return { bytes: new Uint8Array(buf.subarray(from, to)), firstLine, end: bufStart + to, endLine };
+/** One fresh buffer (transferable on its own, never a slice of a shared pool) holding `parts` in turn. */
+function joined(parts: readonly Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 export async function* readJsonlSegments(path: string, from: SegmentStart = { offset: 0, line: 0 }): AsyncGenerator<Segment> {
@@ -47,55 +54,66 @@ export async function* readJsonlSegments(path: string, from: SegmentStart = { of
   try {
     let pos = from.offset;
     let line = from.line;
-    // Bytes read but not yet cut into a segment; `scan` is where the line scan resumes in it.
-    let buf: Buffer = Buffer.alloc(0);
-    let scan = 0;
+    // The segment in progress: whole lines already scanned, kept as slices of the blocks read (so a
+    // segment of wide lines is copied once when it is cut, not again with every block).
+    let parts: Uint8Array[] = [];
+    let size = 0;
+    // A line not yet ended, carried over to the next block (as readJsonLines carries its rest).
+    let rest: Buffer = Buffer.alloc(0);
     let count = 0;
     let segLine = line + 1;
-    let segStart = pos; // file offset of buf[0]
     let first = from.offset === 0;
     for (;;) {
       const block = Buffer.allocUnsafe(READ);
       const { bytesRead } = await fh.read(block, 0, READ, pos);
       const eof = bytesRead === 0;
+      let data: Buffer = rest;
+      // File offset of data[0].
+      let dataStart = pos - rest.length;
       if (!eof) {
         pos += bytesRead;
-        let data = block.subarray(0, bytesRead);
+        let read = block.subarray(0, bytesRead);
         // A UTF-8 byte order mark (some editors write one) is not part of the first record.
-        if (first && data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) {
-          data = data.subarray(3);
-          segStart += 3;
+        if (first && read.length >= 3 && read[0] === 0xef && read[1] === 0xbb && read[2] === 0xbf) {
+          read = read.subarray(3);
+          dataStart += 3;
         }
         first = false;
-        buf = buf.length === 0 ? data : Buffer.concat([buf, data]);
+        data = rest.length === 0 ? read : Buffer.concat([rest, read]);
       }
-      let cut = 0; // start of the segment being filled, in buf
+      let cut = 0; // start of this block's share of the segment in progress, in data
+      let scan = 0;
       for (;;) {
-        let nl = buf.indexOf(10, scan);
+        let nl = data.indexOf(10, scan);
         if (nl < 0) {
-          if (!eof || scan >= buf.length) break;
-          nl = buf.length; // the last line, without a newline
+          if (!eof || scan >= data.length) break;
+          nl = data.length; // the last line, without a newline
         }
         line++;
-        if (!blank(buf, scan, nl)) count++;
-        scan = nl + 1;
+        if (!blank(data, scan, nl)) count++;
+        scan = Math.min(nl + 1, data.length);
         if (count === CHUNK) {
-          yield segment(buf, cut, Math.min(scan, buf.length), segLine, segStart, line);
+          parts.push(data.subarray(cut, scan));
+          yield { bytes: joined(parts, size + scan - cut), firstLine: segLine, end: dataStart + scan, endLine: line };
+          parts = [];
+          size = 0;
           cut = scan;
           count = 0;
           segLine = line + 1;
         }
       }
       if (eof) {
-        if (count > 0) yield segment(buf, cut, buf.length, segLine, segStart, line);
+        if (count > 0) {
+          parts.push(data.subarray(cut, scan));
+          yield { bytes: joined(parts, size + scan - cut), firstLine: segLine, end: dataStart + scan, endLine: line };
+        }
         return;
       }
-      // Keep only the segment in progress.
-      if (cut > 0) {
-        buf = buf.subarray(cut);
-        scan -= cut;
-        segStart += cut;
+      if (scan > cut) {
+        parts.push(data.subarray(cut, scan));
+        size += scan - cut;
       }
+      rest = data.subarray(scan);
     }
   } finally {
     await fh.close();
