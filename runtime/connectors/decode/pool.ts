@@ -4,7 +4,6 @@
 // its own promise, so a caller that awaits them in the order it asked gets them in file order.
 // A worker that dies fails every request in flight and every later one with a clear error.
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -28,11 +27,6 @@ function workerEntry(): string | null {
     if (up === dir) return null;
     dir = up;
   }
-}
-
-/** Decode threads when a pipeline does not say: one per core beyond the operator thread's, at most 4. */
-export function defaultDecodeThreads(): number {
-  return Math.max(0, Math.min(4, availableParallelism() - 1));
 }
 
 interface Pending {

@@ -2,7 +2,7 @@
 // or has no usable timestamp, goes to `errors` with its line number (or fails the run).
 import { stat } from 'node:fs/promises';
 import { JsonlReader } from '../../connectors/decode/jsonl-reader.js';
-import { DecodePool, defaultDecodeThreads } from '../../connectors/decode/pool.js';
+import { DecodePool } from '../../connectors/decode/pool.js';
 import type { SegmentStart } from '../../connectors/decode/segments.js';
 import { type Chunk, readCsv } from '../../connectors/files/readers.js';
 import { BatchBuilder } from '../../engine/batch.js';
@@ -30,10 +30,6 @@ export function toTimestamp(v: unknown): number {
   if (typeof v === 'string' && v !== '') return Date.parse(v);
   return NaN;
 }
-
-/** Files smaller than this decode on the operator thread unless `decodeThreads` says otherwise:
- * starting workers (tens of milliseconds) would cost more than it saves. */
-export const AUTO_DECODE_MIN_BYTES = 8 << 20;
 
 interface FileCheckpoint {
   /** Chunks read so far: the readers cut a file into the same chunks every time. */
@@ -100,7 +96,9 @@ export class FileSource extends SourceOperator implements Checkpointed {
       for (; this.chunksRead < this.skip; this.chunksRead++) if ((await this.csv.next()).done) throw shorter();
       return;
     }
-    const threads = this.p.decodeThreads ?? (info.size >= AUTO_DECODE_MIN_BYTES ? defaultDecodeThreads() : 0);
+    // Decode workers are opt-in: on a shared 2-core machine they were not measurably faster than
+    // decoding here (`npm run bench -- decode` compares them), so unset means this thread.
+    const threads = this.p.decodeThreads ?? 0;
     this.pool = threads > 0 ? await DecodePool.start(threads) : null;
     if (this.resumeAt !== null) {
       if (this.resumeAt.offset > info.size) throw shorter();

@@ -18,7 +18,7 @@ export const sourceFileSpec = defineNode({
       .min(0)
       .max(16)
       .optional()
-      .meta({ description: 'JSON Lines: worker threads that parse lines while the pipeline runs; `0` parses on the pipeline\'s thread. Unset: files of 8 MiB or more use one thread per core beyond the first (at most 4), smaller ones none. Output is the same either way.' }),
+      .meta({ description: 'JSON Lines, opt-in: worker threads that parse lines while the pipeline runs. Unset or `0`: lines are parsed on the pipeline\'s thread. Output and checkpoints are the same either way; whether workers are faster depends on the machine and the pipeline (`npm run bench -- decode` compares them). If workers cannot start, lines are parsed on the pipeline\'s thread.' }),
     eventTime: eventTime().optional(),
     fields: declaredFields(),
   }),
