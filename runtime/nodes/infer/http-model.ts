@@ -22,7 +22,8 @@ type HttpParams = Extract<InferParams['model'], { kind: 'http' }>;
 
 /** Results gathered for one output of a call: `width` values per row. */
 interface CallColumn {
-  readonly values: unknown[];
+  /** Numbers unboxed when the server's datatype is numeric (no heap number per value). */
+  readonly values: unknown[] | Float64Array;
   readonly width: number;
   readonly tensor: boolean;
 }
@@ -116,7 +117,7 @@ export class HttpModel {
 
   private finish(call: Call): void {
     const cols = new Map<string, OutputColumn>();
-    for (const [k, c] of call.cols) cols.set(k, c.tensor ? tensorColumn(c.values as (string | number)[], [call.n, c.width]) : rowsColumn(c.values));
+    for (const [k, c] of call.cols) cols.set(k, c.tensor ? tensorColumn(c.values as Float64Array | (string | number)[], [call.n, c.width]) : rowsColumn(c.values as unknown[]));
     call.resolve({ cols, version: call.version, bad: call.bad.size > 0 ? call.bad : null });
   }
 
@@ -215,7 +216,7 @@ export class HttpModel {
       if (dec && dec.version !== null) c.version = dec.version;
       const targets = cols.map(([name, col]) => {
         let t = c.cols.get(name);
-        if (!t) c.cols.set(name, (t = { values: new Array(c.n * col.width).fill(null), width: col.width, tensor: col.tensor }));
+        if (!t) c.cols.set(name, (t = { values: col.numeric ? new Float64Array(c.n * col.width) : new Array<unknown>(c.n * col.width).fill(null), width: col.width, tensor: col.tensor }));
         return t;
       });
       for (let r = s.start; r < s.start + s.n; r++, at++) {
@@ -226,7 +227,7 @@ export class HttpModel {
         }
         if (rows[body] !== at) throw new Error('internal: request rows out of step');
         if (dec === null) c.bad.set(r, error);
-        else if (!copyRow(cols, targets, body, r)) c.bad.set(r, `the response from ${this.shown} changed an output's shape between requests of one call`);
+        else if (!copyRow(cols, targets, body, r)) c.bad.set(r, `the response from ${this.shown} changed an output's shape or datatype between requests of one call`);
         body++;
       }
       this.done(c, s.n);
@@ -240,14 +241,19 @@ export class HttpModel {
   }
 }
 
-/** Copies body row `from` into call row `to`; false when an output's width differs from the call's. */
+/** Copies body row `from` into call row `to`; false when an output's width or kind differs from the call's. */
 function copyRow(cols: readonly [string, DecodedColumn][], targets: readonly CallColumn[], from: number, to: number): boolean {
   for (let j = 0; j < cols.length; j++) {
     const src = cols[j]![1];
     const t = targets[j]!;
     const w = src.width;
     if (w !== t.width) return false;
-    for (let k = 0; k < w; k++) t.values[to * w + k] = src.data[from * w + k];
+    const v = t.values;
+    if (v instanceof Float64Array) {
+      if (!src.numeric) return false;
+      const d = src.data as ArrayLike<number>;
+      for (let k = 0; k < w; k++) v[to * w + k] = d[from * w + k]!;
+    } else for (let k = 0; k < w; k++) v[to * w + k] = src.data[from * w + k];
   }
   return true;
 }

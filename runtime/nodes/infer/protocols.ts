@@ -12,8 +12,8 @@
 // - openai: POST {base}/chat/completions {model, messages} → {model, choices: [{message: {content}}]};
 //   POST {base}/embeddings {model, input: [...]} → {model, data: [{index, embedding}]}.
 // - json: any JSON body from an expression, the result at a dotted path of the response.
-// Numeric tensors are written by hand (a typed array's join), never as arrays of arrays through
-// JSON.stringify: at thousands of rows a request, building and printing those was most of the cost.
+// Numeric tensors are written as one flat array each (the JSON around them by hand), never built as
+// arrays of row arrays: at thousands of rows a request, building those was most of the cost.
 import { compileExpression } from '../../expr/index.js';
 import { compileFeatures, type FeatureSet } from './features.js';
 import type { Protocol } from './spec.js';
@@ -50,6 +50,8 @@ export interface DecodedColumn {
   readonly data: ArrayLike<unknown>;
   readonly width: number;
   readonly tensor: boolean;
+  /** Every value is a JS number (a numeric datatype): the call keeps them in a Float64Array. */
+  readonly numeric: boolean;
 }
 
 export interface Decoded {
@@ -158,7 +160,8 @@ export class ProtocolCodec {
     const path = `/v2${this.modelPath()}/infer`;
     const head = (j: number) => `{"name":${JSON.stringify(this.inputs[j]!.name)},"shape":[${rows.length},${this.inputs[j]!.features.width}],"datatype":"${m.datatype}"`;
     if (!m.binary) {
-      const inputs = data.map((d, j) => `${head(j)},"data":[${d.join(',')}]}`);
+      // V8's JSON.stringify prints a plain array of doubles ~3× faster than a typed array's join.
+      const inputs = data.map((d, j) => `${head(j)},"data":${JSON.stringify(Array.from(d))}}`);
       return { path, body: `{"inputs":[${inputs.join(',')}]}`, headers: JSON_HEADERS, bad, rows };
     }
     const raw = data.map((d) => {
@@ -254,7 +257,7 @@ export class ProtocolCodec {
       if (v.length !== n) fail(`the response's ${what} has ${v.length} entries for ${n} records`);
       return v;
     };
-    const rowsOf = (data: unknown[]): DecodedColumn => ({ data, width: 1, tensor: false });
+    const rowsOf = (data: unknown[]): DecodedColumn => ({ data, width: 1, tensor: false, numeric: false });
     switch (m.protocol) {
       case 'kserve-v2': {
         if (!Array.isArray(o.outputs)) fail('the response has no outputs');
@@ -265,19 +268,22 @@ export class ProtocolCodec {
           const w = shape.slice(1).reduce((a, b) => a * b, 1);
           if (shape[0] !== n) fail(`output '${name}' has shape [${shape.join(', ')}] for ${n} records`);
           let data: ArrayLike<unknown>;
+          let numeric = false;
           const size = t.parameters?.binary_data_size;
           if (typeof size === 'number') {
             if (at + size > binary.length) fail(`output '${name}' says it has ${size} bytes; the response has ${binary.length - at} left`);
             const per = BYTES[String(t.datatype)];
             if (per !== undefined && size !== per * n * w) fail(`output '${name}' has ${size} bytes for shape [${shape.join(', ')}] of ${String(t.datatype)}`);
             data = binaryTensor(String(t.datatype), binary.subarray(at, at + size));
+            numeric = !(data instanceof BigInt64Array || data instanceof BigUint64Array);
             at += size;
           } else {
             if (!Array.isArray(t.data)) fail(`output '${name}' has no data`);
             data = t.data as unknown[];
+            numeric = /^(FP|INT|UINT)\d+$/.test(String(t.datatype)) && (data as unknown[]).every((v) => typeof v === 'number');
           }
           if (data.length !== n * w) fail(`output '${name}' has ${data.length} values for shape [${shape.join(', ')}]`);
-          cols.set(name, { data, width: w, tensor: true });
+          cols.set(name, { data, width: w, tensor: true, numeric });
         }
         return { cols, version: typeof o.model_version === 'string' ? o.model_version : (m.version ?? null) };
       }
