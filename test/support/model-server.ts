@@ -67,7 +67,16 @@ export class ModelServer {
     try {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as Record<string, any>;
+      const raw = Buffer.concat(chunks);
+      // kserve-v2 binary tensor data extension: the JSON header's length in a header, tensors after it.
+      const hl = req.headers['inference-header-content-length'];
+      const split = hl === undefined ? raw.length : Number(hl);
+      const body = JSON.parse(raw.toString('utf8', 0, split) || 'null') as Record<string, any>;
+      if (hl !== undefined) {
+        const inp = body.inputs[0];
+        const bytes = new Uint8Array(raw.subarray(split, split + inp.parameters.binary_data_size)).buffer;
+        inp.data = Array.from(inp.datatype === 'FP64' ? new Float64Array(bytes) : new Float32Array(bytes));
+      }
       const d = this.delay(n);
       if (d > 0) await new Promise((r) => setTimeout(r, d));
       if (this.failNext > 0) {
@@ -80,6 +89,7 @@ export class ModelServer {
         res.writeHead(404).end('{"error":"no such model"}');
         return;
       }
+      if (body?.parameters?.binary_data_output && Array.isArray((out as { outputs?: unknown }).outputs)) return this.sendBinary(res, out as { outputs: { datatype: string; data: number[]; parameters?: unknown }[] });
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
     } catch (err) {
       res.writeHead(400).end(JSON.stringify({ error: String(err) }));
@@ -88,13 +98,26 @@ export class ModelServer {
     }
   }
 
+  /** Outputs as raw little-endian tensors after the JSON header (FP64 probabilities, INT64 labels). */
+  private sendBinary(res: ServerResponse, out: { outputs: { datatype: string; data: number[]; parameters?: unknown }[] }): void {
+    const tensors = out.outputs.map((o) => {
+      const t = o.datatype === 'INT64' ? BigInt64Array.from(o.data, (v) => BigInt(v)) : Float64Array.from(o.data);
+      if (o.datatype !== 'INT64') o.datatype = 'FP64';
+      o.parameters = { binary_data_size: t.byteLength };
+      delete (o as { data?: unknown }).data;
+      return new Uint8Array(t.buffer);
+    });
+    const head = Buffer.from(JSON.stringify(out));
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'inference-header-content-length': head.byteLength }).end(Buffer.concat([head, ...tensors]));
+  }
+
   private answer(url: string, b: Record<string, any>): unknown {
     // Open Inference Protocol v2 (REST): inputs [{name, shape, datatype, data}], data row-major.
     let m = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer$/.exec(url);
     if (m) {
       if (m[1] !== 'churn') return null;
       const inp = b.inputs[0] as { name: string; shape: [number, number]; datatype: string; data: number[] };
-      if (inp.datatype !== 'FP32') throw new Error('expected FP32');
+      if (inp.datatype !== 'FP32' && inp.datatype !== 'FP64') throw new Error('expected FP32 or FP64');
       const [rows, w] = inp.shape;
       const p: number[] = [];
       const label: number[] = [];

@@ -35,6 +35,20 @@ describe('infer: remote model servers', () => {
     expect(h.metrics.model!().version).toBe('7');
   });
 
+  it('kserve-v2 binary tensor extension: FP64 inputs as raw bytes, FP64 and INT64 outputs read back from bytes', async () => {
+    server = await new ModelServer().start();
+    const h = await openInfer({
+      model: { kind: 'http', protocol: 'kserve-v2', url: server.url, name: 'churn', datatype: 'FP64', binary: true },
+      inputs: { input: F }, outputs: { p: 'probabilities[1]', label: 'label' }, batchSize: 64, linger: '20ms',
+    });
+    h.values(records());
+    await finish(h);
+    const out = h.outValues() as { id: number; p: number; label: number }[];
+    expectScores(out);
+    expect(out.every((r) => typeof r.label === 'number' && r.label === (r.p > 0.5 ? 1 : 0))).toBe(true);
+    expect(server.rows).toBe(200);
+  });
+
   it('tf-serving in both layouts (instances → predictions, inputs → outputs)', async () => {
     server = await new ModelServer().start();
     for (const layout of ['rows', 'columns']) {
