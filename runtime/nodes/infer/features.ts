@@ -3,8 +3,8 @@
 // own, so a plain field name is a property read with its own inline cache (`r["f0"]`, one record
 // shape → one hidden-class check) and anything else is one call of the compiled expression — no
 // per-record closure, no keyed lookup by a variable name. A value that is not a finite number (or
-// boolean) marks its row bad with a reason; the row is zero-filled so the batch still runs in one
-// model call, and its record goes to `errors`.
+// boolean) marks its row bad with a reason (a null record reads as one without fields); the row
+// is zero-filled so the batch still runs in one model call, and its record goes to `errors`.
 import { compileExpression } from '../../expr/index.js';
 
 const FIELD = /^[A-Za-z_$][\w$]*$/;
@@ -63,7 +63,7 @@ function generate(features: readonly Feature[], big: boolean): Fill {
     const read = f.field !== null ? `v = r[${JSON.stringify(f.field)}];` : `try { v = fns[${j}](r); } catch (err) { bad = note(bad, i - from, ${j}, undefined, err); v = 0; }`;
     return `    ${read}\n    ${store(`at + ${j}`, j)}`;
   });
-  const src = `let bad = null;\n  for (let i = from, at = 0; i < to; i++, at += ${w}) {\n    const r = recs[i];\n    let v;\n${lines.join('\n')}\n  }\n  return bad;`;
+  const src = `let bad = null;\n  for (let i = from, at = 0; i < to; i++, at += ${w}) {\n    const r = recs[i] ?? {};\n    let v;\n${lines.join('\n')}\n  }\n  return bad;`;
   // Generated from field names (quoted with JSON.stringify) and indexes only, never from record data.
   return new Function('recs', 'from', 'to', 'out', 'fns', 'note', src) as Fill;
 }
