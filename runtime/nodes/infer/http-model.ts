@@ -37,6 +37,8 @@ interface Call {
   readonly cols: Map<string, CallColumn>;
   readonly bad: Map<number, string>;
   version: string;
+  /** The output names of the call's first answer (sorted, one a line). */
+  outputs: string | null;
   resolve(b: ScoredBatch): void;
 }
 
@@ -75,7 +77,7 @@ export class HttpModel {
   ) {
     this.codec = new ProtocolCodec(m as HttpModelParams, { features: p.features, inputs: p.inputs });
     this.base = resolveEnv(m.url, nodeId, 'model.url').replace(/\/+$/, '');
-    this.shown = redactUrl(m.url);
+    this.shown = redactUrl(m.url).replace(/\/+$/, '');
     this.headers = {};
     for (const [k, v] of Object.entries(m.headers)) this.headers[k.toLowerCase()] = resolveEnv(v, nodeId, `model.headers.${k}`);
     this.perRequest = this.codec.maxPerRequest(p.batchSize);
@@ -89,7 +91,7 @@ export class HttpModel {
   score(recs: readonly unknown[], from: number, to: number): Promise<ScoredBatch> {
     return new Promise((resolve) => {
       const n = to - from;
-      const call: Call = { recs, from, n, deadline: performance.now() + this.timeout, remaining: n, cols: new Map(), bad: new Map(), version: this.version, resolve };
+      const call: Call = { recs, from, n, deadline: performance.now() + this.timeout, remaining: n, cols: new Map(), bad: new Map(), version: this.version, outputs: null, resolve };
       if (n === 0) return this.finish(call);
       let start = 0;
       while (start < n) {
@@ -191,7 +193,9 @@ export class HttpModel {
           }
           if (decoded) break;
         } else {
-          error = `HTTP ${res.status} from ${this.shown}${enc.path}: ${res.body.toString('utf8', 0, 200)}`;
+          // Redirects are not followed (a POST's body would not be resent by every server's rules).
+          const moved = res.status >= 300 && res.status < 400 && typeof res.headers.location === 'string' ? ` (redirects are not followed; set the url to where it points: ${redactUrl(res.headers.location)})` : '';
+          error = `HTTP ${res.status} from ${this.shown}${enc.path}${moved}: ${res.body.toString('utf8', 0, 200)}`;
           retry = res.status === 408 || res.status === 429 || res.status >= 500;
         }
       } catch (err) {
@@ -209,16 +213,23 @@ export class HttpModel {
   /** Hands each segment its rows' results (request rows map to body rows through `rows`). */
   private settle(segs: readonly Segment[], bad: ReadonlyMap<number, string>, rows: readonly number[], dec: ReturnType<ProtocolCodec['decode']> | null, error: string): void {
     const cols = dec ? [...dec.cols] : [];
+    const outputs = cols.map(([name]) => name).sort().join('\n');
     let at = 0; // request row
     let body = 0; // body row (rows[body] is the request row it came from)
     for (const s of segs) {
       const c = s.call;
       if (dec && dec.version !== null) c.version = dec.version;
-      const targets = cols.map(([name, col]) => {
-        let t = c.cols.get(name);
-        if (!t) c.cols.set(name, (t = { values: col.numeric ? new Float64Array(c.n * col.width) : new Array<unknown>(c.n * col.width).fill(null), width: col.width, tensor: col.tensor }));
-        return t;
-      });
+      // A call cut into several requests takes its output columns from the first answer; an answer
+      // with other outputs would leave some rows' values at 0 or null, so its rows fail instead.
+      if (dec !== null) c.outputs ??= outputs;
+      const same = dec !== null && c.outputs === outputs;
+      const targets = same
+        ? cols.map(([name, col]) => {
+            let t = c.cols.get(name);
+            if (!t) c.cols.set(name, (t = { values: col.numeric ? new Float64Array(c.n * col.width) : new Array<unknown>(c.n * col.width).fill(null), width: col.width, tensor: col.tensor }));
+            return t;
+          })
+        : [];
       for (let r = s.start; r < s.start + s.n; r++, at++) {
         const why = bad.size > 0 ? bad.get(at) : undefined;
         if (why !== undefined) {
@@ -227,7 +238,7 @@ export class HttpModel {
         }
         if (rows[body] !== at) throw new Error('internal: request rows out of step');
         if (dec === null) c.bad.set(r, error);
-        else if (!copyRow(cols, targets, body, r)) c.bad.set(r, `the response from ${this.shown} changed an output's shape or datatype between requests of one call`);
+        else if (!same || !copyRow(cols, targets, body, r)) c.bad.set(r, `the response from ${this.shown} changed its outputs, or an output's shape or datatype, between requests of one call`);
         body++;
       }
       this.done(c, s.n);

@@ -15,6 +15,7 @@
 // Numeric tensors are written as one flat array each (the JSON around them by hand), never built as
 // arrays of row arrays: at thousands of rows a request, building those was most of the cost.
 import { compileExpression } from '../../expr/index.js';
+import { binaryTensorsRefusal, ELEMENT_BYTES, readBinaryTensor } from './binary-tensors.js';
 import { compileFeatures, type FeatureSet } from './features.js';
 import type { Protocol } from './spec.js';
 
@@ -75,26 +76,6 @@ function fail(msg: string): never {
   throw new Error(msg);
 }
 
-const BYTES: Record<string, number> = { FP32: 4, FP64: 8, INT32: 4, INT64: 8, UINT8: 1, INT8: 1, BOOL: 1, INT16: 2, UINT16: 2, UINT32: 4, UINT64: 8, FP16: 2 };
-
-/** A binary tensor's bytes as a typed array (copied: the response buffer need not be aligned). */
-function binaryTensor(datatype: string, bytes: Uint8Array): ArrayLike<number | bigint> {
-  const b = new Uint8Array(bytes).buffer;
-  switch (datatype) {
-    case 'FP32': return new Float32Array(b);
-    case 'FP64': return new Float64Array(b);
-    case 'INT32': return new Int32Array(b);
-    case 'INT64': return new BigInt64Array(b);
-    case 'UINT32': return new Uint32Array(b);
-    case 'UINT64': return new BigUint64Array(b);
-    case 'INT16': return new Int16Array(b);
-    case 'UINT16': return new Uint16Array(b);
-    case 'INT8': return new Int8Array(b);
-    case 'UINT8': case 'BOOL': return new Uint8Array(b);
-    default: return fail(`binary output of datatype ${datatype} is not supported; turn 'binary' off`);
-  }
-}
-
 export class ProtocolCodec {
   private readonly inputs: { name: string; features: FeatureSet }[];
   private readonly prompt: ((rec: unknown) => unknown) | null;
@@ -104,6 +85,8 @@ export class ProtocolCodec {
     private readonly m: HttpModelParams,
     features: { features?: readonly string[] | undefined; inputs?: Readonly<Record<string, readonly string[]>> | undefined },
   ) {
+    const refusal = m.protocol === 'kserve-v2' && m.binary ? binaryTensorsRefusal() : null;
+    if (refusal) throw new Error(refusal);
     const wanted = features.inputs ?? (features.features ? { input: features.features } : {});
     this.inputs = Object.entries(wanted).map(([name, srcs]) => ({ name, features: compileFeatures(srcs) }));
     this.prompt = m.prompt ? (compileExpression(m.prompt) as (rec: unknown) => unknown) : null;
@@ -270,12 +253,14 @@ export class ProtocolCodec {
           let data: ArrayLike<unknown>;
           let numeric = false;
           const size = t.parameters?.binary_data_size;
-          if (typeof size === 'number') {
+          if (size !== undefined) {
+            if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) fail(`output '${name}' has binary_data_size ${JSON.stringify(size)}`);
             if (at + size > binary.length) fail(`output '${name}' says it has ${size} bytes; the response has ${binary.length - at} left`);
-            const per = BYTES[String(t.datatype)];
+            const per = ELEMENT_BYTES[String(t.datatype)];
             if (per !== undefined && size !== per * n * w) fail(`output '${name}' has ${size} bytes for shape [${shape.join(', ')}] of ${String(t.datatype)}`);
-            data = binaryTensor(String(t.datatype), binary.subarray(at, at + size));
-            numeric = !(data instanceof BigInt64Array || data instanceof BigUint64Array);
+            data = readBinaryTensor(String(t.datatype), binary.subarray(at, at + size), `output '${name}'`);
+            // Typed arrays of numbers go unboxed; BigInts (64-bit integers), booleans and strings do not.
+            numeric = ArrayBuffer.isView(data) && !(data instanceof BigInt64Array || data instanceof BigUint64Array);
             at += size;
           } else {
             if (!Array.isArray(t.data)) fail(`output '${name}' has no data`);
