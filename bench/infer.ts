@@ -92,10 +92,12 @@ export async function runInferScenario(name: string, records: number): Promise<I
       return run(name, records, { kind: 'onnx', path: models('logreg20.onnx'), watch: false }, { outputs: { p: 'output_probability[1]' }, batchSize: 4096 });
     case 'onnx-gbm':
       return run(name, records, { kind: 'onnx', path: models('gbm50.onnx'), watch: false }, { outputs: { p: 'output_probability[1]' }, batchSize: 4096 });
-    case 'kserve': {
+    case 'kserve':
+    case 'kserve-binary': {
       const { url, proc } = await startServer();
       try {
-        return await run(name, records, { kind: 'http', protocol: 'kserve-v2', url, name: 'bench' }, { outputs: { p: 'probability' }, batchSize: 4096, concurrency: 4, capacity: 32_768, linger: '2ms', timeout: '60s' });
+        const model = { kind: 'http', protocol: 'kserve-v2', url, name: 'bench', datatype: 'FP64', binary: name === 'kserve-binary' };
+        return await run(name, records, model, { outputs: { p: 'probability' }, batchSize: 4096, concurrency: 4, capacity: 32_768, linger: '2ms', timeout: '60s' });
       } finally {
         proc.kill();
       }

@@ -22,6 +22,10 @@ export function embed(text: string): number[] {
   return v;
 }
 
+interface KserveAnswer {
+  outputs: { name: string; shape: number[]; datatype: string; data?: unknown[]; parameters?: unknown }[];
+}
+
 export class ModelServer {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
@@ -34,6 +38,12 @@ export class ModelServer {
   delay: (n: number) => number = () => 0;
   /** Answer this many next requests with 503. */
   failNext = 0;
+  /** kserve-v2: leave this output out of the answer to request number n (1-based), if any. */
+  omitOutput: (n: number) => string | null = () => null;
+  /** Requests whose tensors came in the binary tensor data extension. */
+  binaryRequests = 0;
+  /** Binary answers keep every second output in JSON (the extension allows both in one response). */
+  mixedBinary = false;
   /** Headers of the last request. */
   lastHeaders: IncomingMessage['headers'] = {};
 
@@ -67,7 +77,19 @@ export class ModelServer {
     try {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as Record<string, any>;
+      const raw = Buffer.concat(chunks);
+      // kserve-v2 binary tensor data extension: the JSON header's length in a header, tensors after it.
+      const hl = req.headers['inference-header-content-length'];
+      const split = hl === undefined ? raw.length : Number(hl);
+      const body = JSON.parse(raw.toString('utf8', 0, split) || 'null') as Record<string, any>;
+      if (hl !== undefined) {
+        this.binaryRequests++;
+        const inp = body.inputs[0];
+        const bytes = raw.subarray(split, split + inp.parameters.binary_data_size);
+        const per = inp.datatype === 'FP64' ? 8 : 4;
+        if (bytes.length !== per * inp.shape[0] * inp.shape[1]) throw new Error(`binary input of ${bytes.length} bytes for shape [${inp.shape}] of ${inp.datatype}`);
+        inp.data = Array.from({ length: bytes.length / per }, (_, i) => (per === 8 ? bytes.readDoubleLE(8 * i) : bytes.readFloatLE(4 * i)));
+      }
       const d = this.delay(n);
       if (d > 0) await new Promise((r) => setTimeout(r, d));
       if (this.failNext > 0) {
@@ -80,6 +102,9 @@ export class ModelServer {
         res.writeHead(404).end('{"error":"no such model"}');
         return;
       }
+      const omit = this.omitOutput(n);
+      if (omit !== null && Array.isArray((out as KserveAnswer).outputs)) (out as KserveAnswer).outputs = (out as KserveAnswer).outputs.filter((o) => o.name !== omit);
+      if (body?.parameters?.binary_data_output && Array.isArray((out as { outputs?: unknown }).outputs)) return this.sendBinary(res, out as KserveAnswer);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
     } catch (err) {
       res.writeHead(400).end(JSON.stringify({ error: String(err) }));
@@ -88,13 +113,54 @@ export class ModelServer {
     }
   }
 
+  /**
+   * Outputs as raw little-endian tensors after the JSON header, written byte by byte with
+   * Buffer's explicit little-endian writers: FP64 probabilities, INT64 labels, and two outputs
+   * only binary callers see, `label_name` (BYTES: "churn" / "stay", each a 4-byte length then its
+   * text) and `churned` (BOOL, one byte). With `mixedBinary`, every second output stays JSON.
+   */
+  private sendBinary(res: ServerResponse, out: KserveAnswer): void {
+    const label = out.outputs.find((o) => o.name === 'label')!.data as number[];
+    out.outputs.push(
+      { name: 'label_name', shape: [label.length], datatype: 'BYTES', data: label.map((l) => (l === 1 ? 'churn' : 'stay')) },
+      { name: 'churned', shape: [label.length], datatype: 'BOOL', data: label.map((l) => l === 1) },
+    );
+    const tensors: Buffer[] = [];
+    out.outputs.forEach((o, k) => {
+      if (this.mixedBinary && k % 2 === 1) return;
+      const data = o.data!;
+      let t: Buffer;
+      if (o.datatype === 'BYTES') {
+        t = Buffer.concat(data.map((v) => {
+          const text = Buffer.from(String(v), 'utf8');
+          const len = Buffer.alloc(4);
+          len.writeUInt32LE(text.length);
+          return Buffer.concat([len, text]);
+        }));
+      } else if (o.datatype === 'BOOL') t = Buffer.from(data.map((v) => (v ? 1 : 0)));
+      else if (o.datatype === 'INT64') {
+        t = Buffer.alloc(8 * data.length);
+        data.forEach((v, i) => t.writeBigInt64LE(BigInt(v as number), 8 * i));
+      } else {
+        o.datatype = 'FP64';
+        t = Buffer.alloc(8 * data.length);
+        data.forEach((v, i) => t.writeDoubleLE(v as number, 8 * i));
+      }
+      o.parameters = { binary_data_size: t.length };
+      delete o.data;
+      tensors.push(t);
+    });
+    const head = Buffer.from(JSON.stringify(out));
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'inference-header-content-length': head.byteLength }).end(Buffer.concat([head, ...tensors]));
+  }
+
   private answer(url: string, b: Record<string, any>): unknown {
     // Open Inference Protocol v2 (REST): inputs [{name, shape, datatype, data}], data row-major.
     let m = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer$/.exec(url);
     if (m) {
       if (m[1] !== 'churn') return null;
       const inp = b.inputs[0] as { name: string; shape: [number, number]; datatype: string; data: number[] };
-      if (inp.datatype !== 'FP32') throw new Error('expected FP32');
+      if (inp.datatype !== 'FP32' && inp.datatype !== 'FP64') throw new Error('expected FP32 or FP64');
       const [rows, w] = inp.shape;
       const p: number[] = [];
       const label: number[] = [];

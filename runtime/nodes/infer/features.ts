@@ -1,7 +1,10 @@
-// Feature expressions → one row-major tensor per batch. Column by column in a tight loop: a plain
-// field name reads the field directly (no call), anything else is the compiled expression. A value
-// that is not a finite number (or boolean) marks its row bad with a reason; the row is zero-filled
-// so the batch still runs in one model call, and its record goes to `errors`.
+// Feature expressions → one row-major tensor per batch. The fill loop is generated once per
+// feature list (like the expression compiler): record by record, each feature a statement of its
+// own, so a plain field name is a property read with its own inline cache (`r["f0"]`, one record
+// shape → one hidden-class check) and anything else is one call of the compiled expression — no
+// per-record closure, no keyed lookup by a variable name. A value that is not a finite number (or
+// boolean) marks its row bad with a reason (a null record reads as one without fields); the row
+// is zero-filled so the batch still runs in one model call, and its record goes to `errors`.
 import { compileExpression } from '../../expr/index.js';
 
 const FIELD = /^[A-Za-z_$][\w$]*$/;
@@ -12,15 +15,67 @@ export interface Feature {
   readonly fn: (rec: unknown) => unknown;
 }
 
-export function compileFeatures(srcs: readonly string[]): Feature[] {
-  return srcs.map((src) => {
-    const t = src.trim();
-    return { src, field: FIELD.test(t) && t !== 'null' && t !== 'true' && t !== 'false' ? t : null, fn: compileExpression(src) as (rec: unknown) => unknown };
-  });
-}
-
 export type NumericArray = Float32Array | Float64Array | Int32Array | BigInt64Array;
 export type ElementType = 'float32' | 'float64' | 'int32' | 'int64';
+
+type Fill = (recs: readonly unknown[], from: number, to: number, out: NumericArray, fns: readonly ((rec: unknown) => unknown)[], note: Note) => Map<number, string> | null;
+type Note = (bad: Map<number, string> | null, row: number, feature: number, v: unknown, err: unknown) => Map<number, string>;
+
+/** A feature list compiled to one fill loop per element kind (numbers, or BigInt for int64). */
+export class FeatureSet {
+  readonly width: number;
+  private readonly fns: ((rec: unknown) => unknown)[];
+  private fillNumber: Fill | null = null;
+  private fillBig: Fill | null = null;
+  private readonly note: Note;
+
+  constructor(readonly features: readonly Feature[]) {
+    this.width = features.length;
+    this.fns = features.map((f) => f.fn);
+    this.note = (bad, row, j, v, err) => {
+      const m = bad ?? new Map<number, string>();
+      if (!m.has(row)) {
+        const src = JSON.stringify(features[j]!.src);
+        m.set(row, err !== undefined ? `feature ${src}: ${err instanceof Error ? err.message : String(err)}` : `feature ${src} is not a number (${describe(v)})`);
+      }
+      return m;
+    };
+  }
+
+  /**
+   * Fills `out` (rows × width, row-major, from index 0) from `recs[from..to)`. Returns the bad
+   * rows' reasons by row index (null when every row is good).
+   */
+  fill(recs: readonly unknown[], from: number, to: number, out: NumericArray): Map<number, string> | null {
+    const big = out instanceof BigInt64Array;
+    const f = big ? (this.fillBig ??= generate(this.features, true)) : (this.fillNumber ??= generate(this.features, false));
+    return f(recs, from, to, out, this.fns, this.note);
+  }
+}
+
+function generate(features: readonly Feature[], big: boolean): Fill {
+  const w = features.length;
+  const store = (at: string, j: number) =>
+    big
+      ? `if (typeof v === 'number' && v - v === 0) out[${at}] = BigInt(Math.trunc(v)); else if (typeof v === 'boolean') out[${at}] = v ? 1n : 0n; else { out[${at}] = 0n; bad = note(bad, i - from, ${j}, v, undefined); }`
+      : `if (typeof v === 'number' && v - v === 0) out[${at}] = v; else if (typeof v === 'boolean') out[${at}] = v ? 1 : 0; else { out[${at}] = 0; bad = note(bad, i - from, ${j}, v, undefined); }`;
+  const lines = features.map((f, j) => {
+    const read = f.field !== null ? `v = r[${JSON.stringify(f.field)}];` : `try { v = fns[${j}](r); } catch (err) { bad = note(bad, i - from, ${j}, undefined, err); v = 0; }`;
+    return `    ${read}\n    ${store(`at + ${j}`, j)}`;
+  });
+  const src = `let bad = null;\n  for (let i = from, at = 0; i < to; i++, at += ${w}) {\n    const r = recs[i] ?? {};\n    let v;\n${lines.join('\n')}\n  }\n  return bad;`;
+  // Generated from field names (quoted with JSON.stringify) and indexes only, never from record data.
+  return new Function('recs', 'from', 'to', 'out', 'fns', 'note', src) as Fill;
+}
+
+export function compileFeatures(srcs: readonly string[]): FeatureSet {
+  return new FeatureSet(
+    srcs.map((src) => {
+      const t = src.trim();
+      return { src, field: FIELD.test(t) && t !== 'null' && t !== 'true' && t !== 'false' && t !== 'undefined' ? t : null, fn: compileExpression(src) as (rec: unknown) => unknown };
+    }),
+  );
+}
 
 export function allocate(type: ElementType, n: number): NumericArray {
   switch (type) {
@@ -37,41 +92,7 @@ function describe(v: unknown): string {
   return `${typeof v} ${JSON.stringify(v)?.slice(0, 40)}`;
 }
 
-/**
- * Fills `out` (rows × features.length, row-major) from `recs[from..to)`. Returns the bad rows'
- * reasons by row index (null when every row is good).
- */
-export function fillTensor(features: readonly Feature[], recs: readonly unknown[], from: number, to: number, out: NumericArray): Map<number, string> | null {
-  const width = features.length;
-  let bad: Map<number, string> | null = null;
-  const fail = (row: number, f: Feature, v: unknown) => {
-    bad ??= new Map();
-    if (!bad.has(row)) bad.set(row, `feature ${JSON.stringify(f.src)} is not a number (${describe(v)})`);
-  };
-  const big = out instanceof BigInt64Array;
-  for (let j = 0; j < width; j++) {
-    const f = features[j]!;
-    const field = f.field;
-    for (let i = from, at = j; i < to; i++, at += width) {
-      let v: unknown;
-      if (field !== null) v = (recs[i] as Record<string, unknown>)[field];
-      else {
-        try {
-          v = f.fn(recs[i]);
-        } catch (err) {
-          bad ??= new Map();
-          if (!bad.has(i - from)) bad.set(i - from, `feature ${JSON.stringify(f.src)}: ${err instanceof Error ? err.message : String(err)}`);
-          continue;
-        }
-      }
-      if (typeof v === 'number' && v - v === 0) {
-        if (big) (out as BigInt64Array)[at] = BigInt(Math.trunc(v));
-        else (out as Float32Array)[at] = v;
-      } else if (typeof v === 'boolean') {
-        if (big) (out as BigInt64Array)[at] = v ? 1n : 0n;
-        else (out as Float32Array)[at] = v ? 1 : 0;
-      } else fail(i - from, f, v);
-    }
-  }
-  return bad;
+/** Fills `out` from `recs[from..to)` with the set's features (see FeatureSet.fill). */
+export function fillTensor(set: FeatureSet, recs: readonly unknown[], from: number, to: number, out: NumericArray): Map<number, string> | null {
+  return set.fill(recs, from, to, out);
 }

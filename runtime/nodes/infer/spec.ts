@@ -40,6 +40,7 @@ const http = z
     version: z.string().min(1).optional().meta({ description: 'Model version to ask for (`kserve-v2`, `tf-serving`).' }),
     headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/), envString('Header value.')).default({}).meta({ description: 'Extra request headers, e.g. `authorization: Bearer ${MODEL_TOKEN}`.' }),
     datatype: z.enum(['FP32', 'FP64', 'INT64', 'INT32']).default('FP32').meta({ description: '`kserve-v2`: datatype of the input tensors.' }),
+    binary: z.boolean().default(false).meta({ description: '`kserve-v2`: send the input tensors and ask for the outputs in the binary tensor data extension (raw little-endian bytes after the JSON header, `Inference-Header-Content-Length`) instead of JSON numbers. Triton speaks it (check that another server does before turning it on); it saves printing and parsing every number.' }),
     layout: z.enum(['rows', 'columns']).default('rows').meta({ description: '`tf-serving`: `rows` sends `instances`, `columns` sends `inputs`. `mlflow`: `rows` sends `dataframe_split` (columns named by the feature expressions), `columns` sends `inputs` (a tensor).' }),
     mode: z.enum(['chat', 'embeddings']).default('chat').meta({ description: '`openai`: chat completions (one request per record) or embeddings (batched).' }),
     prompt: expression('`openai`: the user message (a string), or the messages (an array of `{role, content}`); for embeddings the text to embed.').optional(),

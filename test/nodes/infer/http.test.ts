@@ -35,6 +35,60 @@ describe('infer: remote model servers', () => {
     expect(h.metrics.model!().version).toBe('7');
   });
 
+  it('kserve-v2 binary tensor extension: FP64 inputs as raw bytes; FP64, INT64, BYTES and BOOL outputs read back from bytes, alone or mixed with JSON outputs', async () => {
+    for (const mixed of [false, true]) {
+      server = await new ModelServer().start();
+      server.mixedBinary = mixed;
+      const h = await openInfer({
+        model: { kind: 'http', protocol: 'kserve-v2', url: server.url, name: 'churn', datatype: 'FP64', binary: true },
+        inputs: { input: F }, outputs: { p: 'probabilities[1]', label: 'label', name: 'label_name', churned: 'churned' }, batchSize: 64, linger: '20ms',
+      });
+      h.values(records());
+      await finish(h);
+      expect(h.outValues('errors')).toEqual([]);
+      const out = h.outValues() as { id: number; p: number; label: number; name: string; churned: boolean }[];
+      expectScores(out);
+      for (const r of out) {
+        const churn = r.p > 0.5;
+        expect([r.label, r.name, r.churned]).toEqual([churn ? 1 : 0, churn ? 'churn' : 'stay', churn]);
+      }
+      expect(server.rows).toBe(200);
+      expect(server.binaryRequests).toBe(server.requests);
+      await server.kill();
+    }
+  });
+
+  it('a call cut across two requests whose answers have different outputs: no row reads an output its answer lacked as 0', async () => {
+    for (const lacking of [1, 2]) {
+      server = await new ModelServer().start();
+      server.omitOutput = (n) => (n === lacking ? 'label' : null);
+      const h = await openInfer({
+        model: { kind: 'http', protocol: 'kserve-v2', url: server.url, name: 'churn', datatype: 'FP64' },
+        inputs: { input: F }, outputs: { p: 'probabilities[1]', label: 'label' }, batchSize: 64, linger: '50ms',
+      });
+      // 30 records wait for the linger; the next 64 fill that request and the rest of them go in the next one.
+      const recs = records(94);
+      h.values(recs.slice(0, 30));
+      await new Promise((r) => setTimeout(r, 5));
+      h.values(recs.slice(30));
+      await finish(h);
+      const out = h.outValues() as { id: number; p: number; label: number }[];
+      const errs = h.outValues('errors') as { error: string; record: { id: number } }[];
+      expect(server.requests).toBe(2);
+      expect(out.length + errs.length).toBe(94);
+      for (const r of out) expect(r.label).toBe(r.p > 0.5 ? 1 : 0);
+      // Records 30..93 are the call cut in two; those answered without `label` never leave on out.
+      const cut = errs.filter((e) => e.record.id >= 30).map((e) => e.record.id);
+      if (lacking === 1) expect(out).toEqual([]);
+      else {
+        expect(out.map((r) => r.id)).toEqual(Array.from({ length: 64 }, (_, i) => i));
+        expect(cut).toEqual(Array.from({ length: 30 }, (_, i) => 64 + i));
+        expect(errs.every((e) => e.error.includes('changed its outputs'))).toBe(true);
+      }
+      await server.kill();
+    }
+  });
+
   it('tf-serving in both layouts (instances → predictions, inputs → outputs)', async () => {
     server = await new ModelServer().start();
     for (const layout of ['rows', 'columns']) {

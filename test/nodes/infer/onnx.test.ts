@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { OnnxModel, type ScoredBatch } from '../../../runtime/nodes/infer/onnx-model.js';
 import type { InferOperator } from '../../../runtime/nodes/infer/operator.js';
 import { inferSpec } from '../../../runtime/nodes/infer/spec.js';
 import { EXPECTED, f32, finish, MODELS, openInfer, records } from '../../support/infer.js';
@@ -68,6 +69,46 @@ describe('infer: ONNX models in-process', () => {
     expect(errs[0]!.node).toBe('infer');
     expect(errs[0]!.error).toContain('feature "f5" is not a number (string "abc")');
     expect(errs[1]!.error).toContain('feature "f0" is not a number (missing)');
+  });
+
+  it('a null record goes to errors alone; the rest of its batch is scored', async () => {
+    const recs: unknown[] = records(6);
+    recs[2] = null;
+    const h = await openInfer({ model: { kind: 'onnx', path: join(MODELS, 'logreg20.onnx') }, features: F, outputs: { p: 'output_probability[1]' } });
+    h.values(recs);
+    await finish(h);
+    const out = h.outValues() as { id: number; p: number }[];
+    expect(out.map((r) => r.id)).toEqual([0, 1, 3, 4, 5]);
+    for (const r of out) expect(Math.abs(r.p - EXPECTED.logreg20.probability[r.id]!)).toBeLessThan(1e-6);
+    const errs = h.outValues('errors') as { error: string; record: unknown }[];
+    expect(errs).toHaveLength(1);
+    expect(errs[0]!.record).toBeNull();
+    expect(errs[0]!.error).toContain('feature "f0" is not a number (missing)');
+  });
+
+  it('runs that overlap never share an input buffer; a reused buffer does not leak a previous batch into a bad row', async () => {
+    const model = await OnnxModel.load(join(MODELS, 'logreg20.onnx'), 1, { features: F });
+    try {
+      const recs = records();
+      const check = (b: ScoredBatch, from: number, to: number) => {
+        const read = b.cols.get('output_probability')!.getter('1') as (row: number) => number;
+        for (let i = from; i < to; i++) expect(Math.abs(read(i - from) - EXPECTED.logreg20.probability[i]!)).toBeLessThan(1e-6);
+      };
+      // Three runs at once, then three more reusing the buffers the first ones gave back.
+      for (let round = 0; round < 2; round++) {
+        const spans = [[0, 64], [64, 150], [150, 200]] as const;
+        const res = await Promise.all(spans.map(([a, b]) => model.score(recs, a, b)));
+        res.forEach((b, k) => check(b, spans[k]![0], spans[k]![1]));
+      }
+      // A bad row in a reused buffer is zero-filled (not last batch's values) and reported.
+      const bad = records(4);
+      (bad[1] as Record<string, unknown>).f0 = 'x';
+      const b = await model.score(bad, 0, 4);
+      expect([...b.bad!.keys()]).toEqual([1]);
+      check({ ...b, bad: null }, 0, 1);
+    } finally {
+      await model.release();
+    }
   });
 
   it('with fallback, an unscorable record leaves on out with the fallback fields and a null version', async () => {
