@@ -48,8 +48,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, HeapStore {
   private sweepAt = 1;
   /** Shortest TTL of any state (Infinity: none has a TTL). */
   private minTtl = Infinity;
-  /** No entry can be expired before this processing time: cleanup steps until then are skipped. */
-  private quietUntil = -Infinity;
+  /**
+   * No entry can be expired before this processing time: cleanup steps until then are skipped.
+   * Empty state has nothing to expire; a state with TTL created at `now` has nothing due before
+   * `now + ttl`; a restore brings entries of any age (-Infinity until a full pass).
+   */
+  private quietUntil = Infinity;
   /** The current pass of the cursor: when it began and the earliest expiry it has seen. */
   private passStart = 0;
   private passMin = Infinity;
@@ -245,6 +249,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, HeapStore {
     if (cfg.ttl > 0) {
       this.ttlStates++;
       this.minTtl = Math.min(this.minTtl, cfg.ttl);
+      this.quietUntil = Math.min(this.quietUntil, this.clock.now() + cfg.ttl);
     }
     return s;
   }
