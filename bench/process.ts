@@ -4,6 +4,15 @@
 // one hand-written function (the ceiling), and the same pipeline with pass-through process code
 // (what the engine costs without the code and its state), so the per-record cost of the process
 // nodes' code and state is the difference.
+//
+// Where a record's time goes (node --cpu-prof over 100k events of `engine`, machine load ~26 on 2
+// cores, so shares rather than times): process code with its state and timers ~90 % of the run,
+// of which map increments ~25 % (the per-product co-view map lookups, memory-bound as in the
+// hand-written twin), the first state read of a record ~9 % (the key's slot lookup), timers
+// ~13 % (moving each user's timeout and firing it), top(5) ~5 %, list reads ~5 %; garbage
+// collection ~26 % of the whole run (per-view list elements and output records). Before this work
+// the same profile was dominated by sorting each product's whole co-view map on every view, list
+// copies and a TTL cleanup walk on every state access.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Batch } from '../runtime/engine/batch.js';
