@@ -46,10 +46,12 @@ export const processSection: BenchSection = {
       const pr = p.records / p.seconds;
       const first = e.tenths[0]!;
       const last = e.tenths.at(-1)!;
+      const cpuFirst = e.cpuTenths[0]!;
+      const cpuLast = e.cpuTenths.at(-1)!;
       const flat = last >= FLAT * first;
       const ok = er >= TARGET && flat;
       rows.push([
-        n.toLocaleString('en-US'), fmtRate(er), `${e.peakRssMiB.toFixed(0)} MiB`, `${fmtRate(first)} → ${fmtRate(last)}`,
+        n.toLocaleString('en-US'), fmtRate(er), `${e.peakRssMiB.toFixed(0)} MiB`, `${fmtRate(first)} → ${fmtRate(last)} (per CPU s ${fmtRate(cpuFirst)} → ${fmtRate(cpuLast)})`,
         `${(usPerEvent(e) - usPerEvent(pass)).toFixed(2)} (${usPerEvent(e).toFixed(2)} − ${usPerEvent(pass).toFixed(2)} pass-through)`,
         `${fmtRate(pr)} (${p.peakRssMiB.toFixed(0)} MiB)`, `${(er / pr).toFixed(2)}×`,
         ...(old ? [fmtRate(old.records / old.seconds)] : []),
