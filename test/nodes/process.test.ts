@@ -287,3 +287,35 @@ describe('metrics and snapshots (Stateful)', () => {
     expect((whole.outValues('side') as { domain: string }[]).filter((v) => v.domain === 'processing').length).toBeGreaterThan(50);
   });
 });
+
+describe('open and this (RichFunction.open, the function object\'s fields)', () => {
+  it('runs open once; handles kept on this serve every key in code and onTimer', () => {
+    const h = proc({
+      open: "this.count = ctx.state.value('count'); this.seen = ctx.state.list('seen'); this.opened = (this.opened ?? 0) + 1;",
+      code: "this.count.update((this.count.value() ?? 0) + 1); this.seen.add(event.v); this.seen.keepLast(2); ctx.timers.eventTime(100); ctx.emit({ key: ctx.key, n: this.count.value(), last: this.seen.at(-1), size: this.seen.size(), opened: this.opened });",
+      onTimer: 'ctx.emit({ key: ctx.key, n: this.count.value(), seen: this.seen.get() }, \'side\');',
+      state: { count: { kind: 'value' }, seen: { kind: 'list', ttl: '1h' } },
+    });
+    h.push([
+      { value: { v: 1 }, ts: 1, key: 'a' },
+      { value: { v: 2 }, ts: 2, key: 'b' },
+      { value: { v: 3 }, ts: 3, key: 'a' },
+      { value: { v: 4 }, ts: 4, key: 'a', wmAfter: 200 },
+    ]);
+    expect(h.outValues()).toEqual([
+      { key: 'a', n: 1, last: 1, size: 1, opened: 1 },
+      { key: 'b', n: 1, last: 2, size: 1, opened: 1 },
+      { key: 'a', n: 2, last: 3, size: 2, opened: 1 },
+      { key: 'a', n: 3, last: 4, size: 2, opened: 1 },
+    ]);
+    expect(h.output('side').map((o) => o.value)).toEqual([
+      { key: 'a', n: 3, seen: [3, 4] },
+      { key: 'b', n: 1, seen: [2] },
+    ]);
+  });
+
+  it('reading state in open (no current key) or a throwing open fails the node, naming it and open', () => {
+    expect(() => proc({ open: "ctx.state.value('v').value()", code: '' })).toThrow(/open: no current key/);
+    expect(() => proc({ open: "throw new Error('nope')", code: '' })).toThrow(/open: nope/);
+  });
+});

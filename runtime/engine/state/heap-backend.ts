@@ -6,6 +6,13 @@
 // removes it; every access to a state with TTL, and every record (`cleanupStep`), advances a
 // cursor over all keys by a few entries and drops what has expired there (Flink's
 // `StateTtlConfig.cleanupIncrementally(5, true)`); and a read never returns it meanwhile.
+//
+// A cleanup step is skipped while nothing can have expired yet: each full pass of the cursor
+// notes the earliest expiry it saw, and anything written since the pass began expires at least
+// the shortest TTL after that, so until the earlier of the two no entry can be due. On a run
+// whose TTLs are longer than the time since the last pass (as is usual: minutes or hours against
+// milliseconds per record), a state access then costs one clock read instead of a walk over a few
+// entries of other keys. What a read returns does not depend on it: reads check expiry themselves.
 import type { ProcessingClock } from '../clock.js';
 import type { StateSize } from '../metrics.js';
 import { HeapListState } from './heap-list.js';
@@ -30,10 +37,26 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, HeapStore {
   /** The current key's slots once looked up (`curKnown`); undefined when it holds none. */
   private cur: Slots | undefined = undefined;
   private curKnown = false;
+  /** Inside withoutKey: there is no current key. */
+  private keyless = false;
+  /** Between freezeTime and thawTime: the processing time TTL reads. */
+  private frozen = false;
+  private frozenAt = 0;
   /** Incremental cleanup cursor: a live iterator over the keys' slots, the slots it is at and where in them. */
   private sweepIt: MapIterator<Slots> | null = null;
   private sweepSlots: Slots | null = null;
   private sweepAt = 1;
+  /** Shortest TTL of any state (Infinity: none has a TTL). */
+  private minTtl = Infinity;
+  /**
+   * No entry can be expired before this processing time: cleanup steps until then are skipped.
+   * Empty state has nothing to expire; a state with TTL created at `now` has nothing due before
+   * `now + ttl`; a restore brings entries of any age (-Infinity until a full pass).
+   */
+  private quietUntil = Infinity;
+  /** The current pass of the cursor: when it began and the earliest expiry it has seen. */
+  private passStart = 0;
+  private passMin = Infinity;
 
   constructor(
     private readonly clock: ProcessingClock,
@@ -50,6 +73,18 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, HeapStore {
     this.curKnown = false;
   }
 
+  withoutKey(fn: () => void): void {
+    const was = this.keyless;
+    this.keyless = true;
+    this.curKnown = false;
+    try {
+      fn();
+    } finally {
+      this.keyless = was;
+      this.curKnown = false;
+    }
+  }
+
   value(name: string, opts?: StateOptions): ValueState {
     return this.register('value', name, opts) as HeapValueState;
   }
@@ -62,8 +97,20 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, HeapStore {
     return this.register('map', name, opts) as HeapMapState;
   }
 
+  freezeTime(): void {
+    if (this.ttlStates === 0) return;
+    this.frozenAt = this.clock.now();
+    this.frozen = true;
+  }
+
+  thawTime(): void {
+    this.frozen = false;
+  }
+
   cleanupStep(): void {
-    if (this.ttlStates > 0) this.sweep(this.cleanupSize);
+    if (this.ttlStates === 0) return;
+    const now = this.frozen ? this.frozenAt : this.clock.now();
+    if (now >= this.quietUntil) this.sweep(now, this.cleanupSize);
   }
 
   stateSize(): StateSize {
@@ -101,6 +148,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, HeapStore {
     this.keyBytesTotal = 0;
     this.sweepIt = null;
     this.sweepSlots = null;
+    this.quietUntil = -Infinity;
     this.setCurrentKey(this.key);
     for (const [k, saved] of s.keys) {
       const slots = this.newSlots(k);
@@ -123,15 +171,22 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, HeapStore {
   // HeapStore: what the handles use.
 
   now(): number {
-    return this.clock.now();
+    return this.frozen ? this.frozenAt : this.clock.now();
   }
 
-  touch(): void {
-    this.sweep(this.cleanupSize);
+  touch(): number {
+    const now = this.frozen ? this.frozenAt : this.clock.now();
+    if (now >= this.quietUntil) this.sweep(now, this.cleanupSize);
+    return now;
+  }
+
+  live(at: number): void {
+    if (at < this.passMin) this.passMin = at;
   }
 
   current(): Slots | undefined {
     if (!this.curKnown) {
+      if (this.keyless) throw new Error('no current key: keyed state is read and written in code and onTimer, not in open');
       this.cur = this.keys.get(this.key);
       this.curKnown = true;
     }
@@ -191,21 +246,32 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, HeapStore {
     const s = kind === 'value' ? new HeapValueState(this, id, name, cfg) : kind === 'list' ? new HeapListState(this, id, name, cfg) : new HeapMapState(this, id, name, cfg);
     this.states.push(s);
     this.byName.set(name, s);
-    if (cfg.ttl > 0) this.ttlStates++;
+    if (cfg.ttl > 0) {
+      this.ttlStates++;
+      this.minTtl = Math.min(this.minTtl, cfg.ttl);
+      this.quietUntil = Math.min(this.quietUntil, this.clock.now() + cfg.ttl);
+    }
     return s;
   }
 
   /** Check up to `budget` entries from the cursor on, dropping expired state (TtlIncrementalCleanup). */
-  private sweep(budget: number): void {
+  private sweep(now: number, budget: number): void {
     if (this.keys.size === 0) return;
-    const now = this.clock.now();
     let restarts = 0;
     while (budget > 0) {
       if (this.sweepSlots === null) {
-        if (this.sweepIt === null) this.sweepIt = this.keys.values();
+        if (this.sweepIt === null) {
+          this.sweepIt = this.keys.values();
+          this.passStart = now;
+          this.passMin = Infinity;
+        }
         const n = this.sweepIt.next();
         if (n.done === true) {
           this.sweepIt = null;
+          // A full pass: nothing can expire before what it saw, nor before the shortest TTL
+          // after it began (a clock that goes back only delays the cleanup, never a read's check).
+          this.quietUntil = Math.min(this.passMin, this.passStart + this.minTtl);
+          if (now < this.quietUntil) return;
           if (++restarts > 1) return; // at most one full pass per step
           continue;
         }

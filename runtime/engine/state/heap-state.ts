@@ -18,8 +18,10 @@ export interface HeapStore {
   bytes: number;
   /** Processing time, for TTL. */
   now(): number;
-  /** A state with TTL was accessed: run a bounded step of the incremental cleanup first. */
-  touch(): void;
+  /** A state with TTL was accessed: run a bounded step of the incremental cleanup first; returns now. */
+  touch(): number;
+  /** The cleanup saw an unexpired entry that expires at `at` (for the backend's quiet period). */
+  live(at: number): void;
   /** The current key's slots, or undefined when it holds no state. */
   current(): Slots | undefined;
   /** The current key's slots, created when missing. */

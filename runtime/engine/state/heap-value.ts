@@ -12,13 +12,12 @@ export class HeapValueState extends HeapState implements ValueState {
 
   value(): unknown {
     const ttl = this.ttl;
-    if (ttl > 0) this.store.touch();
+    const now = ttl > 0 ? this.store.touch() : 0;
     const slots = this.store.current();
     if (slots === undefined) return undefined;
     const c = slots[this.slot] as Cell | undefined;
     if (c === undefined) return undefined;
     if (ttl > 0) {
-      const now = this.store.now();
       if (expired(c.t, ttl, now)) {
         this.dropCurrent(this.fixed + c.b);
         return undefined;
@@ -33,9 +32,8 @@ export class HeapValueState extends HeapState implements ValueState {
       this.clear();
       return;
     }
-    if (this.ttl > 0) this.store.touch();
+    const t = this.ttl > 0 ? this.store.touch() : 0;
     const bytes = estimateBytes(v);
-    const t = this.ttl > 0 ? this.store.now() : 0;
     const slots = this.store.currentForWrite();
     const c = slots[this.slot] as Cell | undefined;
     if (c === undefined) {
@@ -69,6 +67,7 @@ export class HeapValueState extends HeapState implements ValueState {
   sweep(slots: Slots, slot: unknown, now: number, budget: number): number {
     const c = slot as Cell;
     if (expired(c.t, this.ttl, now)) this.store.dropAt(slots, this.slot, this.fixed + c.b);
+    else this.store.live(c.t + this.ttl);
     return budget > 1 ? budget - 1 : 0;
   }
 }

@@ -1,33 +1,54 @@
 // One time domain's timers: the engine's heap (engine/heap.ts) ordered by (timestamp,
 // registration order) plus an index by (key, timestamp), which is what makes a timer unique, as in
-// Flink's HeapPriorityQueueSet behind InternalTimerServiceImpl. Deleting a timer only marks it
-// dead in the heap (lazy deletion); the heap is rebuilt without the dead once they outnumber the
-// live, so the usual "delete the old timeout, register a new one" per record keeps memory flat.
+// Flink's HeapPriorityQueueSet behind InternalTimerServiceImpl.
+//
+// Deleting a timer only marks it dead in the heap (lazy deletion). The usual pattern, "delete the
+// key's timeout, register a later one" on every record, then reuses the dead timer instead of
+// pushing a new one: it takes the new time and registration order but keeps its place in the
+// heap, which is earlier; when it reaches the top there it is pushed again at its real place.
+// A timeout moved on every record so costs a field write per record and one heap push per time
+// it surfaces, not a push and a new object per record. The heap is rebuilt without the dead once
+// they outnumber the live, so memory stays flat.
 import { Heap } from '../heap.js';
 import { FIELD, HEAP_NUMBER, MAP_ENTRY, MAP_HEADER, OBJECT_HEADER, keyBytes } from './size.js';
 import type { Key } from './types.js';
 
 export class Timer {
   dead = false;
+  /** Where the timer sits in the heap: `ts` and `seq` when it was pushed (earlier, if it was reused since). */
+  at: number;
+  atSeq: number;
   constructor(
     readonly key: Key,
-    readonly ts: number,
-    readonly seq: number,
-  ) {}
+    /** When it fires. */
+    public ts: number,
+    /** Registration order, for ties. */
+    public seq: number,
+  ) {
+    this.at = ts;
+    this.atSeq = seq;
+  }
 }
 
 /** A Timer object and its heap slot; the index entry and key are counted separately. */
-const TIMER_BYTES = OBJECT_HEADER + 4 * FIELD + HEAP_NUMBER + FIELD;
+const TIMER_BYTES = OBJECT_HEADER + 6 * FIELD + 2 * HEAP_NUMBER + FIELD;
 const INDEX_BYTES = MAP_ENTRY;
 const COMPACT_MIN = 64;
 
 function before(a: Timer, b: Timer): boolean {
+  return a.at < b.at || (a.at === b.at && a.atSeq < b.atSeq);
+}
+
+function firesBefore(a: Timer, b: Timer): boolean {
   return a.ts < b.ts || (a.ts === b.ts && a.seq < b.seq);
 }
 
 export class TimerQueue {
   private readonly heap = new Heap<Timer>(before);
-  /** key → its only timer, or a map timestamp → timer once it has several. */
+  /**
+   * key → its only timer, or a map timestamp → timer once it has several. A key's only timer
+   * stays here when deleted (dead, still in the heap), so the next registration can reuse it.
+   */
   private readonly index = new Map<Key, Timer | Map<number, Timer>>();
   private seq = 0;
   private live = 0;
@@ -42,10 +63,24 @@ export class TimerQueue {
   add(key: Key, ts: number): boolean {
     const at = this.index.get(key);
     if (at instanceof Timer) {
-      if (at.ts === ts) return false;
-      const byTs = new Map<number, Timer>([[at.ts, at]]);
-      this.index.set(key, byTs);
-      this.indexBytes += MAP_HEADER + INDEX_BYTES;
+      if (at.dead) {
+        if (at.at <= ts) {
+          // Reuse: it fires at `ts` in this registration's order; it is pushed again when it surfaces.
+          at.dead = false;
+          at.ts = ts;
+          at.seq = this.seq++;
+          this.live++;
+          return true;
+        }
+        // Due earlier than the dead one's place: a new timer; the dead one goes when it surfaces.
+        this.index.delete(key);
+        this.indexBytes -= INDEX_BYTES + keyBytes(key);
+      } else {
+        if (at.ts === ts) return false;
+        const byTs = new Map<number, Timer>([[at.ts, at]]);
+        this.index.set(key, byTs);
+        this.indexBytes += MAP_HEADER + INDEX_BYTES;
+      }
     } else if (at !== undefined && at.has(ts)) {
       return false;
     }
@@ -65,26 +100,32 @@ export class TimerQueue {
 
   /** Delete; false when there was no such timer. */
   delete(key: Key, ts: number): boolean {
-    const t = this.find(key, ts);
-    if (t === undefined) return false;
-    this.unindex(t);
-    t.dead = true;
+    const at = this.index.get(key);
+    if (at === undefined) return false;
+    if (at instanceof Timer) {
+      if (at.dead || at.ts !== ts) return false;
+      at.dead = true; // stays indexed, for reuse
+    } else {
+      const t = at.get(ts);
+      if (t === undefined) return false;
+      this.unindex(t);
+      t.dead = true;
+    }
     this.live--;
-    if (this.heap.size > COMPACT_MIN && this.heap.size > 2 * this.live) this.heap.removeWhere(isDead);
+    if (this.heap.size > COMPACT_MIN && this.heap.size > 2 * this.live) this.compact();
     return true;
   }
 
   /** Timestamp of the earliest live timer, or +Infinity. */
   peekTs(): number {
-    this.skipDead();
-    return this.heap.peek()?.ts ?? Infinity;
+    return this.settle()?.ts ?? Infinity;
   }
 
   /** Remove and return the earliest live timer. */
   pop(): Timer | undefined {
-    this.skipDead();
-    const t = this.heap.pop();
+    const t = this.settle();
     if (t === undefined) return undefined;
+    this.heap.pop();
     this.unindex(t);
     this.live--;
     return t;
@@ -101,7 +142,7 @@ export class TimerQueue {
   saved(): [Key, number][] {
     return this.heap.items
       .filter((t) => !t.dead)
-      .sort((a, b) => (before(a, b) ? -1 : 1))
+      .sort((a, b) => (firesBefore(a, b) ? -1 : 1))
       .map((t) => [t.key, t.ts]);
   }
 
@@ -116,11 +157,39 @@ export class TimerQueue {
     return this.heap.size === 0 ? 0 : this.heap.size * TIMER_BYTES + this.indexBytes + MAP_HEADER;
   }
 
-  private find(key: Key, ts: number): Timer | undefined {
-    const at = this.index.get(key);
-    if (at === undefined) return undefined;
-    if (at instanceof Timer) return at.ts === ts ? at : undefined;
-    return at.get(ts);
+  /**
+   * The earliest live timer, at the top of the heap: dead ones there are dropped, and reused ones
+   * (whose place is earlier than their time) pushed again at their time.
+   */
+  private settle(): Timer | undefined {
+    const h = this.heap;
+    for (;;) {
+      const t = h.peek();
+      if (t === undefined) return undefined;
+      if (t.dead) {
+        h.pop();
+        this.forget(t);
+      } else if (t.at !== t.ts || t.atSeq !== t.seq) {
+        h.pop();
+        t.at = t.ts;
+        t.atSeq = t.seq;
+        h.push(t);
+      } else {
+        return t;
+      }
+    }
+  }
+
+  /** A dead timer left the heap: drop it from the index if it is still there, waiting for reuse. */
+  private forget(t: Timer): void {
+    if (this.index.get(t.key) !== t) return;
+    this.index.delete(t.key);
+    this.indexBytes -= INDEX_BYTES + keyBytes(t.key);
+  }
+
+  private compact(): void {
+    for (const t of this.heap.items) if (t.dead) this.forget(t);
+    this.heap.removeWhere(isDead);
   }
 
   private unindex(t: Timer): void {
@@ -137,11 +206,6 @@ export class TimerQueue {
       this.index.set(t.key, at.values().next().value!);
       this.indexBytes -= MAP_HEADER + INDEX_BYTES;
     }
-  }
-
-  private skipDead(): void {
-    const h = this.heap;
-    while (h.size > 0 && h.peek()!.dead) h.pop();
   }
 }
 

@@ -31,10 +31,21 @@ export interface ValueState {
   clear(): void;
 }
 
-/** Flink's ListState; with TTL every element expires on its own (TtlListState). */
+/**
+ * Flink's ListState; with TTL every element expires on its own (TtlListState). `size`, `at` and
+ * `forEach` read in place, without the copy `get` makes; each is a read (OnReadAndWrite refreshes).
+ */
 export interface ListState {
   /** A copy of the current key's unexpired elements, oldest first ([] when none). */
   get(): unknown[];
+  /** How many elements there are. */
+  size(): number;
+  /** The element at `i`, oldest first from 0; a negative `i` counts from the newest (-1). Undefined outside. */
+  at(i: number): unknown;
+  /** `fn(element, index)` for each element, oldest first, over the list as it was when called. */
+  forEach(fn: (value: unknown, index: number) => void): void;
+  /** Drop the oldest elements so that at most `n` remain. */
+  keepLast(n: number): void;
   add(v: unknown): void;
   addAll(vs: readonly unknown[]): void;
   /** Replace all elements; an empty array clears the list. */
@@ -42,10 +53,25 @@ export interface ListState {
   clear(): void;
 }
 
-/** Flink's MapState; with TTL every entry expires on its own (TtlMapState). */
+/**
+ * Flink's MapState; with TTL every entry expires on its own (TtlMapState). `forEach` and `size`
+ * read in place; `top` answers from an index kept up to date by every write (no sort per call).
+ */
 export interface MapState {
   get(k: MapKey): unknown;
   put(k: MapKey, v: unknown): void;
+  /** Add `by` (default 1) to the number at `k` (0 when absent) and return the sum; a write. */
+  increment(k: MapKey, by?: number): number;
+  /**
+   * The `n` entries with the largest numeric values, largest first, ties by key ascending
+   * (booleans, then numbers, then strings); entries whose value is not a number do not rank.
+   * A read of the entries it returns (OnReadAndWrite refreshes those).
+   */
+  top(n: number): [MapKey, number][];
+  /** `fn(value, key)` for each entry, in insertion order. */
+  forEach(fn: (value: unknown, key: MapKey) => void): void;
+  /** How many entries there are. */
+  size(): number;
   remove(k: MapKey): void;
   contains(k: MapKey): boolean;
   /** Copies, in insertion order. */
@@ -60,6 +86,8 @@ export interface KeyedStateBackend {
   /** Every state access that follows is for this key (Flink's setCurrentKey). */
   setCurrentKey(key: Key): void;
   readonly currentKey: Key;
+  /** Run `fn` with no current key: a state read or write in it throws (Flink: no key set in open). */
+  withoutKey(fn: () => void): void;
   /**
    * The handle for a named state: created on first use, the same handle afterwards. Asking for a
    * name with another kind, or with options that differ from the registered ones, is an error that
@@ -68,6 +96,12 @@ export interface KeyedStateBackend {
   value(name: string, opts?: StateOptions): ValueState;
   list(name: string, opts?: StateOptions): ListState;
   map(name: string, opts?: StateOptions): MapState;
+  /**
+   * Until thawTime, TTL reads the processing time once, now: operators freeze it around one
+   * record or timer, which is handled at one instant, so its state accesses cost no clock read.
+   */
+  freezeTime(): void;
+  thawTime(): void;
   /** A bounded step of the incremental cleanup of expired state; operators call it once per record. */
   cleanupStep(): void;
   /** Keys holding state and approximate heap bytes of everything held. */

@@ -1,5 +1,6 @@
 // The process node: user code per record and per timer over keyed state (Flink's
 // KeyedProcessOperator running a KeyedProcessFunction).
+import { NodeError, errorMessage } from '../../engine/errors.js';
 import { parseDuration } from '../../format/duration.js';
 import { compileCode } from '../../expr/index.js';
 import type { BuildContext, OperatorFactory } from '../../engine/factory.js';
@@ -18,7 +19,8 @@ const SIDE = 1;
 const ERRORS = 2;
 
 type Params = ParamsOf<typeof processSpec>;
-type CodeFn = (a: unknown, ctx: ProcessContext) => unknown;
+type CodeFn = (this: object, a: unknown, ctx: ProcessContext) => unknown;
+type OpenFn = (this: object, ctx: ProcessContext) => unknown;
 
 interface ProcessSnapshotData {
   state: KeyedStateSnapshot;
@@ -32,6 +34,8 @@ export class ProcessOperator extends TimedOperator implements ProcessHost {
   private readonly fn: CodeFn;
   private readonly timerFn: CodeFn | null;
   private readonly ctx: ProcessContext;
+  /** `this` in code, onTimer and open: the function object's fields, as in a Flink function. */
+  private readonly self: object = {};
 
   constructor(build: BuildContext, p: Params) {
     super(build.job, 3, build.nodeId, build.metrics, ERRORS);
@@ -42,21 +46,34 @@ export class ProcessOperator extends TimedOperator implements ProcessHost {
     this.timerService = new TimerService(build.job.clock, { onTimer: (d, k, ts) => this.onTimer(d, k, ts) }, (fn) => this.onClock(fn));
     for (const [name, d] of Object.entries(p.state ?? {})) declare(this.states, name, d);
     this.ctx = new ProcessContext(this);
+    if (p.open !== undefined) this.open(compileCode(p.open, ['ctx']) as OpenFn);
+  }
+
+  /** Flink's RichFunction.open: once, before any record, with no current key. */
+  private open(fn: OpenFn): void {
+    try {
+      this.states.withoutKey(() => fn.call(this.self, this.ctx));
+    } catch (err) {
+      throw new NodeError(this.nodeId, `open: ${errorMessage(err)}`);
+    }
   }
 
   protected processRecord(rec: unknown, ts: number, key: unknown): void {
     const k = (this.keyed ? key : null) as Key;
-    this.states.setCurrentKey(k);
+    const states = this.states;
+    states.setCurrentKey(k);
+    states.freezeTime();
     const c = this.ctx;
     c.key = k;
     c.timestamp = ts;
     c.watermark = this.wmNow;
     try {
-      this.fn(rec, c);
+      this.fn.call(this.self, rec, c);
     } catch (err) {
       this.error(rec, err, ts);
     }
-    this.states.cleanupStep();
+    states.cleanupStep();
+    states.thawTime();
   }
 
   protected onEventTime(wm: number): void {
@@ -71,10 +88,13 @@ export class ProcessOperator extends TimedOperator implements ProcessHost {
     c.watermark = this.timerService.watermark;
     if (this.timerFn === null) return;
     const timer = { timestamp: ts, domain };
+    this.states.freezeTime();
     try {
-      this.timerFn(timer, c);
+      this.timerFn.call(this.self, timer, c);
     } catch (err) {
       this.error({ timer, key }, err, ts);
+    } finally {
+      this.states.thawTime();
     }
   }
 
