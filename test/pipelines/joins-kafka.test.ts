@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { createTopic, deleteTopics } from '../support/kafka.js';
+import { createTopic, deleteTopics, topicSize } from '../support/kafka.js';
 import { copyOfPipelines } from '../support/pipelines.js';
 import { cleanup, keysMatching, prefix, redis } from '../support/redis.js';
 
@@ -29,6 +29,12 @@ function save(file: string, doc: Doc): void {
 async function run(file: string): Promise<void> {
   const res = await runCli(['run', file, '--trust'], { cwd: dir, timeout: 150_000 });
   expect(res.code, res.stderr).toBe(0);
+  // A sink that sent a batch again (a Redis or Kafka request it took for lost) may have applied
+  // it twice (at-least-once: HINCRBY counts double): then the comparisons below cannot hold.
+  // Say so here rather than as a puzzling doubled counter.
+  const sinks = [...res.stderr.matchAll(/^(\S+)\s+sink\.\S+\s+[\d,]+\s+[\d,]+\s+\S+\s+([\d,]+)\s/gm)];
+  expect(sinks.length, res.stderr).toBeGreaterThan(0);
+  for (const m of sinks) expect(m[2], `${file}: sink ${m[1]} retried a request\n${res.stderr}`).toBe('0');
 }
 
 /** Publish the events of `file`'s generator to a new topic, as clickstream-kafka.json does; returns the topic. */
@@ -41,6 +47,8 @@ async function publish(file: string): Promise<string> {
   doc.nodes.find((n) => n.type === 'sink.kafka')!.params.topic = topic;
   save(`publish-${file}`, doc);
   await run(`publish-${file}`);
+  // Exactly the generator's events, once each: the comparisons assume no duplicate in the topic.
+  expect(await topicSize(topic)).toBe(gen.params.count);
   return topic;
 }
 
@@ -108,14 +116,23 @@ describe('two-input pipelines on Kafka', () => {
     const kafka = lines<Row>('out/boosted-recs-kafka.jsonl');
     const id = (x: Row) => `${x.userId}|${x.productId}|${x.ts}`;
     expect(kafka.map(id).sort()).toEqual(gen.map(id).sort());
-    // A user's views keep their order (one partition per user), so the visit part agrees; which
-    // list a view saw follows the watermark, yet never one of a window ending after the view, and
-    // the same list gives the same recommendations.
+    // A user's views keep their order (one partition per user), so the visit part agrees until the
+    // visit is forgotten: that event-time timer (30 minutes after a view) fires as the watermark
+    // passes it, and the watermark over four partitions moves unlike the generator's, so after a
+    // gap near 30 minutes one run may still hold the old visit. Which list a view saw follows the
+    // watermark too, yet never one of a window ending after the view; the same list and the same
+    // visit give the same recommendations.
     const genById = new Map(gen.map((x) => [id(x), x]));
+    const GAP = 29 * 60_000;
+    const lastTs = new Map<string, number>();
+    const timerMayDiffer = new Set<string>();
     let same = 0;
     let lastAsOf = -Infinity;
     for (const row of kafka) {
       const g = genById.get(id(row))!;
+      const prev = lastTs.get(row.userId);
+      if (prev !== undefined && row.ts - prev >= GAP) timerMayDiffer.add(row.userId);
+      lastTs.set(row.userId, Math.max(prev ?? -Infinity, row.ts));
       if (row.trendingAsOf !== null) {
         expect(row.trendingAsOf).toBeLessThanOrEqual(row.ts);
         const hot = lists.get(row.trendingAsOf)!;
@@ -124,7 +141,7 @@ describe('two-input pipelines on Kafka', () => {
         expect(row.trendingAsOf).toBeGreaterThanOrEqual(lastAsOf);
         lastAsOf = row.trendingAsOf;
       }
-      if (row.trendingAsOf === g.trendingAsOf) {
+      if (row.trendingAsOf === g.trendingAsOf && !timerMayDiffer.has(row.userId)) {
         expect(row, id(row)).toEqual(g);
         same++;
       }
