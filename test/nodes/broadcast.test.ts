@@ -68,6 +68,21 @@ describe('broadcast with code (KeyedBroadcastProcessFunction)', () => {
     ]);
   });
 
+  it('the broadcast side emits through ctx.emit, stamped with the broadcast record\'s time (processBroadcastElement\'s Collector)', () => {
+    const h = node({ onBroadcast: 'const was = ctx.broadcast.size(); ctx.broadcast.put(event.id, event.v); ctx.emit({ changed: event.id, was, at: ctx.timestamp })', output: '{ v: broadcast[event.id] ?? null }' }, true);
+    h.push([{ value: { id: 'a', v: 1 }, ts: 7 }, { value: { id: 'b', v: 2 }, ts: 9 }], BROADCAST);
+    h.push([{ value: { id: 'b' }, ts: 10, key: 'u' }], MAIN);
+    expect(h.output().map((r) => [r.value, r.ts])).toEqual([
+      [{ changed: 'a', was: 0, at: 7 }, 7],
+      [{ changed: 'b', was: 1, at: 9 }, 9],
+      [{ v: 2 }, 10],
+    ]);
+    const bad = node({ onBroadcast: 'ctx.emit(42)', output: '{ n: 1 }' });
+    bad.push([{ value: { x: 1 }, ts: 1 }], BROADCAST);
+    expect(bad.outValues()).toEqual([]);
+    expect(bad.outValues('errors')).toEqual([{ node: 'broadcast', error: 'ctx.emit needs an object, not number', record: { x: 1 } }]);
+  });
+
   it('the main side can neither write the broadcast state nor change a value read from it', () => {
     const put = node({ key: '"k"', code: 'ctx.broadcast.put("k", 1)' });
     put.push([{ value: { v: 1 }, ts: 1 }], BROADCAST);

@@ -43,6 +43,18 @@ export async function deleteTopics(topics: string[]): Promise<void> {
   await admin.disconnect();
 }
 
+/** Records the topic holds: the sum over partitions of high watermark minus low. */
+export async function topicSize(topic: string): Promise<number> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export interface Msg {
   key?: string | null;
   value: string | null;

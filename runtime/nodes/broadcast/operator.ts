@@ -35,6 +35,18 @@ class MainContext extends ProcessContext {
   }
 }
 
+/**
+ * processBroadcastElement's ctx: the broadcast state writable, and `emit` — Flink's
+ * BroadcastProcessFunction hands that side a Collector too (no keyed state: there is no key).
+ */
+interface BroadcastSideContext {
+  readonly broadcast: WritableBroadcast;
+  timestamp: number;
+  watermark: number;
+  readonly now: number;
+  emit(record: unknown): void;
+}
+
 interface BroadcastSnapshotData {
   broadcast: [MapKey, unknown][];
   state: KeyedStateSnapshot;
@@ -53,7 +65,7 @@ export class BroadcastOperator extends TwoInputTimedOperator implements ProcessH
   private readonly code: CodeFn | null;
   private readonly timerFn: CodeFn | null;
   private readonly ctx: MainContext;
-  private readonly bctx: { broadcast: WritableBroadcast; timestamp: number; watermark: number; readonly now: number };
+  private readonly bctx: BroadcastSideContext;
 
   constructor(build: BuildContext, p: Params) {
     super(build.job, 2, build.nodeId, build.metrics, ERRORS, ['main', 'broadcast']);
@@ -68,12 +80,17 @@ export class BroadcastOperator extends TwoInputTimedOperator implements ProcessH
     this.timerService = new TimerService(build.job.clock, { onTimer: (d, k, ts) => this.onTimer(d, k, ts) }, (fn) => this.onClock(fn));
     this.ctx = new MainContext(this, this.bstate.readOnly);
     const clock = build.job.clock;
+    const emitOut = (record: unknown, ts: number) => this.emit(OUT, record, ts);
     this.bctx = {
       broadcast: this.bstate.writable,
       timestamp: 0,
       watermark: -Infinity,
       get now() {
         return clock.now();
+      },
+      emit(record: unknown) {
+        checkEmitted(record);
+        emitOut(record, this.timestamp);
       },
     };
   }

@@ -9,7 +9,7 @@ export const broadcastSpec = defineNode({
   doc: [
     'The broadcast state pattern: records on `broadcast` (rules, a trending list, thresholds) update one map state, the broadcast state, that every record on `main` can read but not write — Flink\'s `BroadcastProcessFunction` for an unkeyed main input, `KeyedBroadcastProcessFunction` for a keyed one (`main.connect(rules.broadcast(descriptor)).process(...)`).',
     '',
-    '- Broadcast side (`processBroadcastElement`): either `key` and `value` expressions over the broadcast record (`event`) — the entry `key` is set to `value` (the whole record when `value` is unset); a `value` of null removes the entry — or `onBroadcast` code with `event` and `ctx`, where `ctx.broadcast` has `get(k)`, `contains(k)`, `keys()`, `entries()`, `size()`, `put(k, v)`, `remove(k)`, `clear()`.',
+    '- Broadcast side (`processBroadcastElement`): either `key` and `value` expressions over the broadcast record (`event`) — the entry `key` is set to `value` (the whole record when `value` is unset); a `value` of null removes the entry — or `onBroadcast` code with `event` and `ctx`, where `ctx.broadcast` has `get(k)`, `contains(k)`, `keys()`, `entries()`, `size()`, `put(k, v)`, `remove(k)`, `clear()`, and `ctx.emit(record)` sends a record to `out` stamped with the broadcast record\'s timestamp (Flink\'s `processBroadcastElement` has a Collector too); `ctx.timestamp`, `ctx.watermark` and `ctx.now` are there as on the main side.',
     '- Main side (`processElement`): either an `output` expression over `event` (the main record), `broadcast` (the state as an object: `broadcast.trending`, `broadcast[productId]`) and `key`, giving the output record (null: nothing), or `code` with `event` and `ctx` as in the process node (`ctx.key`, `ctx.timestamp`, `ctx.watermark`, `ctx.now`, `ctx.emit(record)`, `ctx.state.*` keyed state, `ctx.timers.*` with `onTimer`) plus `ctx.broadcast` read-only (`get`, `contains`, `keys`, `entries`, `size`). Values read from the broadcast state are frozen copies: the main side cannot change them.',
     '- Keys of the broadcast state are strings, finite numbers or booleans; in `output` they are property names.',
     '- Order: a broadcast record updates the state when it arrives, and main records see the state as of their own arrival. Flink gives no order between the two inputs; here it is the arrival order, fixed by the job (see "Two inputs" in Time), so the same input gives the same output. The watermark is the minimum of both inputs\'.',
@@ -20,7 +20,7 @@ export const broadcastSpec = defineNode({
     .strictObject({
       key: expression('Broadcast side: the entry a broadcast record sets, e.g. `\'trending\'` or `ruleId`.').optional(),
       value: expression('Broadcast side: the value stored under `key`; null removes the entry. Unset: the whole record.').optional(),
-      onBroadcast: code('Broadcast side: function body with `event` (the broadcast record) and `ctx` (`ctx.broadcast` writable).', ['event', 'ctx']).optional(),
+      onBroadcast: code('Broadcast side: function body with `event` (the broadcast record) and `ctx` (`ctx.broadcast` writable, `ctx.emit`).', ['event', 'ctx']).optional(),
       output: expression('Main side: object expression building the output from `event`, `broadcast` and `key`; null emits nothing.', { params: ['event', 'broadcast', 'key'], fieldsOf: 'event' }).optional(),
       code: code('Main side: function body with `event` and `ctx` (`ctx.broadcast` read-only, `ctx.state`, `ctx.timers`, `ctx.emit`).', ['event', 'ctx']).optional(),
       onTimer: code('Main side: function body run when a timer of `code` fires, with `timer` ({timestamp, domain}) and `ctx`.', ['timer', 'ctx']).optional(),
@@ -39,7 +39,7 @@ export const broadcastSpec = defineNode({
     { name: 'main', doc: 'The stream to process, keyed (state and timers per key) or not.', keyed: 'optional' },
     { name: 'broadcast', doc: 'Records that update the broadcast state, seen by every key.', keyed: 'none' },
   ],
-  outputs: [{ name: 'out', doc: 'Records built by `output` or sent by `ctx.emit`.' }, ERRORS_PORT],
+  outputs: [{ name: 'out', doc: 'Records built by `output` or sent by `ctx.emit` (either side).' }, ERRORS_PORT],
   keyed: 'optional',
   keyOutput: 'clear',
   flinkExport: false,

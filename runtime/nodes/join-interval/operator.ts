@@ -1,18 +1,18 @@
-// join.interval: Flink's IntervalJoinOperator. Each side's records wait in per-key buffers
-// (buffer.ts); a new record is probed against the other side's buffer and then buffered itself.
-// Cleanup follows IntervalJoinOperator's timers — a left record is dropped once the watermark
-// reaches ts + max(upper, 0), a right one at ts + max(−lower, 0) — but instead of one timer per
-// (key, timestamp) each key's side keeps one queued cleanup at its oldest record's time, re-queued
-// after each cut: the same records go at the same watermark, with a queue as large as the keys.
+// join.interval: Flink's IntervalJoinOperator. Each side's records wait in per-key lists
+// (side.ts); a new record is probed against the other side's list for its key and then buffered
+// itself. Cleanup follows IntervalJoinOperator's timers — a left record is dropped once the
+// watermark reaches ts + max(upper, 0), a right one at ts + max(−lower, 0) — kept as one
+// (due, key id) entry per record in a queue of typed arrays (due-queue.ts) instead of timer objects.
 import { compileExpression } from '../../expr/index.js';
 import type { OperatorFactory } from '../../engine/factory.js';
 import type { StateSize } from '../../engine/metrics.js';
-import { estimateBytes, FIELD, HEAP_NUMBER, keyBytes, MAP_ENTRY, OBJECT_HEADER } from '../../engine/state/size.js';
+import { estimateBytes, keyBytes, MAP_ENTRY } from '../../engine/state/size.js';
 import type { OperatorSnapshot } from '../../engine/timed.js';
 import { TwoInputTimedOperator } from '../../engine/two-input.js';
 import type { ParamsOf } from '../spec.js';
-import { KeyBuffers, type SideBuffer } from './buffer.js';
-import { CleanupQueue } from './cleanup-queue.js';
+import { DueQueue } from './due-queue.js';
+import { KeyIds } from './key-ids.js';
+import { JoinSide } from './side.js';
 import { effectiveBounds, type joinIntervalSpec } from './spec.js';
 
 const OUT = 0;
@@ -21,18 +21,28 @@ const ERRORS = 2;
 const SIDES = ['left', 'right'] as const;
 /** Size one record in this many for the state figure (sizing every record would cost more than the join). */
 const SAMPLE_EVERY = 64;
-/** Emptied key buffers kept for reuse. */
-const SPARE_MAX = 4096;
+/** Bytes per buffered record besides the record: its timestamp, next-slot and record columns, and its queue entry. */
+const SLOT_BYTES = 8 + 4 + 4 + 12;
 
 type Params = ParamsOf<typeof joinIntervalSpec>;
 type OutputFn = (left: unknown, right: unknown, key: unknown) => unknown;
 
-/** Per side: figures for the state report. */
-class SideFigures {
-  records = 0;
-  keys = 0;
+/** Per side: the sample behind the state figure's bytes per record. */
+class Sample {
+  seen = 0;
   sampled = 0;
-  sampledBytes = 0;
+  bytes = 0;
+
+  note(rec: unknown): void {
+    if (this.seen++ % SAMPLE_EVERY === 0) {
+      this.sampled++;
+      this.bytes += estimateBytes(rec);
+    }
+  }
+
+  get average(): number {
+    return this.sampled === 0 ? 0 : this.bytes / this.sampled;
+  }
 }
 
 export interface IntervalJoinSnapshot {
@@ -43,73 +53,87 @@ export interface IntervalJoinSnapshot {
 export class IntervalJoinOperator extends TwoInputTimedOperator {
   private readonly lower: number;
   private readonly upper: number;
-  /** Cleanup delay after a record's timestamp, per side. */
-  private readonly delay: readonly [number, number];
   private readonly output: OutputFn;
-  private readonly keys = new Map<unknown, KeyBuffers>();
+  private readonly ids = new KeyIds();
+  private readonly left: JoinSide;
+  private readonly right: JoinSide;
   /** Per side (each has its own fixed delay, so its cleanup times mostly arrive in order). */
-  private readonly cleanups = [new CleanupQueue(), new CleanupQueue()] as const;
-  private readonly spare: KeyBuffers[] = [];
-  private readonly figures = [new SideFigures(), new SideFigures()] as const;
+  private readonly dues = [new DueQueue(), new DueQueue()] as const;
+  private readonly samples = [new Sample(), new Sample()] as const;
 
   constructor(build: Parameters<OperatorFactory<Params>>[0], p: Params) {
     super(build.job, 3, build.nodeId, build.metrics, ERRORS, ['left', 'right']);
     const b = effectiveBounds(p);
     this.lower = b.lower;
     this.upper = b.upper;
-    this.delay = [Math.max(b.upper, 0), Math.max(-b.lower, 0)];
+    this.left = new JoinSide(Math.max(b.upper, 0));
+    this.right = new JoinSide(Math.max(-b.lower, 0));
     this.output = compileExpression(p.output, { params: ['left', 'right', 'key'], fieldsOf: null }) as OutputFn;
   }
 
   protected processElement1(rec: unknown, ts: number, key: unknown): void {
-    this.process(0, rec, ts, key);
+    if (this.isLate(0, rec, ts)) return;
+    const id = this.idOf(key);
+    // Probe the other side first, then buffer: a record never meets itself, and a pair is found
+    // once, by whichever of the two arrives second.
+    const o = this.right;
+    let s = o.head[id]!;
+    if (s >= 0) {
+      const lo = ts + this.lower;
+      const hi = ts + this.upper;
+      const ots = o.ts;
+      const onext = o.next;
+      while (s >= 0 && ots[s]! < lo) s = onext[s]!;
+      while (s >= 0 && ots[s]! <= hi) {
+        const t = ots[s]!;
+        this.joined(rec, o.recs[s], key, ts > t ? ts : t, rec);
+        s = onext[s]!;
+      }
+    }
+    this.buffer(0, this.left, id, ts, rec);
   }
 
   protected processElement2(rec: unknown, ts: number, key: unknown): void {
-    this.process(1, rec, ts, key);
-  }
-
-  private process(side: 0 | 1, rec: unknown, ts: number, key: unknown): void {
-    // IntervalJoinOperator.isLate: strictly behind the watermark.
-    if (ts < this.wmNow) {
-      this.metrics.late++;
-      if (this.outputs[LATE]!.connected) this.emit(LATE, { side: SIDES[side], record: rec }, ts);
-      return;
-    }
-    let kb = this.keys.get(key);
-    if (kb === undefined) {
-      kb = this.spare.pop() ?? new KeyBuffers(key);
-      kb.key = key;
-      this.keys.set(key, kb);
-    }
-    // Probe the other side first, then buffer: a record never meets itself, and a pair is found
-    // once, by whichever of the two arrives second.
-    const other = side === 0 ? kb.right : kb.left;
-    if (other.size > 0) {
-      const lo = side === 0 ? ts + this.lower : ts - this.upper;
-      const hi = side === 0 ? ts + this.upper : ts - this.lower;
-      const ots = other.ts;
-      const orecs = other.recs;
-      const oend = other.end;
-      for (let i = other.lowerBound(lo); i < oend && ots[i]! <= hi; i++) {
-        const t = ots[i]!;
-        if (side === 0) this.joined(rec, orecs[i], key, ts > t ? ts : t, rec);
-        else this.joined(orecs[i], rec, key, ts > t ? ts : t, rec);
+    if (this.isLate(1, rec, ts)) return;
+    const id = this.idOf(key);
+    const o = this.left;
+    let s = o.head[id]!;
+    if (s >= 0) {
+      const lo = ts - this.upper;
+      const hi = ts - this.lower;
+      const ots = o.ts;
+      const onext = o.next;
+      while (s >= 0 && ots[s]! < lo) s = onext[s]!;
+      while (s >= 0 && ots[s]! <= hi) {
+        const t = ots[s]!;
+        this.joined(o.recs[s], rec, key, ts > t ? ts : t, rec);
+        s = onext[s]!;
       }
     }
-    const own = kb.side(side);
-    if (own.size === 0) this.figures[side].keys++;
-    own.add(ts, rec);
-    const f = this.figures[side];
-    if (f.records++ % SAMPLE_EVERY === 0) {
-      f.sampled++;
-      f.sampledBytes += estimateBytes(rec);
+    this.buffer(1, this.right, id, ts, rec);
+  }
+
+  /** IntervalJoinOperator.isLate: strictly behind the watermark; such a record goes to `late`. */
+  private isLate(side: 0 | 1, rec: unknown, ts: number): boolean {
+    if (!(ts < this.wmNow)) return false;
+    this.metrics.late++;
+    if (this.outputs[LATE]!.connected) this.emit(LATE, { side: SIDES[side], record: rec }, ts);
+    return true;
+  }
+
+  private idOf(key: unknown): number {
+    const id = this.ids.idOf(key);
+    if (id >= this.left.head.length) {
+      this.left.ensureKeys(id + 1);
+      this.right.ensureKeys(id + 1);
     }
-    const due = ts + this.delay[side];
-    if (!(own.scheduled <= due)) {
-      own.scheduled = due;
-      this.cleanups[side].push(due, kb.cleanups[side]);
-    }
+    return id;
+  }
+
+  private buffer(side: 0 | 1, own: JoinSide, id: number, ts: number, rec: unknown): void {
+    own.add(id, ts, rec);
+    this.samples[side].note(rec);
+    this.dues[side].push(ts + own.delay, id);
   }
 
   private joined(left: unknown, right: unknown, key: unknown, ts: number, cause: unknown): void {
@@ -129,31 +153,15 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
 
   /** The watermark reaches `wm`: drop every buffered record that can no longer match. */
   protected onEventTime(wm: number): void {
-    // A cut re-queues only later than `wm`, so each loop ends; the two sides' cuts are independent.
-    for (const q of this.cleanups) {
-      while (q.size > 0 && q.nextDue() <= wm) {
-        const { kb, side } = q.take();
-        const buf = kb.side(side);
-        if (buf.scheduled !== q.takenAt) continue; // superseded by an earlier one
-        this.cut(kb, side, buf, wm);
-      }
-    }
+    this.cleanup(this.dues[0], this.left, this.right, wm);
+    this.cleanup(this.dues[1], this.right, this.left, wm);
   }
 
-  private cut(kb: KeyBuffers, side: 0 | 1, buf: SideBuffer, wm: number): void {
-    const f = this.figures[side];
-    f.records -= buf.dropThrough(wm - this.delay[side]);
-    if (buf.size > 0) {
-      buf.scheduled = buf.ts[buf.head]! + this.delay[side];
-      this.cleanups[side].push(buf.scheduled, kb.cleanups[side]);
-      return;
-    }
-    buf.scheduled = Number.NaN;
-    f.keys--;
-    if (kb.left.size === 0 && kb.right.size === 0) {
-      this.keys.delete(kb.key);
-      // Keys come and go with the bounds; reusing their buffers spares the collector.
-      if (this.spare.length < SPARE_MAX) this.spare.push(kb);
+  private cleanup(q: DueQueue, own: JoinSide, other: JoinSide, wm: number): void {
+    // An entry may be stale (its record went with an earlier cut, or its key id was freed and
+    // reused): cutting a key's expired prefix is right whenever it happens, so stale ones are harmless.
+    for (let id = q.popDue(wm); id >= 0; id = q.popDue(wm)) {
+      if (own.cut(id, wm) && other.head[id]! < 0) this.ids.release(id);
     }
   }
 
@@ -161,34 +169,22 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
 
   /** Keys and approximate bytes of each side (the editor's and Prometheus' state figure sums them). */
   sideSizes(): { left: StateSize; right: StateSize } {
-    const one = (side: 0 | 1): StateSize => {
-      const f = this.figures[side];
-      const avg = f.sampled === 0 ? 0 : f.sampledBytes / f.sampled;
-      // A record slot and its timestamp (boxed beyond the small-integer range) per record.
-      return { keys: f.keys, bytes: Math.round(f.records * (avg + 2 * FIELD + HEAP_NUMBER)) };
-    };
-    return { left: one(0), right: one(1) };
+    const one = (side: JoinSide, sample: Sample): StateSize => ({ keys: side.keys, bytes: Math.round(side.records * (sample.average + SLOT_BYTES)) });
+    return { left: one(this.left, this.samples[0]), right: one(this.right, this.samples[1]) };
   }
 
   stateSize(): StateSize {
     const s = this.sideSizes();
-    let keyB = 0;
-    // Per key: the Map entry, the KeyBuffers object and its two SideBuffers with their arrays.
-    const perKey = MAP_ENTRY + 3 * OBJECT_HEADER + 4 * FIELD + 4 * 48;
-    if (this.keys.size > 0) {
-      const first = this.keys.keys().next().value;
-      keyB = keyBytes(first) * this.keys.size;
-    }
-    return {
-      keys: this.keys.size,
-      bytes: s.left.bytes + s.right.bytes + this.keys.size * perKey + keyB + (this.cleanups[0].size + this.cleanups[1].size) * (OBJECT_HEADER + 4 * FIELD),
-      inputs: s,
-    };
+    const keys = this.ids.size;
+    // Per key: the Map entry, its id and the key itself, and the four list ends.
+    const perKey = MAP_ENTRY + 8 + 4 * 4;
+    const keyB = keys > 0 ? keyBytes(this.ids.anyKey()) * keys : 0;
+    return { keys, bytes: s.left.bytes + s.right.bytes + keys * perKey + keyB, inputs: s };
   }
 
   snapshotState(): OperatorSnapshot {
     const keys: IntervalJoinSnapshot['keys'] = [];
-    for (const kb of this.keys.values()) keys.push([kb.key, structuredClone(kb.left.entries()), structuredClone(kb.right.entries())]);
+    this.ids.forEach((key, id) => keys.push([key, structuredClone(this.left.entries(id)), structuredClone(this.right.entries(id))]));
     const data: IntervalJoinSnapshot = { keys };
     return { kind: 'join.interval', version: 1, data };
   }
@@ -196,29 +192,15 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
   restoreState(s: OperatorSnapshot): void {
     if (s.kind !== 'join.interval' || s.version !== 1) throw new Error(`cannot restore ${s.kind} v${s.version} into a join.interval node`);
     const data = s.data as IntervalJoinSnapshot;
-    this.keys.clear();
-    for (const q of this.cleanups) q.clear();
-    for (const f of this.figures) Object.assign(f, new SideFigures());
-    for (const [key, left, right] of data.keys) {
-      const kb = new KeyBuffers(key);
-      this.keys.set(key, kb);
-      ([left, right] as const).forEach((entries, i) => {
-        const side = i as 0 | 1;
-        const buf = kb.side(side);
-        for (const [t, rec] of structuredClone(entries)) {
-          buf.add(t, rec);
-          const f = this.figures[side];
-          if (f.records++ % SAMPLE_EVERY === 0) {
-            f.sampled++;
-            f.sampledBytes += estimateBytes(rec);
-          }
-        }
-        if (buf.size > 0) {
-          this.figures[side].keys++;
-          buf.scheduled = buf.ts[buf.head]! + this.delay[side];
-          this.cleanups[side].push(buf.scheduled, kb.cleanups[side]);
-        }
-      });
+    this.ids.clear();
+    this.left.clear();
+    this.right.clear();
+    for (const q of this.dues) q.clear();
+    for (const [key, left, right] of structuredClone(data.keys)) {
+      const id = this.idOf(key);
+      for (const [t, rec] of left) this.buffer(0, this.left, id, t, rec);
+      for (const [t, rec] of right) this.buffer(1, this.right, id, t, rec);
+      if (this.left.head[id]! < 0 && this.right.head[id]! < 0) this.ids.release(id);
     }
   }
 }
