@@ -7,7 +7,8 @@ import { editorSection } from './editor-section.js';
 import { inferSection } from './infer-section.js';
 import { joinSection } from './joins-section.js';
 import { kafkaSection } from './kafka-section.js';
+import { parallelSection } from './parallel-section.js';
 import type { BenchSection } from './section.js';
 import { windowSection } from './windows-section.js';
 
-export const SECTIONS: readonly BenchSection[] = [chainSection, windowSection, cepSection, joinSection, checkpointSection, inferSection, editorSection, desktopSection, kafkaSection];
+export const SECTIONS: readonly BenchSection[] = [chainSection, windowSection, cepSection, joinSection, checkpointSection, parallelSection, inferSection, editorSection, desktopSection, kafkaSection];

@@ -50,6 +50,7 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
     io.stderr.write(`tributary: ${describeFailure(err)}\n`);
     return 1;
   }
+  if (!opts.quiet) for (const note of job.notes) io.stderr.write(`tributary: ${note}\n`);
 
   let ckpt: Checkpointing | null = null;
   try {
