@@ -8,8 +8,9 @@ import { editorSection } from './editor-section.js';
 import { inferSection } from './infer-section.js';
 import { joinSection } from './joins-section.js';
 import { kafkaSection } from './kafka-section.js';
+import { parallelSection } from './parallel-section.js';
 import { processSection } from './process-section.js';
 import type { BenchSection } from './section.js';
 import { windowSection } from './windows-section.js';
 
-export const SECTIONS: readonly BenchSection[] = [chainSection, windowSection, cepSection, processSection, joinSection, checkpointSection, inferSection, editorSection, desktopSection, kafkaSection, decodeSection];
+export const SECTIONS: readonly BenchSection[] = [chainSection, windowSection, cepSection, processSection, joinSection, checkpointSection, inferSection, editorSection, desktopSection, kafkaSection, decodeSection, parallelSection];

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { OPERATORS } from '../nodes/operators.js';
 import type { Io } from './main.js';
 import { LiveProgress } from './progress.js';
-import { type CheckpointOptions, type Checkpointing, setUpCheckpointing } from '../host/checkpointing.js';
+import { type CheckpointOptions, type Checkpointing, ParallelCheckpointError, setUpCheckpointing } from '../host/checkpointing.js';
 
 export interface RunOptions {
   readonly io: Io;
@@ -50,6 +50,7 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
     io.stderr.write(`tributary: ${describeFailure(err)}\n`);
     return 1;
   }
+  if (!opts.quiet) for (const note of job.notes) io.stderr.write(`tributary: ${note}\n`);
 
   let ckpt: Checkpointing | null = null;
   try {
@@ -62,7 +63,7 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
       (line) => io.stderr.write(`tributary: ${line}\n`),
     );
   } catch (err) {
-    io.stderr.write(`tributary: cannot resume: ${describeFailure(err)}\n`);
+    io.stderr.write(err instanceof ParallelCheckpointError ? `tributary: ${err.message}\n` : `tributary: cannot resume: ${describeFailure(err)}\n`);
     return 1;
   }
   if (ckpt) {

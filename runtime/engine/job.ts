@@ -24,6 +24,8 @@ export interface JobParts {
   readonly edges?: ReadonlyMap<GraphEdge, EdgeProbe>;
   /** The operator running each node (the stages of a chain share one): checkpoints match state by node id. */
   readonly operators?: ReadonlyMap<string, Operator>;
+  /** What the planner wants the user to know (which nodes run in parallel, and which cannot). */
+  readonly notes?: readonly string[];
 }
 
 const IDLE_CHECK_MS = 50;
@@ -89,6 +91,10 @@ export class Job implements JobControl {
 
   get operators(): ReadonlyMap<string, Operator> {
     return this.parts?.operators ?? new Map();
+  }
+
+  get notes(): readonly string[] {
+    return this.parts?.notes ?? [];
   }
 
   get flushables(): readonly Flushable[] {

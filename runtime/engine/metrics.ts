@@ -48,6 +48,8 @@ export class NodeMetrics {
   readonly recentErrors: RecentError[] = [];
   /** Filled by window operators: when the next window fires, and how many windows are open. */
   windowTiming: (() => WindowTiming) | null = null;
+  /** Set for nodes running as several parallel instances (parallel/exchange.ts): figures per instance; the fields above are their sums. */
+  instances: (() => readonly ParallelInstance[]) | null = null;
 
   /** Remember a failed record (called where `errors` is bumped; a cold path). */
   noteError(message: string, record: unknown): void {
@@ -71,6 +73,14 @@ export interface RecentError {
   readonly at: number;
   readonly message: string;
   readonly record: unknown;
+}
+
+/** One parallel instance of a node: the key groups it owns and its own figures. */
+export interface ParallelInstance {
+  readonly instance: number;
+  /** Inclusive range of key groups (Flink's KeyGroupRange). */
+  readonly keyGroups: { readonly start: number; readonly end: number };
+  readonly figures: { readonly recordsIn: number; readonly recordsOut: number; readonly errors: number; readonly late: number; readonly watermark: number; readonly state: StateSize };
 }
 
 export interface WindowTiming {
@@ -97,6 +107,8 @@ export interface MetricsSnapshot {
   model?: ModelFigures;
   /** Records out per second since the previous snapshot of the same sampler. */
   rate: number;
+  /** Nodes running as several parallel instances: in, out, state keys and bytes per instance. */
+  instances?: { instance: number; recordsIn: number; recordsOut: number; stateKeys: number; stateBytes: number }[];
 }
 
 /** Turns counters into rates: one per consumer, since each samples at its own pace. */
@@ -130,6 +142,7 @@ export class RateSampler {
         stateBytes: state.bytes,
         ...(state.partialMatches === undefined ? {} : { partialMatches: state.partialMatches }),
         ...(m.model === null ? {} : { model: m.model() }),
+        ...(m.instances === null ? {} : { instances: m.instances().map((i) => ({ instance: i.instance, recordsIn: i.figures.recordsIn, recordsOut: i.figures.recordsOut, stateKeys: i.figures.state.keys, stateBytes: i.figures.state.bytes })) }),
         rate: dt > 0 ? (count - prev) / dt : 0,
       };
     });

@@ -9,6 +9,7 @@ import { Job } from './job.js';
 import { hasLifecycle, type Lifecycle } from './lifecycle.js';
 import { NodeMetrics } from './metrics.js';
 import type { Operator, Output } from './operator.js';
+import { parallelize } from './parallel/plan.js';
 import { type EdgeProbe, outputProbe, stageProbe } from './probe.js';
 import { SinkOperator } from './sink.js';
 import { SourceOperator } from './source.js';
@@ -38,7 +39,15 @@ export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
   const metrics = new Map(nodes.map((n) => [n.id, new NodeMetrics(n.id, n.type)]));
 
   const built = new Map<string, Built>();
-  for (const n of nodes) built.set(n.id, build(n, opts, job, metrics.get(n.id)!, keyed.get(n.id) ?? false, portsKeyed.get(n.id)));
+  // Paths the factories resolve, so parallel instances in worker threads resolve them alike.
+  const paths = new Map<string, string>();
+  const resolvePath = (p: string): string => {
+    const r = opts.resolvePath(p);
+    paths.set(p, r);
+    return r;
+  };
+  for (const n of nodes) built.set(n.id, build(n, { ...opts, resolvePath }, job, metrics.get(n.id)!, keyed.get(n.id) ?? false, portsKeyed.get(n.id)));
+  const parallel = parallelize(pipeline, built, keyed, metrics, job, paths);
 
   // Group stages into chains, in topological order so a chain grows from its head.
   const chains: { head: string; ids: string[] }[] = [];
@@ -66,7 +75,7 @@ export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
     const op = new ChainOperator(job, stages, keyed.get(chain.head) ?? false);
     chain.ids.forEach((id, stage) => placed.set(id, { op, stage }));
   }
-  for (const [id, b] of built) if ('operator' in b) placed.set(id, { op: b.operator, stage: -1 });
+  for (const [id, b] of built) if ('operator' in b) placed.set(id, { op: parallel.operators.get(id) ?? b.operator, stage: -1 });
 
   const probes = new Map<GraphEdge, EdgeProbe>();
   // Edges fanning out of one port share its Output, and so its one observer slot: they must share
@@ -96,6 +105,7 @@ export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
     resources: ops.filter((o): o is Operator & Lifecycle => !(o instanceof SourceOperator) && !(o instanceof SinkOperator) && hasLifecycle(o)),
     edges: probes,
     operators: new Map([...placed].map(([id, p]) => [id, p.op])),
+    notes: parallel.notes,
   });
   return job;
 }

@@ -27,7 +27,7 @@ export const edgeSchema = z.strictObject({
 });
 
 export const settingsSchema = z.strictObject({
-  parallelism: z.number().int().positive().default(1).meta({ description: 'Parallelism for the Flink export. The embedded runtime runs one instance of each node.' }),
+  parallelism: z.number().int().positive().default(1).meta({ description: 'Parallelism for the Flink export, and for the embedded runtime: keyed window, process and cep nodes run as this many instances in worker threads, records routed by key group as in Flink; sources, stateless nodes, sinks, two-input nodes and nodes feeding another stateful node run once. Parallel runs do not checkpoint yet.' }),
   checkpoint: z.strictObject({ interval: duration('Time between checkpoints (`tributary run`; default 10 s when every source is replayable, see Checkpoints).', { timer: true }) }).optional(),
 });
 

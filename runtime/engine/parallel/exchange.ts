@@ -1,0 +1,336 @@
+// The job-thread side of one parallel node: splits each keyed batch by key group among the node's
+// instances (Flink's KeyGroupStreamPartitioner), and merges what the instances send back.
+//
+// Order: every message to an instance is answered once, and answers are merged in sequence order
+// and, within one step, in instance order. Per key, records keep their order and their results are
+// those of parallelism 1; the interleaving of different keys depends on where steps are cut (a full
+// buffer, or the job's thread yielding), as in Flink, where the order across subtasks is not defined.
+//
+// Watermarks: the merged watermark is the minimum over the instances (Flink's StatusWatermarkValve
+// over input channels); each record carries the minimum in effect when it is emitted, taking its
+// own instance at the watermark it had when it emitted the record.
+import { type Batch, WM_MIN } from '../batch.js';
+import { type Flushable, FlushTracker } from '../barrier.js';
+import type { Lifecycle } from '../lifecycle.js';
+import type { NodeMetrics, ParallelInstance, StateSize, WindowTiming } from '../metrics.js';
+import { type JobControl, Operator } from '../operator.js';
+import type { OperatorSnapshot, Stateful } from '../timed.js';
+import { assignToKeyGroup, operatorIndexForKeyGroup } from './key-groups.js';
+import type { WorkerPool } from './pool.js';
+import type { InstanceFigures, OutMessage, VertexInit } from './protocol.js';
+
+/** Steps sent but not yet merged before the sources pause. */
+export const MAX_IN_FLIGHT = 8;
+/**
+ * Records buffered before they are sent: a message per instance costs a few microseconds whatever
+ * its size, so small batches are gathered; what is left goes when the job's thread next yields.
+ */
+export const FLUSH_RECORDS = 8192;
+
+interface Part {
+  recs: unknown[];
+  ts: number[];
+  keys: unknown[];
+  wm: number[];
+}
+
+const emptyPart = (): Part => ({ recs: [], ts: [], keys: [], wm: [] });
+
+export class ParallelOperator extends Operator implements Lifecycle, Flushable, Stateful {
+  private readonly v: number;
+  private readonly n: number;
+  /** Key group → instance. */
+  private readonly route: Int32Array;
+  private readonly inputPorts: string[] = [];
+  private readonly lastWmSent: number[] = [];
+  /** Records routed but not yet sent, per input and instance (sent in batches of FLUSH_RECORDS). */
+  private readonly pending: { parts: Part[]; wmEnd: number }[] = [];
+  private pendingCount = 0;
+  private flushScheduled = false;
+  private seq = 0;
+  private next = 0;
+  private readonly queues: OutMessage[][];
+  private readonly chanWm: number[];
+  private readonly ended: boolean[];
+  private endedCount = 0;
+  private blocked = false;
+  private readonly tracker = new FlushTracker();
+  readonly figures: InstanceFigures[];
+
+  constructor(
+    job: JobControl,
+    private readonly nodeId: string,
+    private readonly type: string,
+    private readonly params: unknown,
+    outputCount: number,
+    private readonly metrics: NodeMetrics,
+    private readonly pool: WorkerPool,
+    readonly maxParallelism: number,
+  ) {
+    super(job, outputCount);
+    this.n = pool.parallelism;
+    this.v = pool.register(this);
+    this.route = new Int32Array(maxParallelism);
+    for (let g = 0; g < maxParallelism; g++) this.route[g] = operatorIndexForKeyGroup(maxParallelism, this.n, g);
+    this.queues = Array.from({ length: this.n }, () => []);
+    this.chanWm = new Array<number>(this.n).fill(WM_MIN);
+    this.ended = new Array<boolean>(this.n).fill(false);
+    const zero: InstanceFigures = { recordsIn: 0, recordsOut: 0, errors: 0, late: 0, watermark: WM_MIN, state: { keys: 0, bytes: 0 }, window: null };
+    this.figures = Array.from({ length: this.n }, () => zero);
+    metrics.stateSize = () => this.stateSize();
+    if (metrics.windowTiming !== null) metrics.windowTiming = () => this.windowTiming();
+    metrics.instances = () => this.instances();
+  }
+
+  override addInput(port?: string): number {
+    this.inputPorts.push(port ?? 'in');
+    this.lastWmSent.push(WM_MIN);
+    this.pending.push({ parts: Array.from({ length: this.n }, emptyPart), wmEnd: WM_MIN });
+    return super.addInput(port);
+  }
+
+  init(): VertexInit {
+    return { nodeId: this.nodeId, type: this.type, params: this.params, inputs: this.inputPorts, outputs: this.outputs.length };
+  }
+
+  open(): Promise<void> {
+    return this.pool.open();
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  flushed(): Promise<void> {
+    this.flushPending();
+    return this.tracker.flushed();
+  }
+
+  receive(input: number, b: Batch): void {
+    const count = b.recs.length;
+    const pend = this.pending[input]!;
+    if (count > 0) {
+      const bk = b.keys;
+      if (bk === null) throw new Error(`node '${this.nodeId}': a parallel node needs a keyed input`);
+      const route = this.route;
+      const maxP = this.maxParallelism;
+      const bw = b.wm;
+      // Without per-record watermarks every record came under the watermark the input had before.
+      const before = pend.wmEnd;
+      for (let i = 0; i < count; i++) {
+        const k = bk[i];
+        const part = pend.parts[route[assignToKeyGroup(k, maxP)]!]!;
+        part.recs.push(b.recs[i]);
+        part.ts.push(b.ts[i]!);
+        part.keys.push(k);
+        part.wm.push(bw === null ? before : bw[i]!);
+      }
+      this.pendingCount += count;
+    }
+    if (b.wmEnd > pend.wmEnd) pend.wmEnd = b.wmEnd;
+    if (this.pendingCount >= FLUSH_RECORDS) this.flushPending();
+    else if (!this.flushScheduled && (this.pendingCount > 0 || pend.wmEnd > this.lastWmSent[input]!)) {
+      this.flushScheduled = true;
+      setImmediate(this.scheduledFlush);
+    }
+  }
+
+  private readonly scheduledFlush = (): void => {
+    this.flushScheduled = false;
+    if (!this.job.stopped) this.flushPending();
+  };
+
+  /** Send what is buffered: one step per input that has records or a watermark advance. */
+  private flushPending(): void {
+    for (let input = 0; input < this.pending.length; input++) {
+      const pend = this.pending[input]!;
+      const any = pend.parts.some((p) => p.recs.length > 0);
+      if (!any && pend.wmEnd <= this.lastWmSent[input]!) continue;
+      this.lastWmSent[input] = pend.wmEnd;
+      const seq = this.seq++;
+      for (let j = 0; j < this.n; j++) {
+        const part = pend.parts[j]!;
+        this.pool.post(j, { t: 'batch', v: this.v, seq, input, recs: part.recs, ts: part.ts, keys: part.keys, wm: part.wm, wmEnd: pend.wmEnd });
+        pend.parts[j] = emptyPart();
+      }
+      this.sent();
+    }
+    this.pendingCount = 0;
+  }
+
+  override inputIdle(input: number, idle: boolean): void {
+    this.flushPending();
+    const seq = this.seq++;
+    for (let j = 0; j < this.n; j++) this.pool.post(j, { t: 'idle', v: this.v, seq, input, idle });
+    this.sent();
+  }
+
+  override inputEnded(input: number): void {
+    this.flushPending();
+    const seq = this.seq++;
+    for (let j = 0; j < this.n; j++) this.pool.post(j, { t: 'end', v: this.v, seq, input });
+    this.sent();
+  }
+
+  private sent(): void {
+    this.tracker.accept(1);
+    if (!this.blocked && this.seq - this.next >= MAX_IN_FLIGHT) {
+      this.blocked = true;
+      this.job.block();
+    }
+  }
+
+  onAnswer(instance: number, m: OutMessage): void {
+    this.figures[instance] = m.figures;
+    const q = this.queues[instance]!;
+    if (m.seq < 0 && q.length === 0) this.merge([instance], [m]);
+    else q.push(m);
+    this.drain();
+    this.sumFigures();
+  }
+
+  private drain(): void {
+    const qs = this.queues;
+    for (;;) {
+      for (let j = 0; j < this.n; j++) {
+        while (qs[j]!.length > 0 && qs[j]![0]!.seq < 0) this.merge([j], [qs[j]!.shift()!]);
+      }
+      let whole = true;
+      for (let j = 0; j < this.n && whole; j++) whole = qs[j]!.length > 0 && qs[j]![0]!.seq === this.next;
+      if (!whole) break;
+      const from: number[] = [];
+      const msgs: OutMessage[] = [];
+      for (let j = 0; j < this.n; j++) {
+        from.push(j);
+        msgs.push(qs[j]!.shift()!);
+      }
+      this.next++;
+      this.merge(from, msgs);
+      this.tracker.complete(1);
+    }
+    if (this.blocked && this.seq - this.next <= MAX_IN_FLIGHT / 2) {
+      this.blocked = false;
+      this.job.unblock();
+    }
+  }
+
+  /** Emit one step's answers from the given instances, in that order, under the merged watermark. */
+  private merge(from: readonly number[], msgs: readonly OutMessage[]): void {
+    const chan = this.chanWm;
+    for (let p = 0; p < this.outputs.length; p++) {
+      let any = false;
+      for (const m of msgs) if (m.ports[p] != null) any = true;
+      if (!any) continue;
+      const cw = chan.slice();
+      const recs: unknown[] = [];
+      const ts: number[] = [];
+      const wm: number[] = [];
+      let keys: unknown[] | null = null;
+      for (let x = 0; x < msgs.length; x++) {
+        const j = from[x]!;
+        const po = msgs[x]!.ports[p];
+        if (po != null) {
+          for (let r = 0; r < po.recs.length; r++) {
+            if (po.wm[r]! > cw[j]!) cw[j] = po.wm[r]!;
+            recs.push(po.recs[r]);
+            ts.push(po.ts[r]!);
+            wm.push(minOf(cw));
+            if (po.keys !== null) (keys ??= new Array(recs.length - 1).fill(null)).push(po.keys[r]);
+            else if (keys !== null) keys.push(null);
+          }
+        }
+        if (msgs[x]!.wmEnd > cw[j]!) cw[j] = msgs[x]!.wmEnd;
+      }
+      const wmEnd = Math.max(this.wmOut, minOf(cw));
+      this.outputs[p]!.emit({ recs, ts, keys, wm, wmEnd });
+    }
+    for (let x = 0; x < msgs.length; x++) {
+      const j = from[x]!;
+      if (msgs[x]!.wmEnd > chan[j]!) chan[j] = msgs[x]!.wmEnd;
+    }
+    const wmEnd = minOf(chan);
+    if (wmEnd > this.wmOut) {
+      this.wmOut = wmEnd;
+      // Ports that emitted nothing in this step still hear the advance.
+      for (let p = 0; p < this.outputs.length; p++) {
+        if (!msgs.some((m) => m.ports[p] != null)) this.outputs[p]!.emit({ recs: [], ts: [], keys: null, wm: null, wmEnd });
+      }
+      if (wmEnd > this.metrics.watermark) this.metrics.watermark = wmEnd;
+    }
+    for (let x = 0; x < msgs.length; x++) {
+      const j = from[x]!;
+      if (msgs[x]!.ended && !this.ended[j]) {
+        this.ended[j] = true;
+        if (++this.endedCount === this.n) this.finish();
+      }
+    }
+  }
+
+  private sumFigures(): void {
+    const m = this.metrics;
+    let inn = 0;
+    let out = 0;
+    let errors = 0;
+    let late = 0;
+    for (const f of this.figures) {
+      inn += f.recordsIn;
+      out += f.recordsOut;
+      errors += f.errors;
+      late += f.late;
+    }
+    m.recordsIn = inn;
+    m.recordsOut = out;
+    m.errors = errors;
+    m.late = late;
+  }
+
+  stateSize(): StateSize {
+    const s: StateSize = { keys: 0, bytes: 0 };
+    for (const f of this.figures) {
+      s.keys += f.state.keys;
+      s.bytes += f.state.bytes;
+      if (f.state.partialMatches !== undefined) s.partialMatches = (s.partialMatches ?? 0) + f.state.partialMatches;
+    }
+    return s;
+  }
+
+  private windowTiming(): WindowTiming {
+    let nextFire: number | null = null;
+    let openWindows = 0;
+    let processingTime = false;
+    for (const f of this.figures) {
+      if (f.window === null) continue;
+      openWindows += f.window.openWindows;
+      processingTime = f.window.processingTime;
+      if (f.window.nextFire !== null && (nextFire === null || f.window.nextFire < nextFire)) nextFire = f.window.nextFire;
+    }
+    return { nextFire, openWindows, processingTime };
+  }
+
+  private instances(): ParallelInstance[] {
+    return this.figures.map((figures, instance) => ({ instance, keyGroups: groupsOf(this.route, instance), figures }));
+  }
+
+  snapshotState(): OperatorSnapshot {
+    throw this.noCheckpoints();
+  }
+
+  restoreState(): void {
+    throw this.noCheckpoints();
+  }
+
+  private noCheckpoints(): Error {
+    return new Error(`node '${this.nodeId}' runs as ${this.n} parallel instances, which checkpoints do not support yet: set "settings.parallelism" to 1 to checkpoint this pipeline`);
+  }
+}
+
+function minOf(a: readonly number[]): number {
+  let m = Infinity;
+  for (let i = 0; i < a.length; i++) if (a[i]! < m) m = a[i]!;
+  return m;
+}
+
+function groupsOf(route: Int32Array, instance: number): { start: number; end: number } {
+  const start = route.indexOf(instance);
+  return { start, end: route.lastIndexOf(instance) };
+}

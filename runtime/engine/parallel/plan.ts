@@ -1,0 +1,102 @@
+// Plan time: which nodes run as `settings.parallelism` instances in worker threads. The job's
+// thread keeps sources, timestamps and watermarks, the stateless chain up to keyBy and the sinks, so
+// each instance sees exactly the per-record watermarks a single instance would have seen, and per
+// key its results are those of parallelism 1. A node runs in parallel when it is a keyed, one-input,
+// timed operator (window, process, cep) that holds no connection and feeds no stateful node; every
+// other node keeps one instance, and a note says why rather than risk a different result.
+//
+// Why the last condition: instances' outputs are merged per step, in instance order, so records
+// of different keys leave a parallel node in another order than at parallelism 1 (as across
+// Flink subtasks, where that order is not defined either). Sinks and stateless nodes do not mind
+// (per key the order is kept), but a stateful node downstream keyed otherwise (a process node
+// keyed by product after one keyed by user) would see its keys' records interleaved differently,
+// and could give different answers.
+import type { Pipeline } from '../../format/validate.js';
+import type { Built } from '../factory.js';
+import { hasLifecycle } from '../lifecycle.js';
+import type { NodeMetrics } from '../metrics.js';
+import type { JobControl, Operator } from '../operator.js';
+import { SinkOperator } from '../sink.js';
+import { TimedOperator } from '../timed.js';
+import { ParallelOperator } from './exchange.js';
+import { defaultMaxParallelism } from './key-groups.js';
+import { WorkerPool } from './pool.js';
+
+export interface Parallelized {
+  /** The operator standing in for each parallel node on the job's thread. */
+  readonly operators: ReadonlyMap<string, Operator>;
+  readonly notes: readonly string[];
+}
+
+export function parallelize(
+  pipeline: Pipeline,
+  built: ReadonlyMap<string, Built>,
+  keyed: ReadonlyMap<string, boolean>,
+  metrics: ReadonlyMap<string, NodeMetrics>,
+  job: JobControl,
+  paths: ReadonlyMap<string, string>,
+): Parallelized {
+  const parallelism = pipeline.settings.parallelism;
+  const operators = new Map<string, Operator>();
+  const notes: string[] = [];
+  if (parallelism <= 1) return { operators, notes };
+  const maxParallelism = defaultMaxParallelism(parallelism);
+  const pool = new WorkerPool(parallelism, job, paths);
+  const stateful = statefulDownstream(pipeline, built);
+  for (const n of pipeline.nodes) {
+    const b = built.get(n.id)!;
+    if (!('operator' in b) || !(b.operator instanceof TimedOperator)) continue;
+    const below = stateful.get(n.id);
+    const why =
+      n.spec.inputs.length !== 1
+        ? 'it has two inputs'
+        : keyed.get(n.id) !== true
+          ? 'its input is not keyed (as a non-keyed window in Flink, it has parallelism 1)'
+          : hasLifecycle(b.operator)
+            ? 'it holds a connection'
+            : below !== undefined
+              ? `it feeds the stateful node '${below}', whose results could depend on the order of records across keys, which parallel instances do not keep`
+              : null;
+    if (why !== null) {
+      notes.push(`node '${n.id}' runs as one instance: ${why}`);
+      continue;
+    }
+    operators.set(n.id, new ParallelOperator(job, n.id, n.type, n.params, b.operator.outputs.length, metrics.get(n.id)!, pool, maxParallelism));
+  }
+  for (const n of pipeline.nodes) {
+    const b = built.get(n.id)!;
+    if ('operator' in b && !(b.operator instanceof TimedOperator) && n.spec.inputs.length > 1) notes.push(`node '${n.id}' runs as one instance: it has two inputs`);
+  }
+  if (operators.size === 0) notes.push(`parallelism ${parallelism}: no keyed window, process or cep node to run in parallel; the pipeline runs on one thread`);
+  else notes.push(`parallelism ${parallelism} (${maxParallelism} key groups): ${[...operators.keys()].map((id) => `'${id}'`).join(', ')} run${operators.size === 1 ? 's' : ''} in ${parallelism} worker threads; sources, stateless nodes and sinks on the job's thread`);
+  return { operators, notes };
+}
+
+/**
+ * For each node, the first stateful node (one with its own operator that is not a sink) reachable
+ * downstream of it through any path; nodes with none are absent.
+ */
+function statefulDownstream(pipeline: Pipeline, built: ReadonlyMap<string, Built>): Map<string, string> {
+  const next = new Map<string, string[]>();
+  for (const e of pipeline.edges) next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+  const isStateful = (id: string): boolean => {
+    const b = built.get(id);
+    return b !== undefined && 'operator' in b && !(b.operator instanceof SinkOperator);
+  };
+  const found = new Map<string, string>();
+  for (const n of pipeline.nodes) {
+    const seen = new Set<string>();
+    const todo = [...(next.get(n.id) ?? [])];
+    while (todo.length > 0) {
+      const id = todo.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (isStateful(id)) {
+        found.set(n.id, id);
+        break;
+      }
+      todo.push(...(next.get(id) ?? []));
+    }
+  }
+  return found;
+}

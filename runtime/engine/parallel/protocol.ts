@@ -1,0 +1,86 @@
+// Messages between the job's thread and its operator instances in worker threads. Every message
+// to an instance is answered by exactly one `out` message with the same sequence number, which is
+// what lets the job's thread merge the instances' results in a fixed order (exchange.ts).
+import type { StateSize, WindowTiming } from '../metrics.js';
+
+/** One node whose keyed operator runs as `parallelism` instances. */
+export interface VertexInit {
+  readonly nodeId: string;
+  readonly type: string;
+  readonly params: unknown;
+  /** The input port each incoming edge names, in the order the planner added the inputs. */
+  readonly inputs: readonly string[];
+  readonly outputs: number;
+}
+
+export interface InitMessage {
+  readonly t: 'init';
+  readonly index: number;
+  readonly parallelism: number;
+  readonly vertices: readonly VertexInit[];
+  /** Paths the nodes' factories resolved on the job's thread (resolvePath is a function, not cloneable). */
+  readonly paths: readonly (readonly [string, string])[];
+}
+
+export interface BatchMessage {
+  readonly t: 'batch';
+  readonly v: number;
+  readonly seq: number;
+  readonly input: number;
+  readonly recs: unknown[];
+  readonly ts: number[];
+  readonly keys: unknown[];
+  readonly wm: number[] | null;
+  readonly wmEnd: number;
+}
+
+export interface InputEventMessage {
+  readonly t: 'idle' | 'end';
+  readonly v: number;
+  readonly seq: number;
+  readonly input: number;
+  readonly idle?: boolean;
+}
+
+export type ToWorker = InitMessage | BatchMessage | InputEventMessage;
+
+/** What one output port of an instance emitted while handling one message. */
+export interface PortOut {
+  readonly recs: unknown[];
+  readonly ts: number[];
+  readonly keys: unknown[] | null;
+  /** Watermark before each record (the instance's event time when it emitted it). */
+  readonly wm: number[];
+}
+
+/** One instance's figures, sent with every answer (cheap: a handful of numbers). */
+export interface InstanceFigures {
+  recordsIn: number;
+  recordsOut: number;
+  errors: number;
+  late: number;
+  watermark: number;
+  state: StateSize;
+  window: WindowTiming | null;
+}
+
+export interface OutMessage {
+  readonly t: 'out';
+  readonly v: number;
+  /** The answered message's sequence number; -1 for results of a processing-time timer. */
+  readonly seq: number;
+  readonly ports: readonly (PortOut | null)[];
+  /** The instance's output watermark after this step. */
+  readonly wmEnd: number;
+  /** The instance's operator has finished (all its inputs ended). */
+  readonly ended: boolean;
+  readonly figures: InstanceFigures;
+}
+
+export interface FailedMessage {
+  readonly t: 'failed';
+  readonly nodeId: string | null;
+  readonly message: string;
+}
+
+export type FromWorker = { readonly t: 'ready' } | OutMessage | FailedMessage;

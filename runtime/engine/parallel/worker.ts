@@ -1,0 +1,171 @@
+// A worker thread holding one instance of every parallel node (Flink's slot sharing: subtask i of
+// each keyed operator shares slot i). It builds the nodes with their ordinary factories and answers
+// every message with what the instance emitted meanwhile (protocol.ts).
+import { parentPort } from 'node:worker_threads';
+import type { Batch } from '../batch.js';
+import type { OperatorFactory } from '../factory.js';
+import { SystemClock } from '../clock.js';
+import { NodeError, errorMessage } from '../errors.js';
+import { NodeMetrics } from '../metrics.js';
+import { type JobControl, Operator } from '../operator.js';
+import type { FromWorker, InitMessage, InstanceFigures, OutMessage, PortOut, ToWorker } from './protocol.js';
+
+const port = parentPort!;
+const post = (m: FromWorker): void => port.postMessage(m);
+
+/** Collects what one output port emits until the next answer takes it. */
+class Capture extends Operator {
+  recs: unknown[] = [];
+  ts: number[] = [];
+  keys: unknown[] | null = null;
+  wm: number[] = [];
+  wmEnd = -Infinity;
+  ended = false;
+
+  receive(_input: number, b: Batch): void {
+    const n = b.recs.length;
+    // Without per-record watermarks the records came under the watermark the previous batch ended with.
+    const before = this.wmEnd;
+    for (let i = 0; i < n; i++) {
+      this.recs.push(b.recs[i]);
+      this.ts.push(b.ts[i]!);
+      this.wm.push(b.wm === null ? before : b.wm[i]!);
+      if (b.keys !== null) (this.keys ??= new Array(this.recs.length - 1).fill(null)).push(b.keys[i]);
+      else if (this.keys !== null) this.keys.push(null);
+    }
+    if (b.wmEnd > this.wmEnd) this.wmEnd = b.wmEnd;
+  }
+
+  override inputEnded(): void {
+    this.ended = true;
+  }
+
+  take(): PortOut | null {
+    if (this.recs.length === 0) return null;
+    const out: PortOut = { recs: this.recs, ts: this.ts, keys: this.keys, wm: this.wm };
+    this.recs = [];
+    this.ts = [];
+    this.keys = null;
+    this.wm = [];
+    return out;
+  }
+}
+
+interface Vertex {
+  readonly op: Operator;
+  readonly metrics: NodeMetrics;
+  readonly captures: Capture[];
+}
+
+let vertices: Vertex[] = [];
+
+const clock = new SystemClock();
+const control: JobControl = {
+  fail: (err) => {
+    throw err;
+  },
+  block: () => {},
+  unblock: () => {},
+  sinkDone: () => {},
+  barrier: () => Promise.resolve(),
+  get stopped() {
+    return false;
+  },
+  clock: {
+    now: () => clock.now(),
+    // Processing-time timers fire between messages; what they emit goes out unasked (seq -1).
+    schedule: (at, fn) =>
+      clock.schedule(at, () => {
+        guarded(() => {
+          fn();
+          for (let v = 0; v < vertices.length; v++) answer(v, -1, true);
+        });
+      }),
+  },
+};
+
+function figures(m: NodeMetrics): InstanceFigures {
+  return { recordsIn: m.recordsIn, recordsOut: m.recordsOut, errors: m.errors, late: m.late, watermark: m.watermark, state: m.stateSize(), window: m.windowTiming?.() ?? null };
+}
+
+function answer(v: number, seq: number, onlyIfAny: boolean): void {
+  const vx = vertices[v]!;
+  const ports = vx.captures.map((c) => c.take());
+  if (onlyIfAny && ports.every((p) => p === null)) return;
+  const msg: OutMessage = { t: 'out', v, seq, ports, wmEnd: Math.max(...vx.captures.map((c) => c.wmEnd)), ended: vx.captures.every((c) => c.ended), figures: figures(vx.metrics) };
+  post(msg);
+}
+
+function guarded(fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    post({ t: 'failed', nodeId: err instanceof NodeError ? err.nodeId : null, message: errorMessage(err) });
+  }
+}
+
+/**
+ * The factories parallel nodes use, loaded alone: the full registry would also load the Kafka
+ * clients and the model runtime into every worker. Other types fall back to the registry.
+ */
+const FACTORIES: Readonly<Record<string, () => Promise<OperatorFactory>>> = {
+  window: async () => (await import('../../nodes/window/operator.js')).createWindow,
+  process: async () => (await import('../../nodes/process/operator.js')).createProcess,
+  cep: async () => (await import('../../nodes/cep/operator.js')).createCep,
+};
+
+async function factoryFor(type: string): Promise<OperatorFactory | undefined> {
+  const f = FACTORIES[type];
+  return f ? f() : (await import('../../nodes/operators.js')).OPERATORS[type];
+}
+
+async function init(m: InitMessage): Promise<void> {
+  const paths = new Map(m.paths);
+  const factories = await Promise.all(m.vertices.map((vi) => factoryFor(vi.type)));
+  vertices = m.vertices.map((vi, at) => {
+    const metrics = new NodeMetrics(vi.nodeId, vi.type);
+    const factory = factories[at];
+    if (!factory) throw new NodeError(vi.nodeId, `no operator for node type '${vi.type}'`);
+    const built = factory(
+      {
+        nodeId: vi.nodeId,
+        type: vi.type,
+        job: control,
+        metrics,
+        inputKeyed: true,
+        resolvePath: (p) => paths.get(p) ?? p,
+        stdout: process.stdout,
+      },
+      vi.params,
+    );
+    if (!('operator' in built)) throw new NodeError(vi.nodeId, 'a stateless stage cannot run as a parallel instance');
+    const op = built.operator;
+    for (const p of vi.inputs) op.addInput(p);
+    const captures = op.outputs.map((o) => {
+      const c = new Capture(control, 0);
+      o.connect(c, c.addInput());
+      return c;
+    });
+    return { op, metrics, captures };
+  });
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.t === 'init') {
+    init(m).then(
+      () => post({ t: 'ready' }),
+      (err: unknown) => post({ t: 'failed', nodeId: err instanceof NodeError ? err.nodeId : null, message: errorMessage(err) }),
+    );
+    return;
+  }
+  guarded(() => {
+    const op = vertices[m.v]!.op;
+    if (m.t === 'batch') op.receive(m.input, m);
+    else if (m.t === 'idle') op.inputIdle(m.input, m.idle === true);
+    else {
+      op.inputEnded(m.input);
+      if (vertices.every((v) => v.captures.every((c) => c.ended))) clock.cancelAll();
+    }
+    answer(m.v, m.seq, false);
+  });
+});
