@@ -18,7 +18,7 @@ export interface FlinkProblem {
 }
 
 /** Node types the Flink job translates today (flink/…/PipelineComposer.TRANSLATORS). */
-export const FLINK_TRANSLATED: ReadonlySet<string> = new Set(['source.generator', 'source.file', 'filter', 'map', 'keyBy', 'union', 'window', 'cep', 'sink.file']);
+export const FLINK_TRANSLATED: ReadonlySet<string> = new Set(['source.generator', 'source.file', 'filter', 'map', 'keyBy', 'union', 'window', 'cep', 'sink.file', 'sink.console']);
 
 /** Why a node cannot run on Flink (yet), or null. Specs without a Flink mapping name the embedded runtime. */
 export function flinkLimit(node: PipelineNode): string | null {

@@ -37,7 +37,8 @@ public final class PipelineComposer {
       "union", Stateless.UNION,
       "window", new WindowTranslator(),
       "cep", new CepTranslator(),
-      "sink.file", JsonLinesSink.TRANSLATOR);
+      "sink.file", JsonLinesSink.TRANSLATOR,
+      "sink.console", dev.tributary.flink.sink.ConsoleSink.TRANSLATOR);
 
   private PipelineComposer() {}
 

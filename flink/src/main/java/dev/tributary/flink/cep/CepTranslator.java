@@ -6,9 +6,6 @@ import dev.tributary.flink.translate.NodeContext;
 import dev.tributary.flink.translate.NodeTranslator;
 import dev.tributary.flink.translate.UnsupportedNode;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.cep.CEP;
@@ -18,8 +15,9 @@ import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -47,7 +45,7 @@ public final class CepTranslator implements NodeTranslator {
     long within = p.hasNonNull("within") ? p.get("within").asLong() : -1;
     Pattern<CepEvent, CepEvent> pattern = pattern(ctx.id, p, within);
 
-    DataStream<CepEvent> events = ctx.input().process(new ToEvent(), EVENT).uid(ctx.id + "-events").name(ctx.label + " (events)");
+    DataStream<CepEvent> events = ctx.input().transform(ctx.label + " (events)", EVENT, new ToEvent()).uid(ctx.id + "-events");
     PatternStream<CepEvent> ps = CEP.pattern(events.keyBy(new EventKey()), pattern);
     if (processing) ps = ps.inProcessingTime();
     if (ctx.connected("late")) ps = ps.sideOutputLateData(LATE);
@@ -125,26 +123,23 @@ public final class CepTranslator implements NodeTranslator {
     }
   }
 
-  /** Stamps each record with its timestamp and arrival number (ties in arrival order, as the embedded runtime orders them). */
-  static final class ToEvent extends ProcessFunction<Rec, CepEvent> {
+  /**
+   * Each record as a CepEvent with its timestamp and arrival number (ties in arrival order, as the
+   * embedded runtime orders them). A record without a timestamp (a source without `eventTime`) is
+   * stamped with the time it arrives, as the embedded runtime's sources stamp it: Flink's
+   * CepOperator would otherwise take it for late (Long.MIN_VALUE is never ahead of the watermark)
+   * where the embedded runtime matches such records once the input ends. An operator rather than
+   * a function, because only an operator can set a record's timestamp and keep upstream watermarks.
+   */
+  static final class ToEvent extends AbstractStreamOperator<CepEvent> implements OneInputStreamOperator<Rec, CepEvent> {
     private static final long serialVersionUID = 1L;
     private transient long seq;
 
     @Override
-    public void open(OpenContext openContext) {
-      seq = 0;
+    public void processElement(StreamRecord<Rec> element) {
+      Rec r = element.getValue();
+      long ts = element.hasTimestamp() ? element.getTimestamp() : System.currentTimeMillis();
+      output.collect(new StreamRecord<>(new CepEvent(r.value, r.key, ts, seq++), ts));
     }
-
-    @Override
-    public void processElement(Rec r, Context ctx, Collector<CepEvent> out) {
-      Long ts = ctx.timestamp();
-      out.collect(new CepEvent(r.value, r.key, ts == null ? Long.MIN_VALUE : ts, seq++));
-    }
-  }
-
-  static List<String> stepNames(JsonNode p) {
-    List<String> out = new ArrayList<>();
-    for (JsonNode s : p.get("pattern")) out.add(s.get("name").asText());
-    return out;
   }
 }
