@@ -4,10 +4,11 @@ import { checkpointSection } from './checkpoint-section.js';
 import { chainSection } from './chain-section.js';
 import { desktopSection } from './desktop-section.js';
 import { editorSection } from './editor-section.js';
+import { flinkSection } from './flink-section.js';
 import { inferSection } from './infer-section.js';
 import { joinSection } from './joins-section.js';
 import { kafkaSection } from './kafka-section.js';
 import type { BenchSection } from './section.js';
 import { windowSection } from './windows-section.js';
 
-export const SECTIONS: readonly BenchSection[] = [chainSection, windowSection, cepSection, joinSection, checkpointSection, inferSection, editorSection, desktopSection, kafkaSection];
+export const SECTIONS: readonly BenchSection[] = [chainSection, windowSection, cepSection, joinSection, checkpointSection, inferSection, editorSection, desktopSection, kafkaSection, flinkSection];

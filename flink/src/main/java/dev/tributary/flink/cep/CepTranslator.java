@@ -25,8 +25,7 @@ import org.apache.flink.util.OutputTag;
  * writes it (begin / next / followedBy / followedByAny / notNext / notFollowedBy, times /
  * timesOrMore / oneOrMore with consecutive / allowCombinations, optional, greedy, until, within,
  * the AfterMatchSkipStrategy) → PatternStream.process with a TimedOutPartialMatchHandler for
- * `timeout` and sideOutputLateData for `late`. Event time unless `time: processing`
- * (inProcessingTime()).
+ * `timeout` and sideOutputLateData for `late`. Event time only.
  */
 public final class CepTranslator implements NodeTranslator {
   /** The key of records no keyBy keyed: the embedded runtime's one global key, null. */
@@ -41,13 +40,14 @@ public final class CepTranslator implements NodeTranslator {
     if (ctx.connected("errors")) {
       throw new UnsupportedNode(ctx.id, "cep with an `errors` edge: a `where` that throws leaves the key's partial matches as if the record had not arrived, which Flink's CepOperator cannot do; remove the edge (a failing condition then fails the job, naming the node)");
     }
-    boolean processing = p.path("time").asText("event").equals("processing");
+    if (p.path("time").asText("event").equals("processing")) {
+      throw new UnsupportedNode(ctx.id, "processing-time cep is not translated (at the end of a bounded input the embedded runtime expires every partial match; Flink's processing-time CepOperator does not)");
+    }
     long within = p.hasNonNull("within") ? p.get("within").asLong() : -1;
     Pattern<CepEvent, CepEvent> pattern = pattern(ctx.id, p, within);
 
     DataStream<CepEvent> events = ctx.input().transform(ctx.label + " (events)", EVENT, new ToEvent()).uid(ctx.id + "-events");
     PatternStream<CepEvent> ps = CEP.pattern(events.keyBy(new EventKey()), pattern);
-    if (processing) ps = ps.inProcessingTime();
     if (ctx.connected("late")) ps = ps.sideOutputLateData(LATE);
     Expr select = p.hasNonNull("select") ? Expr.of(p.get("select").get("$expr")) : null;
     SingleOutputStreamOperator<Rec> out = ps.process(new MatchFunction(ctx.id, select, within), NodeContext.REC).uid(ctx.id).name(ctx.label);
