@@ -5,6 +5,7 @@ import { chainSection } from './chain-section.js';
 import { decodeSection } from './decode-section.js';
 import { desktopSection } from './desktop-section.js';
 import { editorSection } from './editor-section.js';
+import { flinkSection } from './flink-section.js';
 import { inferSection } from './infer-section.js';
 import { joinSection } from './joins-section.js';
 import { kafkaSection } from './kafka-section.js';
@@ -13,4 +14,4 @@ import { processSection } from './process-section.js';
 import type { BenchSection } from './section.js';
 import { windowSection } from './windows-section.js';
 
-export const SECTIONS: readonly BenchSection[] = [chainSection, windowSection, cepSection, processSection, joinSection, checkpointSection, inferSection, editorSection, desktopSection, kafkaSection, decodeSection, parallelSection];
+export const SECTIONS: readonly BenchSection[] = [chainSection, windowSection, cepSection, processSection, joinSection, checkpointSection, inferSection, editorSection, desktopSection, kafkaSection, decodeSection, parallelSection, flinkSection];

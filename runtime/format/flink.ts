@@ -18,12 +18,35 @@ export interface FlinkProblem {
 }
 
 /** Node types the Flink job translates today (flink/…/PipelineComposer.TRANSLATORS). */
-export const FLINK_TRANSLATED: ReadonlySet<string> = new Set(['source.generator', 'source.file', 'filter', 'map', 'keyBy', 'union', 'window', 'sink.file']);
+export const FLINK_TRANSLATED: ReadonlySet<string> = new Set(['source.generator', 'source.file', 'filter', 'map', 'keyBy', 'union', 'window', 'cep', 'sink.file', 'sink.console']);
 
-/** Why a node cannot run on Flink (yet), or null. Specs without a Flink mapping name the embedded runtime. */
+/**
+ * Why each node type the job does not translate cannot run on Flink, named before anything is
+ * submitted. Types without an entry fall back to the spec's Flink mapping.
+ */
+const NOT_TRANSLATED: Readonly<Record<string, string>> = {
+  flatMap: 'flatMap runs JavaScript `code`, which needs GraalJS on the cluster; the job does not load it yet',
+  process: 'process runs JavaScript `code` with state and timers (a KeyedProcessFunction over GraalJS); the job does not load GraalJS yet',
+  broadcast: 'broadcast runs JavaScript `code` (a BroadcastProcessFunction over GraalJS); the job does not load GraalJS yet',
+  connect: 'connect runs JavaScript `code` (a CoProcessFunction over GraalJS); the job does not load GraalJS yet',
+  infer: 'infer runs an ONNX model or calls a model server from the embedded runtime; no Async I/O version of it exists for Flink yet',
+  'lookup.redis': 'lookup.redis is not ported to Flink\'s Async I/O yet',
+  'sink.redis': 'sink.redis has no Flink sink yet',
+  'sink.http': 'sink.http has no Flink sink yet',
+  'sink.email': 'sink.email has no Flink sink yet',
+  'join.interval': 'join.interval is not translated yet (Flink\'s intervalJoin is the mapping)',
+  'join.window': 'join.window is not translated yet (Flink\'s window join is the mapping)',
+  'source.kafka': 'source.kafka is not translated yet (flink-connector-kafka 5.0.0-2.2 is the mapping)',
+  'sink.kafka': 'sink.kafka is not translated yet (flink-connector-kafka 5.0.0-2.2 is the mapping)',
+};
+
+/** Why a node cannot run on Flink (yet), or null. */
 export function flinkLimit(node: PipelineNode): string | null {
-  if (!node.spec.flinkExport) return `${node.type} has no Flink mapping; it runs only in the embedded runtime`;
-  if (!FLINK_TRANSLATED.has(node.type)) return `${node.type} is not translated by the Flink job yet`;
+  if (!FLINK_TRANSLATED.has(node.type)) {
+    const why = NOT_TRANSLATED[node.type];
+    if (why !== undefined) return why;
+    return node.spec.flinkExport ? `${node.type} is not translated by the Flink job yet` : `${node.type} has no Flink mapping; it runs only in the embedded runtime`;
+  }
   const p = node.params as Record<string, unknown>;
   if ((node.type === 'filter' || node.type === 'map') && p.code !== undefined) return `${node.type} with \`code\` is not translated yet (GraalJS is not wired in); use an expression`;
   if (node.type === 'window') {
@@ -32,13 +55,17 @@ export function flinkLimit(node: PipelineNode): string | null {
       if (a.fn.startsWith('approx')) return `aggregate '${name}': ${a.fn} is not translated yet (its sketch must be the embedded runtime's to agree)`;
     }
   }
+  if (node.type === 'cep' && p.time === 'processing') return 'processing-time cep is not translated (at the end of a bounded input the embedded runtime expires every partial match; Flink\'s processing-time CepOperator does not, so the two would disagree)';
   return null;
 }
 
 export function flinkProblems(pipeline: Pipeline): FlinkProblem[] {
   const out: FlinkProblem[] = [];
   for (const n of pipeline.nodes) {
-    const reason = flinkLimit(n);
+    let reason = flinkLimit(n);
+    if (reason === null && n.type === 'cep' && pipeline.edges.some((e) => e.from === n.id && e.fromPort === 'errors')) {
+      reason = 'cep with an edge from `errors`: a `where` that throws leaves the key\'s partial matches as if the record had not arrived, which Flink\'s CepOperator cannot do; without the edge a failing condition fails the job, naming the node';
+    }
     if (reason !== null) out.push({ nodeId: n.id, reason });
   }
   return out;

@@ -6,32 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { flinkProblems } from '../../runtime/format/flink.js';
-import { batched, compiled, flinkJar, runEmbedded, runOnFlink, sortedLines, validated } from '../support/flink.js';
+import { batched, compiled, flinkJar, runEmbedded, runOnFlink, validated } from '../support/flink.js';
 import { copyOfPipelines, examplePipelines } from '../support/pipelines.js';
 import type { PipelineDoc } from '../support/run.js';
+import { compare, retarget, sinkFiles } from './compare.js';
 import { randomWindowCase } from './random-pipelines.js';
 
 const CASES = Number(process.env.FLINK_RANDOM_CASES ?? 210);
 const PER_JOB = Number(process.env.FLINK_CASES_PER_JOB ?? 70);
-
-function sinkFiles(doc: PipelineDoc): string[] {
-  return doc.nodes.filter((n) => n.type === 'sink.file').map((n) => n.params!.path as string);
-}
-
-/** Outputs of both runs side by side; a sink that wrote nothing counts as empty on both sides. */
-function compare(files: string[], flinkDir: (f: string) => string): void {
-  for (const f of files) {
-    const want = existsSync(f) ? sortedLines(f) : [];
-    // Batched jobs prefix node ids (p<i>_) to keep the pipelines apart; errors name the node.
-    const got = existsSync(flinkDir(f)) ? sortedLines(flinkDir(f)).map((l) => l.replace(/"node":"p\d+_/, '"node":"')).sort() : [];
-    expect(got, f).toEqual(want);
-  }
-}
-
-/** The same pipeline writing into another folder: Flink's outputs beside the runtime's. */
-function retarget(doc: PipelineDoc, from: string, to: string): PipelineDoc {
-  return { ...doc, nodes: doc.nodes.map((n) => (n.type === 'sink.file' ? { ...n, params: { ...n.params, path: (n.params!.path as string).replace(from, to) } } : n)) };
-}
 
 describe('differential: embedded runtime vs Flink', () => {
   beforeAll(() => {
@@ -56,8 +38,10 @@ describe('differential: embedded runtime vs Flink', () => {
       compare(sinkFiles(a).map((p) => join(dir, p)), (f) => f.replace(embedded, flink));
       ran.push(file);
     }
-    // clickstream-demo (generator, filters, a map, a keyBy and file sinks) runs on Flink today.
+    // clickstream-demo (generator, filters, a map, a keyBy and file sinks) and cart-abandonment
+    // (cep with notFollowedBy and within) run on Flink today.
     expect(ran).toContain('clickstream-demo.json');
+    expect(ran).toContain('cart-abandonment.json');
   }, 600_000);
 
   it(`${CASES} random window pipelines (every assigner, lateness, late and errors ports) agree`, async () => {

@@ -8,6 +8,7 @@ import dev.tributary.flink.translate.NodeTranslator;
 import dev.tributary.flink.translate.Stateless;
 import dev.tributary.flink.translate.UnsupportedNode;
 import dev.tributary.flink.window.WindowTranslator;
+import dev.tributary.flink.cep.CepTranslator;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,7 +36,9 @@ public final class PipelineComposer {
       "keyBy", Stateless.KEY_BY,
       "union", Stateless.UNION,
       "window", new WindowTranslator(),
-      "sink.file", JsonLinesSink.TRANSLATOR);
+      "cep", new CepTranslator(),
+      "sink.file", JsonLinesSink.TRANSLATOR,
+      "sink.console", dev.tributary.flink.sink.ConsoleSink.TRANSLATOR);
 
   private PipelineComposer() {}
 

@@ -17,8 +17,14 @@ public final class JsNumber {
     if (Double.isNaN(v)) return "NaN";
     if (v == 0) return "0";
     if (Double.isInfinite(v)) return v > 0 ? "Infinity" : "-Infinity";
-    if (v == Math.rint(v) && Math.abs(v) < 1e21) return new BigDecimal(v).toPlainString();
+    // Every sink writes every number through here: keep the common cases off BigDecimal, which
+    // cost more than the rest of a window job's output path together.
+    if (v == Math.rint(v) && Math.abs(v) <= MAX_SAFE) return Long.toString((long) v);
+    // Larger integers print their shortest digits padded with zeros (2**68 is 295147905179352830000
+    // in JavaScript, not its exact 295147905179352825856): the search below.
     String sign = v < 0 ? "-" : "";
+    String fast = Math.abs(v) >= Double.MIN_NORMAL ? fromJava(Math.abs(v)) : null;
+    if (fast != null) return sign + fast;
     BigDecimal exact = new BigDecimal(Math.abs(v));
     BigDecimal shortest = null;
     for (int p = 1; p <= 17; p++) {
@@ -31,10 +37,40 @@ public final class JsNumber {
     if (shortest == null) shortest = exact.round(new MathContext(17, RoundingMode.HALF_EVEN));
     String digits = shortest.unscaledValue().toString().replaceAll("0+$", "");
     if (digits.isEmpty()) digits = "0";
-    int k = digits.length();
     // value = 0.digits × 10^n
-    int n = shortest.precision() - shortest.scale();
-    StringBuilder out = new StringBuilder(sign);
+    return sign + layout(digits, shortest.precision() - shortest.scale());
+  }
+
+  /** 2^53 − 1: every integer up to it is a long exactly, and prints as one. */
+  private static final double MAX_SAFE = 9007199254740991d;
+
+  /**
+   * The digits of Java's Double.toString when they are at most 15: it always reads back as the
+   * same double, and Java 17's is not always the shortest (JDK-4511638) — but no other decimal of
+   * at most 15 significant digits reads back as the same double (DBL_DIG = 15; subnormals, with fewer digits, are left to the exact search), so a 15-digit or
+   * shorter answer is the shortest. Null when it has more digits (the exact search decides).
+   */
+  private static String fromJava(double v) {
+    String j = Double.toString(v);
+    int e = j.indexOf('E');
+    String mantissa = e < 0 ? j : j.substring(0, e);
+    int exp = e < 0 ? 0 : Integer.parseInt(j.substring(e + 1));
+    int dot = mantissa.indexOf('.');
+    String all = mantissa.substring(0, dot) + mantissa.substring(dot + 1);
+    int lead = 0;
+    while (lead < all.length() - 1 && all.charAt(lead) == '0') lead++;
+    int end = all.length();
+    while (end > lead + 1 && all.charAt(end - 1) == '0') end--;
+    String digits = all.substring(lead, end);
+    if (digits.length() > 15) return null;
+    // mantissa = 0.all × 10^dot; the leading zeros move the point left.
+    return layout(digits, dot - lead + exp);
+  }
+
+  /** JavaScript's layout of value = 0.digits × 10^n (ECMA-262 Number::toString steps 6–10). */
+  private static String layout(String digits, int n) {
+    int k = digits.length();
+    StringBuilder out = new StringBuilder();
     if (k <= n && n <= 21) {
       out.append(digits);
       for (int i = 0; i < n - k; i++) out.append('0');
