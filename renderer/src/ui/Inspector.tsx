@@ -8,6 +8,7 @@ import { objectFields, paramsSchema } from '../model/form.js';
 import { paramKey, problemText } from '../model/problems.js';
 import { CepEditor } from './CepEditor.js';
 import { ErrorBoundary } from './ErrorBoundary.js';
+import { ModelInfoPanel } from './ModelInfo.js';
 import { rate as rateText } from './format.js';
 import { NodeLive } from './NodeLive.js';
 import { Field, FieldList, type FormContext, JsonField } from './SchemaForm.js';
@@ -128,6 +129,8 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
         <CepEditor nodeId={nodeId} steps={(value ?? []) as CepStep[]} onChange={set} fields={fields} problems={problems} />
       ) : null,
   };
+  const model = node.type === 'infer' && params.model !== null && typeof params.model === 'object' ? (params.model as Record<string, unknown>) : null;
+  const onnxPath = model?.kind === 'onnx' && typeof model.path === 'string' && model.path !== '' ? model.path : null;
   const commitId = () => {
     const err = store.getState().renameNode(nodeId, idText.trim());
     setIdError(err);
@@ -165,6 +168,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
           objectFields(schema).map((f) => <Field key={f.key} field={f} value={params[f.key]} path={[f.key]} ctx={ctx} />)
         )}
       </div>
+      {onnxPath && <ModelInfoPanel path={onnxPath} />}
       {fields.length > 0 && (
         <details className="fields-in">
           <summary>{fields.length} input fields</summary>
