@@ -160,6 +160,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
         </div>
       ))}
       <NodeLive nodeId={nodeId} type={node.type} />
+      {onnxPath && <ModelInfoPanel path={onnxPath} />}
       <div className="params">
         <FieldList ctx={ctx} />
         {schema['x-raw'] ? (
@@ -168,7 +169,6 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
           objectFields(schema).map((f) => <Field key={f.key} field={f} value={params[f.key]} path={[f.key]} ctx={ctx} />)
         )}
       </div>
-      {onnxPath && <ModelInfoPanel path={onnxPath} />}
       {fields.length > 0 && (
         <details className="fields-in">
           <summary>{fields.length} input fields</summary>
