@@ -219,14 +219,15 @@ function NodeDoc({ doc }: { doc: string }) {
   const plain = doc.replace(/`/g, '');
   const first = plain.split('\n')[0]!;
   const lead = first.endsWith(':') ? first.slice(0, Math.max(0, first.lastIndexOf('. ', first.length - 2) + 1)) || first : first;
-  const more = plain.trim() !== lead.trim();
+  // "More" holds what the lead leaves out, from where it stops.
+  const rest = plain.slice(plain.startsWith(lead) ? lead.length : 0).trim();
   return (
     <div className="doc">
-      {lead}
-      {more && (
+      <span className="doc-lead">{lead}</span>
+      {rest && (
         <details className="doc-more">
           <summary>More</summary>
-          <div className="doc-full">{plain}</div>
+          <div className="doc-full">{rest}</div>
         </details>
       )}
     </div>
