@@ -13,7 +13,7 @@ test('forms show only what applies; help text is whole; unkeyed state and tap or
     s.addNode('sink.console', { x: 900, y: 0 });
   });
   const ids = await state<string[]>(page, 's => s.doc.nodes.map((n) => n.id)');
-  const [gen, filter, win, sink] = ids as [string, string, string, string];
+  const [gen, filter, win] = ids as [string, string, string, string];
   await page.evaluate(([gen, filter, win, sink]) => {
     const s = (window as any).tributary.store.getState();
     s.connect({ source: gen, sourceHandle: 'out', target: filter, targetHandle: 'in' });
@@ -72,8 +72,7 @@ test('forms show only what applies; help text is whole; unkeyed state and tap or
   await page.getByRole('button', { name: 'Pause' }).click();
   const times = await state<number[]>(page, 's => s.tap.rows.map((r) => r.ts)');
   const shown = await page.locator('[data-testid="tap"] tbody tr td:first-child').allTextContents();
-  const expected = [...times].sort((a, b) => b - a);
-  expect(shown).toHaveLength(expected.length);
+  expect(shown).toHaveLength(times.length);
   // The table is in event-time order, newest first (the clock text sorts as its times do).
   expect(shown).toEqual([...shown].sort().reverse());
   await studio.shot('tap-time-order');
