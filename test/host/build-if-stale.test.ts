@@ -1,25 +1,45 @@
 // `npm start` builds only what changed (scripts/build.js --if-stale): right after a build nothing
-// is stale; a step whose stamp is older than its sources is rebuilt, and only that step.
+// is stale; a source whose contents change is stale whatever its modification time says (a
+// checkout that brings back older files); a deleted output is rebuilt, by tsc too (whose
+// incremental mode would not notice it on its own).
 import { execFileSync } from 'node:child_process';
-import { statSync, utimesSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const staleSteps = () => execFileSync(process.execPath, ['scripts/build.js', '--if-stale', '--dry-run'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+const build = (...args: string[]) => execFileSync(process.execPath, ['scripts/build.js', ...args], { cwd: ROOT, encoding: 'utf8' });
+const staleSteps = () => build('--if-stale', '--dry-run').split('\n').filter(Boolean);
 
 describe('build --if-stale', () => {
-  it('after a build nothing is rebuilt; an old stamp makes only its step stale', () => {
+  it('after a build nothing is stale; changed contents with an old modification time make their steps stale', () => {
     expect(staleSteps()).toEqual([]);
-    const stamp = join(ROOT, 'dist', '.built-preload');
-    const { atime, mtime } = statSync(stamp);
-    utimesSync(stamp, new Date(0), new Date(0));
+    const file = join(ROOT, 'electron', 'preload.ts');
+    const text = readFileSync(file, 'utf8');
+    const { atime, mtime } = statSync(file);
     try {
-      expect(staleSteps()).toEqual(['preload']);
+      writeFileSync(file, `${text}// changed\n`);
+      utimesSync(file, new Date(0), new Date(0));
+      expect(staleSteps()).toEqual(['tsc', 'preload']); // tsc reads the electron folder whole
     } finally {
-      utimesSync(stamp, atime, mtime);
+      writeFileSync(file, text);
+      utimesSync(file, atime, mtime);
     }
     expect(staleSteps()).toEqual([]);
   });
 
+  it('a deleted output makes its step stale, and the build brings it back', () => {
+    const out = join(ROOT, 'dist', 'runtime', 'format', 'fields.js');
+    const aside = `${out}.aside`;
+    renameSync(out, aside);
+    try {
+      expect(staleSteps()).toEqual(['tsc']);
+      build('--if-stale');
+      expect(existsSync(out)).toBe(true);
+      expect(readFileSync(out, 'utf8')).toBe(readFileSync(aside, 'utf8'));
+    } finally {
+      if (!existsSync(out)) renameSync(aside, out);
+    }
+    expect(staleSteps()).toEqual([]);
+  }, 300_000);
 });

@@ -1,6 +1,6 @@
 // modelInfo: an ONNX model's inputs, outputs and metadata through the real WebSocket host, read
 // from a real model; a file outside the pipeline's folder is read only for a trusted document.
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostClient } from '../../runtime/host/rpc.js';
@@ -19,6 +19,10 @@ beforeAll(async () => {
   copyFileSync(join(PIPELINES_DIR, 'models', 'churn.onnx'), join(root, 'jobs', 'models', 'churn.onnx'));
   copyFileSync(join(PIPELINES_DIR, 'models', 'churn.onnx'), join(root, 'elsewhere.onnx'));
   writeFileSync(join(root, 'jobs', 'models', 'bad.onnx'), 'not a model');
+  // A link inside the folder that points out of it, and a model in a hidden folder.
+  symlinkSync(join(root, 'elsewhere.onnx'), join(root, 'jobs', 'models', 'link.onnx'));
+  mkdirSync(join(root, 'jobs', '.cache'), { recursive: true });
+  copyFileSync(join(PIPELINES_DIR, 'models', 'churn.onnx'), join(root, 'jobs', '.cache', 'churn.onnx'));
 });
 afterAll(async () => {
   await server.close();
@@ -57,6 +61,13 @@ describe('modelInfo', () => {
     expect(info.outputs.map((o) => o.name)).toContain('output_probability');
     // Trusting one document does not open other paths to it.
     await expect(client.call('modelInfo', { origin, path: '../.trust.json', doc })).rejects.toThrow(/outside/);
+  });
+
+  it('counts a symbolic link where it points, an absolute path as outside, and a hidden file as hidden', async () => {
+    await expect(client.call('modelInfo', { origin, path: 'models/link.onnx' })).rejects.toThrow(/outside the pipeline's folder/);
+    await expect(client.call('modelInfo', { origin, path: join(root, 'elsewhere.onnx') })).rejects.toThrow(/outside the pipeline's folder/);
+    await expect(client.call('modelInfo', { origin, path: 'models/../../elsewhere.onnx' })).rejects.toThrow(/outside the pipeline's folder/);
+    await expect(client.call('modelInfo', { origin, path: '.cache/churn.onnx' })).rejects.toThrow(/hidden inside the pipeline's folder/);
   });
 
   it('says what is wrong with a missing file, a non-ONNX file and a pickle', async () => {
