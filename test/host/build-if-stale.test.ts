@@ -1,9 +1,9 @@
 // `npm start` builds only what changed (scripts/build.js --if-stale): right after a build nothing
 // is stale; a source whose contents change is stale whatever its modification time says (a
-// checkout that brings back older files); a deleted output is rebuilt, by tsc too (whose
-// incremental mode would not notice it on its own).
+// checkout that brings back older files); a deleted output makes its step stale. (Its rebuild is
+// not run here: a full tsc would rewrite dist under the other test files that run from it.)
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -28,18 +28,15 @@ describe('build --if-stale', () => {
     expect(staleSteps()).toEqual([]);
   });
 
-  it('a deleted output makes its step stale, and the build brings it back', () => {
+  it('a deleted output makes its step stale', () => {
     const out = join(ROOT, 'dist', 'runtime', 'format', 'fields.js');
     const aside = `${out}.aside`;
     renameSync(out, aside);
     try {
       expect(staleSteps()).toEqual(['tsc']);
-      build('--if-stale');
-      expect(existsSync(out)).toBe(true);
-      expect(readFileSync(out, 'utf8')).toBe(readFileSync(aside, 'utf8'));
     } finally {
-      if (!existsSync(out)) renameSync(aside, out);
+      renameSync(aside, out);
     }
     expect(staleSteps()).toEqual([]);
-  }, 300_000);
+  });
 });
