@@ -87,6 +87,11 @@ export class HostRelay implements HostApi {
     return this.host.call('sampleFields', p);
   }
 
+  modelInfo(p: CheckedParamsOf<'modelInfo'>) {
+    this.checkOrigin(p.origin);
+    return this.host.call('modelInfo', p);
+  }
+
   listTemplates() {
     return this.host.call('listTemplates', {});
   }

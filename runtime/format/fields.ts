@@ -26,6 +26,8 @@ export interface FieldContext {
   readonly params: any;
   /** Fields of the records arriving (all inputs together). */
   readonly input: FieldSet;
+  /** Fields arriving per input port (a join's `left` and `right`); a port with no edge is unknown. */
+  readonly inputs: Readonly<Record<string, FieldSet>>;
   /** The output port asked about. */
   readonly port: string;
 }
@@ -38,6 +40,12 @@ export function closedSet(fields: readonly FieldInfo[]): FieldSet {
 
 /** The `outputFields` of a node that passes its records on unchanged (filter, keyBy, union). */
 export const preserveFields = (ctx: FieldContext): FieldSet => ctx.input;
+
+/** A two-input node's `late` records: `{side, record}` (the joins' side outputs). */
+export const LATE_SIDE_FIELDS: readonly FieldDoc[] = [
+  { name: 'side', type: 'string', doc: 'Input the record arrived on: "left" or "right".' },
+  { name: 'record', type: 'object', doc: 'The late record, unchanged.' },
+];
 
 /** Every side output's records: `{node, error, record}`. */
 export const ERROR_FIELDS: readonly FieldDoc[] = [
@@ -60,10 +68,11 @@ export function unionSets(sets: readonly FieldSet[]): FieldSet {
 
 /**
  * Fields of an object-literal expression (`{...event, total: price * quantity}`): its keys, plus
- * the input's fields for `...event`. Anything else (a spread of another value, not an object
- * literal) makes the set open.
+ * the input's fields for `...event` (or, given `spreads`, the fields of each named value: a
+ * join's `...left`). Anything else (a spread of another value, not an object literal) makes the
+ * set open.
  */
-export function objectExpressionFields(src: string, input: FieldSet, doc = 'set by the expression'): FieldSet {
+export function objectExpressionFields(src: string, input: FieldSet, doc = 'set by the expression', spreads: Readonly<Record<string, FieldSet>> = { event: input }): FieldSet {
   let ast: any;
   try {
     ast = parseExpressionAt(src, 0, { ecmaVersion: 'latest' });
@@ -75,9 +84,10 @@ export function objectExpressionFields(src: string, input: FieldSet, doc = 'set 
   let open = false;
   for (const p of ast.properties as any[]) {
     if (p.type === 'SpreadElement') {
-      if (p.argument.type === 'Identifier' && p.argument.name === 'event') {
-        for (const f of input.fields) if (!out.has(f.name)) out.set(f.name, f);
-        open ||= input.open;
+      const spread = p.argument.type === 'Identifier' && Object.hasOwn(spreads, p.argument.name) ? spreads[p.argument.name]! : null;
+      if (spread) {
+        for (const f of spread.fields) if (!out.has(f.name)) out.set(f.name, f);
+        open ||= spread.open;
       } else open = true;
       continue;
     }
@@ -90,10 +100,14 @@ export function objectExpressionFields(src: string, input: FieldSet, doc = 'set 
 }
 
 /** What one node emits on `port`, given what arrives; the spec decides, else its `fields`, else unknown. */
-export function nodeOutputFields(spec: NodeSpec, params: unknown, input: FieldSet, port: string): FieldSet {
+export function nodeOutputFields(spec: NodeSpec, params: unknown, input: FieldSet, port: string, inputs: Readonly<Record<string, FieldSet>> = {}): FieldSet {
   if (port === 'errors') return closedSet(ERROR_FIELDS);
-  if (port === 'late') return input;
-  if (spec.outputFields) return spec.outputFields({ params, input, port });
+  // One input: late records leave unchanged. Two (the joins): wrapped as `{side, record}`.
+  if (port === 'late') return spec.inputs.length > 1 ? closedSet(LATE_SIDE_FIELDS) : input;
+  if (spec.outputFields) {
+    const byPort = Object.fromEntries(spec.inputs.map((i) => [i.name, inputs[i.name] ?? (spec.inputs.length === 1 ? input : UNKNOWN)]));
+    return spec.outputFields({ params, input, inputs: byPort, port });
+  }
   if (spec.fields && port === (spec.outputs[0]?.name ?? 'out')) return closedSet(spec.fields);
   return UNKNOWN;
 }
@@ -128,9 +142,9 @@ export class FieldFlow {
     this.byId = new Map(nodes.map((n) => [n.id, n]));
   }
 
-  /** Fields arriving at a node over all its inputs. */
-  input(nodeId: string): FieldSet {
-    return unionSets(this.edges.filter((e) => e.to === nodeId).map((e) => this.edge(e)));
+  /** Fields arriving at a node over all its inputs, or over one input port. */
+  input(nodeId: string, port?: string): FieldSet {
+    return unionSets(this.edges.filter((e) => e.to === nodeId && (port === undefined || e.toPort === port)).map((e) => this.edge(e)));
   }
 
   edge(e: GraphEdgeRef): FieldSet {
@@ -149,7 +163,8 @@ export class FieldFlow {
     this.visiting.add(nodeId);
     let set: FieldSet;
     try {
-      set = nodeOutputFields(node.spec, node.params, this.input(nodeId), port);
+      const inputs = node.spec.inputs.length > 1 ? Object.fromEntries(node.spec.inputs.map((i) => [i.name, this.input(nodeId, i.name)])) : {};
+      set = nodeOutputFields(node.spec, node.params, this.input(nodeId), port, inputs);
     } catch {
       set = UNKNOWN; // a hook that cannot read half-edited params knows nothing
     } finally {

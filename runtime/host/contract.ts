@@ -72,6 +72,12 @@ export const METHOD_PARAMS = {
   /** Pipeline files in the workspace folder. */
   listFiles: z.strictObject({}),
   readFile: z.strictObject({ path: relPath }),
+  /**
+   * An ONNX model's inputs, outputs (names, element types, shapes) and metadata, for the infer
+   * node's form. `path` resolves against the document's folder; a file outside it (or hidden)
+   * is read only for a trusted `doc` that names it, as a run would.
+   */
+  modelInfo: z.strictObject({ origin: originSchema, path: relPath, doc: doc.optional() }),
   /** Write a pipeline file; refuses to replace an existing file unless `overwrite`. */
   writeFile: z.strictObject({ path: relPath, text: z.string().max(MAX_DOCUMENT_CHARS, `a pipeline file holds at most ${MAX_DOCUMENT_CHARS} characters`), overwrite: z.boolean().default(false) }),
 } as const;
@@ -102,6 +108,30 @@ export interface FileEntry {
   readonly nodes: number;
 }
 
+/** A model input or output: element type (`float32`, …) and shape (a string for a named dynamic axis, -1 or a name for "any"). */
+export interface ModelTensor {
+  readonly name: string;
+  readonly type: string;
+  readonly shape: readonly (number | string)[];
+  /** A classifier's ZipMap output: its class labels. */
+  readonly zipMapLabels?: readonly (string | number)[];
+}
+
+export interface ModelInfo {
+  /** Where the file was read, as the user would look for it. */
+  readonly file: string;
+  /** First 12 hex digits of the file's SHA-256: the version a run stamps on its records. */
+  readonly version: string;
+  readonly producer: string;
+  readonly producerVersion: string;
+  readonly domain: string;
+  readonly modelVersion: number;
+  readonly doc: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly inputs: readonly ModelTensor[];
+  readonly outputs: readonly ModelTensor[];
+}
+
 export type RunResult =
   | { readonly ok: true; readonly runId: number }
   | { readonly ok: false; readonly reason: 'invalid'; readonly problems: readonly Problem[] }
@@ -126,6 +156,7 @@ export interface MethodResults {
   listFiles: readonly FileEntry[];
   readFile: OpenedDoc;
   writeFile: { readonly path: string };
+  modelInfo: ModelInfo;
 }
 
 export type ResultOf<M extends MethodName> = MethodResults[M];

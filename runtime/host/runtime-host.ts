@@ -11,6 +11,7 @@ import { OPERATORS } from '../nodes/operators.js';
 import { ConsoleLines } from './console-lines.js';
 import { type CheckedParamsOf, edgeKey, type HostApi, type HostInfo, METRICS_INTERVAL_MS, type OpenedDoc, type Origin, type ResultOf } from './contract.js';
 import { FigureSampler } from './figures.js';
+import { modelInfo } from './model-info.js';
 import { tuneHeapForStreaming } from './heap.js';
 import { type Channel, eventSink, type EventSink, RpcError, serveApi } from './rpc.js';
 import { TapManager } from './taps.js';
@@ -190,6 +191,10 @@ export class RuntimeHost implements HostApi {
 
   async writeFile(p: CheckedParamsOf<'writeFile'>): Promise<ResultOf<'writeFile'>> {
     return { path: await this.opts.workspace.writeFile(p.path, p.text, p.overwrite) };
+  }
+
+  async modelInfo(p: CheckedParamsOf<'modelInfo'>): Promise<ResultOf<'modelInfo'>> {
+    return modelInfo(p, await this.folderOf(p.origin), this.trustStore);
   }
 
   /** The client went away: stop its job (sinks still flush). */

@@ -18,7 +18,7 @@ import { type Pipeline, validatePipeline } from '../format/validate.js';
 import { stateDir, TrustStore } from './trust.js';
 import { overwriteReasons } from './trust-overwrite.js';
 
-function inside(folder: string, path: string): boolean {
+export function inside(folder: string, path: string): boolean {
   const rel = relative(folder, path);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

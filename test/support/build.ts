@@ -8,11 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export default function setup(): () => void {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  // `tributary studio` serves the built editor; the studio tests load it.
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
-  // The desktop app's preload, bundled as a sandboxed window loads it; its tests run the bundle.
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'electron/vite.preload.config.ts'], { stdio: 'inherit' });
+  // The same full build as `npm run build` (the runtime and CLI, the editor `tributary studio`
+  // serves, the desktop app's preload bundle), which also stamps each step for `npm start`.
+  execFileSync(process.execPath, ['scripts/build.js'], { stdio: 'inherit' });
   const scratch = mkdtempSync(join(tmpdir(), 'tributary-tests-'));
   process.env.TMPDIR = scratch;
   return () => rmSync(scratch, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // Files through the host: open a workspace file or a template, save, save as. (Export and drop-to-
 // open need no host: the UI hands the text over directly.)
-import type { OpenedDoc } from '../../../runtime/host/contract.js';
+import type { ModelInfo, OpenedDoc } from '../../../runtime/host/contract.js';
+import { liveDoc, playsLive } from '../model/live.js';
 import type { Deps, Get, Set } from './types.js';
 
 export type SaveOutcome = 'saved' | 'needs-path' | 'exists' | 'failed';
@@ -10,6 +11,8 @@ export interface FileSlice {
   openTemplate(name: string): Promise<boolean>;
   save(): Promise<SaveOutcome>;
   saveAs(path: string, overwrite?: boolean): Promise<SaveOutcome>;
+  /** An ONNX model's inputs, outputs and metadata, `path` relative to the document's folder (rejects with the host's reason). */
+  modelInfo(path: string): Promise<ModelInfo>;
 }
 
 export function fileSlice(_set: Set, get: Get, deps: Deps): FileSlice {
@@ -32,6 +35,9 @@ export function fileSlice(_set: Set, get: Get, deps: Deps): FileSlice {
   return {
     openFile: (path) => open(() => host().call('readFile', { path })),
     openTemplate: (name) => open(() => host().call('openTemplate', { name })),
+    // The document goes along so a trusted one may name a model outside its folder (as its run
+    // may); it is the text a run sends, whose hash the trust store knows.
+    modelInfo: (path) => host().call('modelInfo', { origin: get().origin, path, doc: playsLive(get().origin) ? liveDoc(get().doc) : get().doc }),
     async save() {
       const origin = get().origin;
       if (origin.kind !== 'file') return 'needs-path';

@@ -5,9 +5,11 @@ import type { CepStep } from '../model/cep.js';
 import { nodeById } from '../model/doc.js';
 import { inputFields } from '../model/fields.js';
 import { objectFields, paramsSchema } from '../model/form.js';
+import { CODE_STARTER, EITHER_OR, hiddenFields } from '../model/relevant.js';
 import { paramKey, problemText } from '../model/problems.js';
 import { CepEditor } from './CepEditor.js';
 import { ErrorBoundary } from './ErrorBoundary.js';
+import { ModelInfoPanel } from './ModelInfo.js';
 import { rate as rateText } from './format.js';
 import { NodeLive } from './NodeLive.js';
 import { Field, FieldList, type FormContext, JsonField } from './SchemaForm.js';
@@ -127,7 +129,27 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
       node.type === 'cep' && key === 'pattern' && (value === undefined || (Array.isArray(value) && value.every(isStep))) ? (
         <CepEditor nodeId={nodeId} steps={(value ?? []) as CepStep[]} onChange={set} fields={fields} problems={problems} />
       ) : null,
+    hidden: (path, value) => hiddenFields(node.type, path, value),
   };
+  const hiddenTop = hiddenFields(node.type, [], params);
+  const pair = EITHER_OR[node.type];
+  // Switch between the expression and code forms of an "either … or code" node.
+  const switchTo = pair && (params[pair[1]] === undefined ? 'code' : params[pair[0]] === undefined ? 'expression' : null);
+  const doSwitch = () => {
+    if (!pair) return;
+    const [expr, code] = pair;
+    const next = { ...params };
+    if (switchTo === 'code') {
+      delete next[expr];
+      next[code] = CODE_STARTER[node.type] ?? '';
+    } else {
+      delete next[code];
+      next[expr] = '';
+    }
+    store.getState().setParams(nodeId, next);
+  };
+  const model = node.type === 'infer' && params.model !== null && typeof params.model === 'object' ? (params.model as Record<string, unknown>) : null;
+  const onnxPath = model?.kind === 'onnx' && typeof model.path === 'string' && model.path !== '' ? model.path : null;
   const commitId = () => {
     const err = store.getState().renameNode(nodeId, idText.trim());
     setIdError(err);
@@ -137,7 +159,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
       <h2>
         {spec.title} <span className="type">{spec.type}</span>
       </h2>
-      <div className="doc">{spec.doc.split('\n')[0]!.replace(/`/g, '')}</div>
+      <NodeDoc doc={spec.doc} />
       <div className="field" data-param="">
         <label className="field-label" htmlFor="node-id">
           id
@@ -157,12 +179,20 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
         </div>
       ))}
       <NodeLive nodeId={nodeId} type={node.type} />
+      {onnxPath && <ModelInfoPanel path={onnxPath} />}
       <div className="params">
         <FieldList ctx={ctx} />
         {schema['x-raw'] ? (
           <JsonField key={nodeId} name="params" value={params} onChange={(v) => store.getState().setParams(nodeId, (v ?? {}) as Record<string, unknown>)} />
         ) : (
-          objectFields(schema).map((f) => <Field key={f.key} field={f} value={params[f.key]} path={[f.key]} ctx={ctx} />)
+          objectFields(schema)
+            .filter((f) => !hiddenTop.has(f.key))
+            .map((f) => <Field key={f.key} field={f} value={params[f.key]} path={[f.key]} ctx={ctx} />)
+        )}
+        {switchTo && (
+          <button type="button" className="switch-form" onClick={doSwitch} data-testid="switch-form">
+            {switchTo === 'code' ? 'Write code instead' : 'Write an expression instead'}
+          </button>
         )}
       </div>
       {fields.length > 0 && (
@@ -175,6 +205,29 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
               </li>
             ))}
           </ul>
+        </details>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The spec's doc: its first paragraph, whole sentences only (a paragraph that leads into a list,
+ * "… with its default triggers:", is cut before that sentence), and the full text under "More".
+ */
+function NodeDoc({ doc }: { doc: string }) {
+  const plain = doc.replace(/`/g, '');
+  const first = plain.split('\n')[0]!;
+  const lead = first.endsWith(':') ? first.slice(0, Math.max(0, first.lastIndexOf('. ', first.length - 2) + 1)) || first : first;
+  // "More" holds what the lead leaves out, from where it stops.
+  const rest = plain.slice(plain.startsWith(lead) ? lead.length : 0).trim();
+  return (
+    <div className="doc">
+      <span className="doc-lead">{lead}</span>
+      {rest && (
+        <details className="doc-more">
+          <summary>More</summary>
+          <div className="doc-full">{rest}</div>
         </details>
       )}
     </div>

@@ -9,6 +9,7 @@ import type { NodeFigures } from '../../../runtime/host/contract.js';
 import { bytes, compactRate, count, lag, rate, watermarkTime } from './format.js';
 import { Sparkline } from './Sparkline.js';
 import { useEditor, useLiveEditor, useRegistry } from './store-context.js';
+import { keyedInput, stateText } from '../model/keyed.js';
 
 /** A node the canvas cannot draw (a hand-edited file can hold anything) shows why, on its own. */
 export const NodeCard = memo(function SafeNodeCard(props: NodeProps) {
@@ -100,6 +101,8 @@ function FarFigures({ id, sink, window }: { id: string; sink: boolean; window: b
 function Figures({ id, sink, source, window }: { id: string; sink: boolean; source: boolean; window: boolean }) {
   const fig = useLiveEditor((s) => s.figures[id]);
   const spark = useLiveEditor((s) => s.spark[id]);
+  const registry = useRegistry();
+  const keyed = useEditor((s) => keyedInput(s.doc, registry, id));
   if (!fig) return null;
   // Rows are always drawn (empty or not) so a node's height never changes while it runs.
   return (
@@ -127,8 +130,8 @@ function Figures({ id, sink, source, window }: { id: string; sink: boolean; sour
       {window && <WindowTiming fig={fig} />}
       <div className="meta">
         {fig.stateKeys > 0 && (
-          <span title="keyed state: keys · approximate bytes" data-fig="state">
-            {count(fig.stateKeys)} keys · {bytes(fig.stateBytes)}
+          <span title={keyed ? 'keyed state: keys · approximate bytes' : 'state (no keyBy upstream: one global key): entries · approximate bytes'} data-fig="state">
+            {stateText(keyed, count(fig.stateKeys))} · {bytes(fig.stateBytes)}
           </span>
         )}
         {fig.partialMatches !== undefined && (

@@ -3,14 +3,17 @@
 // problems of this node, and for Kafka and file sources the fields sampled from their records,
 // which "Remember fields" writes into the node's `fields` param so field checks can use them.
 import { edgeId } from '../model/doc.js';
+import { keyedInput, stateText } from '../model/keyed.js';
 import { bytes, clockTime, count, lag, rate, watermarkTime } from './format.js';
-import { useEditor, useEditorStore, useLiveEditor } from './store-context.js';
+import { useEditor, useEditorStore, useLiveEditor, useRegistry } from './store-context.js';
 
 const SAMPLED_SOURCES = new Set(['source.kafka', 'source.file']);
 
 export function NodeLive({ nodeId, type }: { nodeId: string; type: string }) {
   const fig = useLiveEditor((s) => s.figures[nodeId]);
   const problems = useEditor((s) => s.runProblems[nodeId]);
+  const registry = useRegistry();
+  const keyed = useEditor((s) => keyedInput(s.doc, registry, nodeId));
   if (!fig && !problems && !SAMPLED_SOURCES.has(type)) return null;
   const w = fig?.window;
   return (
@@ -40,7 +43,7 @@ export function NodeLive({ nodeId, type }: { nodeId: string; type: string }) {
             <>
               <dt>state</dt>
               <dd>
-                {count(fig.stateKeys)} keys · {bytes(fig.stateBytes)}
+                {stateText(keyed, count(fig.stateKeys))} · {bytes(fig.stateBytes)}
               </dd>
             </>
           )}

@@ -104,7 +104,9 @@ export function TapPanel() {
     return [...cols];
   }, [rows]);
   if (!tap) return <p className="hint">Click an edge on the canvas to tap it: its latest records show here while the pipeline runs.</p>;
-  const newestFirst = [...rows].reverse();
+  // Newest event time first (records on an edge need not arrive in time order); equal times keep
+  // their arrival order, newest first.
+  const newestFirst = rows.map((r, i) => ({ r, i })).sort((a, b) => b.r.ts - a.r.ts || b.i - a.i).map((x) => x.r);
   const keyed = rows.some((r) => r.key !== undefined);
   return (
     <div className="tap" data-testid="tap">
@@ -122,7 +124,7 @@ export function TapPanel() {
       <table>
         <thead>
           <tr>
-            <th>time</th>
+            <th title="event time, newest first">time ↓</th>
             {keyed && <th>key</th>}
             {columns.map((c) => (
               <th key={c}>{c}</th>

@@ -18,6 +18,8 @@ export interface FormContext {
   readonly set: (path: Path, value: unknown) => void;
   /** Richer editors for particular params (the CEP step editor), by top-level param name. */
   readonly custom?: (key: string, value: unknown, set: (v: unknown) => void) => ReactNode | null;
+  /** Fields of the object at `path` that cannot apply given its other values (model/relevant.ts). */
+  readonly hidden?: (path: Path, value: Readonly<Record<string, unknown>>) => ReadonlySet<string>;
 }
 
 function Help({ schema }: { schema: JsonSchema }) {
@@ -183,10 +185,11 @@ export function ObjectBody({ schema, value, path, ctx, optional = false, skip }:
     );
   }
   const obj = (value ?? {}) as Record<string, unknown>;
+  const hidden = ctx.hidden?.(path, obj);
   return (
     <div className="object">
       {objectFields(schema)
-        .filter((f) => f.key !== skip)
+        .filter((f) => f.key !== skip && !hidden?.has(f.key))
         .map((f) => (
           <Field key={f.key} field={f} value={obj[f.key]} path={[...path, f.key]} ctx={ctx} />
         ))}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { objectExpressionFields, UNKNOWN } from '../../format/fields.js';
 import { code, expression } from '../../format/params.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
 
@@ -42,6 +43,8 @@ export const broadcastSpec = defineNode({
   outputs: [{ name: 'out', doc: 'Records built by `output` or sent by `ctx.emit` (either side).' }, ERRORS_PORT],
   keyed: 'optional',
   keyOutput: 'clear',
+  // `output` over the main record (`...event`); `code` emits whatever it builds.
+  outputFields: ({ params, inputs }) => (typeof params.output === 'string' ? objectExpressionFields(params.output, inputs.main!, 'set by output') : UNKNOWN),
   flinkExport: false,
   example: {
     key: '\'trending\'',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UNKNOWN } from '../../format/fields.js';
 import { code } from '../../format/params.js';
 import { stateDecl } from '../process/spec.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
@@ -31,6 +32,8 @@ export const connectSpec = defineNode({
   outputs: [{ name: 'out', doc: 'Records the code sends with `ctx.emit(record)`.' }, ERRORS_PORT],
   keyed: 'required',
   keyOutput: 'clear',
+  // Records are whatever the code passes to ctx.emit.
+  outputFields: () => UNKNOWN,
   flinkExport: false,
   example: {
     onLeft: 'const p = ctx.state.value(\'profile\'); p.update({ ...(p.value() ?? {}), lastView: event.productId });',

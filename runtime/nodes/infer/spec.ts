@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { duration, envString, expression, filePath } from '../../format/params.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
+import { inferOutputFields } from './output-fields.js';
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
@@ -124,6 +125,7 @@ export const inferSpec = defineNode({
   outputs: [{ name: 'out', doc: 'Records with the model\'s outputs and `versionField` added.' }, ERRORS_PORT],
   keyed: 'none',
   keyOutput: 'preserve',
+  outputFields: ({ params, input }) => inferOutputFields(params, input),
   flinkExport: false,
   example: {
     model: { kind: 'onnx', path: 'models/churn.onnx' },

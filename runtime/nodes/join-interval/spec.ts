@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { objectExpressionFields, UNKNOWN } from '../../format/fields.js';
 import { expression, FORMATS } from '../../format/params.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
 import { signedDuration } from '../window/spec.js';
@@ -60,6 +61,8 @@ export const joinIntervalSpec = defineNode({
   ],
   keyed: 'required',
   keyOutput: 'clear',
+  // `output` builds each pair's record: its keys, plus the fields of a spread side (`...left`).
+  outputFields: ({ params, inputs }) => (typeof params.output === 'string' ? objectExpressionFields(params.output, UNKNOWN, 'set by output', { left: inputs.left!, right: inputs.right! }) : UNKNOWN),
   flinkExport: true,
   example: { lowerBound: '-30m', upperBound: '30m', output: '{ userId: key, page: left.productId, orderId: right.orderId }' },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { objectExpressionFields, UNKNOWN } from '../../format/fields.js';
 import { expression } from '../../format/params.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
 import { session, sliding, tumbling } from '../window/spec.js';
@@ -32,6 +33,8 @@ export const joinWindowSpec = defineNode({
   ],
   keyed: 'required',
   keyOutput: 'clear',
+  // `output` builds each pair's record: its keys, plus the fields of a spread side (`...left`).
+  outputFields: ({ params, inputs }) => (typeof params.output === 'string' ? objectExpressionFields(params.output, UNKNOWN, 'set by output', { left: inputs.left!, right: inputs.right! }) : UNKNOWN),
   flinkExport: true,
   example: {
     assigner: { kind: 'tumbling', size: '10m' },
