@@ -79,7 +79,13 @@ export abstract class TwoInputTimedOperator extends TimedOperator {
     this.flush();
   }
 
-  private moveTo(wm: number): void {
+  /** The side an input index feeds. */
+  protected sideOf(input: number): InputSide {
+    return this.sides[input]!;
+  }
+
+  /** Move the event-time clock to `wm` (> wmNow), firing what falls due. */
+  protected moveTo(wm: number): void {
     this.onEventTime(wm);
     this.wmNow = wm;
   }

@@ -14,6 +14,8 @@ export class KeyIds {
   /** Per id: 1 while its key holds nothing. */
   private idle = new Uint8Array(1024);
   private idleCount = 0;
+  /** While a batch's ids are out (idsOf … endBatch), released ids are not swept. */
+  private holding = false;
 
   /** Keys holding records. */
   get size(): number {
@@ -39,11 +41,47 @@ export class KeyIds {
     return id;
   }
 
+  /**
+   * Ids for a whole batch of keys, into `out`. Looking them up in one loop of their own lets the
+   * CPU overlap the Map's cache misses, which interleaved with the join's work it cannot; a key
+   * released while the batch is handled keeps its id until `endBatch` (see `hold`).
+   */
+  idsOf(keys: readonly unknown[] | null, n: number, out: Int32Array): void {
+    this.holding = true;
+    if (keys === null) {
+      if (n > 0) out.fill(this.idOf(null), 0, n);
+    } else for (let i = 0; i < n; i++) out[i] = this.idOf(keys[i]);
+  }
+
+  /** Every id handed out is below this. */
+  get bound(): number {
+    return this.keyOf.length;
+  }
+
+  /** The key of `id` holds a record again (it may have been released since `idsOf`). */
+  hold(id: number): void {
+    if (this.idle[id] === 1) {
+      this.idle[id] = 0;
+      this.idleCount--;
+    }
+  }
+
+  /** The batch is done: ids handed out by `idsOf` may be swept again. */
+  endBatch(): void {
+    this.holding = false;
+    this.maybeSweep();
+  }
+
   /** The key of `id` holds nothing any more. */
   release(id: number): void {
     if (this.idle[id] === 1) return;
     this.idle[id] = 1;
-    if (++this.idleCount >= SWEEP_MIN && this.idleCount * 2 > this.ids.size) this.sweep();
+    this.idleCount++;
+    if (!this.holding) this.maybeSweep();
+  }
+
+  private maybeSweep(): void {
+    if (this.idleCount >= SWEEP_MIN && this.idleCount * 2 > this.ids.size) this.sweep();
   }
 
   /** One key held (for sizing keys, which are alike). */
@@ -63,6 +101,7 @@ export class KeyIds {
     this.free = [];
     this.idle.fill(0);
     this.idleCount = 0;
+    this.holding = false;
   }
 
   private sweep(): void {

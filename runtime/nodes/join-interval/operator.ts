@@ -3,12 +3,13 @@
 // itself. Cleanup follows IntervalJoinOperator's timers — a left record is dropped once the
 // watermark reaches ts + max(upper, 0), a right one at ts + max(−lower, 0) — kept as one
 // (due, key id) entry per record in a queue of typed arrays (due-queue.ts) instead of timer objects.
+import type { Batch } from '../../engine/batch.js';
 import { compileExpression } from '../../expr/index.js';
 import type { OperatorFactory } from '../../engine/factory.js';
 import type { StateSize } from '../../engine/metrics.js';
 import { estimateBytes, keyBytes, MAP_ENTRY } from '../../engine/state/size.js';
 import type { OperatorSnapshot } from '../../engine/timed.js';
-import { TwoInputTimedOperator } from '../../engine/two-input.js';
+import { type InputSide, TwoInputTimedOperator } from '../../engine/two-input.js';
 import type { ParamsOf } from '../spec.js';
 import { DueQueue } from './due-queue.js';
 import { KeyIds } from './key-ids.js';
@@ -60,6 +61,8 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
   /** Per side (each has its own fixed delay, so its cleanup times mostly arrive in order). */
   private readonly dues = [new DueQueue(), new DueQueue()] as const;
   private readonly samples = [new Sample(), new Sample()] as const;
+  /** Key ids of the batch being handled. */
+  private batchIds = new Int32Array(4096);
 
   constructor(build: Parameters<OperatorFactory<Params>>[0], p: Params) {
     super(build.job, 3, build.nodeId, build.metrics, ERRORS, ['left', 'right']);
@@ -71,50 +74,83 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
     this.output = compileExpression(p.output, { params: ['left', 'right', 'key'], fieldsOf: null }) as OutputFn;
   }
 
-  protected processElement1(rec: unknown, ts: number, key: unknown): void {
-    if (this.isLate(0, rec, ts)) return;
-    const id = this.idOf(key);
-    // Probe the other side first, then buffer: a record never meets itself, and a pair is found
-    // once, by whichever of the two arrives second.
-    const o = this.right;
-    let s = o.head[id]!;
-    if (s >= 0) {
-      const lo = ts + this.lower;
-      const hi = ts + this.upper;
-      const ots = o.ts;
-      const onext = o.next;
-      while (s >= 0 && ots[s]! < lo) s = onext[s]!;
-      while (s >= 0 && ots[s]! <= hi) {
-        const t = ots[s]!;
-        this.joined(rec, o.recs[s], key, ts > t ? ts : t, rec);
-        s = onext[s]!;
+  /**
+   * TwoInputTimedOperator.receive, specialised: the batch's key ids are looked up in one loop
+   * first (KeyIds.idsOf), then each record is probed and buffered. The clock still moves before
+   * each record exactly as the base class moves it, so cleanup and lateness are unchanged.
+   */
+  override receive(input: number, b: Batch): void {
+    const n = b.recs.length;
+    const recs = b.recs;
+    const ts = b.ts;
+    const keys = b.keys;
+    const wm = b.wm;
+    const side = this.sideOf(input);
+    this.metrics.recordsIn += n;
+    if (this.batchIds.length < n) this.batchIds = new Int32Array(n);
+    const ids = this.batchIds;
+    this.ids.idsOf(keys, n, ids);
+    this.left.ensureKeys(this.ids.bound);
+    this.right.ensureKeys(this.ids.bound);
+    // The other input's watermark cannot change while this batch is handled.
+    const others = this.wms.combined(input);
+    for (let i = 0; i < n; i++) {
+      if (wm !== null) {
+        const w = wm[i]! < others ? wm[i]! : others;
+        if (w > this.wmNow) this.moveTo(w);
       }
+      const key = keys === null ? null : keys[i];
+      const id = ids[i]!;
+      if (this.isLate(side, recs[i], ts[i]!)) {
+        // Its id was handed out before the record turned out late: give it back if unused.
+        if (this.left.head[id]! < 0 && this.right.head[id]! < 0) this.ids.release(id);
+        continue;
+      }
+      this.ids.hold(id);
+      this.probeAndBuffer(side, recs[i], ts[i]!, key, id);
     }
-    this.buffer(0, this.left, id, ts, rec);
+    this.ids.endBatch();
+    this.wms.update(input, b.wmEnd);
+    const w = this.wms.combined();
+    if (w > this.wmNow) this.moveTo(w);
+    this.flush();
+  }
+
+  protected processElement1(rec: unknown, ts: number, key: unknown): void {
+    if (!this.isLate(0, rec, ts)) this.probeAndBuffer(0, rec, ts, key, this.idOf(key));
   }
 
   protected processElement2(rec: unknown, ts: number, key: unknown): void {
-    if (this.isLate(1, rec, ts)) return;
-    const id = this.idOf(key);
-    const o = this.left;
+    if (!this.isLate(1, rec, ts)) this.probeAndBuffer(1, rec, ts, key, this.idOf(key));
+  }
+
+  /**
+   * Probe the other side first, then buffer: a record never meets itself, and a pair is found
+   * once, by whichever of the two arrives second. A left record at ts meets the right ones in
+   * [ts + lower, ts + upper], a right one the left ones in [ts − upper, ts − lower].
+   */
+  private probeAndBuffer(side: InputSide, rec: unknown, ts: number, key: unknown, id: number): void {
+    const o = side === 0 ? this.right : this.left;
     let s = o.head[id]!;
     if (s >= 0) {
-      const lo = ts - this.upper;
-      const hi = ts - this.lower;
+      const lo = side === 0 ? ts + this.lower : ts - this.upper;
+      const hi = side === 0 ? ts + this.upper : ts - this.lower;
       const ots = o.ts;
       const onext = o.next;
+      const orecs = o.recs;
       while (s >= 0 && ots[s]! < lo) s = onext[s]!;
       while (s >= 0 && ots[s]! <= hi) {
         const t = ots[s]!;
-        this.joined(o.recs[s], rec, key, ts > t ? ts : t, rec);
+        if (side === 0) this.joined(rec, orecs[s], key, ts > t ? ts : t, rec);
+        else this.joined(orecs[s], rec, key, ts > t ? ts : t, rec);
         s = onext[s]!;
       }
     }
-    this.buffer(1, this.right, id, ts, rec);
+    this.buffer(side, side === 0 ? this.left : this.right, id, ts, rec);
   }
 
   /** IntervalJoinOperator.isLate: strictly behind the watermark; such a record goes to `late`. */
-  private isLate(side: 0 | 1, rec: unknown, ts: number): boolean {
+  private isLate(side: InputSide, rec: unknown, ts: number): boolean {
     if (!(ts < this.wmNow)) return false;
     this.metrics.late++;
     if (this.outputs[LATE]!.connected) this.emit(LATE, { side: SIDES[side], record: rec }, ts);
@@ -130,7 +166,7 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
     return id;
   }
 
-  private buffer(side: 0 | 1, own: JoinSide, id: number, ts: number, rec: unknown): void {
+  private buffer(side: InputSide, own: JoinSide, id: number, ts: number, rec: unknown): void {
     own.add(id, ts, rec);
     this.samples[side].note(rec);
     this.dues[side].push(ts + own.delay, id);
