@@ -156,6 +156,26 @@ describe('keys, late data, errors', () => {
     expect(h.metrics.late).toBe(2);
   });
 
+  it('a late record of a new key leaves no key behind', () => {
+    const h = join(-5, true, 5, true, ['out']);
+    h.watermark(10, LEFT).watermark(10, RIGHT);
+    h.push([rec(1, 'gone'), rec(12, 'kept')], LEFT);
+    expect((h.op as unknown as Stateful).stateSize().keys).toBe(1);
+    expect(buffers(h, 'gone')).toEqual({ left: [], right: [] });
+  });
+
+  it('a key whose state is cleaned up in the middle of a batch keeps joining later in that batch', () => {
+    // Enough keys expire at once (in the middle of the right batch) to make the key ids sweep;
+    // k1's id was looked up with the batch, before the sweep, and must still be k1's.
+    const h = join(-1, true, 1, true);
+    h.push(Array.from({ length: 5000 }, (_, i) => rec(0, `k${i}`)), LEFT);
+    h.watermark(100, LEFT);
+    h.push([{ ...rec(2, 'zz'), wmAfter: 2 }, rec(2, 'k1')], RIGHT);
+    expect((h.op as unknown as Stateful).stateSize().keys).toBe(2);
+    h.push([rec(3, 'k1')], LEFT);
+    expect(h.outValues()).toEqual([{ l: 3, r: 2, key: 'k1' }]);
+  });
+
   it('counts and drops late records without an edge from late', () => {
     const h = join(-5, true, 5, true, ['out']);
     h.watermark(10, LEFT).watermark(10, RIGHT);
