@@ -5,8 +5,8 @@ import { type BenchSection, fmtRate, table } from './section.js';
 const SCENARIOS = [
   { name: 'onnx-logreg', label: 'ONNX logistic regression, 20 features', target: 1e6, share: 1 },
   { name: 'onnx-gbm', label: 'ONNX gradient boosting, 50 trees', target: 400e3, share: 0.4 },
-  { name: 'kserve', label: 'remote kserve-v2 (JSON), batches of 4,096', target: 100e3, share: 0.2 },
-  { name: 'kserve-binary', label: 'remote kserve-v2 (binary tensors), batches of 4,096', target: 100e3, share: 0.4 },
+  { name: 'kserve', label: 'remote kserve-v2 (JSON, FP32), batches of 4,096', target: 100e3, share: 0.2 },
+  { name: 'kserve-binary', label: 'remote kserve-v2 (binary tensors, FP64), batches of 4,096', target: 100e3, share: 0.4 },
 ];
 
 export const inferSection: BenchSection = {

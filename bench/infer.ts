@@ -96,7 +96,7 @@ export async function runInferScenario(name: string, records: number): Promise<I
     case 'kserve-binary': {
       const { url, proc } = await startServer();
       try {
-        const model = { kind: 'http', protocol: 'kserve-v2', url, name: 'bench', datatype: 'FP64', binary: name === 'kserve-binary' };
+        const model = { kind: 'http', protocol: 'kserve-v2', url, name: 'bench', datatype: name === 'kserve' ? 'FP32' : 'FP64', binary: name === 'kserve-binary' };
         return await run(name, records, model, { outputs: { p: 'probability' }, batchSize: 4096, concurrency: 4, capacity: 32_768, linger: '2ms', timeout: '60s' });
       } finally {
         proc.kill();

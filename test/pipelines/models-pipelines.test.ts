@@ -107,6 +107,9 @@ describe('model pipelines', () => {
   });
 
   it('model-scoring-recs: candidates ranked by the KServe v2 server in ZADD recs:{userId}', async () => {
+    // The seed's settings (§2), not loosened to pass on a slow machine.
+    const rank = JSON.parse(readFileSync(join(PIPELINES_DIR, 'model-scoring-recs.json'), 'utf8')).nodes.find((n: { id: string }) => n.id === 'rank').params;
+    expect([rank.ordered, rank.timeout, rank.capacity]).toEqual([false, '500ms', 10_000]);
     const expected = recsCandidates(generatorEvents('model-scoring-recs.json').events);
     const rowsBefore = kserve.stats.rows;
     const dir = await run('model-scoring-recs.json');

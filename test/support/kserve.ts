@@ -32,9 +32,10 @@ export async function startKserve(): Promise<KserveServer> {
     const m = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer$/.exec(path);
     if (req.method !== 'POST' || m === null) return send(404, { error: `no route ${req.method} ${path}` });
     if (m[1] !== RECS_MODEL.name) return send(404, { error: `model ${m[1]} not found` });
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d));
+    const chunks: Buffer[] = [];
+    req.on('data', (d: Buffer) => chunks.push(d));
     req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
       let input: { name: string; shape: number[]; datatype: string; data: unknown };
       try {
         input = JSON.parse(body).inputs.find((i: { name: string }) => i.name === 'input');
@@ -45,8 +46,12 @@ export async function startKserve(): Promise<KserveServer> {
       const flat = (input.data as unknown[]).flat(Infinity) as number[];
       const n = input.shape[0]!;
       if (flat.length !== n * 3 || flat.some((v) => typeof v !== 'number')) return send(400, { error: 'data does not match shape' });
-      const scores: number[] = [];
-      for (let i = 0; i < n; i++) scores.push(recsScore(flat.slice(i * 3, i * 3 + 3)));
+      const scores: number[] = new Array(n);
+      const row = [0, 0, 0];
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < 3; j++) row[j] = flat[i * 3 + j]!;
+        scores[i] = recsScore(row);
+      }
       stats.requests++;
       stats.rows += n;
       send(200, { model_name: RECS_MODEL.name, model_version: RECS_MODEL.version, outputs: [{ name: 'score', datatype: 'FP64', shape: [n, 1], data: scores }] });

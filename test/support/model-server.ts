@@ -162,6 +162,8 @@ export class ModelServer {
       const inp = b.inputs[0] as { name: string; shape: [number, number]; datatype: string; data: number[] };
       if (inp.datatype !== 'FP32' && inp.datatype !== 'FP64') throw new Error('expected FP32 or FP64');
       const [rows, w] = inp.shape;
+      // An FP32 tensor is float32 on the server, whatever digits the JSON carried (as Triton reads it).
+      if (inp.datatype === 'FP32') inp.data = inp.data.map(Math.fround);
       const p: number[] = [];
       const label: number[] = [];
       for (let i = 0; i < rows; i++) {

@@ -11,9 +11,12 @@ afterEach(async () => {
   await server?.kill();
 });
 
-const expectScores = (out: { id: number; p: number }[], n = 200) => {
+/** The model's score of record `id`, its features read as the tensor's datatype (FP32: float32). */
+const scoreOf = (id: number, fp32: boolean) => logistic(fp32 ? EXPECTED.inputs[id]!.map(Math.fround) : EXPECTED.inputs[id]!);
+
+const expectScores = (out: { id: number; p: number }[], n = 200, fp32 = false) => {
   expect(out.map((r) => r.id)).toEqual(Array.from({ length: n }, (_, i) => i));
-  for (const r of out) expect(Math.abs(r.p - logistic(EXPECTED.inputs[r.id]!))).toBeLessThan(1e-9);
+  for (const r of out) expect(Math.abs(r.p - scoreOf(r.id, fp32))).toBeLessThan(1e-9);
 };
 
 describe('infer: remote model servers', () => {
@@ -27,7 +30,7 @@ describe('infer: remote model servers', () => {
     h.values(records());
     await finish(h);
     const out = h.outValues() as { id: number; p: number; label: number; modelVersion: string }[];
-    expectScores(out);
+    expectScores(out, 200, true);
     expect(out.every((r) => r.modelVersion === '7' && r.label === (r.p > 0.5 ? 1 : 0))).toBe(true);
     expect(server.requests).toBeLessThanOrEqual(8);
     expect(server.rows).toBe(200);
@@ -146,7 +149,7 @@ describe('infer: remote model servers', () => {
     const h = await openInfer({ model: { kind: 'http', protocol: 'kserve-v2', url: server.url, name: 'churn' }, features: F, outputs: { p: 'probabilities[1]' }, retries: 3, backoff: '10ms', batchSize: 1000 });
     h.values(records());
     await finish(h);
-    expectScores(h.outValues() as { id: number; p: number }[]);
+    expectScores(h.outValues() as { id: number; p: number }[], 200, true);
     expect(h.metrics.model!().retries).toBe(2);
     expect(server.requests).toBe(3);
   });
@@ -173,7 +176,7 @@ describe('infer: remote model servers', () => {
     const h = await openInfer({ ...base, ordered: true });
     h.values(records());
     await finish(h);
-    expectScores(h.outValues() as { id: number; p: number }[]);
+    expectScores(h.outValues() as { id: number; p: number }[], 200, true);
     expect(server.maxConcurrent).toBeLessThanOrEqual(3);
     expect(server.maxConcurrent).toBeGreaterThan(1);
     const u = await openInfer({ ...base, ordered: false });
@@ -191,7 +194,7 @@ describe('infer: remote model servers', () => {
     expect(h.job.blocked).toBe(1);
     await finish(h);
     expect(h.job.blocked).toBe(0);
-    expectScores(h.outValues() as { id: number; p: number }[]);
+    expectScores(h.outValues() as { id: number; p: number }[], 200, true);
   });
 
   it('a server that dies mid-run: retries, then the errors port; nothing lost (in = out + errors)', async () => {
@@ -228,7 +231,7 @@ describe('infer: remote model servers', () => {
     await finish(h);
     const out = h.outValues() as { id: number; p: number }[];
     expect(out).toHaveLength(30);
-    for (const r of out) expect(Math.abs(r.p - logistic(EXPECTED.inputs[r.id]!))).toBeLessThan(1e-9);
+    for (const r of out) expect(Math.abs(r.p - scoreOf(r.id, true))).toBeLessThan(1e-9);
     expect(server.rows).toBe(10);
     expect(h.metrics.model!().cacheHitRate).toBeCloseTo(20 / 30, 6);
   });
