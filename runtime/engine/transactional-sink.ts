@@ -50,7 +50,10 @@ export abstract class TransactionalSink<Item> extends SinkOperator implements Ch
   private open_: Item[] = [];
   /** Sealed, not yet known to be applied (oldest first). */
   private pending: Transaction<Item>[] = [];
-  private pendingItems = 0;
+  /** Id of the last transaction handed to `apply` (its checkpoint completed, or the run ended). */
+  private scheduled = 0;
+  /** Items of the transactions handed to `apply` and not applied yet: what backpressure counts. */
+  private scheduledItems = 0;
   private applying: Promise<void> = Promise.resolve();
   private aborted = false;
   private wantDrain = false;
@@ -59,7 +62,11 @@ export abstract class TransactionalSink<Item> extends SinkOperator implements Ch
   constructor(
     job: JobControl,
     metrics: NodeMetrics,
-    /** Sealed items waiting to be applied before the sources pause (the epoch still open is not bounded: a checkpoint needs the sources to move). */
+    /**
+     * Items of completed epochs waiting to be applied before the sources pause. The open epoch and
+     * sealed ones whose checkpoint has not completed are not counted: holding the sources would
+     * keep the next checkpoint from ever being taken.
+     */
     private readonly maxPending: number,
     outputCount = 0,
   ) {
@@ -83,14 +90,13 @@ export abstract class TransactionalSink<Item> extends SinkOperator implements Ch
     // Transactions the restored checkpoint lists may or may not have been applied before the crash.
     for (const t of this.pending) await this.apply(t);
     this.pending = [];
-    this.pendingItems = 0;
   }
 
   protected write(b: Batch): boolean {
     const items = this.prepare(b);
     for (const it of items) this.open_.push(it);
     this.tracker.accept(items.length);
-    return this.pendingItems < this.maxPending;
+    return this.scheduledItems < this.maxPending;
   }
 
   private seal(final: boolean): void {
@@ -99,20 +105,21 @@ export abstract class TransactionalSink<Item> extends SinkOperator implements Ch
     this.count += this.open_.length;
     this.open_ = [];
     this.pending.push(t);
-    this.pendingItems += t.items.length;
   }
 
   /** Apply, in order, every transaction sealed so far (after those already queued). */
   private applySealed(): Promise<void> {
     const upTo = this.txn;
+    for (const t of this.pending) if (t.id > this.scheduled && t.id <= upTo) this.scheduledItems += t.items.length;
+    this.scheduled = upTo;
     this.applying = this.applying.then(async () => {
       while (!this.aborted && this.pending.length > 0 && this.pending[0]!.id <= upTo) {
         const t = this.pending[0]!;
         await this.apply(t);
         this.pending.shift();
-        this.pendingItems -= t.items.length;
+        this.scheduledItems -= t.items.length;
         this.tracker.complete(t.items.length);
-        if (this.wantDrain && this.pendingItems <= this.maxPending / 2) {
+        if (this.wantDrain && this.scheduledItems <= this.maxPending / 2) {
           this.wantDrain = false;
           this.drained();
         }
@@ -134,7 +141,7 @@ export abstract class TransactionalSink<Item> extends SinkOperator implements Ch
     this.txn = c.txn;
     this.count = c.count;
     this.pending = [...c.pending];
-    this.pendingItems = this.pending.reduce((n, t) => n + t.items.length, 0);
+    this.scheduled = c.txn;
   }
 
   /** Nothing to flush: the sealed transaction travels in the checkpoint (and keeps the job's barrier from waiting on this sink). */

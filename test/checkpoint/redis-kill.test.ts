@@ -42,11 +42,11 @@ async function contents(pre: string): Promise<{ counts: Record<string, Record<st
 }
 
 describe('sink.redis exactly-once: kill -9 and restart', () => {
-  it(`counts and stream equal an uninterrupted run after ${KILLS} kills (seed ${SEED})`, { timeout: 120_000 + KILLS * 30_000 }, async () => {
+  it(`counts and stream equal an uninterrupted run after ${KILLS} kills (seed ${SEED})`, { timeout: 240_000 + KILLS * 60_000 }, async () => {
     const refPre = prefix('eo-ref');
     prefixes.push(refPre);
     const refDir = scratch();
-    const ref = await runCli(['run', writePipeline(refDir, windowPipeline(COUNT, sinks(refPre, 'at-least-once'))), '--trust', '-q', '--checkpoint-interval', '0'], { timeout: 120_000 });
+    const ref = await runCli(['run', writePipeline(refDir, windowPipeline(COUNT, sinks(refPre, 'at-least-once'))), '--trust', '-q', '--checkpoint-interval', '0'], { timeout: 200_000 });
     expect(ref.code, ref.stderr).toBe(0);
     const want = await contents(refPre);
     expect(want.stream.length).toBeGreaterThan(10_000);
