@@ -42,7 +42,7 @@ async function contents(pre: string): Promise<{ counts: Record<string, Record<st
 }
 
 describe('sink.redis exactly-once: kill -9 and restart', () => {
-  it(`counts and stream equal an uninterrupted run after ${KILLS} kills (seed ${SEED})`, { timeout: 240_000 + KILLS * 60_000 }, async () => {
+  it(`counts and stream equal an uninterrupted run after ${KILLS} kills (seed ${SEED})`, { timeout: 300_000 + KILLS * 120_000 }, async () => {
     const refPre = prefix('eo-ref');
     prefixes.push(refPre);
     const refDir = scratch();
