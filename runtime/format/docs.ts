@@ -138,11 +138,25 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
   checkpoint records, and a restored run truncates it back to that length and appends (Flink's recoverable
   in-progress part file), so the published file holds every line once.
 - Guarantees per sink when a run resumes after a crash (\`kill -9\`, a power cut): \`sink.file\` is exactly-once
-  (above). The other sinks receive again what was produced since the last checkpoint (at-least-once):
-  \`sink.console\` prints those lines again; \`sink.redis\` HSET, SET and ZADD rewrite the same values (idempotent)
-  while HINCRBY, ZINCRBY, LPUSH, XADD and PUBLISH apply twice; \`sink.http\` sends those requests again;
-  \`sink.kafka\` writes those records again (no transactions yet). Resuming from a savepoint (an interrupt) repeats
-  nothing on any sink: the interrupted run stopped with its sources held at the savepoint.
+  (above). \`sink.console\` prints again what was produced since the last checkpoint (at-least-once);
+  \`sink.kafka\` writes those records again (no transactions yet). \`sink.redis\`, \`sink.http\` and \`sink.email\` have
+  \`deliveryGuarantee\`:
+  - \`at-least-once\` (default; output as records arrive): \`sink.redis\` HSET, SET and ZADD rewrite the same values
+    (idempotent) while HINCRBY, ZINCRBY, LPUSH, XADD and PUBLISH apply twice; \`sink.http\` sends those requests
+    again; \`sink.email\` sends those messages again.
+  - \`exactly-once\` (Flink's two-phase commit shape, TwoPhaseCommitSinkFunction / Sink V2's committer): each
+    checkpoint epoch's output is sealed into the checkpoint and applied once the checkpoint completes; a restored run
+    applies again what its checkpoint lists, idempotently. \`sink.redis\`: every command exactly-once (a Lua script
+    applies each chunk only if an epoch marker in Redis shows it has not been, and advances the marker in the same
+    atomic step). \`sink.http\`: each request carries an \`Idempotency-Key\` that is the same on every attempt and
+    after a restore: exactly-once with a receiver that honours it, at-least-once (for one epoch) with one that does
+    not. \`sink.email\`: each message is claimed under a deterministic id in Redis (\`dedupeRedis\`, \`SET NX\`) before it
+    is sent, and that id is its Message-ID: never sent twice; a crash between the claim and the server's answer loses
+    that message (at-most-once at the edge). The cost: output appears once per completed checkpoint (latency up to
+    one interval plus the checkpoint's duration; without checkpoints, when the run ends), and one interval of output
+    is held in memory and written into each checkpoint.
+  Resuming from a savepoint (an interrupt) repeats nothing on any sink: the interrupted run stopped with its sources
+  held at the savepoint.
 - Where Tributary differs from Flink: one process, so a checkpoint drains records in flight rather than storing them
   (aligned, no unaligned checkpoints); a checkpoint that fails is counted and reported and the job goes on
   (Flink's \`tolerableCheckpointFailureNumber\` unlimited).

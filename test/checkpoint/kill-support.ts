@@ -5,6 +5,9 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { BIN, freshHome } from '../support/cli.js';
 
+/** Longest one run may take (a loaded machine runs the server-sink pipelines slowly). */
+const RUN_TIMEOUT = Number(process.env.CHECKPOINT_RUN_TIMEOUT ?? 180_000);
+
 /** One run, killed with SIGKILL as soon as `ready` holds for the checkpoint folder's files. */
 export async function killWhen(args: string[], ckptDir: string, ready: (files: string[]) => boolean): Promise<{ signal: string | null; stderr: string }> {
   return runOnce(
@@ -18,7 +21,7 @@ export async function killWhen(args: string[], ckptDir: string, ready: (files: s
       }, 10);
       child.on('close', () => clearInterval(poll));
     },
-    90_000,
+    RUN_TIMEOUT,
   );
 }
 
@@ -96,13 +99,13 @@ export async function killAndRestart(
         }, 20);
         child.on('close', () => clearInterval(poll));
       },
-      90_000,
+      RUN_TIMEOUT,
     );
     logs.push(r.stderr);
     if (r.signal !== 'SIGKILL') return { kills: done, logs, final: { code: r.code, stderr: r.stderr } };
     done++;
   }
-  const last = await runOnce(args, home, null, 90_000);
+  const last = await runOnce(args, home, null, RUN_TIMEOUT);
   logs.push(last.stderr);
   return { kills: done, logs, final: { code: last.code, stderr: last.stderr } };
 }

@@ -1,33 +1,25 @@
 // E-mail sink (spec.ts says what users see): one message per record on the async sink base,
 // `capacity` in flight; undeliverable messages go to `errors`.
-import { readFile } from 'node:fs/promises';
 import type { SendMailOptions } from 'nodemailer';
-import { resolveEnv } from '../../connectors/env.js';
-import { Mailer } from '../../connectors/smtp/mailer.js';
+import type { Mailer } from '../../connectors/smtp/mailer.js';
 import { SlidingWindowLimit } from '../../connectors/smtp/rate-limit.js';
 import { AsyncSink } from '../../engine/async-sink.js';
-import { NodeError, errorMessage } from '../../engine/errors.js';
+import { errorMessage } from '../../engine/errors.js';
 import type { OperatorFactory } from '../../engine/factory.js';
 import type { NodeMetrics } from '../../engine/metrics.js';
 import type { JobControl } from '../../engine/operator.js';
-import { compileTemplate } from '../../expr/index.js';
 import { parseDuration } from '../../format/duration.js';
 import type { ParamsOf } from '../spec.js';
+import { ExactlyOnceEmailSink } from './exactly-once.js';
+import { messageBuilder, openMailer } from './message.js';
 import type { sinkEmailSpec } from './spec.js';
 
 type Params = ParamsOf<typeof sinkEmailSpec>;
-type Fill = (rec: unknown) => string;
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 
 export class EmailSink extends AsyncSink {
   private mailer: Mailer | null = null;
   private from = '';
-  private readonly to: Fill;
-  private readonly subject: Fill;
-  private readonly text: Fill | null;
-  private readonly html: Fill | null;
+  private readonly message: (rec: unknown, from: string) => SendMailOptions;
   private readonly limit: SlidingWindowLimit | null;
   private readonly backoff: number;
 
@@ -39,52 +31,22 @@ export class EmailSink extends AsyncSink {
     private readonly resolvePath: (path: string) => string,
   ) {
     super(job, metrics, { batchSize: 1, maxInFlight: p.capacity, maxBuffered: p.maxBuffered }, 1);
-    this.to = compileTemplate(p.to, { label: 'to' });
-    this.subject = compileTemplate(p.subject, { label: 'subject' });
-    this.text = p.text === undefined ? null : compileTemplate(p.text, { label: 'text' });
-    this.html = p.html === undefined ? null : compileTemplate(p.html, { label: 'html', escape: escapeHtml });
+    this.message = messageBuilder(p);
     this.limit = p.rateLimit === undefined ? null : new SlidingWindowLimit(p.rateLimit.messages, parseDuration(p.rateLimit.per)!);
     this.backoff = parseDuration(p.backoff)!;
   }
 
   override async open(): Promise<void> {
-    const p = this.p;
-    let ca: string | undefined;
-    if (p.ca !== undefined) {
-      try {
-        ca = await readFile(this.resolvePath(p.ca), 'utf8');
-      } catch (err) {
-        throw new NodeError(this.nodeId, `ca: cannot read ${p.ca}: ${errorMessage(err)}`);
-      }
-    }
-    this.from = resolveEnv(p.from, this.nodeId, 'from');
-    const auth = p.user === undefined || p.password === undefined ? null : { user: resolveEnv(p.user, this.nodeId, 'user'), pass: resolveEnv(p.password, this.nodeId, 'password') };
-    let port = p.security === 'tls' ? 465 : 587;
-    if (typeof p.port === 'number') port = p.port;
-    else if (p.port !== undefined) {
-      const text = resolveEnv(p.port, this.nodeId, 'port');
-      port = Number(text);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new NodeError(this.nodeId, `port: ${JSON.stringify(text)} is not a port number`);
-    }
-    this.mailer = new Mailer(this.nodeId, {
-      host: resolveEnv(p.host, this.nodeId, 'host'),
-      port,
-      security: p.security,
-      ca,
-      rejectUnauthorized: p.rejectUnauthorized,
-      auth,
-      timeout: parseDuration(p.timeout)!,
-      capacity: p.capacity,
-    });
+    const { from, mailer } = await openMailer(this.nodeId, this.p, this.resolvePath);
+    this.from = from;
+    this.mailer = mailer;
   }
 
   protected async send(recs: unknown[], ts: number[]): Promise<void> {
     const rec = recs[0];
     let msg: SendMailOptions;
     try {
-      msg = { from: this.from, to: this.to(rec), subject: this.subject(rec) };
-      if (this.text !== null) msg.text = this.text(rec);
-      if (this.html !== null) msg.html = this.html(rec);
+      msg = this.message(rec, this.from);
     } catch (err) {
       this.emitErrors(this.nodeId, [{ error: errorMessage(err), record: rec, ts: ts[0]!, detail: { code: null } }]);
       return;
@@ -108,5 +70,8 @@ export class EmailSink extends AsyncSink {
 }
 
 export const createEmailSink: OperatorFactory<Params> = (ctx, p) => ({
-  operator: new EmailSink(ctx.job, ctx.metrics, ctx.nodeId, p, (path) => ctx.resolvePath(path)),
+  operator:
+    p.deliveryGuarantee === 'exactly-once'
+      ? new ExactlyOnceEmailSink(ctx.job, ctx.metrics, ctx.nodeId, p, (path) => ctx.resolvePath(path))
+      : new EmailSink(ctx.job, ctx.metrics, ctx.nodeId, p, (path) => ctx.resolvePath(path)),
 });

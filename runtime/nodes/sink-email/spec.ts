@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, envString, filePath, keyTemplate } from '../../format/params.js';
+import { deliveryGuarantee } from '../delivery.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
 
 export const sinkEmailSpec = defineNode({
@@ -12,6 +13,7 @@ export const sinkEmailSpec = defineNode({
     '- `security`: `starttls` (default, port 587) upgrades the connection and refuses to send if the server cannot; `tls` (port 465) connects over TLS from the start; `none` sends in the clear (a local relay only). `ca` trusts a private authority, and the server\'s certificate must verify unless `rejectUnauthorized` is false.',
     '- `user` and `password` log in (AUTH PLAIN/LOGIN); write them as environment references (`${SMTP_PASSWORD}`), never in the file. They are not shown in messages or `errors` records. A server that refuses the login (535) fails the run, naming the node and the server: every message would fail the same way.',
     '- A connection error, a timeout or a temporary refusal (4xx) is retried up to `retries` times with exponential backoff from `backoff`. A message still undelivered, a permanent refusal (5xx, such as an unknown recipient) or a record missing a field a template needs goes to `errors` as `{node, error, record, code}` (`code` is the SMTP reply code, or null); without an edge from `errors` it fails the run.',
+    '- After a crash and a restore from a checkpoint, with `deliveryGuarantee: at-least-once` (default) the messages sent since that checkpoint are sent again. With `exactly-once` (which needs `dedupeRedis`) the messages of each checkpoint epoch go out once the checkpoint completes; each has a deterministic id (the run\'s id and the record\'s ordinal in it, also its `Message-ID`), claimed in Redis with `SET NX` (`tributary:mail:<node>:<id>`, kept 7 days) before it is sent and released if sending fails, so a restored run never sends a message twice. It is at-most-once at the edge: a crash after the claim and before the server\'s answer loses that message rather than repeating it.',
     '- Like `sink.http`, the node contacts the server named in the file without asking for trust; only `ca`, a file, follows the trust rules for paths.',
     '- On Flink this would be an async sink (`AsyncSinkBase`, or a `RichAsyncFunction` before a discarding sink) around an SMTP client such as Jakarta Mail with the same retry and rate rules; it is not exported, since Flink ships no SMTP connector and a job would need that extra library on the cluster.',
   ].join('\n'),
@@ -44,9 +46,12 @@ export const sinkEmailSpec = defineNode({
       timeout: duration('Time allowed for connecting, and for each reply of the server.').default('30s'),
       capacity: z.number().int().positive().default(2).meta({ description: 'Most messages (and SMTP connections) in flight.' }),
       maxBuffered: z.number().int().positive().default(1000).meta({ description: 'Messages waiting to be sent before the sources pause.' }),
+      deliveryGuarantee: deliveryGuarantee('each checkpoint epoch is sent once it completes, every message once per deterministic id recorded in `dedupeRedis`.'),
+      dedupeRedis: envString('Redis URL where `exactly-once` records the ids of messages sent, e.g. `${REDIS_URL:-redis://127.0.0.1:6379}`.').meta({ 'x-connects': 'redis' }).optional(),
     })
     .superRefine((p, ctx) => {
       if (p.text === undefined && p.html === undefined) ctx.addIssue({ code: 'custom', message: 'give a body: text, html or both', path: ['text'] });
+      if (p.deliveryGuarantee === 'exactly-once' && p.dedupeRedis === undefined) ctx.addIssue({ code: 'custom', message: 'exactly-once needs dedupeRedis: the Redis where sent message ids are recorded', path: ['dedupeRedis'] });
       if ((p.user === undefined) !== (p.password === undefined)) ctx.addIssue({ code: 'custom', message: 'user and password go together', path: [p.user === undefined ? 'user' : 'password'] });
     }),
   inputs: [{ name: 'in', doc: 'Records to mail.', multiple: true }],

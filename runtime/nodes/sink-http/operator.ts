@@ -1,17 +1,17 @@
 // Webhook sink (spec.ts says what users see): one request per record on the async sink base,
 // `capacity` in flight; failures after retries go to `errors`.
 import { deliver, type DeliveryOptions } from '../../connectors/http/post.js';
-import { resolveEnv } from '../../connectors/env.js';
 import { unwritablePreview, unwritableReason } from '../../connectors/json-lines.js';
 import { redactUrl } from '../../connectors/redact.js';
 import { AsyncSink } from '../../engine/async-sink.js';
-import { NodeError, errorMessage } from '../../engine/errors.js';
+import { errorMessage } from '../../engine/errors.js';
 import type { OperatorFactory } from '../../engine/factory.js';
 import type { NodeMetrics } from '../../engine/metrics.js';
 import type { JobControl } from '../../engine/operator.js';
 import { compileExpression } from '../../expr/index.js';
-import { parseDuration } from '../../format/duration.js';
 import type { ParamsOf } from '../spec.js';
+import { httpDelivery } from './delivery.js';
+import { ExactlyOnceHttpSink } from './exactly-once.js';
 import type { sinkHttpSpec } from './spec.js';
 
 type Params = ParamsOf<typeof sinkHttpSpec>;
@@ -34,33 +34,7 @@ export class HttpSink extends AsyncSink {
   }
 
   override async open(): Promise<void> {
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.p.headers)) headers[k] = resolveEnv(v, this.nodeId, `headers.${k}`);
-    let url: URL;
-    try {
-      url = new URL(resolveEnv(this.p.url, this.nodeId, 'url'));
-    } catch (err) {
-      if (err instanceof NodeError) throw err;
-      throw new NodeError(this.nodeId, `url: not a valid URL: ${this.shownUrl}`);
-    }
-    // A URL from the environment is checked here: fetch would "deliver" to data: or file: without a server.
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new NodeError(this.nodeId, `url: only http:// and https:// URLs are sent, got ${url.protocol}`);
-    // fetch refuses credentials in the URL (and would print them); send them as Basic auth instead.
-    if (url.username || url.password) {
-      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
-        headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
-      }
-      url.username = '';
-      url.password = '';
-    }
-    this.delivery = {
-      url: url.toString(),
-      method: this.p.method,
-      headers,
-      retries: this.p.retries,
-      backoff: parseDuration(this.p.backoff)!,
-      timeout: parseDuration(this.p.timeout)!,
-    };
+    this.delivery = httpDelivery(this.nodeId, this.p, this.shownUrl);
   }
 
   protected async send(recs: unknown[], ts: number[]): Promise<void> {
@@ -82,5 +56,5 @@ export class HttpSink extends AsyncSink {
 }
 
 export const createHttpSink: OperatorFactory<Params> = (ctx, p) => ({
-  operator: new HttpSink(ctx.job, ctx.metrics, ctx.nodeId, p),
+  operator: p.deliveryGuarantee === 'exactly-once' ? new ExactlyOnceHttpSink(ctx.job, ctx.metrics, ctx.nodeId, p) : new HttpSink(ctx.job, ctx.metrics, ctx.nodeId, p),
 });

@@ -11,6 +11,7 @@ import type { JobControl } from '../../engine/operator.js';
 import { parseDuration } from '../../format/duration.js';
 import type { ParamsOf } from '../spec.js';
 import { type Command, commandBuilder } from './commands.js';
+import { ExactlyOnceRedisSink } from './exactly-once.js';
 import type { sinkRedisSpec } from './spec.js';
 
 type Params = ParamsOf<typeof sinkRedisSpec>;
@@ -100,5 +101,5 @@ export class RedisSink extends AsyncSink {
 }
 
 export const createRedisSink: OperatorFactory<Params> = (ctx, p) => ({
-  operator: new RedisSink(ctx.job, ctx.metrics, ctx.nodeId, p),
+  operator: p.deliveryGuarantee === 'exactly-once' ? new ExactlyOnceRedisSink(ctx.job, ctx.metrics, ctx.nodeId, p) : new RedisSink(ctx.job, ctx.metrics, ctx.nodeId, p),
 });

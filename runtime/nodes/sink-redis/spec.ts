@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, envString, expression, keyTemplate } from '../../format/params.js';
+import { deliveryGuarantee } from '../delivery.js';
 import { defineNode, ERRORS_PORT } from '../spec.js';
 
 const NEEDS: Record<string, readonly ('fields' | 'value' | 'member' | 'score')[]> = {
@@ -23,7 +24,8 @@ export const sinkRedisSpec = defineNode({
     '- `HSET key fields…`, `HINCRBY key field n` (for each field of `fields`), `XADD key [MAXLEN ~ maxLen] * fields…`, `SET key value`, `PUBLISH key value`, `LPUSH key value` (then `LTRIM` to `maxLen`), `ZADD key score member`, `ZINCRBY key score member`. `key` is a template such as `user:{userId}`; `fields` an object expression; string values are written as they are, others as JSON.',
     '- `ttl` sets an expiry on the key after each write (`SET … PX` for SET).',
     '- At start, a Redis that does not answer within 5 s (refused, unreachable, or a server that accepts the connection and stays silent) fails the run naming this node. Later, a request without an answer for 10 s counts as Redis being unreachable.',
-    '- While Redis is down the sink keeps up to `maxBuffered` records, then pauses the sources, and retries with backoff until Redis is back (for at most `retryFor`, then the run fails naming this node). Nothing accepted is dropped. A batch cut off by the outage is sent again in full: HSET, SET and ZADD are idempotent; HINCRBY, ZINCRBY, LPUSH, XADD and PUBLISH may apply twice (at-least-once).',
+    '- While Redis is down the sink keeps up to `maxBuffered` records, then pauses the sources, and retries with backoff until Redis is back (for at most `retryFor`, then the run fails naming this node). Nothing accepted is dropped.',
+    '- Guarantees after a crash and a restore from a checkpoint (records since that checkpoint are replayed), per command: with `deliveryGuarantee: at-least-once` (default) HSET, SET and ZADD are idempotent (writing the same values again leaves the same result once the replay has caught up); HINCRBY, ZINCRBY, LPUSH, XADD and PUBLISH are at-least-once: what was written since the checkpoint counts twice (a batch cut off by an outage is sent again in full too). With `deliveryGuarantee: exactly-once` every command is exactly-once: the commands of each checkpoint epoch are applied once the checkpoint completes, in chunks of `batchSize` records, each by one Lua script that applies them only if an epoch marker in Redis (`tributary:commit:<node>:<run id>`, kept 7 days after the last write) shows that chunk has not been applied yet, and advances it in the same step. PUBLISH is then delivered once to the subscribers listening at that moment; `ttl` and `maxLen` apply as usual. Output appears once per checkpoint rather than as records arrive. Redis Cluster is not supported in this mode (the script touches keys it is not given).',
     '- A record whose key or values cannot be computed goes to `errors`. A command Redis refuses (say, HSET on a key that holds a list) fails the run with the command and key.',
   ].join('\n'),
   params: z
@@ -40,6 +42,7 @@ export const sinkRedisSpec = defineNode({
       batchSize: z.number().int().positive().default(1000).meta({ description: 'Most commands in one pipelined round trip.' }),
       maxBuffered: z.number().int().positive().default(50_000).meta({ description: 'Records held while Redis is slow or down before the sources pause.' }),
       retryFor: duration('How long to keep retrying while Redis is unreachable before the run fails.', { timer: true }).default('2m'),
+      deliveryGuarantee: deliveryGuarantee('the commands of each checkpoint epoch are applied once, by a Lua script that checks and advances an epoch marker in Redis.'),
     })
     .superRefine((p, ctx) => {
       for (const need of NEEDS[p.command]!) if (p[need] === undefined) ctx.addIssue({ code: 'custom', message: `${p.command} needs '${need}'`, path: [need] });
