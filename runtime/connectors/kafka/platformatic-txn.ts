@@ -43,11 +43,17 @@ class PlatformaticTransactionalWriter implements TransactionalWriter {
   send(topic: string, messages: readonly ProducedMessage[]): Promise<void> {
     const run = async () => {
       const txn = this.txn ?? (await this.begin());
+      this.handle ??= { transactionalId: this.transactionalId, producerId: String(this.producer.producerId), producerEpoch: this.producer.producerEpoch! };
       await txn.send({ messages: messages.map((m) => ({ topic, key: m.key ?? undefined, value: m.value ?? undefined, headers: m.headers })) });
     };
     const p = this.tail.then(run, run);
     this.tail = p.catch(() => {});
     return p;
+  }
+
+  async fence(): Promise<void> {
+    await this.tail;
+    if (this.txn === null) await this.begin();
   }
 
   private async begin(): Promise<Transaction> {
@@ -58,14 +64,13 @@ class PlatformaticTransactionalWriter implements TransactionalWriter {
     if (this.begun) await this.producer.initIdempotentProducer({ producerId: -1n, producerEpoch: -1 });
     this.begun = true;
     this.txn = txn;
-    this.handle = { transactionalId: this.transactionalId, producerId: String(this.producer.producerId), producerEpoch: this.producer.producerEpoch! };
     return txn;
   }
 
   async commit(): Promise<void> {
     await this.tail;
     const txn = this.txn;
-    if (txn === null) return;
+    if (txn === null || this.handle === null) return; // nothing sent: the broker has no transaction to end
     await txn.commit();
     this.txn = null;
     this.handle = null;
@@ -74,9 +79,11 @@ class PlatformaticTransactionalWriter implements TransactionalWriter {
   async abort(): Promise<void> {
     await this.tail.catch(() => {});
     const txn = this.txn;
+    const sent = this.handle !== null;
     this.txn = null;
     this.handle = null;
-    if (txn !== null) await txn.abort();
+    if (txn !== null && sent) await txn.abort();
+    else if (txn !== null) await txn.cancel();
   }
 
   close(): Promise<void> {

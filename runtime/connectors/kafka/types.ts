@@ -133,6 +133,8 @@ export interface TransactionalWriterOptions {
 export interface TransactionalWriter {
   /** Send within the open transaction, starting one first when none is open. */
   send(topic: string, messages: readonly ProducedMessage[]): Promise<void>;
+  /** Register the transactional id now (aborting what an earlier producer left open) if no transaction is open. */
+  fence(): Promise<void>;
   /** The open transaction, or null when nothing was sent since the last commit. */
   readonly open: TransactionHandle | null;
   commit(): Promise<void>;

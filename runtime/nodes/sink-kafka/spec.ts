@@ -29,8 +29,22 @@ export const sinkKafkaSpec = defineNode({
     compression: z.enum(['none', 'gzip']).default('none').meta({ description: 'Compression of produce requests.' }),
     retries: z.number().int().nonnegative().default(5).meta({ description: 'Retries of a failed request before the run fails.' }),
     retryBackoff: duration('Wait before the first retry; doubles each time.', { timer: true }).default('200ms'),
+    deliveryGuarantee: z
+      .enum(['at-least-once', 'exactly-once'])
+      .default('at-least-once')
+      .meta({ description: '`exactly-once`: the records of each checkpoint go out in one Kafka transaction, committed when the checkpoint completes (see above); readers must use read_committed. `at-least-once`: records are sent as they come.' }),
+    transactionalIdPrefix: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: 'With `exactly-once`: the transactional id. It must be unique to this pipeline and node and stay the same across restarts (a restart fences the previous producer with it). Unset: derived from the pipeline file\'s absolute path and the node id.' }),
+    transactionTimeout: duration('With `exactly-once`: how long the broker keeps a transaction open before aborting it (transaction.timeout.ms, at most the broker\'s transaction.max.timeout.ms). Must exceed the checkpoint interval plus the time a restart takes, or a crash loses the output of the checkpoint it was committing.', { timer: true }).default('15m'),
   }).superRefine((p, ctx) => {
     if (p.idempotent && p.acks !== 'all') ctx.addIssue({ code: 'custom', message: 'an idempotent producer needs acks: all (or set idempotent: false)', path: ['acks'] });
+    if (p.deliveryGuarantee === 'exactly-once' && (!p.idempotent || p.acks !== 'all')) {
+      ctx.addIssue({ code: 'custom', message: 'exactly-once needs an idempotent producer with acks: all', path: [p.idempotent ? 'acks' : 'idempotent'] });
+    }
   }),
   inputs: [{ name: 'in', doc: 'Records to write.', multiple: true }],
   outputs: [ERRORS_PORT],
