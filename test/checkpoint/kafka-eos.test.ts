@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { BROKERS, createTopic, deleteTopics, produce, uniqueName } from '../support/kafka.js';
+import { readCheckpoint } from '../../runtime/connectors/files/checkpoints.js';
 import { killAndRestart, rng } from './kill-support.js';
 import { scratch, writePipeline } from './pipeline.js';
 
@@ -44,6 +45,47 @@ function pipeline(input: string, windows: string) {
       { from: 'byUser', to: 'win' },
       { from: 'win', to: 'winOut' },
     ],
+  };
+}
+
+/** Records the source had read at a checkpoint (0 when it cannot be read, e.g. half written). */
+async function readUpTo(path: string): Promise<number> {
+  try {
+    const io = (await readCheckpoint(path)).nodes.in?.io as { partitions: { position: number }[] } | undefined;
+    return (io?.partitions ?? []).reduce((n, p) => n + p.position, 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * When to start a kill's random delay: once a checkpoint of this run shows that it has read on
+ * from where it resumed. A run still joining the group checkpoints too, and killing it then
+ * would prove nothing.
+ */
+function progressed(ckptDir: string): (files: string[], before: ReadonlySet<string>) => boolean {
+  let checking: string | null = null;
+  let startedAt: number | null = null;
+  let runKey = '';
+  let ok = false;
+  return (files, before) => {
+    const key = [...before].sort().join(',');
+    if (key !== runKey) {
+      runKey = key;
+      ok = false;
+      startedAt = null;
+      const prev = [...before].sort().pop();
+      if (prev === undefined) startedAt = 0;
+      else void readUpTo(join(ckptDir, prev)).then((n) => (startedAt = n));
+    }
+    const newest = files.filter((f) => !before.has(f)).sort().pop();
+    if (ok || newest === undefined || startedAt === null || checking !== null) return ok;
+    checking = newest;
+    void readUpTo(join(ckptDir, newest)).then((n) => {
+      if (startedAt !== null && n >= startedAt + 3000) ok = true;
+      checking = null;
+    });
+    return ok;
   };
 }
 
@@ -86,7 +128,8 @@ describe('Kafka exactly-once: kill -9 and restart', () => {
 
     const dir = scratch();
     const p = writePipeline(dir, pipeline(input, out.win), 'eos.json');
-    const run = await killAndRestart(['run', p, '--trust', '--checkpoint-interval', '500ms'], join(dir, '.tributary', 'checkpoints', 'eos'), KILLS, rng(SEED), 800);
+    const ckptDir = join(dir, '.tributary', 'checkpoints', 'eos');
+    const run = await killAndRestart(['run', p, '--trust', '--checkpoint-interval', '500ms'], ckptDir, KILLS, rng(SEED), 800, progressed(ckptDir));
     expect(run.final.code, run.final.stderr).toBe(0);
     expect(run.kills).toBeGreaterThanOrEqual(Math.min(KILLS, 2));
     for (const log of run.logs.slice(1)) expect(log).toMatch(/resuming from .*\.ckpt/);

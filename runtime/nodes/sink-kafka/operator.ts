@@ -80,6 +80,10 @@ export class KafkaSink extends AsyncSink implements Checkpointed {
 
   // Checkpointed (exactly-once only does anything; at-least-once keeps nothing)
 
+  /**
+   * No prepareCheckpoint: sinks without one are drained by the checkpoint's barrier before the
+   * snapshot, so every record produced before it is in the transaction the snapshot seals.
+   */
   snapshotCheckpoint(): KafkaSinkCheckpoint {
     return this.epochs?.snapshot() ?? { pending: null };
   }
@@ -87,9 +91,6 @@ export class KafkaSink extends AsyncSink implements Checkpointed {
   restoreCheckpoint(s: unknown): void {
     this.epochs?.restore(s as KafkaSinkCheckpoint);
   }
-
-  /** Defined so the checkpoint drains this sink before its snapshot: every record before the barrier is sent. */
-  async prepareCheckpoint(): Promise<void> {}
 
   async checkpointComplete(): Promise<void> {
     // A commit that fails after the checkpoint is written fails the run; the restart commits it.
