@@ -66,7 +66,7 @@ async function readUpTo(path: string): Promise<number> {
 function progressed(ckptDir: string): (files: string[], before: ReadonlySet<string>) => boolean {
   let checking: string | null = null;
   let startedAt: number | null = null;
-  let runKey = '';
+  let runKey: string | null = null;
   let ok = false;
   return (files, before) => {
     const key = [...before].sort().join(',');
