@@ -6,7 +6,7 @@ import type { Loaded } from '../host/load.js';
 import { metricsRegistry, type MetricsServer, serveMetrics } from '../host/prometheus.js';
 import { TrustStore } from '../host/trust.js';
 import { trustReasons } from '../host/trust-needs.js';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { OPERATORS } from '../nodes/operators.js';
 import type { Io } from './main.js';
 import { LiveProgress } from './progress.js';
@@ -45,7 +45,7 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
   tuneHeapForStreaming();
   let job;
   try {
-    job = planJob(pipeline, { operators: OPERATORS, resolvePath: loaded.resolvePath, stdout: io.stdout });
+    job = planJob(pipeline, { operators: OPERATORS, resolvePath: loaded.resolvePath, stdout: io.stdout, pipelinePath: resolve(loaded.path) });
   } catch (err) {
     io.stderr.write(`tributary: ${describeFailure(err)}\n`);
     return 1;

@@ -19,6 +19,8 @@ export interface BuildContext {
   readonly inputKeyed: boolean;
   /** Nodes with several named inputs (joins, broadcast, connect): whether each input port is keyed. */
   readonly inputPortsKeyed?: ReadonlyMap<string, boolean>;
+  /** The pipeline file's absolute path, when the run has one (ids that must be unique per pipeline derive from it). */
+  readonly pipelinePath?: string;
   /** Resolve a path param against the pipeline file's folder. */
   resolvePath(p: string): string;
   readonly stdout: TextOut;

@@ -21,6 +21,8 @@ export interface PlanOptions {
   readonly operators: Readonly<Record<string, OperatorFactory>>;
   readonly resolvePath: (p: string) => string;
   readonly stdout: TextOut;
+  /** The pipeline file's absolute path, if any. */
+  readonly pipelinePath?: string;
 }
 
 interface Placed {
@@ -113,7 +115,7 @@ export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
 function build(n: PipelineNode, opts: PlanOptions, job: Job, metrics: NodeMetrics, inputKeyed: boolean, inputPortsKeyed?: ReadonlyMap<string, boolean>): Built {
   const factory = opts.operators[n.type];
   if (!factory) throw new Error(`no operator for node type '${n.type}'`);
-  const ctx: BuildContext = { nodeId: n.id, type: n.type, job, metrics, inputKeyed, inputPortsKeyed, resolvePath: opts.resolvePath, stdout: opts.stdout };
+  const ctx: BuildContext = { nodeId: n.id, type: n.type, job, metrics, inputKeyed, inputPortsKeyed, resolvePath: opts.resolvePath, stdout: opts.stdout, pipelinePath: opts.pipelinePath };
   return factory(ctx, n.params);
 }
 

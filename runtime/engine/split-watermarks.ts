@@ -64,6 +64,21 @@ export class SplitWatermarks {
     for (let i = 0; i < this.gens.length; i++) if (!this.idle[i]) this.lastActive[i] = now;
   }
 
+  /** One split's generator state, for a checkpoint. */
+  saveSplit(split: number): [number, number] {
+    return this.gens[split]!.save();
+  }
+
+  /** Put a split's generator back (after `add`), and the combined watermark it had. */
+  loadSplit(split: number, s: readonly [number, number]): void {
+    this.gens[split]!.load(s);
+  }
+
+  /** The combined watermark of a checkpoint: it never moves back below it after a restore. */
+  restoreCurrent(wm: number): void {
+    if (wm > this.current) this.current = wm;
+  }
+
   /** A split read to its end no longer holds the others back. */
   finish(split: number): boolean {
     this.finished[split] = true;

@@ -114,14 +114,14 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
 
 ## Checkpoints and savepoints
 
-- When every source can be replayed from a position a checkpoint holds (\`source.file\`, \`source.generator\`),
+- When every source can be replayed from a position a checkpoint holds (\`source.file\`, \`source.generator\`, \`source.kafka\`),
   \`tributary run\` takes a checkpoint every \`settings.checkpoint.interval\` (default 10 s;
   \`--checkpoint-interval\` overrides it, \`0\` keeps only savepoints): at a batch boundary the sources are held, records
   inside asynchronous stages and server sinks drain, and one copy is taken of every operator's state (windows with
   their sketches, process state and timers, CEP partial matches and buffers), every operator's watermarks, the
-  sources' positions (the generator's random state, a file's read position) — then the sources go on while the copy
-  is written. Pipelines with a \`source.kafka\` are not checkpointed yet (their offsets are committed as described
-  under \`source.kafka\`).
+  sources' positions (the generator's random state, a file's read position, each Kafka partition's offset and
+  watermark) — then the sources go on while the copy is written. A resumed \`source.kafka\` reads on from the
+  checkpoint's offsets; the offsets it commits to its group are for monitoring.
 - Checkpoints go to \`.tributary/checkpoints/<pipeline file name>/\` beside the pipeline (\`--checkpoint-dir\`), written
   atomically (temporary file, fsync, rename, fsync of the folder), the last 3 kept. A file carries a format version,
   its length and a CRC-32: a truncated or damaged one is refused with the reason and the previous one is used.
@@ -139,7 +139,9 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
   in-progress part file), so the published file holds every line once.
 - Guarantees per sink when a run resumes after a crash (\`kill -9\`, a power cut): \`sink.file\` is exactly-once
   (above). \`sink.console\` prints again what was produced since the last checkpoint (at-least-once);
-  \`sink.kafka\` writes those records again (no transactions yet). \`sink.redis\`, \`sink.http\` and \`sink.email\` have
+  \`sink.kafka\` writes those records again, unless it has \`deliveryGuarantee: exactly-once\`: then each checkpoint's
+  records are one Kafka transaction committed when the checkpoint is written, and read_committed readers see every
+  record once (see \`sink.kafka\`). \`sink.redis\`, \`sink.http\` and \`sink.email\` have
   \`deliveryGuarantee\`:
   - \`at-least-once\` (default; output as records arrive): \`sink.redis\` HSET, SET and ZADD rewrite the same values
     (idempotent) while HINCRBY, ZINCRBY, LPUSH, XADD and PUBLISH apply twice; \`sink.http\` sends those requests

@@ -198,6 +198,7 @@ export const kafkajsDriver: KafkaDriver = {
       maxBytesPerPartition: 4 * 2 ** 20,
       maxBytes: 32 * 2 ** 20,
       maxWaitTimeInMs: 100,
+      readUncommitted: opts.isolationLevel === 'read_uncommitted',
     });
     await consumer.connect();
     const r = new KafkajsReader(consumer, opts);

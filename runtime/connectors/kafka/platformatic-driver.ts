@@ -1,8 +1,9 @@
 // The Kafka interface on @platformatic/kafka (maintained, pure JavaScript). The reader consumes
 // in MANUAL mode from the start offsets it is given, with autocommit off; its message stream is
 // paused while the fetch buffer is full, which stops fetching.
-import { Admin, type BaseOptions, Consumer, type MessagesStream, Producer, ListOffsetTimestamps } from '@platformatic/kafka';
+import { Admin, type BaseOptions, Consumer, FetchIsolationLevels, type MessagesStream, Producer, ListOffsetTimestamps } from '@platformatic/kafka';
 import { FetchBuffer } from './fetch-buffer.js';
+import { resumeCommit, transactionalWriter } from './platformatic-txn.js';
 import type { FetchedBatch, KafkaAdmin, KafkaConnection, KafkaDriver, KafkaReader, KafkaWriter, PartitionOffset, ProducedMessage, ReaderOptions, TopicPartition } from './types.js';
 
 const MECHANISMS = { plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-sha-512': 'SCRAM-SHA-512' } as const;
@@ -195,7 +196,8 @@ export const platformaticDriver: KafkaDriver = {
     return new PlatformaticAdmin(conn, admin);
   },
   async reader(conn, opts) {
-    const consumer = new Consumer({ ...base(conn), groupId: opts.groupId, autocommit: false, maxWaitTime: 100 });
+    const isolationLevel = opts.isolationLevel === 'read_uncommitted' ? FetchIsolationLevels.READ_UNCOMMITTED : FetchIsolationLevels.READ_COMMITTED;
+    const consumer = new Consumer({ ...base(conn), groupId: opts.groupId, autocommit: false, maxWaitTime: 100, isolationLevel });
     const r = new PlatformaticReader(consumer, opts);
     try {
       await r.start(opts);
@@ -219,4 +221,6 @@ export const platformaticDriver: KafkaDriver = {
     });
     return new PlatformaticWriter(producer);
   },
+  transactionalWriter: (conn, opts) => transactionalWriter(base(conn), opts),
+  resumeCommit: (conn, handle) => resumeCommit(base(conn), handle),
 };

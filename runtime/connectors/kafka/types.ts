@@ -83,6 +83,8 @@ export interface ReaderOptions {
   readonly start: readonly PartitionOffset[];
   /** Fetching pauses while this many messages wait to be polled (backpressure). */
   readonly maxBuffered: number;
+  /** `read_committed` (unset) skips records of open and aborted transactions (Kafka's isolation.level). */
+  readonly isolationLevel?: 'read_committed' | 'read_uncommitted';
 }
 
 export interface KafkaReader {
@@ -108,11 +110,54 @@ export interface KafkaWriter {
   close(): Promise<void>;
 }
 
+/** Identifies one transaction of a transactional producer, so another process can finish it. */
+export interface TransactionHandle {
+  readonly transactionalId: string;
+  /** int64 as a decimal string (structured-clone-able, exact). */
+  readonly producerId: string;
+  readonly producerEpoch: number;
+}
+
+export interface TransactionalWriterOptions {
+  readonly transactionalId: string;
+  /** ms the broker keeps a transaction open before aborting it (transaction.timeout.ms). */
+  readonly transactionTimeout: number;
+  readonly compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+}
+
+/**
+ * A transactional producer (Kafka's KIP-98). Every transaction starts with InitProducerId
+ * (producer id and epoch -1), which aborts a transaction left open under the same id and bumps the
+ * epoch, so each transaction has its own (producer id, epoch) and an older producer is fenced.
+ */
+export interface TransactionalWriter {
+  /** Send within the open transaction, starting one first when none is open. */
+  send(topic: string, messages: readonly ProducedMessage[]): Promise<void>;
+  /** Register the transactional id now (aborting what an earlier producer left open) if no transaction is open. */
+  fence(): Promise<void>;
+  /** The open transaction, or null when nothing was sent since the last commit. */
+  readonly open: TransactionHandle | null;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What finishing a transaction by its handle found. */
+export type ResumeOutcome = 'committed' | 'superseded';
+
 export interface KafkaDriver {
   readonly name: KafkaDriverName;
   admin(conn: KafkaConnection): Promise<KafkaAdmin>;
   reader(conn: KafkaConnection, opts: ReaderOptions): Promise<KafkaReader>;
   writer(conn: KafkaConnection, opts: WriterOptions): Promise<KafkaWriter>;
+  /** Only clients whose transactions are safe across crashes (KIP-447, fencing) offer these. */
+  transactionalWriter?(conn: KafkaConnection, opts: TransactionalWriterOptions): Promise<TransactionalWriter>;
+  /**
+   * Commit a transaction another process left open (Flink's two-phase-commit recovery): 'committed'
+   * when it is committed now or already was; 'superseded' when its producer epoch has been bumped
+   * since (a later transaction began under the id, or the broker aborted it on timeout).
+   */
+  resumeCommit?(conn: KafkaConnection, handle: TransactionHandle): Promise<ResumeOutcome>;
 }
 
 export type KafkaDriverName = 'kafkajs' | 'platformatic';

@@ -69,6 +69,7 @@ export class CheckpointCoordinator {
 
   start(): void {
     const every = this.opts.interval;
+    for (const op of new Set(this.job.operators.values())) if (isCheckpointed(op)) op.checkpointInterval?.(every);
     this.job.onBatchBoundary(() => this.atBoundary());
     if (every !== null) this.due = performance.now() + every;
   }
@@ -128,12 +129,14 @@ export class CheckpointCoordinator {
     const id = this.nextId++;
     const started = performance.now();
     let release: (() => void) | null = null;
+    let participants: Checkpointed[] = [];
     try {
       if (job.stopped) throw new Error('the job has stopped');
       release = await job.quiesce();
       // Records inside asynchronous stages and server sinks are finished first (an aligned
       // checkpoint that drains instead of persisting in-flight records, as unaligned ones would).
       await job.barrier((f) => isCheckpointed(f) && typeof f.prepareCheckpoint === 'function');
+      participants = [...new Set(job.operators.values())].filter((o): o is typeof o & Checkpointed => isCheckpointed(o));
       const data = collect(job, id, kind, this.opts.pipeline);
       const bytes = this.store.encode(data);
       if (!thenStop) {
@@ -141,7 +144,6 @@ export class CheckpointCoordinator {
         release = null;
       }
       const stall = performance.now() - started;
-      const participants: Checkpointed[] = [...new Set(job.operators.values())].filter((o): o is typeof o & Checkpointed => isCheckpointed(o));
       await Promise.all(participants.map((p) => p.prepareCheckpoint?.()));
       const path = await this.store.persist(id, kind, bytes);
       await Promise.all(participants.map((p) => p.checkpointComplete?.(id)));
@@ -157,6 +159,7 @@ export class CheckpointCoordinator {
       s.lastFailure = null;
       return path;
     } catch (err) {
+      for (const p of participants) p.checkpointAborted?.(id);
       this.stats.failed++;
       this.stats.lastFailure = errorMessage(err);
       this.opts.onFailure?.(err);

@@ -18,6 +18,10 @@ export interface Checkpointed {
   prepareCheckpoint?(): Promise<void>;
   /** The checkpoint is written: what it covers may be published (Flink's notifyCheckpointComplete). */
   checkpointComplete?(id: number): Promise<void>;
+  /** The checkpoint failed after its snapshot (Flink's notifyCheckpointAborted): what it sealed stays open. */
+  checkpointAborted?(id: number): void;
+  /** Told before the job opens: ms between periodic checkpoints, null when only savepoints are taken. */
+  checkpointInterval?(ms: number | null): void;
 }
 
 export function isCheckpointed(op: unknown): op is Checkpointed {

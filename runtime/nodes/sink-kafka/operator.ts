@@ -1,6 +1,6 @@
 // Writes records to Kafka through the writer of the chosen client (spec.ts says what users see).
 import { kafkaConnection, openAdmin, unreachable } from '../../connectors/kafka/connection.js';
-import { kafkaDriver } from '../../connectors/kafka/driver.js';
+import { driverNamed, kafkaDriver } from '../../connectors/kafka/driver.js';
 import type { KafkaWriter, ProducedMessage } from '../../connectors/kafka/types.js';
 import { AsyncSink } from '../../engine/async-sink.js';
 import type { Batch } from '../../engine/batch.js';
@@ -13,6 +13,8 @@ import { compileExpression } from '../../expr/index.js';
 import { parseDuration } from '../../format/duration.js';
 import type { ParamsOf } from '../spec.js';
 import type { sinkKafkaSpec } from './spec.js';
+import type { Checkpointed } from '../../engine/checkpoint/participant.js';
+import { defaultTransactionalId, EpochTransactions, type KafkaSinkCheckpoint } from './epochs.js';
 
 type Params = ParamsOf<typeof sinkKafkaSpec>;
 type Fn = (event: unknown) => unknown;
@@ -23,8 +25,10 @@ function text(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v) ?? 'null';
 }
 
-export class KafkaSink extends AsyncSink {
+export class KafkaSink extends AsyncSink implements Checkpointed {
   private writer: KafkaWriter | null = null;
+  /** exactly-once: one transaction per checkpoint epoch. */
+  private readonly epochs: EpochTransactions | null;
   private readonly key: Fn | null;
   private readonly value: Fn | null;
   private readonly headers: Fn | null;
@@ -36,8 +40,13 @@ export class KafkaSink extends AsyncSink {
     private readonly nodeId: string,
     private readonly p: Params,
     private readonly resolvePath: (path: string) => string,
+    pipelinePath: string,
   ) {
     super(job, metrics, { batchSize: p.batchSize, maxInFlight: 1, maxBuffered: p.maxBuffered }, 1);
+    this.epochs =
+      p.deliveryGuarantee === 'exactly-once'
+        ? new EpochTransactions(nodeId, p.transactionalIdPrefix ?? defaultTransactionalId(pipelinePath, nodeId), parseDuration(p.transactionTimeout)!, p.compression)
+        : null;
     this.key = p.key === undefined ? null : (compileExpression(p.key) as Fn);
     this.value = p.value === undefined ? null : (compileExpression(p.value) as Fn);
     this.headers = p.headers === undefined ? null : (compileExpression(p.headers) as Fn);
@@ -61,10 +70,39 @@ export class KafkaSink extends AsyncSink {
       await admin.close().catch(() => {});
     }
     try {
-      this.writer = await driver.writer(conn, { idempotent: this.p.idempotent, acks: ACKS[this.p.acks], compression: this.p.compression });
+      // Transactions only on the client that is safe across crashes (platformatic-txn.ts says why).
+      if (this.epochs !== null) await this.epochs.open(driverNamed('platformatic'), conn);
+      else this.writer = await driver.writer(conn, { idempotent: this.p.idempotent, acks: ACKS[this.p.acks], compression: this.p.compression });
     } catch (err) {
       throw unreachable(this.nodeId, conn, err);
     }
+  }
+
+  // Checkpointed (exactly-once only does anything; at-least-once keeps nothing)
+
+  /**
+   * No prepareCheckpoint: sinks without one are drained by the checkpoint's barrier before the
+   * snapshot, so every record produced before it is in the transaction the snapshot seals.
+   */
+  snapshotCheckpoint(): KafkaSinkCheckpoint {
+    return this.epochs?.snapshot() ?? { pending: null };
+  }
+
+  restoreCheckpoint(s: unknown): void {
+    this.epochs?.restore(s as KafkaSinkCheckpoint);
+  }
+
+  async checkpointComplete(): Promise<void> {
+    // A commit that fails after the checkpoint is written fails the run; the restart commits it.
+    await this.epochs?.complete().catch((err: unknown) => this.job.fail(err));
+  }
+
+  checkpointAborted(): void {
+    this.epochs?.aborted();
+  }
+
+  checkpointInterval(ms: number | null): void {
+    this.epochs?.setInterval(ms);
   }
 
   /** The message for a record, or throws with the reason (a key, value or header expression failed, or the value cannot be written as JSON). */
@@ -102,7 +140,8 @@ export class KafkaSink extends AsyncSink {
     const messages = items as ProducedMessage[];
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.writer!.send(this.p.topic, messages);
+        if (this.epochs !== null) await this.epochs.send(this.p.topic, messages);
+        else await this.writer!.send(this.p.topic, messages);
         return;
       } catch (err) {
         this.metrics.errors++;
@@ -120,13 +159,27 @@ export class KafkaSink extends AsyncSink {
     this.writer = null;
   }
 
+  /** Every sink closed and the run did not fail: the records after the last checkpoint commit. */
+  override async commit(): Promise<void> {
+    if (this.epochs === null) return;
+    try {
+      await this.epochs.commitRest();
+    } catch (err) {
+      throw new NodeError(this.nodeId, `committing the final transaction failed: ${errorMessage(err)}`, { cause: err });
+    } finally {
+      await this.epochs.close().catch(() => {});
+    }
+  }
+
   override async abort(): Promise<void> {
     await super.abort();
     await this.writer?.close().catch(() => {});
     this.writer = null;
+    await this.epochs?.abort();
   }
 }
 
 export const createKafkaSink: OperatorFactory<Params> = (ctx, p) => ({
-  operator: new KafkaSink(ctx.job, ctx.metrics, ctx.nodeId, p, ctx.resolvePath),
+  // Without a pipeline file (the editor's unsaved runs), the folder stands in for it.
+  operator: new KafkaSink(ctx.job, ctx.metrics, ctx.nodeId, p, ctx.resolvePath, ctx.pipelinePath ?? ctx.resolvePath('.')),
 });

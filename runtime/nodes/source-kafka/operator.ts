@@ -19,6 +19,17 @@ import { resolveStart } from './offsets.js';
 import { decoder, type Decoder } from './decode.js';
 import type { sourceKafkaSpec } from './spec.js';
 import { retryWhileCoordinatorLoads } from '../../connectors/kafka/retriable.js';
+import type { Checkpointed } from '../../engine/checkpoint/participant.js';
+
+/**
+ * What a checkpoint keeps: per partition the next offset, the bounded read's end and the split's
+ * watermark generator (Flink's KafkaPartitionSplit: partition, starting and stopping offset). A
+ * restore reads from these, not from the group's commits, which are kept for monitoring only.
+ */
+interface KafkaSourceCheckpoint {
+  readonly partitions: readonly { topic: string; partition: number; position: number; end: number | null; wm: [number, number] }[];
+  readonly wm: number;
+}
 
 type Params = ParamsOf<typeof sourceKafkaSpec>;
 
@@ -37,7 +48,7 @@ interface PartitionState {
   done: boolean;
 }
 
-export class KafkaSource extends SourceOperator {
+export class KafkaSource extends SourceOperator implements Checkpointed {
   readonly deterministic = false;
   private reader: KafkaReader | null = null;
   private readonly parts = new Map<string, PartitionState>();
@@ -49,6 +60,7 @@ export class KafkaSource extends SourceOperator {
   private committing: Promise<void> | null = null;
   private commitFailures = 0;
   private live = 0;
+  private restored: KafkaSourceCheckpoint | null = null;
 
   constructor(
     job: JobControl,
@@ -79,13 +91,25 @@ export class KafkaSource extends SourceOperator {
       await admin.close().catch(() => {});
     }
     const now = Date.now();
-    for (const s of start) {
-      const end = ends.get(`${s.topic}:${s.partition}`) ?? Infinity;
-      const done = s.offset >= end;
-      this.parts.set(`${s.topic}:${s.partition}`, { topic: s.topic, partition: s.partition, split: this.splits.add(now), position: s.offset, end, done });
-      if (done) this.splits.finish(this.splits.size - 1);
+    const saved = new Map((this.restored?.partitions ?? []).map((p) => [`${p.topic}:${p.partition}`, p]));
+    for (let i = 0; i < start.length; i++) {
+      const s = start[i]!;
+      const key = `${s.topic}:${s.partition}`;
+      const back = saved.get(key);
+      // A restored partition goes on from the checkpoint, a bounded one to the end it had then;
+      // partitions added since start as `startFrom` says.
+      if (back !== undefined) start[i] = { topic: s.topic, partition: s.partition, offset: back.position };
+      const end = back !== undefined ? (back.end ?? Infinity) : (ends.get(key) ?? Infinity);
+      const position = start[i]!.offset;
+      const done = position >= end;
+      const split = this.splits.add(now);
+      if (back !== undefined) this.splits.loadSplit(split, back.wm);
+      this.parts.set(key, { topic: s.topic, partition: s.partition, split, position, end, done });
+      if (done) this.splits.finish(split);
       else this.live++;
     }
+    if (this.restored !== null) this.splits.restoreCurrent(this.restored.wm);
+    this.restored = null;
     const reading = start.filter((s) => !this.parts.get(`${s.topic}:${s.partition}`)!.done);
     this.nextCommit = now + this.commitInterval;
     if (reading.length === 0) return;
@@ -94,7 +118,7 @@ export class KafkaSource extends SourceOperator {
 
   private async connectReader(driver: KafkaDriver, conn: KafkaConnection, groupId: string, start: PartitionOffset[]): Promise<KafkaReader> {
     try {
-      return await driver.reader(conn, { groupId, start, maxBuffered: this.p.maxBuffered });
+      return await driver.reader(conn, { groupId, start, maxBuffered: this.p.maxBuffered, isolationLevel: this.p.isolationLevel });
     } catch (err) {
       throw unreachable(this.nodeId, conn, err);
     }
@@ -201,6 +225,17 @@ export class KafkaSource extends SourceOperator {
       .finally(() => {
         this.committing = null;
       });
+  }
+
+  // Checkpointed
+
+  snapshotCheckpoint(): KafkaSourceCheckpoint {
+    const partitions = [...this.parts.values()].map((s) => ({ topic: s.topic, partition: s.partition, position: s.position, end: Number.isFinite(s.end) ? s.end : null, wm: this.splits.saveSplit(s.split) }));
+    return { partitions, wm: this.splits.current };
+  }
+
+  restoreCheckpoint(s: unknown): void {
+    this.restored = s as KafkaSourceCheckpoint;
   }
 
   override touch(now: number): void {

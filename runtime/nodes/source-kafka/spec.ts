@@ -16,7 +16,8 @@ export const sourceKafkaSpec = defineNode({
   doc: [
     'Reads one or more Kafka topics, every partition, as Flink\'s `KafkaSource` does.',
     '',
-    '- **Offsets**: committed to `groupId` only after the records read up to them have left every asynchronous stage and been written by every sink (every `commitInterval`, and at the end of a run that did not fail): at-least-once. A `sink.file` publishes its file only when the run ends, so once it holds records, commits wait for the end of the run. A restart with `startFrom: committed` resumes there. Pipelines reading Kafka are not checkpointed yet (see Checkpoints): their window and process state is not kept across runs, and partial windows are recomputed only from what is re-read.',
+    '- **Checkpoints**: the read position of every partition (with a bounded read\'s end and each partition\'s watermark) is part of each checkpoint, and a resumed run reads on from there, together with the window, process and CEP state of the same moment (Flink\'s Kafka source keeps its splits\' offsets in its state the same way). `startFrom` applies only to a run that starts afresh, and to partitions the checkpoint does not know.',
+    '- **Offsets**: also committed to `groupId`, for monitoring (consumer lag) and for `startFrom: committed`: only after the records read up to them have left every asynchronous stage and been written by every sink (every `commitInterval`, and at the end of a run that did not fail). A `sink.file` publishes its file only when the run ends, so once it holds records, commits wait for the end of the run.',
     '- **Bounded**: with `bounded: true` the source reads up to the offsets that were the latest when the run started, then ends with the final watermark (Flink\'s `setBounded(OffsetsInitializer.latest())`), so a replay job finishes.',
     '- **Event time**: with `eventTime`, each partition has its own bounded-out-of-orderness watermark and the source\'s watermark is the minimum over partitions that are not idle; `idleTimeout` declares a partition idle after that long without records (Flink\'s per-split watermarks with `withIdleness`). `eventTime.field` may name a metadata field, such as `kafka.timestamp`.',
     '- **Errors**: a record that does not parse (or has no usable event time) goes to `errors` as `{node, error, record, topic, partition, offset}` with the raw text as `record`; without an edge from `errors` it fails the run.',
@@ -38,6 +39,10 @@ export const sourceKafkaSpec = defineNode({
     fields: declaredFields(),
     commitInterval: duration('How often read positions are committed (after the records before them are written).', { timer: true }).default('5s'),
     maxBuffered: z.number().int().positive().default(20_000).meta({ description: 'Records fetched ahead of the pipeline before fetching pauses.' }),
+    isolationLevel: z
+      .enum(['read_committed', 'read_uncommitted'])
+      .default('read_committed')
+      .meta({ description: '`read_committed`: records of transactions still open or aborted are skipped (what an exactly-once `sink.kafka` writes becomes visible when its checkpoint completes). `read_uncommitted`: every record as soon as it is written.' }),
   }).superRefine((p, ctx) => {
     if ((p.startFrom === 'timestamp') !== (p.startTimestamp !== undefined)) {
       ctx.addIssue({ code: 'custom', message: p.startFrom === 'timestamp' ? "startFrom 'timestamp' needs 'startTimestamp'" : "startTimestamp applies only with startFrom 'timestamp'", path: ['startTimestamp'] });

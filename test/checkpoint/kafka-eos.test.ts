@@ -1,0 +1,141 @@
+// Kafka exactly-once, proved the way Kafka Streams' EOS system test does: a pipeline reading a
+// pre-filled topic (Kafka → keyBy → tumbling window → exactly-once sink.kafka) is killed with SIGKILL at random moments after
+// checkpoints, restarted each time, and finally runs to its end; what a read_committed reader then
+// finds in the output topics equals an uninterrupted run's output exactly (as multisets: the order
+// across keys may differ) — no window result lost or repeated.
+import kafkajs from 'kafkajs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { BROKERS, createTopic, deleteTopics, produce, uniqueName } from '../support/kafka.js';
+import { readCheckpoint } from '../../runtime/connectors/files/checkpoints.js';
+import { killAndRestart, rng } from './kill-support.js';
+import { scratch, writePipeline } from './pipeline.js';
+
+/** `npm run test:long` raises this (CHECKPOINT_KILLS=25). */
+const KILLS = Number(process.env.CHECKPOINT_KILLS ?? 5);
+const SEED = Number(process.env.CHECKPOINT_SEED ?? Date.now() % 100_000);
+const EVENTS = 240_000;
+const PARTITIONS = 3;
+const BASE_TS = Date.UTC(2026, 0, 1);
+
+const topics: string[] = [];
+afterAll(() => deleteTopics(topics));
+
+/** Every partition's timestamps increase, so with no out-of-orderness no record is late, on any run. */
+async function fillInput(): Promise<string> {
+  const t = await createTopic('eos-in', PARTITIONS);
+  topics.push(t);
+  const msgs = Array.from({ length: EVENTS }, (_, i) => ({ value: JSON.stringify({ userId: `u${i % 400}`, ts: BASE_TS + i * 10, price: i % 97 }), partition: i % PARTITIONS }));
+  await produce(t, msgs);
+  return t;
+}
+
+function pipeline(input: string, windows: string) {
+  const sink = (id: string, topic: string) => ({ id, type: 'sink.kafka', params: { brokers: BROKERS(), topic, key: 'userId', deliveryGuarantee: 'exactly-once', batchSize: 500 } });
+  return {
+    nodes: [
+      { id: 'in', type: 'source.kafka', params: { brokers: BROKERS(), topic: input, groupId: uniqueName('eos'), startFrom: 'earliest', bounded: true, metadata: false, eventTime: { field: 'ts', maxOutOfOrderness: '0ms' } } },
+      { id: 'byUser', type: 'keyBy', params: { key: 'userId' } },
+      { id: 'win', type: 'window', params: { assigner: { kind: 'tumbling', size: '10s' }, aggregates: { n: { fn: 'count' }, spent: { fn: 'sum', field: 'price' } } } },
+      sink('winOut', windows),
+    ],
+    edges: [
+      { from: 'in', to: 'byUser' },
+      { from: 'byUser', to: 'win' },
+      { from: 'win', to: 'winOut' },
+    ],
+  };
+}
+
+/** Records the source had read at a checkpoint (0 when it cannot be read, e.g. half written). */
+async function readUpTo(path: string): Promise<number> {
+  try {
+    const io = (await readCheckpoint(path)).nodes.in?.io as { partitions: { position: number }[] } | undefined;
+    return (io?.partitions ?? []).reduce((n, p) => n + p.position, 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * When to start a kill's random delay: once a checkpoint of this run shows that it has read on
+ * from where it resumed. A run still joining the group checkpoints too, and killing it then
+ * would prove nothing.
+ */
+function progressed(ckptDir: string): (files: string[], before: ReadonlySet<string>) => boolean {
+  let checking: string | null = null;
+  let startedAt: number | null = null;
+  let runKey: string | null = null;
+  let ok = false;
+  return (files, before) => {
+    const key = [...before].sort().join(',');
+    if (key !== runKey) {
+      runKey = key;
+      ok = false;
+      startedAt = null;
+      const prev = [...before].sort().pop();
+      if (prev === undefined) startedAt = 0;
+      else void readUpTo(join(ckptDir, prev)).then((n) => (startedAt = n));
+    }
+    const newest = files.filter((f) => !before.has(f)).sort().pop();
+    if (ok || newest === undefined || startedAt === null || checking !== null) return ok;
+    checking = newest;
+    void readUpTo(join(ckptDir, newest)).then((n) => {
+      if (startedAt !== null && n >= startedAt + 3000) ok = true;
+      checking = null;
+    });
+    return ok;
+  };
+}
+
+/** What a read_committed reader sees: at least `min` values, then nothing more for `quietMs`. */
+async function readCommitted(topic: string, min: number, quietMs = 3000): Promise<string[]> {
+  const c = new kafkajs.Kafka({ clientId: 'tests-eos', brokers: BROKERS().split(','), logLevel: kafkajs.logLevel.NOTHING }).consumer({ groupId: uniqueName('tests-eos'), readUncommitted: false });
+  await c.connect();
+  await c.subscribe({ topics: [topic], fromBeginning: true });
+  const out: string[] = [];
+  let last = Date.now();
+  void c.run({
+    eachMessage: async ({ message }) => {
+      out.push(message.value!.toString());
+      last = Date.now();
+    },
+  });
+  const deadline = Date.now() + 120_000;
+  while ((out.length < min || Date.now() - last < quietMs) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  await c.disconnect();
+  return out.sort();
+}
+
+describe('Kafka exactly-once: kill -9 and restart', () => {
+  it(`ends with exactly the uninterrupted output after ${KILLS} kills (seed ${SEED})`, { timeout: 240_000 + KILLS * 40_000 }, async () => {
+    const input = await fillInput();
+    const out = { refWin: '', win: '' };
+    for (const k of Object.keys(out) as (keyof typeof out)[]) {
+      out[k] = await createTopic(`eos-${k}`, 2);
+      topics.push(out[k]);
+    }
+
+    // The reference: one uninterrupted run (checkpoints on too, so the same transactions are used).
+    const refDir = scratch();
+    const refPath = writePipeline(refDir, pipeline(input, out.refWin), 'eos.json');
+    const ref = await runCli(['run', refPath, '--trust', '-q', '--checkpoint-interval', '500ms'], { timeout: 180_000 });
+    expect(ref.code, ref.stderr).toBe(0);
+    const refWin = await readCommitted(out.refWin, 1);
+    // 400 users × 2400 s of event time in 10 s windows.
+    expect(refWin.length).toBe(400 * 240);
+
+    const dir = scratch();
+    const p = writePipeline(dir, pipeline(input, out.win), 'eos.json');
+    const ckptDir = join(dir, '.tributary', 'checkpoints', 'eos');
+    const run = await killAndRestart(['run', p, '--trust', '--checkpoint-interval', '500ms'], ckptDir, KILLS, rng(SEED), 800, progressed(ckptDir));
+    expect(run.final.code, run.final.stderr).toBe(0);
+    expect(run.kills).toBeGreaterThanOrEqual(Math.min(KILLS, 2));
+    for (const log of run.logs.slice(1)) expect(log).toMatch(/resuming from .*\.ckpt/);
+
+    const win = await readCommitted(out.win, refWin.length);
+    expect(win.length).toBe(refWin.length);
+    expect(win).toEqual(refWin);
+  });
+});
