@@ -173,11 +173,11 @@ interface TraceEvent {
 }
 
 /** Drag one node around its place (what the issue found twice as slow with a tap open). */
-export async function dragNode(page: Page, id: string): Promise<void> {
+export async function dragNode(page: Page, id: string, rounds = 3): Promise<void> {
   const box = (await page.locator(`.react-flow__node[data-id="${id}"] .node-title, .react-flow__node[data-id="${id}"]`).first().boundingBox())!;
   const x = box.x + 20;
   const y = box.y + 8;
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < rounds; round++) {
     await page.mouse.move(x, y);
     await page.mouse.down();
     await page.mouse.move(x + 160, y + 90, { steps: 30 });

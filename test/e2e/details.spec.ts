@@ -3,6 +3,7 @@
 // sideways, their labels uncut; the edge inspector reads the rate as the canvas does; Kafka
 // `brokers` edits as a list and keeps a one-string value a string; a source with no sink and an
 // output going nowhere are warnings.
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { expect, state, test, typeInMonaco } from './fixtures.js';
 
@@ -83,6 +84,11 @@ test('CEP steps wrap, labels whole, no sideways scroll', async ({ page, studio }
   // Every label and control inside its step's card, none cut.
   const cut = await editor.evaluate((root) => {
     const bad: string[] = [];
+    // Each join reads whole, before its step.
+    for (const join of Array.from(root.querySelectorAll<HTMLElement>('.cep-join'))) {
+      const next = join.nextElementSibling!.getBoundingClientRect();
+      if (join.scrollWidth > join.clientWidth + 1 || join.getBoundingClientRect().right > next.left + 1) bad.push(`join ${join.textContent} cut or under its step`);
+    }
     for (const step of Array.from(root.querySelectorAll<HTMLElement>('.cep-step'))) {
       const box = step.getBoundingClientRect();
       for (const el of Array.from(step.querySelectorAll<HTMLElement>('label, select, input, .cep-api, .cep-step-head button'))) {
@@ -97,6 +103,9 @@ test('CEP steps wrap, labels whole, no sideways scroll', async ({ page, studio }
   expect(cut).toEqual([]);
   await third.scrollIntoViewIfNeeded();
   await studio.shot('cep-three-steps');
+  // The step editor passes axe's checks (no serious or critical violations).
+  const axe = await new AxeBuilder({ page }).include('.inspector').analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
 });
 
 test('edge rates read alike on the canvas and in the edge inspector', async ({ page, studio }) => {
