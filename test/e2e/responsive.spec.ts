@@ -45,6 +45,11 @@ test('running flat out with a tap open: tasks fit a frame; the tap draws the row
   await page.locator('.panel-body').evaluate((el) => el.scrollTo(0, el.scrollHeight));
   await expect(drawn.last().locator('td').first()).toHaveText(new Date(Math.min(...times)).toISOString().slice(11, 23));
   expect(await drawn.count()).toBeLessThan(40);
+  // Screen readers see only the rows drawn: the table says how many there are and where each is.
+  await expect(tap.locator('table')).toHaveAttribute('aria-rowcount', String(times.length + 1));
+  await expect(drawn.last()).toHaveAttribute('aria-rowindex', String(times.length + 1));
+  // The window's arithmetic assumes one row height (Panels.tsx ROW_PX): every drawn row has it.
+  expect(new Set(await drawn.evaluateAll((rs) => rs.map((r) => r.getBoundingClientRect().height)))).toEqual(new Set([20]));
   await studio.shot('tap-scrolled-to-oldest');
   // The tap table passes axe's checks (no serious or critical violations).
   const axe = await new AxeBuilder({ page }).include('.bottom').analyze();

@@ -106,9 +106,11 @@ const keyOf = (r: TapRow) => {
   return k;
 };
 
-const TapTableRow = memo(function TapTableRow({ r, keyed, columns }: { r: TapRow; keyed: boolean; columns: readonly string[] }) {
+// `index`: the row's place among all rows (header = 1), for screen readers, which see only the
+// rows drawn (WAI-ARIA aria-rowindex / aria-rowcount on a partly rendered table).
+const TapTableRow = memo(function TapTableRow({ r, index, keyed, columns }: { r: TapRow; index: number; keyed: boolean; columns: readonly string[] }) {
   return (
-    <tr>
+    <tr aria-rowindex={index}>
       <td>{clockTime(r.ts)}</td>
       {keyed && <td>{cell(r.key)}</td>}
       {columns.map((c) => (
@@ -177,9 +179,9 @@ export function TapPanel() {
           Close
         </button>
       </div>
-      <table>
+      <table aria-rowcount={newestFirst.length + 1}>
         <thead>
-          <tr>
+          <tr aria-rowindex={1}>
             <th title="event time, newest first">time ↓</th>
             {keyed && <th>key</th>}
             {stableColumns.map((c) => (
@@ -193,8 +195,8 @@ export function TapPanel() {
               <td colSpan={span} style={{ height: first * ROW_PX }} />
             </tr>
           )}
-          {newestFirst.slice(first, last).map((r) => (
-            <TapTableRow key={keyOf(r)} r={r} keyed={keyed} columns={stableColumns} />
+          {newestFirst.slice(first, last).map((r, i) => (
+            <TapTableRow key={keyOf(r)} r={r} index={first + i + 2} keyed={keyed} columns={stableColumns} />
           ))}
           {last < newestFirst.length && (
             <tr className="tap-spacer" aria-hidden="true">
