@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { envString, filePath } from '../format/params.js';
 
 export const kafkaConnectionParams = {
-  brokers: envString('Bootstrap brokers, comma-separated `host:port`.'),
+  // One string (`"a:9092,b:9092"`, as Kafka's `bootstrap.servers`) or a list of them (natural in
+  // JSON); the form edits it as a list and keeps whichever shape the file had.
+  brokers: z
+    .union([envString('Bootstrap brokers, comma-separated `host:port`.'), z.array(envString('A bootstrap broker, `host:port`.')).min(1)])
+    .meta({ description: 'Bootstrap brokers: `host:port`, comma-separated in one string or as a list; each may use `${NAME}` / `${NAME:-default}` environment references.' }),
   clientId: z.string().min(1).optional().meta({ description: 'Client id the brokers see in logs and quotas. Unset: `tributary-<node id>`.' }),
   ssl: z
     .strictObject({

@@ -71,8 +71,11 @@ test('forms show only what applies; help text is whole; unkeyed state and tap or
   await expect.poll(() => page.locator('[data-testid="tap"] tbody tr').count()).toBeGreaterThan(10);
   await page.getByRole('button', { name: 'Pause' }).click();
   const times = await state<number[]>(page, 's => s.tap.rows.map((r) => r.ts)');
-  const shown = await page.locator('[data-testid="tap"] tbody tr td:first-child').allTextContents();
-  expect(shown).toHaveLength(times.length);
+  const shown = await page.locator('[data-testid="tap"] tbody tr:not(.tap-spacer) td:first-child').allTextContents();
+  // The table draws the rows in view (and a few more), from the newest event time down.
+  expect(shown.length).toBeGreaterThan(5);
+  expect(shown.length).toBeLessThanOrEqual(times.length);
+  expect(shown[0]).toBe(new Date(Math.max(...times)).toISOString().slice(11, 23));
   // The table is in event-time order, newest first (the clock text sorts as its times do).
   expect(shown).toEqual([...shown].sort().reverse());
   await studio.shot('tap-time-order');

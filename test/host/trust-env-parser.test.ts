@@ -59,3 +59,23 @@ describe('every string param counts', () => {
     expect(setEnvNames('${a}', { A: 'x' })).toEqual([]);
   });
 });
+
+describe('Kafka brokers as a list', () => {
+  it('a reference in a list entry needs trust exactly as in the one-string form', async () => {
+    const asString = validatePipeline(pipeline({ type: 'sink.kafka', params: { brokers: '127.0.0.1:9092,${A}', topic: 't' } }));
+    const asList = validatePipeline(pipeline({ type: 'sink.kafka', params: { brokers: ['127.0.0.1:9092', '${A}'], topic: 't' } }));
+    expect(asString.problems).toEqual([]);
+    expect(asList.problems).toEqual([]);
+    expect((await trustReasons(asString.pipeline!, process.cwd(), undefined, ENV)).join('\n')).toMatch(/node 'out' \(params\.brokers\) reads the environment variable A/);
+    expect((await trustReasons(asList.pipeline!, process.cwd(), undefined, ENV)).join('\n')).toMatch(/node 'out' \(params\.brokers\.1\) reads the environment variable A/);
+    // Unset, the entry brings nothing in and asks nothing, as in the string form.
+    expect(await trustReasons(asList.pipeline!, process.cwd(), undefined, {})).toEqual(expect.not.arrayContaining([expect.stringMatching(/params\.brokers/)]));
+  });
+
+  it('an empty list is refused, naming the param', () => {
+    const { problems } = validatePipeline(pipeline({ type: 'sink.kafka', params: { brokers: [], topic: 't' } }));
+    expect(problems.map((p) => p.path).join('\n')).toContain('$.nodes[1].params.brokers');
+    const blank = validatePipeline(pipeline({ type: 'sink.kafka', params: { brokers: [''], topic: 't' } }));
+    expect(blank.problems.map((p) => p.path).join('\n')).toContain('$.nodes[1].params.brokers');
+  });
+});

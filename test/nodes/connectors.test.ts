@@ -3,6 +3,7 @@
 // lookup cache and the fetch buffer's backpressure.
 import { describe, expect, it } from 'vitest';
 import { resolveEnv } from '../../runtime/connectors/env.js';
+import { kafkaConnection } from '../../runtime/connectors/kafka/connection.js';
 import { FetchBuffer } from '../../runtime/connectors/kafka/fetch-buffer.js';
 import { SplitWatermarks } from '../../runtime/engine/split-watermarks.js';
 import { compileTemplate } from '../../runtime/expr/index.js';
@@ -55,6 +56,20 @@ describe('connector params', () => {
     expect(problems('source.kafka', { brokers: 'b:9092', topic: 't', startFrom: 'timestamp', startTimestamp: '2026-01-01T00:00:00Z' })).toEqual([]);
     expect(problems('source.kafka', { brokers: 'b:9092', topic: 't', startFrom: 'timestamp' })).toEqual(["$.nodes[0].params.startTimestamp: startFrom 'timestamp' needs 'startTimestamp'"]);
     expect(problems('source.kafka', { brokers: 'b:9092', topic: ['a', 'b'], startFrom: 'newest' })).toHaveLength(1);
+  });
+});
+
+describe('Kafka brokers', () => {
+  it('take a comma-separated string or a list, each entry with environment references', async () => {
+    expect(problems('source.kafka', { brokers: 'a:9092,b:9092', topic: 't' })).toEqual([]);
+    expect(problems('source.kafka', { brokers: ['a:9092', '${B:-b:9092}'], topic: 't' })).toEqual([]);
+    expect(problems('sink.kafka', { brokers: ['a:9092'], topic: 't' })).toEqual([]);
+    expect(problems('source.kafka', { brokers: [], topic: 't' }).join()).toContain('$.nodes[0].params.brokers');
+    expect(problems('sink.kafka', { brokers: ['a:9092', '${B'], topic: 't' }).join()).toContain('malformed environment reference');
+    const at = (brokers: string | string[]) => kafkaConnection({ brokers }, 'k', (p) => p).then((c) => c.brokers);
+    expect(await at(' a:9092, b:9092 ')).toEqual(['a:9092', 'b:9092']);
+    expect(await at(['a:9092', 'b:9092,c:9092'])).toEqual(['a:9092', 'b:9092', 'c:9092']);
+    await expect(at(['a:9092', '${TRIBUTARY_TEST_UNSET_BROKER}'])).rejects.toThrow('brokers.1: environment variable TRIBUTARY_TEST_UNSET_BROKER is not set');
   });
 });
 

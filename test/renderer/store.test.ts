@@ -160,6 +160,15 @@ describe('editor store', () => {
     await until(() => (s().tap?.rows.length ?? 0) >= 2);
     expect(Object.keys(s().tap!.rows[0]!.value as object)).toEqual(['userId', 'sessionId', 'productId', 'category', 'device', 'ts', 'value']);
     expect(s().sampled['enrich.out->byUser.in']).toContain('value');
+    // Later tap batches carry the same fields: the sampled fields stay the same object (forms
+    // that offer field names do not re-render several times a second).
+    const sampled = s().sampled;
+    const seen = s().tap!.seen;
+    await until(() => s().tap!.seen > seen);
+    expect(s().sampled).toBe(sampled);
+    s().addSampled({ 'enrich.out->byUser.in': ['value', 'extra'] });
+    expect(s().sampled).not.toBe(sampled);
+    expect(s().sampled['enrich.out->byUser.in']).toContain('extra');
     await s().pauseTap(true);
     const frozen = s().tap!.rows.length;
     await new Promise((r) => setTimeout(r, 600));

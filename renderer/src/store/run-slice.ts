@@ -152,9 +152,17 @@ export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
       set({ consoleLines: lines.length > 500 ? lines.slice(lines.length - 500) : lines });
     },
     addSampled(edges) {
-      const merged: Record<string, readonly string[]> = { ...get().sampled };
-      for (const [k, v] of Object.entries(edges)) merged[k] = [...new Set([...(merged[k] ?? []), ...v])].sort();
-      set({ sampled: merged });
+      // Taps report their fields several times a second; only a new name is a change (a new
+      // object would re-render every form that offers field names).
+      const old = get().sampled;
+      let merged: Record<string, readonly string[]> | null = null;
+      for (const [k, v] of Object.entries(edges)) {
+        const had = old[k] ?? [];
+        if (v.every((f) => had.includes(f))) continue;
+        merged ??= { ...old };
+        merged[k] = [...new Set([...had, ...v])].sort();
+      }
+      if (merged) set({ sampled: merged });
     },
   };
 }

@@ -7,17 +7,21 @@ import type { KafkaAdmin, KafkaConnection, KafkaDriver } from './types.js';
 
 /** The connection params of source.kafka and sink.kafka, as parsed. */
 export interface KafkaConnectionParams {
-  brokers: string;
+  brokers: string | readonly string[];
   clientId?: string | undefined;
   ssl?: { ca?: string | undefined; cert?: string | undefined; key?: string | undefined; rejectUnauthorized: boolean } | undefined;
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
 }
 
 export async function kafkaConnection(p: KafkaConnectionParams, nodeId: string, resolvePath: (p: string) => string): Promise<KafkaConnection> {
-  const brokers = resolveEnv(p.brokers, nodeId, 'brokers')
-    .split(',')
-    .map((b) => b.trim())
-    .filter(Boolean);
+  // Each entry may itself be comma-separated (an environment variable holding a whole list).
+  const entries = typeof p.brokers === 'string' ? [['brokers', p.brokers] as const] : p.brokers.map((b, i) => [`brokers.${i}`, b] as const);
+  const brokers = entries.flatMap(([param, b]) =>
+    resolveEnv(b, nodeId, param)
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
   if (brokers.length === 0) throw new NodeError(nodeId, 'brokers: no broker address given');
   let tls: KafkaConnection['tls'] = null;
   const o = p.ssl;
