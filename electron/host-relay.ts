@@ -71,8 +71,13 @@ export class HostRelay implements HostApi {
     return this.host.call('trustNeeds', p);
   }
 
-  stop(): Promise<ResultOf<'stop'>> {
-    return this.host.stop(this.stopGraceMs);
+  stop(p: CheckedParamsOf<'stop'>): Promise<ResultOf<'stop'>> {
+    return this.host.stop(this.stopGraceMs, p.savepoint);
+  }
+
+  checkpoints(p: CheckedParamsOf<'checkpoints'>) {
+    this.checkOrigin(p.origin);
+    return this.host.call('checkpoints', p);
   }
 
   tapOpen(p: CheckedParamsOf<'tapOpen'>) {
