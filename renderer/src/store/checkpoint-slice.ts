@@ -14,7 +14,7 @@ export interface CheckpointSlice {
   /** A savepoint is being taken before the run stops. */
   savingPoint: boolean;
 
-  /** Ask the host whether the open file has checkpoints, and offer them. */
+  /** A document was opened: forget the previous one's checkpoints, ask the host whether this one has any, and offer them. */
   checkResume(): Promise<void>;
   /** Run from the newest checkpoint (what Run does anyway; the offer makes it a choice). */
   resume(): Promise<void>;
@@ -56,15 +56,15 @@ export function checkpointSlice(set: Set, get: Get, deps: Deps): CheckpointSlice
 
     async checkResume() {
       const origin = get().origin;
+      set({ checkpointFigures: null, runCheckpointing: null, resumeOffer: null });
       if (!deps.host || origin.kind !== 'file') {
         set({ resumeOffer: null });
         return;
       }
       try {
         const { newest } = await deps.host.call('checkpoints', { origin });
-        // The file may have changed meanwhile, or a run started: then the answer is stale.
-        const now = get().origin;
-        if (now.kind !== 'file' || now.path !== origin.path || get().runStatus === 'running' || get().runStatus === 'starting') return;
+        // Another document may have opened meanwhile, or a run started: then the answer is stale.
+        if (get().origin !== origin || get().runStatus === 'running' || get().runStatus === 'starting') return;
         set({ resumeOffer: newest });
       } catch {
         set({ resumeOffer: null }); // not a file the host can place: nothing to offer

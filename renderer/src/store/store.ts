@@ -40,13 +40,9 @@ function attachHost(store: EditorStore, host: HostClient): void {
   host.on('tap', (t) => store.getState().onTap(t));
   host.on('console', (c) => store.getState().onConsole(c));
   host.on('metrics', (m) => store.getState().onCheckpointMetrics(m));
-  // A saved file that has checkpoints is offered for resuming when it opens (or is saved under a new name).
-  let offeredFor: string | null = null;
-  store.subscribe((s) => {
-    const path = s.origin.kind === 'file' ? s.origin.path : null;
-    if (path === offeredFor) return;
-    offeredFor = path;
-    void s.checkResume();
+  // A saved file that has checkpoints is offered for resuming when it opens (not when it is saved).
+  store.subscribe((s, prev) => {
+    if (s.opened !== prev.opened) void s.checkResume();
   });
   host.onClose((reason) =>
     store.getState().notify(`${reason ? `the runtime host closed the connection: ${reason}` : 'lost the connection to the runtime host: reload the page to reconnect'} (unsaved work: export it first)`, 'error'),
