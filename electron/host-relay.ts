@@ -53,7 +53,7 @@ export class HostRelay implements HostApi {
     const res = await this.host.run(p);
     if (res.ok || res.reason !== 'untrusted') return res;
     if (!(await this.gate.approve(originLabel(p.origin), res.reasons))) return res;
-    await this.host.call('trust', p);
+    await this.host.call('trust', { doc: p.doc, origin: p.origin });
     return this.host.run(p);
   }
 
