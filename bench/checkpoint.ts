@@ -1,7 +1,7 @@
 // Checkpoint benchmarks: the duration, stall and size of one checkpoint of 1M keys of window
 // state, and keyed-window throughput with a checkpoint every 10 s beside the same run without.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FolderCheckpointStore } from '../runtime/connectors/files/checkpoints.js';
 import type { Batch } from '../runtime/engine/batch.js';
@@ -25,6 +25,16 @@ export interface CheckpointResult {
   bytes: number;
   stateKeys: number;
   maxStallMs: number;
+  /** CPU time the process spent on the run (all its threads, file writes included), s. */
+  cpuSeconds: number;
+  /** 1-minute load average when the run ended: the machine may be shared. */
+  load: number;
+}
+
+/** CPU seconds since `from` (process.cpuUsage: user + system, every thread of the process). */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1e6;
 }
 
 const KEYS_1M = 1_000_000;
@@ -85,11 +95,16 @@ async function oneMillion(): Promise<CheckpointResult> {
   coordinator = new CheckpointCoordinator(job, store, { interval: null, pipeline: 'bench', firstId: 1 });
   coordinator.start();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await job.run();
   await taken;
   const s = coordinator.stats;
+  const cpuSeconds = cpuSince(cpu0);
   done();
-  return { scenario: '1m-keys', records: 2 * KEYS_1M, seconds: (performance.now() - t0) / 1000, checkpoints: s.completed, durationMs: s.lastDuration!, stallMs: s.lastStall!, bytes: s.lastSize!, stateKeys: keys, maxStallMs: s.lastStall! };
+  return {
+    scenario: '1m-keys', records: 2 * KEYS_1M, seconds: (performance.now() - t0) / 1000, checkpoints: s.completed, durationMs: s.lastDuration!, stallMs: s.lastStall!,
+    bytes: s.lastSize!, stateKeys: keys, maxStallMs: s.lastStall!, cpuSeconds, load: loadavg()[0]!,
+  };
 }
 
 /** keyBy(userId) → tumbling 1m count+sum over 100k users, with or without a checkpoint every 10 s. */
@@ -102,16 +117,18 @@ async function throughput(withCheckpoints: boolean, records: number): Promise<Ch
   const watch = setInterval(() => (maxStall = Math.max(maxStall, coordinator.stats.lastStall ?? 0)), 100);
   coordinator.start();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await job.run();
   const seconds = (performance.now() - t0) / 1000;
   await coordinator.stop();
+  const cpuSeconds = cpuSince(cpu0);
   clearInterval(watch);
   const s = coordinator.stats;
   maxStall = Math.max(maxStall, s.lastStall ?? 0);
   done();
   return {
     scenario: withCheckpoints ? 'with-10s' : 'without', records, seconds, checkpoints: s.completed,
-    durationMs: s.lastDuration ?? 0, stallMs: s.lastStall ?? 0, bytes: s.lastSize ?? 0, stateKeys: 0, maxStallMs: maxStall,
+    durationMs: s.lastDuration ?? 0, stallMs: s.lastStall ?? 0, bytes: s.lastSize ?? 0, stateKeys: 0, maxStallMs: maxStall, cpuSeconds, load: loadavg()[0]!,
   };
 }
 

@@ -53,7 +53,7 @@ export class HostRelay implements HostApi {
     const res = await this.host.run(p);
     if (res.ok || res.reason !== 'untrusted') return res;
     if (!(await this.gate.approve(originLabel(p.origin), res.reasons))) return res;
-    await this.host.call('trust', p);
+    await this.host.call('trust', { doc: p.doc, origin: p.origin });
     return this.host.run(p);
   }
 
@@ -71,8 +71,13 @@ export class HostRelay implements HostApi {
     return this.host.call('trustNeeds', p);
   }
 
-  stop(): Promise<ResultOf<'stop'>> {
-    return this.host.stop(this.stopGraceMs);
+  stop(p: CheckedParamsOf<'stop'>): Promise<ResultOf<'stop'>> {
+    return this.host.stop(this.stopGraceMs, p.savepoint);
+  }
+
+  checkpoints(p: CheckedParamsOf<'checkpoints'>) {
+    this.checkOrigin(p.origin);
+    return this.host.call('checkpoints', p);
   }
 
   tapOpen(p: CheckedParamsOf<'tapOpen'>) {

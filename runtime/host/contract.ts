@@ -53,10 +53,20 @@ export const METHOD_PARAMS = {
   hello: z.strictObject({}),
   /** Every problem the validator finds (the editor also validates locally as you type). */
   validate: z.strictObject({ doc }),
-  /** Validate, check trust, plan and start the pipeline. One run per connection at a time. */
-  run: z.strictObject({ doc, origin: originSchema }),
-  /** Interrupt the run: sources stop, sinks flush (like Ctrl-C in `tributary run`). */
-  stop: z.strictObject({}),
+  /**
+   * Validate, check trust, plan and start the pipeline. One run per connection at a time. A saved
+   * file whose sources can be replayed checkpoints, and resumes from its newest checkpoint or
+   * savepoint unless `fresh` (as `tributary run` and its `--fresh`).
+   */
+  run: z.strictObject({ doc, origin: originSchema, fresh: z.boolean().default(false) }),
+  /**
+   * Interrupt the run: sources stop, sinks flush. With `savepoint`, first a savepoint of the whole
+   * state (open windows, partial matches, timers) that the next run resumes from, as Ctrl-C in
+   * `tributary run` (Flink's stop-with-savepoint).
+   */
+  stop: z.strictObject({ savepoint: z.boolean().default(false) }),
+  /** The newest checkpoint or savepoint a run of this saved file would resume from (none for templates and untitled documents). */
+  checkpoints: z.strictObject({ origin: originSchema }),
   /** The user trusts this document's code (remembered per content hash of its saved form). */
   trust: z.strictObject({ doc, origin: originSchema }),
   /** What in this document needs the user's trust before it runs (code, files outside its folder, environment variables set here). */
@@ -132,8 +142,33 @@ export interface ModelInfo {
   readonly outputs: readonly ModelTensor[];
 }
 
+/** A checkpoint or savepoint on disk, as the editor offers to resume it. */
+export interface SavedCheckpoint {
+  readonly id: number;
+  readonly kind: 'checkpoint' | 'savepoint';
+  /** Workspace-relative where it is inside the workspace, else absolute. */
+  readonly path: string;
+  /** When it was written (the file's modification time, epoch ms). */
+  readonly at: number;
+  readonly bytes: number;
+}
+
+/** How a run checkpoints: present when it does (a saved file whose sources can be replayed). */
+export interface RunCheckpointing {
+  /** What it resumed from; null when it started from the beginning. */
+  readonly resumedFrom: SavedCheckpoint | null;
+  /** ms between checkpoints; null: savepoints only. */
+  readonly interval: number | null;
+}
+
 export type RunResult =
-  | { readonly ok: true; readonly runId: number }
+  | {
+      readonly ok: true;
+      readonly runId: number;
+      readonly checkpoints?: RunCheckpointing;
+      /** What to tell the user about checkpoints: damaged ones skipped, state not restored, checkpoints off and why. */
+      readonly notes?: readonly string[];
+    }
   | { readonly ok: false; readonly reason: 'invalid'; readonly problems: readonly Problem[] }
   /** What needs the user's trust (code, files outside the pipeline's folder, environment variables by name), one sentence each. */
   | { readonly ok: false; readonly reason: 'untrusted'; readonly reasons: readonly string[] }
@@ -144,7 +179,9 @@ export interface MethodResults {
   hello: HostInfo;
   validate: { readonly problems: readonly Problem[] };
   run: RunResult;
-  stop: { readonly stopping: boolean };
+  /** `savepoint`: where the savepoint went; `savepointFailed`: why it could not be taken (the run stops all the same). */
+  stop: { readonly stopping: boolean; readonly savepoint?: SavedCheckpoint; readonly savepointFailed?: string };
+  checkpoints: { readonly newest: SavedCheckpoint | null };
   trust: { readonly hash: string };
   /** One sentence per reason; empty when it needs no trust; null when the document does not validate. */
   trustNeeds: { readonly reasons: readonly string[] | null };
@@ -226,6 +263,22 @@ export interface EdgeFigures {
 
 export type JobState = 'running' | 'finished' | 'stopped' | 'failed';
 
+/** A checkpointing run's figures: Flink's checkpoint metrics (lastCheckpointDuration, lastCheckpointSize, numberOfCompletedCheckpoints, numberOfFailedCheckpoints) and what the status bar shows. */
+export interface CheckpointFigures {
+  readonly completed: number;
+  readonly failed: number;
+  readonly lastId: number | null;
+  readonly lastKind: 'checkpoint' | 'savepoint' | null;
+  /** When the last one completed, epoch ms. */
+  readonly lastAt: number | null;
+  readonly lastDuration: number | null;
+  /** How long the sources were held for it, ms. */
+  readonly lastStall: number | null;
+  readonly lastSize: number | null;
+  /** Why the latest attempt failed; cleared by the next one that completes. */
+  readonly lastFailure: string | null;
+}
+
 export interface HostEvents {
   /** A few times a second while a job runs, and once more when it ends. */
   metrics: {
@@ -235,6 +288,8 @@ export interface HostEvents {
     readonly throughput: number;
     readonly nodes: readonly NodeFigures[];
     readonly edges: readonly EdgeFigures[];
+    /** Present while the run checkpoints. */
+    readonly checkpoints?: CheckpointFigures;
   };
   job: {
     readonly runId: number;

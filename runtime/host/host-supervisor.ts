@@ -110,10 +110,15 @@ export class HostSupervisor {
    * does this call's answer, the host being busy): after `graceMs` the host is ended and restarted,
    * the job reported failed, and the editor stays responsive.
    */
-  async stop(graceMs = STOP_GRACE_MS): Promise<ResultOf<'stop'>> {
+  /**
+   * With `savepoint`, the grace period starts once the savepoint is written (the call returns
+   * then): a large state may take longer to save than a stuck pipeline is given to stop.
+   */
+  async stop(graceMs = STOP_GRACE_MS, savepoint = false): Promise<ResultOf<'stop'>> {
     const job = this.runningJob;
     let ended = false;
-    if (job !== null) {
+    const watch = () => {
+      if (job === null) return;
       if (this.stopWatch) clearTimeout(this.stopWatch);
       this.stopWatch = setTimeout(() => {
         this.stopWatch = null;
@@ -121,13 +126,21 @@ export class HostSupervisor {
         ended = true;
         this.restart(`The pipeline did not stop within ${graceMs / 1000} s`);
       }, graceMs);
-    }
+    };
+    if (!savepoint) watch();
     // Ending the host drops this call; the job event already says how it stopped.
-    return this.call('stop', {}).catch((err: unknown) => {
-      if (ended) return { stopping: true };
-      throw err;
-    });
+    return this.call('stop', { savepoint }).then(
+      (r) => {
+        if (savepoint) watch();
+        return r;
+      },
+      (err: unknown) => {
+        if (ended) return { stopping: true };
+        throw err;
+      },
+    );
   }
+
 
   /**
    * The editor is gone: end the host for good. Closing its port stops its job, whose sinks flush

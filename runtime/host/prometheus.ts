@@ -111,8 +111,8 @@ function checkpointMetrics(registry: Registry, stats: () => CheckpointStats | nu
       collect() {
         const s = stats();
         const v = s ? read(s) : null;
-        this.reset();
-        if (v !== null) this.set(v);
+        // As Flink's checkpoint gauges (CheckpointStatsTracker): -1 until a checkpoint has completed.
+        this.set(v ?? -1);
       },
     });
   gauge('lastCheckpointDuration', 'Time the last completed checkpoint took, ms (Flink lastCheckpointDuration).', (s) => s.lastDuration);

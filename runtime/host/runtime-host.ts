@@ -9,7 +9,9 @@ import { serializePipeline } from '../format/serialize.js';
 import { validatePipeline } from '../format/validate.js';
 import { OPERATORS } from '../nodes/operators.js';
 import { ConsoleLines } from './console-lines.js';
-import { type CheckedParamsOf, edgeKey, type HostApi, type HostInfo, METRICS_INTERVAL_MS, type OpenedDoc, type Origin, type ResultOf } from './contract.js';
+import { type CheckedParamsOf, edgeKey, type HostApi, type HostInfo, METRICS_INTERVAL_MS, type OpenedDoc, type Origin, type ResultOf, type RunResult } from './contract.js';
+import { type Checkpointing, setUpCheckpointing } from './checkpointing.js';
+import { checkpointFigures, newestSaved, resumedCheckpoint } from './run-checkpoints.js';
 import { FigureSampler } from './figures.js';
 import { modelInfo } from './model-info.js';
 import { tuneHeapForStreaming } from './heap.js';
@@ -18,7 +20,7 @@ import { TapManager } from './taps.js';
 import { contentHash, TrustStore } from './trust.js';
 import { trustReasons, trustReasonsOf } from './trust-needs.js';
 import type { Workspace } from './workspace.js';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
 export interface HostOptions {
   readonly workspace: Workspace;
@@ -40,6 +42,8 @@ interface Running {
   readonly sampler: FigureSampler;
   readonly timer: NodeJS.Timeout;
   readonly console: ConsoleLines;
+  /** Null when the run does not checkpoint (not a saved file, sources that cannot be replayed). */
+  readonly ckpt: Checkpointing | null;
 }
 
 export class RuntimeHost implements HostApi {
@@ -127,22 +131,58 @@ export class RuntimeHost implements HostApi {
     } catch (err) {
       return { ok: false, reason: 'failed', ...describe(err) };
     }
+    // A saved file checkpoints beside itself, in the folder `tributary run` uses for it.
+    const notes: string[] = [];
+    let ckpt: Checkpointing | null = null;
+    if (p.origin.kind === 'file') {
+      try {
+        ckpt = await setUpCheckpointing(job, pipeline, join(base, basename(p.origin.path)), { fresh: p.fresh }, undefined, (line) => notes.push(line));
+      } catch (err) {
+        return { ok: false, reason: 'failed', message: `cannot resume: ${describe(err).message} (Start over runs it from the beginning)`, nodeId: null };
+      }
+      if (this.running || this.disposed) {
+        await ckpt?.release();
+        return { ok: false, reason: 'busy' };
+      }
+    }
     const runId = this.nextRunId++;
     const sampler = new FigureSampler(job, runId);
     const timer = setInterval(() => this.push(), METRICS_INTERVAL_MS);
-    this.running = { runId, job, sampler, timer, console };
+    this.running = { runId, job, sampler, timer, console, ckpt };
     this.emit('job', { runId, state: 'running', uptimeMs: 0 });
+    ckpt?.coordinator.start();
     job.run().then(
       (outcome) => this.ended(runId, outcome),
       (err: unknown) => this.ended(runId, 'failed', describe(err)),
     );
-    return { ok: true, runId };
+    const result: RunResult & { ok: true } = { ok: true, runId };
+    if (!ckpt) return notes.length > 0 ? { ...result, notes } : result;
+    notes.push(...ckpt.notes);
+    const resumedFrom = ckpt.resumedFrom === null ? null : await resumedCheckpoint(this.opts.workspace.root, ckpt.resumedFrom);
+    return { ...result, checkpoints: { resumedFrom, interval: ckpt.coordinator.interval }, ...(notes.length > 0 ? { notes } : {}) };
   }
 
-  async stop(): Promise<ResultOf<'stop'>> {
-    if (!this.running) return { stopping: false };
-    this.running.job.stop();
-    return { stopping: true };
+  async stop(p: CheckedParamsOf<'stop'>): Promise<ResultOf<'stop'>> {
+    const run = this.running;
+    if (!run) return { stopping: false };
+    if (!p.savepoint || !run.ckpt) {
+      run.job.stop();
+      return { stopping: true };
+    }
+    // Flink's stop-with-savepoint: the savepoint holds the sources; the job then stops from there.
+    try {
+      const path = await run.ckpt.coordinator.savepointAndStop();
+      const saved = await resumedCheckpoint(this.opts.workspace.root, path);
+      return saved ? { stopping: true, savepoint: saved } : { stopping: true };
+    } catch (err) {
+      return { stopping: true, savepointFailed: errorMessage(err) };
+    }
+  }
+
+  async checkpoints(p: CheckedParamsOf<'checkpoints'>): Promise<ResultOf<'checkpoints'>> {
+    if (p.origin.kind !== 'file') return { newest: null };
+    const folder = await this.folderOf(p.origin);
+    return { newest: await newestSaved(this.opts.workspace.root, join(folder, basename(p.origin.path))) };
   }
 
   async tapOpen(p: CheckedParamsOf<'tapOpen'>): Promise<ResultOf<'tapOpen'>> {
@@ -218,17 +258,25 @@ export class RuntimeHost implements HostApi {
   private push(): void {
     const run = this.running;
     if (!run) return;
-    this.emit('metrics', run.sampler.sample());
+    const figures = run.sampler.sample();
+    this.emit('metrics', run.ckpt ? { ...figures, checkpoints: checkpointFigures(run.ckpt.coordinator.stats) } : figures);
     for (const t of this.taps.flush()) this.emit('tap', t);
     const lines = run.console.take();
     if (lines) this.emit('console', { runId: run.runId, ...lines });
   }
 
-  private ended(runId: number, state: 'finished' | 'stopped' | 'failed', error?: { message: string; nodeId: string | null }): void {
+  private async ended(runId: number, state: 'finished' | 'stopped' | 'failed', error?: { message: string; nodeId: string | null }): Promise<void> {
     const run = this.running;
     if (!run || run.runId !== runId) return;
-    this.push(); // the final figures
     clearInterval(run.timer);
+    if (run.ckpt) {
+      // As `tributary run`: a checkpoint being written completes; a finished run has nothing left
+      // to resume, so the next one starts afresh; the folder is free for the next run.
+      await run.ckpt.coordinator.stop();
+      if (state === 'finished') await run.ckpt.store.clear().catch(() => {});
+      await run.ckpt.release().catch(() => {});
+    }
+    this.push(); // the final figures
     this.taps.closeAll();
     this.running = null;
     this.emit('job', { runId, state, uptimeMs: run.sampler.uptimeMs(), ...(error ? { error } : {}) });

@@ -55,5 +55,5 @@ export function launchHostThread(config: HostProcessConfig, log: (msg: string) =
 /** The contract served by a supervised host: Run and Stop through the supervisor, the rest as they are. */
 export function supervisedApi(host: HostSupervisor, stopGraceMs?: number): HostApi {
   const api = Object.fromEntries(METHOD_NAMES.map((m) => [m, (p: never) => host.call(m, p)])) as unknown as Record<MethodName, unknown>;
-  return { ...(api as HostApi), run: (p) => host.run(p), stop: () => host.stop(stopGraceMs) };
+  return { ...(api as HostApi), run: (p) => host.run(p), stop: (p) => host.stop(stopGraceMs, p.savepoint) };
 }

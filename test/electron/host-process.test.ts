@@ -95,7 +95,7 @@ describe('the runtime host process', () => {
     const port: PortLike = { postMessage: () => queueMicrotask(() => exit(9)), on: () => port, off: () => port, start() {}, close() {} };
     const supervisor = new HostSupervisor(() => ({ port, onExit: (fn) => void (exit = fn), kill() {} }), { event() {}, status() {} }, { restartDelayMs: 60_000 });
     const relay = new HostRelay(supervisor, new TrustGate(new TrustStore(join(scratchDir(), 't.json')), async () => false), new GrantedPaths());
-    expect(await relay.run({ doc: {}, origin: { kind: 'new' } })).toEqual({ ok: false, reason: 'failed', message: expect.stringMatching(/exit code 9/), nodeId: null });
+    expect(await relay.run({ doc: {}, origin: { kind: 'new' }, fresh: false })).toEqual({ ok: false, reason: 'failed', message: expect.stringMatching(/exit code 9/), nodeId: null });
     await expect(relay.validate({ doc: {} })).rejects.toThrow(/connection to the runtime host was lost/);
     supervisor.dispose();
   });

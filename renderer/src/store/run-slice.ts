@@ -30,7 +30,8 @@ export interface RunSlice {
   /** What went wrong while running, per node (the Run problems panel, like NiFi's bulletins). */
   runProblems: RunProblems;
 
-  run(): Promise<void>;
+  /** `fresh`: ignore the file's checkpoints (by default a saved file resumes from its newest, as `tributary run`). */
+  run(opts?: { fresh?: boolean }): Promise<void>;
   stop(): Promise<void>;
   trustAndRun(): Promise<void>;
   dismissTrust(): void;
@@ -62,14 +63,14 @@ export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
     ...IDLE,
     sampled: {},
 
-    async run() {
+    async run(opts) {
       const s = get().runStatus;
       if (s === 'starting' || s === 'running') return;
       clearRunNotice();
       set({ ...IDLE, runStatus: 'starting' });
       let r: RunResult;
       try {
-        r = await host().call('run', { doc: runDoc(), origin: get().origin });
+        r = await host().call('run', { doc: runDoc(), origin: get().origin, fresh: opts?.fresh ?? false });
       } catch (err) {
         // Never left 'starting' (which ignores Run) when the call itself fails: say why, stay usable.
         set({ runStatus: 'idle' });
@@ -79,6 +80,7 @@ export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
       if (r.ok) {
         // The job event may already have arrived; the run id ties later events to this run.
         set({ runId: r.runId, runStatus: get().runStatus === 'starting' ? 'running' : get().runStatus });
+        get().onRunStarted(r);
         get().retapAfterStart();
         setTimeout(() => {
           if (get().runId !== r.runId || get().runStatus !== 'running') return;

@@ -3,6 +3,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { HostClient } from '../../../runtime/host/rpc.js';
 import { REGISTRY, type Registry } from '../../../runtime/nodes/registry.js';
+import { checkpointSlice } from './checkpoint-slice.js';
 import { docSlice } from './doc-slice.js';
 import { fileSlice } from './file-slice.js';
 import { runSlice } from './run-slice.js';
@@ -26,6 +27,7 @@ export function createEditorStore(opts: StoreOptions = {}): EditorStore {
     ...runSlice(set, get, deps),
     ...tapSlice(set, get, deps),
     ...fileSlice(set, get, deps),
+    ...checkpointSlice(set, get, deps),
   }));
   if (deps.host) attachHost(store, deps.host);
   return store;
@@ -37,6 +39,11 @@ function attachHost(store: EditorStore, host: HostClient): void {
   host.on('job', (j) => store.getState().onJob(j));
   host.on('tap', (t) => store.getState().onTap(t));
   host.on('console', (c) => store.getState().onConsole(c));
+  host.on('metrics', (m) => store.getState().onCheckpointMetrics(m));
+  // A saved file that has checkpoints is offered for resuming when it opens (not when it is saved).
+  store.subscribe((s, prev) => {
+    if (s.opened !== prev.opened) void s.checkResume();
+  });
   host.onClose((reason) =>
     store.getState().notify(`${reason ? `the runtime host closed the connection: ${reason}` : 'lost the connection to the runtime host: reload the page to reconnect'} (unsaved work: export it first)`, 'error'),
   );

@@ -13,6 +13,7 @@ import { Dialogs, Notice, TrustDialog } from './Dialogs.js';
 import { type DialogKind, nativeFileAction, newDocument, openLocalFile, save } from './files.js';
 import { Inspector } from './Inspector.js';
 import { Palette } from './Palette.js';
+import { ResumeOffer } from './ResumeOffer.js';
 import { BottomPanel, type PanelTab } from './Panels.js';
 import { StatusBar } from './StatusBar.js';
 import { useEditor, useEditorStore } from './store-context.js';
@@ -168,6 +169,7 @@ function Frame({ host }: { host: HostClient | null }) {
       <StatusBar connected={host !== null} />
       <Dialogs kind={dialog} close={() => setDialog(null)} host={host} />
       <TrustDialog />
+      <ResumeOffer />
       <Notice />
     </div>
   );

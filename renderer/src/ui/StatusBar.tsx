@@ -1,5 +1,6 @@
 // The status bar: run state, total throughput, uptime, problems, and the file with its
 // unsaved-changes marker.
+import { CheckpointStatus } from './CheckpointStatus.js';
 import { rate, uptime } from './format.js';
 import { useEditor } from './store-context.js';
 
@@ -23,6 +24,7 @@ export function StatusBar({ connected }: { connected: boolean }) {
         {problems === 0 ? 'valid' : `${problems} problem${problems === 1 ? '' : 's'}`}
         {warnings > 0 && `, ${warnings} warning${warnings === 1 ? '' : 's'}`}
       </span>
+      <CheckpointStatus />
       <span className="spacer" />
       {!connected && <span className="problems">not connected to the runtime host</span>}
       <span data-testid="file">

@@ -2,6 +2,7 @@
 import { useReactFlow } from '@xyflow/react';
 import type { ReactNode } from 'react';
 import { type DialogKind, exportJson, newDocument, save } from './files.js';
+import { StopButtons } from './StopButtons.js';
 import { useEditor, useEditorStore } from './store-context.js';
 
 export function Toolbar({ openDialog, children }: { openDialog: (d: DialogKind) => void; children?: ReactNode }) {
@@ -48,9 +49,7 @@ export function Toolbar({ openDialog, children }: { openDialog: (d: DialogKind) 
       </button>
       <span className="sep" />
       {running ? (
-        <button type="button" className="stop" title="Stop (Ctrl+Enter)" onClick={() => void s().stop()}>
-          ■ Stop
-        </button>
+        <StopButtons />
       ) : (
         <button type="button" className="run" title="Run (Ctrl+Enter)" onClick={() => void s().run()}>
           ▶ Run

@@ -67,6 +67,11 @@ export class CheckpointCoordinator {
     this.nextId = opts.firstId;
   }
 
+  /** ms between checkpoints; null: savepoints only. */
+  get interval(): number | null {
+    return this.opts.interval;
+  }
+
   start(): void {
     const every = this.opts.interval;
     for (const op of new Set(this.job.operators.values())) if (isCheckpointed(op)) op.checkpointInterval?.(every);
