@@ -38,10 +38,14 @@ describe('differential: embedded runtime vs Flink', () => {
       compare(sinkFiles(a).map((p) => join(dir, p)), (f) => f.replace(embedded, flink));
       ran.push(file);
     }
-    // clickstream-demo (generator, filters, a map, a keyBy and file sinks) and cart-abandonment
-    // (cep with notFollowedBy and within) run on Flink today.
+    // clickstream-demo (generator, filters, a map, a keyBy and file sinks), cart-abandonment
+    // (cep with notFollowedBy and within) and the process pipelines run on Flink today.
     expect(ran).toContain('clickstream-demo.json');
     expect(ran).toContain('cart-abandonment.json');
+    // process nodes run their JavaScript through GraalJS over Flink's keyed state and timers:
+    // list, value and map state with TTL, event-time timers, the final watermark as Infinity.
+    expect(ran).toContain('session-recommendations.json');
+    expect(ran).toContain('cart-abandonment-process.json');
   }, 600_000);
 
   it(`${CASES} random window pipelines (every assigner, lateness, late and errors ports) agree`, async () => {
