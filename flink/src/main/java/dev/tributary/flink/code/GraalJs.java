@@ -5,23 +5,30 @@ import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.HostAccess;
 
 /**
- * GraalJS contexts for the `code` params. One engine per JVM (a TaskManager's slots share it, and
- * with it the parsed code); on a stock JDK Truffle runs in interpreter mode, which is expected,
- * so its warning is off. Code sees only what the job hands it: no host classes, I/O or threads.
+ * GraalJS contexts for the `code` params. The functions of one job in one JVM share an engine
+ * (a TaskManager's slots, and with them the parsed code); it is closed with its last context, so a
+ * session cluster running job after job keeps none. On a stock JDK Truffle runs in interpreter
+ * mode, which is expected, so its warning is off. Code sees only what the job hands it: no host
+ * classes, I/O or threads.
  */
 final class GraalJs {
   private GraalJs() {}
 
   private static Engine engine;
+  private static int open;
 
-  static synchronized Engine engine() {
-    if (engine == null) {
-      engine = Engine.newBuilder("js").option("engine.WarnInterpreterOnly", "false").build();
-    }
-    return engine;
+  static synchronized Context context() {
+    if (engine == null) engine = Engine.newBuilder("js").option("engine.WarnInterpreterOnly", "false").build();
+    Context c = Context.newBuilder("js").engine(engine).allowHostAccess(HostAccess.EXPLICIT).build();
+    open++;
+    return c;
   }
 
-  static Context context() {
-    return Context.newBuilder("js").engine(engine()).allowHostAccess(HostAccess.EXPLICIT).build();
+  static synchronized void close(Context c) {
+    c.close();
+    if (--open == 0) {
+      engine.close();
+      engine = null;
+    }
   }
 }

@@ -58,7 +58,8 @@ public final class JsProcessFunction extends KeyedProcessFunction<Object, Rec, R
 
   @Override
   public void close() {
-    if (js != null) js.close();
+    if (js != null) GraalJs.close(js);
+    js = null;
   }
 
   @Override

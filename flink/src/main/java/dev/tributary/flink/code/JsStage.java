@@ -68,7 +68,8 @@ public final class JsStage extends NodeFunction<Rec> {
 
   @Override
   public void close() {
-    if (js != null) js.close();
+    if (js != null) GraalJs.close(js);
+    js = null;
   }
 
   @Override
