@@ -18,17 +18,15 @@ export interface FlinkProblem {
 }
 
 /** Node types the Flink job translates today (flink/…/PipelineComposer.TRANSLATORS). */
-export const FLINK_TRANSLATED: ReadonlySet<string> = new Set(['source.generator', 'source.file', 'filter', 'map', 'keyBy', 'union', 'window', 'cep', 'sink.file', 'sink.console']);
+export const FLINK_TRANSLATED: ReadonlySet<string> = new Set(['source.generator', 'source.file', 'filter', 'map', 'flatMap', 'keyBy', 'union', 'window', 'cep', 'process', 'sink.file', 'sink.console']);
 
 /**
  * Why each node type the job does not translate cannot run on Flink, named before anything is
  * submitted. Types without an entry fall back to the spec's Flink mapping.
  */
 const NOT_TRANSLATED: Readonly<Record<string, string>> = {
-  flatMap: 'flatMap runs JavaScript `code`, which needs GraalJS on the cluster; the job does not load it yet',
-  process: 'process runs JavaScript `code` with state and timers (a KeyedProcessFunction over GraalJS); the job does not load GraalJS yet',
-  broadcast: 'broadcast runs JavaScript `code` (a BroadcastProcessFunction over GraalJS); the job does not load GraalJS yet',
-  connect: 'connect runs JavaScript `code` (a CoProcessFunction over GraalJS); the job does not load GraalJS yet',
+  broadcast: 'broadcast is not translated yet (a BroadcastProcessFunction running its `code` in GraalJS is the mapping)',
+  connect: 'connect is not translated yet (a KeyedCoProcessFunction running its `code` in GraalJS is the mapping)',
   infer: 'infer runs an ONNX model or calls a model server from the embedded runtime; no Async I/O version of it exists for Flink yet',
   'lookup.redis': 'lookup.redis is not ported to Flink\'s Async I/O yet',
   'sink.redis': 'sink.redis has no Flink sink yet',
@@ -48,7 +46,6 @@ export function flinkLimit(node: PipelineNode): string | null {
     return node.spec.flinkExport ? `${node.type} is not translated by the Flink job yet` : `${node.type} has no Flink mapping; it runs only in the embedded runtime`;
   }
   const p = node.params as Record<string, unknown>;
-  if ((node.type === 'filter' || node.type === 'map') && p.code !== undefined) return `${node.type} with \`code\` is not translated yet (GraalJS is not wired in); use an expression`;
   if (node.type === 'window') {
     if (p.time === 'processing') return 'processing-time windows are not translated yet (at the end of a bounded input the embedded runtime fires them; Flink\'s streaming mode does not)';
     for (const [name, a] of Object.entries(p.aggregates as Record<string, { fn: string }>)) {

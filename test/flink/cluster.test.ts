@@ -24,7 +24,8 @@ const pipeline = (out: string) => ({
   name: 'flink-cluster-test',
   nodes: [
     { id: 'clicks', type: 'source.generator', label: 'Clicks', params: { rate: 0, count: 20_000, seed: 5, users: 200, eventTimeRate: 40 } },
-    { id: 'carts', type: 'filter', label: 'Cart adds', params: { condition: "eventType == 'ADD_TO_CART'" } },
+    // `code`: GraalJS runs on the TaskManager, from the cluster's classpath.
+    { id: 'carts', type: 'filter', label: 'Cart adds', params: { code: "return event.eventType === 'ADD_TO_CART';" } },
     { id: 'byCategory', type: 'keyBy', params: { key: 'category' } },
     { id: 'perMinute', type: 'window', label: 'Per minute', params: { assigner: { kind: 'tumbling', size: '1m' }, aggregates: { adds: { fn: 'count' }, units: { fn: 'sum', field: 'quantity' }, top: { fn: 'topK', field: 'productId', k: 3 } } } },
     { id: 'out', type: 'sink.file', params: { path: out } },
@@ -53,11 +54,11 @@ describe('tributary flink', () => {
   it('names every node that cannot run on Flink, with the reason, and submits nothing', async () => {
     const file = join(dir, 'bad.json');
     const doc = pipeline('out/bad.jsonl');
-    doc.nodes.splice(1, 1, { id: 'carts', type: 'filter', label: 'Cart adds', params: { code: "return event.eventType == 'ADD_TO_CART';" } } as never);
+    doc.nodes.splice(3, 1, { ...doc.nodes[3]!, params: { ...doc.nodes[3]!.params, time: 'processing' } } as never);
     writeFileSync(file, JSON.stringify(doc));
     const r = await runCli(['flink', 'run', file, '--jobmanager', 'http://127.0.0.1:9', '--trust']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("node 'carts': filter with `code` is not translated yet");
+    expect(r.stderr).toContain("node 'perMinute': processing-time windows are not translated yet");
     expect(r.stderr).not.toContain('cannot reach');
   });
 

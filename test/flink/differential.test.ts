@@ -9,11 +9,15 @@ import { flinkProblems } from '../../runtime/format/flink.js';
 import { batched, compiled, flinkJar, runEmbedded, runOnFlink, validated } from '../support/flink.js';
 import { copyOfPipelines, examplePipelines } from '../support/pipelines.js';
 import type { PipelineDoc } from '../support/run.js';
-import { compare, retarget, sinkFiles } from './compare.js';
+import { compare, retarget, sameParseErrors, sinkFiles } from './compare.js';
 import { randomWindowCase } from './random-pipelines.js';
+import { randomProcessCase } from './random-process.js';
 
 const CASES = Number(process.env.FLINK_RANDOM_CASES ?? 210);
 const PER_JOB = Number(process.env.FLINK_CASES_PER_JOB ?? 70);
+// Each process node opens a GraalJS context on Flink: fewer per job.
+const PROCESS_CASES = Number(process.env.FLINK_PROCESS_CASES ?? 40);
+const PROCESS_PER_JOB = Number(process.env.FLINK_PROCESS_CASES_PER_JOB ?? 20);
 
 describe('differential: embedded runtime vs Flink', () => {
   beforeAll(() => {
@@ -35,14 +39,20 @@ describe('differential: embedded runtime vs Flink', () => {
       const b = retarget(bounded, 'out/', `flink/${file}/`);
       await runEmbedded(a, dir);
       runOnFlink(compiled(b as never, dir));
-      compare(sinkFiles(a).map((p) => join(dir, p)), (f) => f.replace(embedded, flink));
+      compare(sinkFiles(a).map((p) => join(dir, p)), (f) => f.replace(embedded, flink), sameParseErrors);
       ran.push(file);
     }
-    // clickstream-demo (generator, filters, a map, a keyBy and file sinks) and cart-abandonment
-    // (cep with notFollowedBy and within) run on Flink today.
+    // clickstream-demo (generator, filters, a map, a keyBy and file sinks), cart-abandonment
+    // (cep with notFollowedBy and within) and the process pipelines run on Flink today.
     expect(ran).toContain('clickstream-demo.json');
     expect(ran).toContain('cart-abandonment.json');
-  }, 600_000);
+    // process nodes run their JavaScript through GraalJS over Flink's keyed state and timers:
+    // list, value and map state with TTL, event-time timers, the final watermark as Infinity.
+    expect(ran).toContain('session-recommendations.json');
+    expect(ran).toContain('cart-abandonment-process.json');
+    // flatMap's code in GraalJS.
+    expect(ran).toContain('order-lines.json');
+  }, 900_000);
 
   it(`${CASES} random window pipelines (every assigner, lateness, late and errors ports) agree`, async () => {
     const root = mkdtempSync(join(tmpdir(), 'tributary-flink-random-'));
@@ -65,5 +75,33 @@ describe('differential: embedded runtime vs Flink', () => {
     }
     writeFileSync(join(root, 'summary.txt'), `${docs.length} pipelines, ${records} records compared\n`);
     expect(records).toBeGreaterThan(docs.length);
+  }, 900_000);
+
+  it(`${PROCESS_CASES} random process pipelines (state, event-time timers, side and errors ports) agree`, async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tributary-flink-process-'));
+    const emb = join(root, 'embedded');
+    const fl = join(root, 'flink');
+    mkdirSync(emb);
+    mkdirSync(fl);
+    const docs = Array.from({ length: PROCESS_CASES }, (_, i) => randomProcessCase(5000 + i, emb));
+    for (const d of docs) await runEmbedded(d, root);
+    for (let i = 0; i < docs.length; i += PROCESS_PER_JOB) {
+      runOnFlink(batched(docs.slice(i, i + PROCESS_PER_JOB).map((d) => compiled(retarget(d, emb, fl) as never, root))));
+    }
+    const records = { out: 0, side: 0, errors: 0 };
+    for (const d of docs) {
+      const files = sinkFiles(d);
+      compare(files, (f) => f.replace(emb, fl));
+      for (const f of files) {
+        if (!existsSync(f)) continue;
+        const port = f.slice(f.lastIndexOf('/') + 1).split('-')[0] as keyof typeof records;
+        records[port] += readFileSync(f, 'utf8').split('\n').length - 1;
+      }
+    }
+    writeFileSync(join(root, 'summary.txt'), `${docs.length} pipelines, ${JSON.stringify(records)} records compared\n`);
+    // Every port carried records somewhere, so each part of the API was compared.
+    expect(records.out).toBeGreaterThan(docs.length);
+    expect(records.side).toBeGreaterThan(0);
+    expect(records.errors).toBeGreaterThan(0);
   }, 900_000);
 });

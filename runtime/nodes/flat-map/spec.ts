@@ -7,7 +7,7 @@ export const flatMapSpec = defineNode({
   type: 'flatMap',
   title: 'Flat map',
   category: 'transform',
-  doc: 'Runs `code` for each record; it returns an array of zero or more output records, each with the input record\'s timestamp. Runs only in the embedded runtime.',
+  doc: 'Runs `code` for each record; it returns an array of zero or more output records, each with the input record\'s timestamp. On Flink: a `ProcessFunction` running the code in GraalJS.',
   params: z.strictObject({
     code: code('Function body with `event` and `ctx` in scope; return an array of objects.', ['event', 'ctx']),
   }),
@@ -17,6 +17,6 @@ export const flatMapSpec = defineNode({
   keyOutput: 'preserve',
   // Code builds the records: their fields cannot be known before running.
   outputFields: () => UNKNOWN,
-  flinkExport: false,
+  flinkExport: true,
   example: { code: 'return (event.items ?? []).map((item) => ({ ...item, orderId: event.orderId }));' },
 });

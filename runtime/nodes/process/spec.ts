@@ -26,7 +26,7 @@ export const processSpec = defineNode({
   title: 'Process',
   category: 'keyed',
   doc: [
-    'Runs `code` for every record with per-key state and timers at hand: Flink\'s `KeyedProcessFunction` (`code` is `processElement`, `onTimer` is `onTimer`, `open` is `open`). Without an upstream keyBy every record has the one global key `null`. Output records carry no key (keyBy again downstream). Runs only in the embedded runtime.',
+    'Runs `code` for every record with per-key state and timers at hand: Flink\'s `KeyedProcessFunction` (`code` is `processElement`, `onTimer` is `onTimer`, `open` is `open`). Without an upstream keyBy every record has the one global key `null`. Output records carry no key (keyBy again downstream). On Flink: a `KeyedProcessFunction` running the code in GraalJS over Flink\'s keyed state and timers (docs/flink.md lists where the two differ).',
     '',
     '`ctx`, the same object for every call:',
     '',
@@ -59,7 +59,7 @@ export const processSpec = defineNode({
   keyOutput: 'clear',
   // Code emits the records (`ctx.emit`): their fields cannot be known before running.
   outputFields: () => UNKNOWN,
-  flinkExport: false,
+  flinkExport: true,
   example: {
     code: [
       '// Count a user\'s events; report once they have been quiet for 30 minutes of event time.',
