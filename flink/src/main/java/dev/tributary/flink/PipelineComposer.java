@@ -9,6 +9,10 @@ import dev.tributary.flink.translate.Stateless;
 import dev.tributary.flink.translate.UnsupportedNode;
 import dev.tributary.flink.window.WindowTranslator;
 import dev.tributary.flink.cep.CepTranslator;
+import dev.tributary.flink.http.HttpSinkTranslator;
+import dev.tributary.flink.kafka.KafkaSinkTranslator;
+import dev.tributary.flink.kafka.KafkaSourceTranslator;
+import dev.tributary.flink.redis.RedisSinkTranslator;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,17 +32,21 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * job is submitted.
  */
 public final class PipelineComposer {
-  public static final Map<String, NodeTranslator> TRANSLATORS = Map.of(
-      "source.generator", new GeneratorTranslator(),
-      "source.file", new FileTranslator(),
-      "filter", Stateless.FILTER,
-      "map", Stateless.MAP,
-      "keyBy", Stateless.KEY_BY,
-      "union", Stateless.UNION,
-      "window", new WindowTranslator(),
-      "cep", new CepTranslator(),
-      "sink.file", JsonLinesSink.TRANSLATOR,
-      "sink.console", dev.tributary.flink.sink.ConsoleSink.TRANSLATOR);
+  public static final Map<String, NodeTranslator> TRANSLATORS = Map.ofEntries(
+      Map.entry("source.generator", new GeneratorTranslator()),
+      Map.entry("source.file", new FileTranslator()),
+      Map.entry("source.kafka", new KafkaSourceTranslator()),
+      Map.entry("filter", Stateless.FILTER),
+      Map.entry("map", Stateless.MAP),
+      Map.entry("keyBy", Stateless.KEY_BY),
+      Map.entry("union", Stateless.UNION),
+      Map.entry("window", new WindowTranslator()),
+      Map.entry("cep", new CepTranslator()),
+      Map.entry("sink.file", JsonLinesSink.TRANSLATOR),
+      Map.entry("sink.console", dev.tributary.flink.sink.ConsoleSink.TRANSLATOR),
+      Map.entry("sink.kafka", new KafkaSinkTranslator()),
+      Map.entry("sink.redis", new RedisSinkTranslator()),
+      Map.entry("sink.http", new HttpSinkTranslator()));
 
   private PipelineComposer() {}
 
