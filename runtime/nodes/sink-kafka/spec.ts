@@ -10,7 +10,7 @@ export const sinkKafkaSpec = defineNode({
   doc: [
     'Writes each record to a Kafka topic, batched (up to `batchSize` records a request; while one request is out the next fills up) with an idempotent producer by default, so the client\'s own retries never duplicate or reorder within a partition.',
     '',
-    '- The value is the record as JSON, or what `value` gives (a string is sent as is, anything else as JSON); `key` and `headers` are optional expressions. Records with the same key go to the same partition.',
+    '- The value is the record as JSON, or what `value` gives (a string is sent as is, anything else as JSON); `key` and `headers` are optional expressions. Records with the same key go to the same partition, the one Java\'s default partitioner picks (murmur2 of the key), so Java producers, Kafka Streams and Flink agree with it.',
     '- A request that fails for good is sent again, `retries` times with exponential backoff from `retryBackoff`; each failure counts in the node\'s errors metric, and when the retries are spent the run fails naming this node. A request sent again may duplicate the records it had already written to some partitions (at-least-once); records written before a failure stay written (Kafka has no rollback here).',
     '- While the broker is slow, at most `maxBuffered` records wait here; then the sources pause.',
     '- A record that cannot become a message (its `key`, `value` or `headers` expression fails, or its value cannot be written as JSON, e.g. nested too deeply) goes to `errors` as `{node, error, record}` when it arrives; without an edge from `errors` it fails the run.',
