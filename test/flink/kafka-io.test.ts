@@ -84,11 +84,18 @@ async function bothAgree(doc: PipelineDoc, input: string): Promise<{ messages: n
   let lines = 0;
   for (const n of a.doc.nodes.filter((x) => x.type === 'sink.file')) {
     const f = n.params!.path as string;
-    const want = sortedLines(f);
-    expect(sortedLines(f.replace('/embedded/', '/flink/')), f).toEqual(want);
+    const want = sortedLines(f).map(comparable).sort();
+    expect(sortedLines(f.replace('/embedded/', '/flink/')).map((l) => comparable(l.replace('/hook/flink', '/hook/embedded'))).sort(), f).toEqual(want);
     lines += want.length;
   }
   return { messages: count, keys: Object.keys(keys).length, lines };
+}
+
+/** An `errors` line with the JSON parser's own wording cut (V8's and Jackson's differ; docs/flink.md). */
+function comparable(line: string): string {
+  const e = JSON.parse(line) as { error?: string };
+  if (typeof e.error === 'string' && e.error.startsWith('not valid JSON: ')) e.error = 'not valid JSON: …';
+  return JSON.stringify(e);
 }
 
 let clicks = '';
@@ -143,7 +150,8 @@ describe('Kafka, Redis and HTTP on Flink agree with the embedded runtime', () =>
           { id: 'counts', type: 'sink.redis', params: { command: 'HINCRBY', key: 'user:{userId}:counts', fields: "{ events: 1, purchases: eventType == 'PURCHASE' ? 1 : 0 }", ttl: '1h' } },
           { id: 'last', type: 'sink.redis', params: { command: 'HSET', key: 'user:{userId}', fields: '{ lastEvent: eventType, lastTs: ts, lastProduct: productId }' } },
           { id: 'spend', type: 'sink.redis', params: { command: 'ZINCRBY', key: 'spend', member: 'userId', score: 'cents' } },
-          { id: 'lastView', type: 'sink.redis', params: { command: 'SET', key: 'view:{productId}', value: '{ userId, ts }' } },
+          // Keys written by one user only: a user's records share a partition, so their order is the same on both engines.
+          { id: 'lastView', type: 'sink.redis', params: { command: 'SET', key: 'view:{userId}', value: '{ productId, ts }', ttl: '1h' } },
           { id: 'orders', type: 'sink.kafka', params: { brokers: '${KAFKA_BROKERS:-127.0.0.1:9092}', topic: 'orders', partitions: 3, key: 'userId', headers: '{ kind: eventType, cents }' } },
           { id: 'hook', type: 'sink.http', params: { url, body: '{ userId, cents, ts }', retries: 2, backoff: '10ms', capacity: 4 } },
           { id: 'hookFailed', type: 'sink.file', params: { path: 'hook-failed.jsonl' } },

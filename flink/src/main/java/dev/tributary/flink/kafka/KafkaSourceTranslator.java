@@ -39,6 +39,8 @@ public final class KafkaSourceTranslator implements NodeTranslator {
   public void translate(NodeContext ctx) {
     JsonNode p = ctx.params;
     Properties props = KafkaConnection.of(ctx);
+    // KafkaSource names each reader's consumer from a prefix.
+    props.setProperty("client.id.prefix", (String) props.remove("client.id"));
     List<String> topics = new ArrayList<>();
     if (p.get("topic").isArray()) p.get("topic").forEach(t -> topics.add(t.asText()));
     else topics.add(p.get("topic").asText());
