@@ -60,7 +60,9 @@ final class HttpDelivery extends RichAsyncFunction<Rec, Rec> {
 
   @Override
   public void open(OpenContext ctx) {
-    client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(timeout)).build();
+    // HTTP/1.1 as Node's fetch speaks it: the JDK's default asks a plain-http server to upgrade to
+    // h2c, which a Node server without an upgrade handler never answers.
+    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(timeout)).build();
   }
 
   @Override
