@@ -18,7 +18,24 @@ export interface FlinkProblem {
 }
 
 /** Node types the Flink job translates today (flink/…/PipelineComposer.TRANSLATORS). */
-export const FLINK_TRANSLATED: ReadonlySet<string> = new Set(['source.generator', 'source.file', 'filter', 'map', 'flatMap', 'keyBy', 'union', 'window', 'cep', 'process', 'sink.file', 'sink.console']);
+export const FLINK_TRANSLATED: ReadonlySet<string> = new Set([
+  'source.generator',
+  'source.file',
+  'source.kafka',
+  'filter',
+  'map',
+  'flatMap',
+  'keyBy',
+  'union',
+  'window',
+  'cep',
+  'process',
+  'sink.file',
+  'sink.console',
+  'sink.kafka',
+  'sink.redis',
+  'sink.http',
+]);
 
 /**
  * Why each node type the job does not translate cannot run on Flink, named before anything is
@@ -29,13 +46,9 @@ const NOT_TRANSLATED: Readonly<Record<string, string>> = {
   connect: 'connect is not translated yet (a KeyedCoProcessFunction running its `code` in GraalJS is the mapping)',
   infer: 'infer runs an ONNX model or calls a model server from the embedded runtime; no Async I/O version of it exists for Flink yet',
   'lookup.redis': 'lookup.redis is not ported to Flink\'s Async I/O yet',
-  'sink.redis': 'sink.redis has no Flink sink yet',
-  'sink.http': 'sink.http has no Flink sink yet',
   'sink.email': 'sink.email has no Flink sink yet',
   'join.interval': 'join.interval is not translated yet (Flink\'s intervalJoin is the mapping)',
   'join.window': 'join.window is not translated yet (Flink\'s window join is the mapping)',
-  'source.kafka': 'source.kafka is not translated yet (flink-connector-kafka 5.0.0-2.2 is the mapping)',
-  'sink.kafka': 'sink.kafka is not translated yet (flink-connector-kafka 5.0.0-2.2 is the mapping)',
 };
 
 /** Why a node cannot run on Flink (yet), or null. */
@@ -52,6 +65,10 @@ export function flinkLimit(node: PipelineNode): string | null {
       if (a.fn.startsWith('approx')) return `aggregate '${name}': ${a.fn} is not translated yet (its sketch must be the embedded runtime's to agree)`;
     }
   }
+  if ((node.type === 'source.kafka' || node.type === 'sink.kafka') && (p.ssl as { rejectUnauthorized?: boolean } | undefined)?.rejectUnauthorized === false) {
+    return 'ssl.rejectUnauthorized: false has no setting in the Java Kafka client (it always verifies the chain); give `ssl.ca` instead';
+  }
+  if (node.type === 'sink.redis' && typeof p.url === 'string' && !/^(\$\{|rediss?:\/\/)/.test(p.url)) return 'sink.redis on Flink takes redis:// or rediss:// URLs only (a unix socket is local to one machine)';
   if (node.type === 'cep' && p.time === 'processing') return 'processing-time cep is not translated (at the end of a bounded input the embedded runtime expires every partial match; Flink\'s processing-time CepOperator does not, so the two would disagree)';
   return null;
 }

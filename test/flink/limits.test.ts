@@ -38,4 +38,27 @@ describe('what cannot run on Flink, and why', () => {
     expect(problems.withErrors).toMatch(/edge from `errors`.*CepOperator cannot/);
     expect(problems.clock).toMatch(/processing-time cep/);
   });
+
+  it('Kafka, Redis and HTTP nodes translate, except settings the Java clients cannot honour', () => {
+    const pipeline = validated({
+      nodes: [
+        { id: 'in', type: 'source.kafka', params: { brokers: '${KAFKA_BROKERS:-127.0.0.1:9092}', topic: 'a', eventTime: { field: 'ts', idleTimeout: '5s' } } },
+        { id: 'insecure', type: 'source.kafka', params: { brokers: 'b:9093', topic: 'a', ssl: { rejectUnauthorized: false } } },
+        { id: 'out', type: 'sink.kafka', params: { brokers: 'b:9092', topic: 'b', key: 'userId' } },
+        { id: 'hash', type: 'sink.redis', params: { command: 'HSET', key: 'u:{userId}', fields: '{ ts }' } },
+        { id: 'socket', type: 'sink.redis', params: { url: '/tmp/redis.sock', command: 'SET', key: 'k', value: 'ts' } },
+        { id: 'hook', type: 'sink.http', params: { url: 'http://127.0.0.1:1/hook' } },
+      ],
+      edges: [
+        { from: 'in', to: 'out' },
+        { from: 'in', to: 'hash' },
+        { from: 'insecure', to: 'socket' },
+        { from: 'in', to: 'hook' },
+      ],
+    });
+    const problems = Object.fromEntries(flinkProblems(pipeline).map((p) => [p.nodeId, p.reason]));
+    expect(Object.keys(problems).sort()).toEqual(['insecure', 'socket']);
+    expect(problems.insecure).toMatch(/rejectUnauthorized: false.*ssl\.ca/);
+    expect(problems.socket).toMatch(/redis:\/\/ or rediss:\/\//);
+  });
 });

@@ -129,3 +129,35 @@ export async function produceTransactions(topic: string, transactions: { message
   }
   await p.disconnect();
 }
+
+/**
+ * Every committed message of the topic (read_committed): at least `count`, then whatever else
+ * arrives within `settleMs`, so a writer that duplicated records shows more than `count`.
+ * (topicSize counts transaction markers too, so it cannot say how many records a transactional
+ * writer left.)
+ */
+export async function readSettled(topic: string, count: number, settleMs = 3000, ms = 60_000): Promise<ReadMsg[]> {
+  const c = kafka().consumer({ groupId: uniqueName('tests-read'), readUncommitted: false });
+  await c.connect();
+  await c.subscribe({ topics: [topic], fromBeginning: true });
+  const out: ReadMsg[] = [];
+  let settle: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`read ${out.length} of ${count} messages from ${topic}`)), ms);
+    const done = () => {
+      clearTimeout(t);
+      settle ??= setTimeout(resolve, settleMs);
+    };
+    if (count === 0) done();
+    void c.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+        out.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, partition, offset: Number(message.offset), headers });
+        if (out.length >= count) done();
+      },
+    });
+  });
+  await c.disconnect();
+  return out;
+}

@@ -1,7 +1,7 @@
 // The Kafka interface on @platformatic/kafka (maintained, pure JavaScript). The reader consumes
 // in MANUAL mode from the start offsets it is given, with autocommit off; its message stream is
 // paused while the fetch buffer is full, which stops fetching.
-import { Admin, type BaseOptions, Consumer, FetchIsolationLevels, type MessagesStream, Producer, ListOffsetTimestamps } from '@platformatic/kafka';
+import { Admin, type BaseOptions, compatibilityPartitioner, Consumer, FetchIsolationLevels, type MessagesStream, Producer, ListOffsetTimestamps } from '@platformatic/kafka';
 import { FetchBuffer } from './fetch-buffer.js';
 import { resumeCommit, transactionalWriter } from './platformatic-txn.js';
 import type { FetchedBatch, KafkaAdmin, KafkaConnection, KafkaDriver, KafkaReader, KafkaWriter, PartitionOffset, ProducedMessage, ReaderOptions, TopicPartition } from './types.js';
@@ -213,6 +213,10 @@ export const platformaticDriver: KafkaDriver = {
       idempotent: opts.idempotent,
       acks: opts.acks,
       compression: opts.compression,
+      // Java's default partitioner (murmur2 & 0x7fffffff, as kafkajs's): a key lands where Java
+      // producers, Kafka Streams and Flink's KafkaSink put it. The client's own default takes the
+      // hash unsigned, which differs for topics whose partition count is not a power of two.
+      partitioner: compatibilityPartitioner,
       serializers: { key: toBuffer, value: toBuffer, headerKey: toBuffer, headerValue: toBuffer },
     });
     await producer.metadata({ topics: [] }).catch(async (err: unknown) => {

@@ -3,7 +3,7 @@
 // new producer must send so that the broker aborts a transaction left open under the same id and
 // fences the producer that opened it (Kafka's TransactionCoordinator.handleInitProducerId).
 // kafkajs predates KIP-447 and is not offered for transactions.
-import { type BaseOptions, Connection, endTxnV4, FindCoordinatorKeyTypes, findCoordinatorV6, Producer } from '@platformatic/kafka';
+import { type BaseOptions, compatibilityPartitioner, Connection, endTxnV4, FindCoordinatorKeyTypes, findCoordinatorV6, Producer } from '@platformatic/kafka';
 import type { ProducedMessage, ResumeOutcome, TransactionalWriter, TransactionalWriterOptions, TransactionHandle } from './types.js';
 
 type Bytes = Buffer | string;
@@ -100,6 +100,8 @@ export async function transactionalWriter(base: BaseOptions, opts: Transactional
     acks: -1,
     transactionalId: opts.transactionalId,
     compression: opts.compression,
+    // Java's default partitioner, as the at-least-once writer (platformatic-driver.ts).
+    partitioner: compatibilityPartitioner,
     serializers: { key: toBuffer, value: toBuffer, headerKey: toBuffer, headerValue: toBuffer },
   });
   await producer.metadata({ topics: [] }).catch(async (err: unknown) => {

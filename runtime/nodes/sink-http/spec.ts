@@ -33,6 +33,6 @@ export const sinkHttpSpec = defineNode({
   outputs: [ERRORS_PORT],
   keyed: 'none',
   keyOutput: 'clear',
-  flinkExport: false,
+  flinkExport: true,
   example: { url: 'https://hooks.example.com/alerts', body: "{ text: concat('Cart abandoned by ', userId) }", headers: { authorization: 'Bearer ${ALERT_TOKEN}' } },
 });

@@ -52,6 +52,6 @@ export const sinkRedisSpec = defineNode({
   outputs: [ERRORS_PORT],
   keyed: 'none',
   keyOutput: 'clear',
-  flinkExport: false,
+  flinkExport: true,
   example: { url: '${REDIS_URL:-redis://127.0.0.1:6379}', command: 'HSET', key: 'user:{userId}', fields: '{ lastSeen: ts, lastProduct: productId }' },
 });

@@ -11,6 +11,10 @@ import dev.tributary.flink.window.WindowTranslator;
 import dev.tributary.flink.cep.CepTranslator;
 import dev.tributary.flink.code.JsStage;
 import dev.tributary.flink.code.ProcessTranslator;
+import dev.tributary.flink.http.HttpSinkTranslator;
+import dev.tributary.flink.kafka.KafkaSinkTranslator;
+import dev.tributary.flink.kafka.KafkaSourceTranslator;
+import dev.tributary.flink.redis.RedisSinkTranslator;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +37,7 @@ public final class PipelineComposer {
   public static final Map<String, NodeTranslator> TRANSLATORS = Map.ofEntries(
       Map.entry("source.generator", new GeneratorTranslator()),
       Map.entry("source.file", new FileTranslator()),
+      Map.entry("source.kafka", new KafkaSourceTranslator()),
       Map.entry("filter", JsStage.FILTER),
       Map.entry("map", JsStage.MAP),
       Map.entry("flatMap", JsStage.FLAT_MAP),
@@ -42,7 +47,10 @@ public final class PipelineComposer {
       Map.entry("cep", new CepTranslator()),
       Map.entry("process", new ProcessTranslator()),
       Map.entry("sink.file", JsonLinesSink.TRANSLATOR),
-      Map.entry("sink.console", dev.tributary.flink.sink.ConsoleSink.TRANSLATOR));
+      Map.entry("sink.console", dev.tributary.flink.sink.ConsoleSink.TRANSLATOR),
+      Map.entry("sink.kafka", new KafkaSinkTranslator()),
+      Map.entry("sink.redis", new RedisSinkTranslator()),
+      Map.entry("sink.http", new HttpSinkTranslator()));
 
   private PipelineComposer() {}
 

@@ -52,7 +52,7 @@ public final class FileTranslator implements NodeTranslator {
   }
 
   /** Epoch ms from a number or an ISO-8601 string; NaN otherwise (runtime/nodes/source-file/operator.ts toTimestamp). */
-  static double toTimestamp(Object v) {
+  public static double toTimestamp(Object v) {
     // Outside a JavaScript Date's range (±8.64e15 ms) is no timestamp, as in the embedded runtime;
     // past it the cast to Flink's long timestamp would saturate and the record's window overflow.
     if (v instanceof Number n) return Math.abs(n.doubleValue()) <= 8.64e15 ? n.doubleValue() : Double.NaN;
