@@ -204,6 +204,14 @@ describe('keys, late data, errors', () => {
     expect((h.outValues('errors')[0] as { record: unknown }).record).toEqual({ n: 1 });
   });
 
+  it('a pair whose output throws goes to errors and the rest of its batch still joins', () => {
+    const h = new OperatorHarness('join.interval', { lowerBound: -5, upperBound: 5, output: '{ x: right.a.b, key }' }, { keyed: true, inputs: 2 });
+    h.push([{ value: {}, ts: 1, key: 'k' }, { value: {}, ts: 1, key: 'j' }], LEFT);
+    h.push([{ value: { n: 1 }, ts: 2, key: 'k' }, { value: { a: { b: 2 } }, ts: 3, key: 'k' }, { value: { a: { b: 3 } }, ts: 3, key: 'j' }], RIGHT);
+    expect(h.outValues('errors').map((e) => (e as { record: unknown }).record)).toEqual([{ n: 1 }]);
+    expect(h.outValues()).toEqual([{ x: 2, key: 'k' }, { x: 3, key: 'j' }]);
+  });
+
   it('the node watermark is the minimum of both inputs; an ended input no longer holds it back', () => {
     const h = join(-5, true, 5, true);
     h.watermark(20, LEFT);
