@@ -3,16 +3,17 @@
 //   their last active window, equal to onnxruntime run here on features computed from the events;
 // - cart-abandonment-ml.json: every open cart's probability lands in Redis, and exactly the carts
 //   at 0.75 or above arrive as e-mails at a real SMTP server, with the right fields;
-// - model-scoring-recs.json: candidates ranked by a real KServe v2 server in Redis sorted sets.
+// - model-scoring-recs.json: candidates ranked by a real KServe v2 server in Redis sorted sets,
+//   each exactly once, a candidate the server does not answer in time with the fallback score.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickEvent } from '../../runtime/nodes/source-generator/ecommerce.js';
 import { lastWindowFeatures } from '../support/churn.js';
-import { runCli } from '../support/cli.js';
+import { type CliResult, runCli } from '../support/cli.js';
 import { generatorEvents } from '../support/generator.js';
-import { recsScore, startKserve, type KserveServer } from '../support/kserve.js';
+import { RECS_MODEL, recsScore, startKserve, type KserveServer } from '../support/kserve.js';
 import { copyOfPipelines, PIPELINES_DIR } from '../support/pipelines.js';
 import { cleanup, keysMatching, prefix, redis } from '../support/redis.js';
 import { SmtpServerProcess } from '../support/smtp.js';
@@ -33,15 +34,16 @@ afterAll(async () => {
 });
 
 /** Run pipelines/<file> from a private copy with its Redis keys under this test's prefix. */
-async function run(file: string): Promise<string> {
+async function run(file: string, edit?: (doc: { nodes: unknown[]; edges: unknown[] }) => void): Promise<{ dir: string; res: CliResult }> {
   const dir = copyOfPipelines();
   const path = join(dir, file);
   const doc = JSON.parse(readFileSync(path, 'utf8'));
   for (const n of doc.nodes) if (n.type === 'sink.redis') n.params.key = `${pre}:${n.params.key}`;
+  edit?.(doc);
   writeFileSync(path, JSON.stringify(doc));
   const res = await runCli(['run', file, '--trust'], { cwd: dir, timeout: 120_000, env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), MODEL_SERVER_URL: kserve.url } });
   expect(res.code, res.stderr).toBe(0);
-  return dir;
+  return { dir, res };
 }
 
 async function hashes(pattern: string): Promise<Map<string, Record<string, string>>> {
@@ -106,37 +108,103 @@ describe('model pipelines', () => {
     }
   });
 
-  it('model-scoring-recs: candidates ranked by the KServe v2 server in ZADD recs:{userId}', async () => {
+  // Every candidate leaves exactly once: ranked by the server's model (its score, its version) or,
+  // when the model could not answer within the seed's 500 ms, with the fallback score 0 and why. On
+  // a busy machine some requests may be slow; most candidates must still be ranked by the model.
+  async function recsRun(): Promise<{ ranked: number; fallbacks: RecsOut[] }> {
+    const events = generatorEvents('model-scoring-recs.json').events;
+    const want = recsCandidates(events);
+    const rowsBefore = kserve.stats.rows;
+    const { dir, res } = await run('model-scoring-recs.json', (doc) => {
+      // Also keep what the model node scored, to count every candidate.
+      doc.nodes.push({ id: 'scoredCopy', type: 'sink.file', params: { path: 'out/recs-scored.jsonl' } });
+      doc.edges.push({ from: 'rank', to: 'scoredCopy' });
+    });
+    const lines = (f: string) => readFileSync(join(dir, 'out', f), 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as RecsOut);
+    const scored = lines('recs-scored.jsonl');
+    const fallbacks = lines('recs-fallback.jsonl');
+    const seen = new Map<string, number>();
+    for (const o of [...scored, ...fallbacks]) seen.set(candidateKey(o.userId, o.windowEnd, o.productId), (seen.get(candidateKey(o.userId, o.windowEnd, o.productId)) ?? 0) + 1);
+    expect(seen.size, 'candidates out').toBe(want.length);
+    for (const c of want) expect(seen.get(candidateKey(c.user, c.windowEnd, c.product)), `${c.user} ${c.product} at ${c.windowEnd}`).toBe(1);
+    for (const o of scored) {
+      const c = want.find((w) => w.user === o.userId && w.windowEnd === o.windowEnd && w.product === o.productId)!;
+      expect(Math.abs(o.recScore - c.score), `${o.userId} ${o.productId}`).toBeLessThan(1e-9);
+      expect(o.modelVersion).toBe(RECS_MODEL.version);
+    }
+    for (const o of fallbacks) expect([o.recScore, o.modelVersion, typeof o.fallback]).toEqual([0, null, 'string']);
+    // Every ranked candidate went to the server; the run's closing table counts the fallbacks as the node's errors.
+    expect(kserve.stats.rows - rowsBefore).toBeGreaterThanOrEqual(scored.length);
+    const row = res.stderr.split('\n').filter((l) => /^\s*rank\s/.test(l)).at(-1);
+    expect(row, res.stderr.slice(-2000)).toBeDefined();
+    expect(row!.trim().split(/\s+/)[5]!.replace(/,/g, ''), row).toBe(String(fallbacks.length));
+    // The sorted sets: a later minute's score of a product replaces an earlier one; fallbacks score 0.
+    const fell = new Set(fallbacks.map((o) => candidateKey(o.userId, o.windowEnd, o.productId)));
+    const zsets = new Map<string, Map<string, number>>();
+    for (const c of want) {
+      const z = zsets.get(c.user) ?? zsets.set(c.user, new Map()).get(c.user)!;
+      z.set(c.product, fell.has(candidateKey(c.user, c.windowEnd, c.product)) ? 0 : c.score);
+    }
+    const keys = await keysMatching(r, `${pre}:recs:*`);
+    expect(keys.length).toBe(zsets.size);
+    for (const k of keys) {
+      const z = zsets.get(k.slice(`${pre}:recs:`.length))!;
+      const flat = await r.zrange(k, 0, -1, 'WITHSCORES');
+      const got = new Map<string, number>();
+      for (let i = 0; i < flat.length; i += 2) got.set(flat[i]!, Number(flat[i + 1]));
+      expect([...got.keys()].sort()).toEqual([...z.keys()].sort());
+      for (const [product, score] of z) expect(Math.abs(got.get(product)! - score), `${k} ${product}`).toBeLessThan(1e-9);
+    }
+    console.log(`model-scoring-recs: ${want.length} candidates, ${scored.length} ranked by the model, ${fallbacks.length} fallbacks; ${row!.trim()}`);
+    return { ranked: scored.length, fallbacks };
+  }
+
+  it('model-scoring-recs: every candidate ranked in ZADD recs:{userId}, by the KServe v2 model or the fallback', async () => {
     // The seed's settings (§2), not loosened to pass on a slow machine.
     const rank = JSON.parse(readFileSync(join(PIPELINES_DIR, 'model-scoring-recs.json'), 'utf8')).nodes.find((n: { id: string }) => n.id === 'rank').params;
     expect([rank.ordered, rank.timeout, rank.capacity]).toEqual([false, '500ms', 10_000]);
-    const expected = recsCandidates(generatorEvents('model-scoring-recs.json').events);
-    const rowsBefore = kserve.stats.rows;
-    const dir = await run('model-scoring-recs.json');
-    const unscored = readFileSync(join(dir, 'out/recs-unscored.jsonl'), 'utf8');
-    expect(unscored, unscored.slice(0, 600)).toBe('');
-    const keys = await keysMatching(r, `${pre}:recs:*`);
-    expect(keys.length).toBe(expected.size);
-    for (const k of keys) {
-      const want = expected.get(k.slice(`${pre}:recs:`.length))!;
-      const z = await r.zrange(k, 0, -1, 'WITHSCORES');
-      const got = new Map<string, number>();
-      for (let i = 0; i < z.length; i += 2) got.set(z[i]!, Number(z[i + 1]));
-      expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
-      for (const [product, score] of want) expect(Math.abs(got.get(product)! - score), `${k} ${product}`).toBeLessThan(1e-9);
+    // Every run must lose nothing (checked in recsRun). On a machine so loaded that a 2,500-row
+    // request takes over 500 ms, a run may fall back more than it ranks; up to three runs, one must
+    // rank most candidates by the model (a model never called, or never in time, fails all three).
+    let best = { ranked: 0, fallbacks: [] as RecsOut[] };
+    for (let attempt = 0; attempt < 3 && best.ranked <= best.fallbacks.length; attempt++) {
+      await cleanup(r, `${pre}:recs`);
+      best = await recsRun();
     }
-    // Every candidate went to the server, in batches.
-    const candidates = kserve.stats.rows - rowsBefore;
-    expect(candidates).toBeGreaterThan(keys.length);
-  });
+    expect(best.ranked, `fallbacks: ${JSON.stringify(best.fallbacks.slice(0, 3))}`).toBeGreaterThan(best.fallbacks.length);
+  }, 240_000);
+
+  it('model-scoring-recs: a stalled server request falls back (score 0, reason timed out); nothing lost', async () => {
+    await cleanup(r, `${pre}:recs`);
+    kserve.slow.requests = 1;
+    kserve.slow.ms = 1500;
+    try {
+      const { fallbacks } = await recsRun();
+      expect(fallbacks.length).toBeGreaterThan(0);
+      expect(fallbacks.every((o) => /timed out after 500 ms/.test(o.fallback)), fallbacks[0]?.fallback).toBe(true);
+    } finally {
+      kserve.slow.requests = 0;
+    }
+  }, 120_000);
 });
 
+interface RecsOut {
+  userId: string;
+  productId: string;
+  windowEnd: number;
+  recScore: number;
+  modelVersion: string | null;
+  fallback: string;
+}
+
+const candidateKey = (user: string, windowEnd: number, product: string) => `${user}|${windowEnd}|${product}`;
+
 /**
- * The sorted sets model-scoring-recs.json must leave: per user and minute, the five products most
- * viewed or clicked (count desc, then id asc, as topK orders them), each scored by the server's
- * model on [views, rank, product number]; a later minute's score of a product replaces an earlier one.
+ * The candidates model-scoring-recs.json must score, in window order: per user and minute, the five
+ * products most viewed or clicked (count desc, then id asc, as topK orders them), each with the
+ * server model's score of [views, rank, product number].
  */
-function recsCandidates(events: readonly ClickEvent[]): Map<string, Map<string, number>> {
+function recsCandidates(events: readonly ClickEvent[]): { user: string; windowEnd: number; product: string; score: number }[] {
   const counts = new Map<string, Map<string, number>>();
   for (const e of events) {
     if (e.eventType !== 'VIEW' && e.eventType !== 'CLICK') continue;
@@ -146,11 +214,10 @@ function recsCandidates(events: readonly ClickEvent[]): Map<string, Map<string, 
   }
   const windows = [...counts.entries()].map(([k, m]) => ({ user: k.split('|')[0]!, minute: Number(k.split('|')[1]), m }));
   windows.sort((a, b) => a.minute - b.minute);
-  const out = new Map<string, Map<string, number>>();
+  const out: { user: string; windowEnd: number; product: string; score: number }[] = [];
   for (const w of windows) {
     const top = [...w.m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 5);
-    const z = out.get(w.user) ?? out.set(w.user, new Map()).get(w.user)!;
-    top.forEach(([product, views], i) => z.set(product, recsScore([views, i + 1, Number(product.slice(1))])));
+    top.forEach(([product, views], i) => out.push({ user: w.user, windowEnd: (w.minute + 1) * 60_000, product, score: recsScore([views, i + 1, Number(product.slice(1))]) }));
   }
   return out;
 }

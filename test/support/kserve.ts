@@ -17,11 +17,14 @@ export interface KserveServer {
   readonly url: string;
   /** Requests and rows served. */
   readonly stats: { requests: number; rows: number };
+  /** The next `requests` inference requests are answered `ms` late (a server stalled for a while). */
+  readonly slow: { requests: number; ms: number };
   close(): Promise<void>;
 }
 
 export async function startKserve(): Promise<KserveServer> {
   const stats = { requests: 0, rows: 0 };
+  const slow = { requests: 0, ms: 0 };
   const server: Server = createServer((req, res) => {
     const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const path = req.url!.split('?')[0]!;
@@ -54,10 +57,14 @@ export async function startKserve(): Promise<KserveServer> {
       }
       stats.requests++;
       stats.rows += n;
-      send(200, { model_name: RECS_MODEL.name, model_version: RECS_MODEL.version, outputs: [{ name: 'score', datatype: 'FP64', shape: [n, 1], data: scores }] });
+      const answer = () => send(200, { model_name: RECS_MODEL.name, model_version: RECS_MODEL.version, outputs: [{ name: 'score', datatype: 'FP64', shape: [n, 1], data: scores }] });
+      if (slow.requests > 0) {
+        slow.requests--;
+        setTimeout(answer, slow.ms);
+      } else answer();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return { url, stats, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url, stats, slow, close: () => new Promise<void>((r) => server.close(() => r())) };
 }

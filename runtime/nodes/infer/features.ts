@@ -89,6 +89,7 @@ export function allocate(type: ElementType, n: number): NumericArray {
 function describe(v: unknown): string {
   if (v === undefined) return 'missing';
   if (v === null) return 'null';
+  if (typeof v === 'number') return String(v); // NaN, Infinity: JSON.stringify would say null
   return `${typeof v} ${JSON.stringify(v)?.slice(0, 40)}`;
 }
 

@@ -177,6 +177,7 @@ export class HttpModel {
     this.figures.batchSize = enc.rows.length;
     let error = 'not sent';
     let decoded: ReturnType<ProtocolCodec['decode']> | null = null;
+    let flushed = false;
     for (let attempt = 0; enc.rows.length > 0 && attempt <= this.p.retries && !this.closed; attempt++) {
       const left = deadline - performance.now();
       if (left <= 0) {
@@ -187,6 +188,7 @@ export class HttpModel {
       let retry = true;
       try {
         const res = await this.poster.post(url, headers, enc.body, Math.max(1, Math.ceil(left)));
+        flushed = res.flushed;
         if (res.status >= 200 && res.status < 300) {
           try {
             const h = res.headers['inference-header-content-length'];
@@ -212,9 +214,10 @@ export class HttpModel {
       await sleep(wait);
     }
     if (enc.rows.length > 0) this.figures.latency(performance.now() - started);
-    // Reused only after an answer: a server that answers early (an error, a timeout) may leave
-    // part of the body still queued on its socket.
-    if (decoded !== null && this.writers.length < this.p.concurrency) this.writers.push(writer);
+    // Reused only after an answer to a body sent whole: a request that failed or timed out (its
+    // socket destroyed), or a server that answered before reading the body, may leave part of it
+    // queued on a socket that still reads this buffer; retries above resend the same bytes.
+    if (decoded !== null && flushed && this.writers.length < this.p.concurrency) this.writers.push(writer);
     this.settle(segs, enc.bad, enc.rows, decoded, error);
   }
 

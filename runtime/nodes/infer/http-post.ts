@@ -10,6 +10,12 @@ export interface PostResult {
   readonly status: number;
   readonly headers: http.IncomingHttpHeaders;
   readonly body: Buffer;
+  /**
+   * The whole request body had left for the socket's kernel buffer when the answer came. A server
+   * may answer before it has read the body; until then the socket may still read the caller's
+   * buffer, which must not be reused.
+   */
+  readonly flushed: boolean;
 }
 
 /**
@@ -45,7 +51,7 @@ export class HttpPoster {
         });
         res.on('end', () => {
           clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), flushed: req.writableFinished });
         });
         res.on('error', (err) => {
           clearTimeout(timer);

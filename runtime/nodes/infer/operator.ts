@@ -28,6 +28,12 @@ export interface Scorer {
 
 type Fields = Record<string, unknown>;
 
+/** One invoke's results so far (a record's slot is filled when its model call ends), and whether it timed out. */
+interface Pending {
+  readonly out: unknown[];
+  expired: boolean;
+}
+
 export class InferOperator extends AsyncWaitOperator {
   private slot: ModelSlot<Scorer> | null = null;
   private readonly refs: OutputRef[] | null;
@@ -37,6 +43,8 @@ export class InferOperator extends AsyncWaitOperator {
   private readonly fallback: Fields | null;
   private copier: RecordCopier | null = null;
   private copierFields: readonly string[] = [];
+  /** Invokes still running, by the records array the async stage handed over (for timedOut). */
+  private readonly pending = new WeakMap<readonly unknown[], Pending>();
 
   constructor(
     job: JobControl,
@@ -125,10 +133,29 @@ export class InferOperator extends AsyncWaitOperator {
     return this.copier!;
   }
 
+  /**
+   * A request's records whose model call ended in time keep their results; only the others time
+   * out. One invoke spans several model calls (up to `capacity` records in calls of `batchSize`),
+   * and Flink times out each element on its own (AsyncWaitOperator registers a timer per
+   * element), so one slow call must not take its siblings' results away. A copy is returned:
+   * calls that end later write into the invoke's own array, never into what was handed on.
+   */
   protected override timedOut(recs: readonly unknown[]): unknown[] {
-    this.figures.timeouts += recs.length;
+    const p = this.pending.get(recs);
+    if (p) p.expired = true;
     const msg = `timed out after ${parseDuration(this.p.timeout)} ms`;
-    return recs.map((r) => this.failure(r, msg));
+    const res = new Array<unknown>(recs.length);
+    let n = 0;
+    for (let i = 0; i < recs.length; i++) {
+      const done = p?.out[i];
+      if (done !== undefined) res[i] = done;
+      else {
+        res[i] = this.failure(recs[i], msg);
+        n++;
+      }
+    }
+    this.figures.timeouts += n;
+    return res;
   }
 
   private failure(rec: unknown, message: string): unknown {
@@ -138,6 +165,8 @@ export class InferOperator extends AsyncWaitOperator {
 
   protected async invoke(recs: readonly unknown[]): Promise<unknown[]> {
     const out: unknown[] = new Array(recs.length);
+    const pending: Pending = { out, expired: false };
+    this.pending.set(recs, pending);
     let todo: unknown[] = recs as unknown[];
     let at: number[] | null = null;
     let keys: string[] | null = null;
@@ -170,16 +199,17 @@ export class InferOperator extends AsyncWaitOperator {
     const calls: Promise<void>[] = [];
     for (let from = 0; from < todo.length; from += bs) {
       const to = Math.min(todo.length, from + bs);
-      const call = this.call(todo, from, to, out, at, keys);
+      const call = this.call(todo, from, to, out, at, keys, pending);
       // ONNX runs on this thread one batch after another; a remote server takes calls in parallel.
       if (this.p.model.kind === 'http') calls.push(call);
       else await call;
     }
     await Promise.all(calls);
+    this.pending.delete(recs);
     return out;
   }
 
-  private async call(recs: readonly unknown[], from: number, to: number, out: unknown[], at: number[] | null, keys: string[] | null): Promise<void> {
+  private async call(recs: readonly unknown[], from: number, to: number, out: unknown[], at: number[] | null, keys: string[] | null, pending: Pending): Promise<void> {
     const slot = this.slot!;
     const held = slot.acquire();
     const f = this.figures;
@@ -210,7 +240,11 @@ export class InferOperator extends AsyncWaitOperator {
     const read = readers(refs, res.cols);
     if (typeof read === 'string') {
       // A row that failed on its own (bad feature, failed request) says so, not that outputs are missing.
-      for (let i = from; i < to; i++) out[at ? at[i]! : i] = this.failure(recs[i], bad?.get(i - from) ?? read);
+      for (let i = from; i < to; i++) {
+        const why = bad?.get(i - from) ?? read;
+        if (!pending.expired && why.startsWith('timed out')) f.timeouts++;
+        out[at ? at[i]! : i] = this.failure(recs[i], why);
+      }
       return;
     }
     const fields = refs.map((r) => r.field);
@@ -224,6 +258,8 @@ export class InferOperator extends AsyncWaitOperator {
       const reason = bad === null ? undefined : bad.get(row);
       const slotIndex = at ? at[i]! : i;
       if (reason !== undefined) {
+        // The model's own deadline (the same timeout) may pass before the stage's timer: a timeout too.
+        if (!pending.expired && reason.startsWith('timed out')) f.timeouts++;
         out[slotIndex] = this.failure(recs[i], reason);
         continue;
       }

@@ -77,6 +77,27 @@ function fail(msg: string): never {
   throw new Error(msg);
 }
 
+/** Largest magnitudes each datatype holds: a value beyond would reach the server as infinity or wrapped. */
+const LIMITS = { FP32: 3.4028235677973366e38, INT32: 2 ** 31, INT64: 2 ** 63 } as const;
+
+/**
+ * Marks rows with a value the tensor's datatype cannot hold (FP32 beyond ±3.4e38, integers
+ * beyond 32 or 64 bits): sent anyway, the server would read infinity, a wrapped integer or refuse
+ * the whole request; refused here, only that record goes to `errors`, saying which feature.
+ */
+function outOfRange(buf: Float64Array, set: FeatureSet, datatype: 'FP32' | 'INT32' | 'INT64', bad: Map<number, string>): void {
+  const w = set.width;
+  const lim = LIMITS[datatype];
+  // FP32 rounds to nearest: up to half a step past the largest float32 still rounds down to it.
+  const ok = datatype === 'FP32' ? (v: number) => v < lim && v > -lim : (v: number) => Math.trunc(v) < lim && Math.trunc(v) >= -lim;
+  for (let k = 0; k < buf.length; k++) {
+    const v = buf[k]!;
+    if (ok(v)) continue;
+    const row = (k / w) | 0;
+    if (!bad.has(row)) bad.set(row, `feature ${JSON.stringify(set.features[k % w]!.src)} is ${v}, beyond what a ${datatype} tensor holds`);
+  }
+}
+
 export class ProtocolCodec {
   private readonly inputs: { name: string; features: FeatureSet }[];
   private readonly prompt: ((rec: unknown) => unknown) | null;
@@ -121,6 +142,7 @@ export class ProtocolCodec {
       else buf = buf.subarray(0, size);
       const b = inp.features.fill(recs, 0, recs.length, buf);
       if (b) for (const [k, v] of b) if (!bad.has(k)) bad.set(k, v);
+      if (this.m.protocol === 'kserve-v2' && this.m.datatype !== 'FP64') outOfRange(buf, inp.features, this.m.datatype, bad);
       return buf;
     });
     const rows: number[] = new Array(recs.length - bad.size);

@@ -38,6 +38,27 @@ describe('infer: remote model servers', () => {
     expect(h.metrics.model!().version).toBe('7');
   });
 
+  it('kserve-v2: a value the datatype cannot hold (FP32 beyond 3.4e38), NaN or Infinity sends that record to errors, naming the feature; the rest are scored', async () => {
+    server = await new ModelServer().start();
+    const recs = records(20);
+    recs[3]![F[1]!] = 1e39;
+    recs[7]![F[0]!] = Number.NaN;
+    recs[11]![F[2]!] = -Infinity;
+    recs[12]![F[2]!] = -3.4028234663852886e38; // the largest float32: sent
+    const h = await openInfer({ model: { kind: 'http', protocol: 'kserve-v2', url: server.url, name: 'churn' }, features: F, outputs: { p: 'probabilities[1]' } });
+    h.values(recs);
+    await finish(h);
+    const errs = h.outValues('errors') as { error: string; record: { id: number } }[];
+    expect(errs.map((e) => [e.record.id, e.error])).toEqual([
+      [3, `feature ${JSON.stringify(F[1])} is 1e+39, beyond what a FP32 tensor holds`],
+      [7, `feature ${JSON.stringify(F[0])} is not a number (NaN)`],
+      [11, `feature ${JSON.stringify(F[2])} is not a number (-Infinity)`],
+    ]);
+    const out = h.outValues() as { id: number; p: number }[];
+    expect(out.map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, i) => i).filter((i) => ![3, 7, 11].includes(i)));
+    expect(server.rows).toBe(17);
+  });
+
   it('kserve-v2 binary tensor extension: FP64 inputs as raw bytes; FP64, INT64, BYTES and BOOL outputs read back from bytes, alone or mixed with JSON outputs', async () => {
     for (const mixed of [false, true]) {
       server = await new ModelServer().start();
@@ -167,6 +188,22 @@ describe('infer: remote model servers', () => {
     expect(errs).toHaveLength(100);
     expect(errs[0]!.error).toMatch(/timed out after 300 ms/);
     expect(h.metrics.model!().timeouts).toBe(100);
+  });
+
+  it('one slow request of several: only its records time out; the others keep their scores (a timeout per record, as Flink\'s)', async () => {
+    server = await new ModelServer().start();
+    server.delay = (n) => (n === 1 ? 3000 : 0);
+    const h = await openInfer({ model: { kind: 'http', protocol: 'kserve-v2', url: server.url, name: 'churn' }, features: F, outputs: { p: 'probabilities[1]' }, timeout: '1s', retries: 0, batchSize: 50, concurrency: 4, capacity: 200, linger: '50ms', ordered: false });
+    h.values(records(200));
+    await finish(h);
+    const errs = h.outValues('errors') as { error: string; record: { id: number } }[];
+    expect(errs).toHaveLength(50);
+    expect(errs.every((e) => e.error === 'timed out after 1000 ms')).toBe(true);
+    const out = h.outValues() as { id: number; p: number }[];
+    expect(out).toHaveLength(150);
+    for (const r of out) expect(Math.abs(r.p - scoreOf(r.id, true))).toBeLessThan(1e-9);
+    expect(new Set([...out.map((r) => r.id), ...errs.map((e) => e.record.id)]).size).toBe(200);
+    expect(h.metrics.model!().timeouts).toBe(50);
   });
 
   it('ordered keeps the input order over uneven latencies; unordered delivers every record; at most `concurrency` requests in flight', async () => {

@@ -3,6 +3,7 @@
 // from text, computed doubles, integers, tiny and huge magnitudes, and float32 edge cases.
 import { describe, expect, it } from 'vitest';
 import { ByteWriter, writeJsonArray } from '../../../runtime/nodes/infer/json-numbers.js';
+import { type HttpModelParams, ProtocolCodec } from '../../../runtime/nodes/infer/protocols.js';
 
 function printed(data: number[], datatype: 'FP32' | 'FP64' | 'INT64'): number[] {
   const w = new ByteWriter(16);
@@ -66,5 +67,32 @@ describe('kserve-v2 JSON numbers', () => {
 
   it('integers as digits', () => {
     expect(printed([0, 7, -12, 2 ** 53 - 1, 1234567890123], 'INT64')).toEqual([0, 7, -12, 2 ** 53 - 1, 1234567890123]);
+  });
+
+  it('values a datatype cannot hold are refused per record, naming the feature; the limits themselves are sent', () => {
+    const F32_MAX = 3.4028234663852886e38;
+    const HALF_STEP_PAST = 3.4028235677973366e38; // rounds to infinity as a float32
+    expect([Math.fround(F32_MAX), Math.fround(HALF_STEP_PAST)]).toEqual([F32_MAX, Infinity]);
+    const cases: [HttpModelParams['datatype'], number[], number[]][] = [
+      // datatype, values of x, indexes refused
+      ['FP32', [1, F32_MAX, -F32_MAX, HALF_STEP_PAST, -1e39, 2], [3, 4]],
+      ['INT32', [2 ** 31 - 1, -(2 ** 31), 2 ** 31, -(2 ** 31) - 1, 2 ** 31 - 0.5, 7], [2, 3]],
+      ['INT64', [2 ** 62, -(2 ** 63), 2 ** 63, -1e19, 1e21, 7], [2, 3, 4]],
+      ['FP64', [1e300, -1e300, Number.MAX_VALUE, 5e-324, 0, 1], []],
+    ];
+    for (const [datatype, xs, refused] of cases) {
+      for (const binary of [false, true]) {
+        const codec = new ProtocolCodec({ protocol: 'kserve-v2', name: 'm', datatype, binary, layout: 'rows', mode: 'chat', batched: true }, { features: ['x'] });
+        const enc = codec.encode(xs.map((x) => ({ x })));
+        expect([...enc.bad.keys()], `${datatype} binary ${binary}`).toEqual(refused);
+        for (const i of refused) expect(enc.bad.get(i)).toBe(`feature "x" is ${xs[i]}, beyond what a ${datatype} tensor holds`);
+        expect(enc.rows).toEqual(xs.map((_, i) => i).filter((i) => !refused.includes(i)));
+        if (!binary) {
+          const sent = (JSON.parse(Buffer.from(enc.body as Uint8Array).toString('utf8')) as { inputs: { data: number[] }[] }).inputs[0]!.data;
+          const want = enc.rows.map((i) => (datatype === 'FP32' ? Math.fround(xs[i]!) : datatype === 'FP64' ? xs[i]! : Math.trunc(xs[i]!)));
+          expect(sent, datatype).toEqual(want);
+        }
+      }
+    }
   });
 });
