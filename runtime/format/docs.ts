@@ -153,7 +153,7 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
     not. \`sink.email\`: each message is claimed under a deterministic id in Redis (\`dedupeRedis\`, \`SET NX\`) before it
     is sent, and that id is its Message-ID: never sent twice; a crash between the claim and the server's answer loses
     that message (at-most-once at the edge). The cost: output appears once per completed checkpoint (latency up to
-    one interval plus the checkpoint's duration; without checkpoints, when the run ends), and one interval of output
+    one interval plus the checkpoint's duration; a run without periodic checkpoints writes as records arrive), and one interval of output
     is held in memory and written into each checkpoint.
   Resuming from a savepoint (an interrupt) repeats nothing on any sink: the interrupted run stopped with its sources
   held at the savepoint.

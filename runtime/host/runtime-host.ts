@@ -5,6 +5,7 @@
 import { errorMessage, NodeError } from '../engine/errors.js';
 import type { Job } from '../engine/job.js';
 import { planJob } from '../engine/plan.js';
+import { writeWithoutCheckpoints } from '../engine/transactional-sink.js';
 import { serializePipeline } from '../format/serialize.js';
 import { validatePipeline } from '../format/validate.js';
 import { OPERATORS } from '../nodes/operators.js';
@@ -127,6 +128,8 @@ export class RuntimeHost implements HostApi {
     } catch (err) {
       return { ok: false, reason: 'failed', ...describe(err) };
     }
+    // The editor's runs take no checkpoints: exactly-once sinks write as records arrive.
+    writeWithoutCheckpoints(job.operators.values());
     const runId = this.nextRunId++;
     const sampler = new FigureSampler(job, runId);
     const timer = setInterval(() => this.push(), METRICS_INTERVAL_MS);

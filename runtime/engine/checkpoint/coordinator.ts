@@ -67,6 +67,11 @@ export class CheckpointCoordinator {
     this.nextId = opts.firstId;
   }
 
+  /** Whether checkpoints are taken every `interval` (false: only savepoints). */
+  get periodic(): boolean {
+    return this.opts.interval !== null;
+  }
+
   start(): void {
     const every = this.opts.interval;
     this.job.onBatchBoundary(() => this.atBoundary());
