@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { OPERATORS } from '../nodes/operators.js';
 import type { Io } from './main.js';
 import { LiveProgress } from './progress.js';
+import { writeWithoutCheckpoints } from '../engine/transactional-sink.js';
 import { type CheckpointOptions, type Checkpointing, ParallelCheckpointError, setUpCheckpointing } from '../host/checkpointing.js';
 
 export interface RunOptions {
@@ -65,6 +66,10 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
   } catch (err) {
     io.stderr.write(err instanceof ParallelCheckpointError ? `tributary: ${err.message}\n` : `tributary: cannot resume: ${describeFailure(err)}\n`);
     return 1;
+  }
+  // Exactly-once server sinks apply output at checkpoints; with none coming they write as it arrives.
+  if (!ckpt?.coordinator.periodic && writeWithoutCheckpoints(job.operators.values()) > 0 && !opts.quiet) {
+    io.stderr.write('tributary: no periodic checkpoints in this run: exactly-once sinks write as records arrive\n');
   }
   if (ckpt) {
     for (const n of ckpt.notes) io.stderr.write(`tributary: ${n}\n`);

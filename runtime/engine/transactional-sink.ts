@@ -9,7 +9,8 @@
 // Idempotency-Key, e-mail claims a deterministic id.
 //
 // The cost: output waits for the next completed checkpoint (up to one interval plus the time to
-// take it), and the sink holds one interval of output in memory and in the checkpoint.
+// take it), and the sink holds one interval of output in memory and in the checkpoint. A run with
+// no periodic checkpoints applies each batch as it is written (applyAsWritten).
 import { randomUUID } from 'node:crypto';
 import type { Batch } from './batch.js';
 import { FlushTracker } from './barrier.js';
@@ -58,6 +59,8 @@ export abstract class TransactionalSink<Item> extends SinkOperator implements Ch
   private aborted = false;
   private wantDrain = false;
   private readonly tracker = new FlushTracker();
+  /** No periodic checkpoints will come (writeWithoutCheckpoints): each batch is applied as written. */
+  private eager = false;
 
   constructor(
     job: JobControl,
@@ -96,7 +99,28 @@ export abstract class TransactionalSink<Item> extends SinkOperator implements Ch
     const items = this.prepare(b);
     for (const it of items) this.open_.push(it);
     this.tracker.accept(items.length);
+    if (this.eager) {
+      this.seal(false);
+      this.applyInBackground();
+    }
     return this.scheduledItems < this.maxPending;
+  }
+
+  /**
+   * Without periodic checkpoints nothing would ever be applied before the run ends (an unbounded
+   * source: never, with all output held in memory). The sink then applies each batch as it comes,
+   * still through `apply` with its markers and ids, so a savepoint taken on stop and restored
+   * later re-applies nothing twice; a crash is a fresh start, as for any sink without checkpoints.
+   */
+  applyAsWritten(): void {
+    this.eager = true;
+  }
+
+  private applyInBackground(): void {
+    this.applySealed().catch((err: unknown) => {
+      this.aborted = true;
+      this.job.fail(err);
+    });
   }
 
   private seal(final: boolean): void {
@@ -149,10 +173,7 @@ export abstract class TransactionalSink<Item> extends SinkOperator implements Ch
 
   /** Applied in the background, so the next checkpoint need not wait (a crash before it ends re-applies from the checkpoint). */
   async checkpointComplete(): Promise<void> {
-    this.applySealed().catch((err: unknown) => {
-      this.aborted = true;
-      this.job.fail(err);
-    });
+    this.applyInBackground();
   }
 
   flushed(): Promise<void> {
@@ -169,8 +190,8 @@ export abstract class TransactionalSink<Item> extends SinkOperator implements Ch
   }
 
   /**
-   * The run succeeded: what no completed checkpoint covers is applied now (without checkpoints,
-   * the whole run is one transaction). Final only when the input ended, not on an interrupt.
+   * The run succeeded: what no completed checkpoint covers is applied now. Final only when the
+   * input ended, not on an interrupt.
    */
   override async commit(): Promise<void> {
     this.seal(!this.job.stopped);
@@ -186,4 +207,16 @@ export abstract class TransactionalSink<Item> extends SinkOperator implements Ch
     this.open_ = [];
     await this.disconnect();
   }
+}
+
+/** The run takes no periodic checkpoints: exactly-once sinks write as records arrive instead of holding them. */
+export function writeWithoutCheckpoints(operators: Iterable<unknown>): number {
+  let n = 0;
+  for (const op of operators) {
+    if (op instanceof TransactionalSink) {
+      op.applyAsWritten();
+      n++;
+    }
+  }
+  return n;
 }

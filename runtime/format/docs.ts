@@ -149,13 +149,13 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
   - \`exactly-once\` (Flink's two-phase commit shape, TwoPhaseCommitSinkFunction / Sink V2's committer): each
     checkpoint epoch's output is sealed into the checkpoint and applied once the checkpoint completes; a restored run
     applies again what its checkpoint lists, idempotently. \`sink.redis\`: every command exactly-once (a Lua script
-    applies each chunk only if an epoch marker in Redis shows it has not been, and advances the marker in the same
-    atomic step). \`sink.http\`: each request carries an \`Idempotency-Key\` that is the same on every attempt and
+    applies the records of a chunk that an epoch marker in Redis, the count of records applied, shows have not been,
+    and advances the marker in the same atomic step). \`sink.http\`: each request carries an \`Idempotency-Key\` that is the same on every attempt and
     after a restore: exactly-once with a receiver that honours it, at-least-once (for one epoch) with one that does
     not. \`sink.email\`: each message is claimed under a deterministic id in Redis (\`dedupeRedis\`, \`SET NX\`) before it
     is sent, and that id is its Message-ID: never sent twice; a crash between the claim and the server's answer loses
     that message (at-most-once at the edge). The cost: output appears once per completed checkpoint (latency up to
-    one interval plus the checkpoint's duration; without checkpoints, when the run ends), and one interval of output
+    one interval plus the checkpoint's duration; a run without periodic checkpoints writes as records arrive), and one interval of output
     is held in memory and written into each checkpoint.
   Resuming from a savepoint (an interrupt) repeats nothing on any sink: the interrupted run stopped with its sources
   held at the savepoint.

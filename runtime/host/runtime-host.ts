@@ -5,6 +5,7 @@
 import { errorMessage, NodeError } from '../engine/errors.js';
 import type { Job } from '../engine/job.js';
 import { planJob } from '../engine/plan.js';
+import { writeWithoutCheckpoints } from '../engine/transactional-sink.js';
 import { serializePipeline } from '../format/serialize.js';
 import { validatePipeline } from '../format/validate.js';
 import { OPERATORS } from '../nodes/operators.js';
@@ -145,6 +146,8 @@ export class RuntimeHost implements HostApi {
         return { ok: false, reason: 'busy' };
       }
     }
+    // Without periodic checkpoints (untitled documents, templates) exactly-once sinks write as records arrive.
+    if (!ckpt?.coordinator.periodic) writeWithoutCheckpoints(job.operators.values());
     const runId = this.nextRunId++;
     const sampler = new FigureSampler(job, runId);
     const timer = setInterval(() => this.push(), METRICS_INTERVAL_MS);

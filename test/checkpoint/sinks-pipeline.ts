@@ -3,6 +3,13 @@
 import { join } from 'node:path';
 import type { Node } from './pipeline.js';
 
+/**
+ * `npm run test:long` (which sets CHECKPOINT_KILLS) runs the server-sink kill tests at full size;
+ * the default run is smaller and kills twice, which already fails with at-least-once sinks.
+ */
+export const LONG = process.env.CHECKPOINT_KILLS !== undefined;
+export const KILLS = Number(process.env.CHECKPOINT_KILLS ?? 2);
+
 export function windowPipeline(count: number, sinks: Node[], filter?: string): { nodes: Node[]; edges: { from: string; to: string }[] } {
   const nodes: Node[] = [
     { id: 'clicks', type: 'source.generator', params: { rate: 0, count, seed: 11, users: 300, eventTimeRate: 20 } },

@@ -72,6 +72,11 @@ export class CheckpointCoordinator {
     return this.opts.interval;
   }
 
+  /** Whether checkpoints are taken every `interval` (false: only savepoints). */
+  get periodic(): boolean {
+    return this.opts.interval !== null;
+  }
+
   start(): void {
     const every = this.opts.interval;
     for (const op of new Set(this.job.operators.values())) if (isCheckpointed(op)) op.checkpointInterval?.(every);

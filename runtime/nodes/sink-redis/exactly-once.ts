@@ -1,8 +1,9 @@
 // sink.redis with `deliveryGuarantee: exactly-once`: each checkpoint epoch's commands are applied
 // after the checkpoint completes (transactional-sink.ts), in chunks, each by one Lua script that
-// first compares the chunk's (transaction, chunk) with an epoch marker kept in Redis and applies
-// the commands and advances the marker only if it is newer. A script runs atomically, so a chunk
-// is applied once however often a restored run sends it again; HINCRBY, ZINCRBY, LPUSH, XADD and
+// compares the ordinal of each of the chunk's records with an epoch marker kept in Redis (how many
+// records of the run have been applied), applies the commands of the newer ones and advances the
+// marker. A script runs atomically, so a record is applied once however often a restored run sends
+// it again; HINCRBY, ZINCRBY, LPUSH, XADD and
 // PUBLISH then count once, like the idempotent HSET, SET and ZADD. (Flink's idempotent-sink
 // pattern, with the epoch as the idempotence key.)
 import { connectRedis, isConnectionError, type RedisHandle } from '../../connectors/redis/client.js';
@@ -29,31 +30,52 @@ export function markerKey(nodeId: string, lineage: string): string {
   return `tributary:commit:${nodeId}:${lineage}`;
 }
 
-// KEYS[1] marker; ARGV: txn, chunk, final ('F' or 'N'), marker ttl ms, then per command its
-// argument count and arguments. The marker reads "txn:chunk:F|N"; once F, the lineage is done.
+// KEYS[1] marker; ARGV: ordinal (in the lineage) of the chunk's first record, final ('F' or 'N'),
+// marker ttl ms, then per record its command count and per command its argument count and
+// arguments. The marker reads "<records applied>:F|N": records are counted, not chunks, so a chunk
+// cut differently after a restore (another `batchSize`, or a replayed epoch that a checkpoint now
+// splits where the lost run had not) still applies each record once; once F, the lineage is done.
 // pcall: a command Redis refuses (wrong type) does not leave the chunk half applied without its
 // marker; the first refusal is returned and fails the run.
-const COMMIT_LUA = `
+export const COMMIT_LUA = `
 local cur = redis.call('GET', KEYS[1])
-local txn = tonumber(ARGV[1])
-local chunk = tonumber(ARGV[2])
+local done = 0
 if cur then
-  local ct, cc, cf = string.match(cur, '^(%d+):(%d+):(%a)$')
-  ct = tonumber(ct)
-  cc = tonumber(cc)
-  if cf == 'F' or ct > txn or (ct == txn and cc >= chunk) then return {0, ''} end
+  local n, f = string.match(cur, '^(%d+):(%a)$')
+  if not n then return redis.error_reply('unexpected epoch marker ' .. KEYS[1] .. ' = ' .. cur) end
+  if f == 'F' then return {0, ''} end
+  done = tonumber(n)
 end
+local ord = tonumber(ARGV[1])
 local refused = ''
-local i = 5
+local i = 4
 while i <= #ARGV do
-  local n = tonumber(ARGV[i])
-  local r = redis.pcall(unpack(ARGV, i + 1, i + n))
-  if type(r) == 'table' and r.err and refused == '' then refused = ARGV[i + 1] .. ' ' .. ARGV[i + 2] .. ': ' .. r.err end
-  i = i + n + 1
+  local cmds = tonumber(ARGV[i])
+  i = i + 1
+  for _ = 1, cmds do
+    local n = tonumber(ARGV[i])
+    if ord >= done then
+      local r = redis.pcall(unpack(ARGV, i + 1, i + n))
+      if type(r) == 'table' and r.err and refused == '' then refused = ARGV[i + 1] .. ' ' .. ARGV[i + 2] .. ': ' .. r.err end
+    end
+    i = i + n + 1
+  end
+  ord = ord + 1
 end
-redis.call('SET', KEYS[1], txn .. ':' .. chunk .. ':' .. ARGV[3], 'PX', ARGV[4])
+if ord <= done and ARGV[2] ~= 'F' then return {0, ''} end
+redis.call('SET', KEYS[1], string.format('%d', math.max(ord, done)) .. ':' .. ARGV[2], 'PX', ARGV[3])
 return {1, refused}
 `;
+
+/** COMMIT_LUA's ARGV for the records `items`, the first of which has ordinal `first` in the lineage. */
+export function commitArgs(first: number, items: readonly Command[][], final: boolean): (string | number)[] {
+  const args: (string | number)[] = [first, final ? 'F' : 'N', MARKER_TTL_MS];
+  for (const cmds of items) {
+    args.push(cmds.length);
+    for (const cmd of cmds) args.push(cmd.length, ...cmd);
+  }
+  return args;
+}
 
 type CommitFn = (marker: string, ...args: (string | number)[]) => Promise<[number, string]>;
 
@@ -103,11 +125,7 @@ export class ExactlyOnceRedisSink extends TransactionalSink<Command[]> {
     const chunks = Math.max(1, Math.ceil(t.items.length / size));
     const key = markerKey(this.nodeId, t.lineage);
     for (let c = 0; c < chunks; c++) {
-      const args: (string | number)[] = [t.id, c, t.final && c === chunks - 1 ? 'F' : 'N', MARKER_TTL_MS];
-      for (let i = c * size; i < Math.min(t.items.length, (c + 1) * size); i++) {
-        for (const cmd of t.items[i]!) args.push(cmd.length, ...cmd);
-      }
-      await this.run(key, args);
+      await this.run(key, commitArgs(t.first + c * size, t.items.slice(c * size, (c + 1) * size), t.final && c === chunks - 1));
     }
   }
 
