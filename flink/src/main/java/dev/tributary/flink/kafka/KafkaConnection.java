@@ -17,10 +17,21 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 final class KafkaConnection {
   private KafkaConnection() {}
 
+  /** `brokers` is a comma-separated string or a list of strings (kafka-params.ts), each with references. */
+  static String brokers(JsonNode b, String nodeId) {
+    if (!b.isArray()) return EnvRefs.resolve(b.asText(), nodeId, "brokers");
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < b.size(); i++) {
+      if (i > 0) out.append(',');
+      out.append(EnvRefs.resolve(b.get(i).asText(), nodeId, "brokers." + i));
+    }
+    return out.toString();
+  }
+
   static Properties of(NodeContext ctx) {
     JsonNode p = ctx.params;
     Properties props = new Properties();
-    props.setProperty("bootstrap.servers", EnvRefs.resolve(p.get("brokers").asText(), ctx.id, "brokers"));
+    props.setProperty("bootstrap.servers", brokers(p.get("brokers"), ctx.id));
     props.setProperty("client.id", p.hasNonNull("clientId") ? p.get("clientId").asText() : "tributary-" + ctx.id);
     JsonNode ssl = p.get("ssl");
     JsonNode sasl = p.get("sasl");
