@@ -71,6 +71,24 @@ describe('the runtime host process', () => {
     expect((await h.client.call('validate', { doc: store.getState().doc })).problems).toEqual([]);
   });
 
+  it('Stop with savepoint on a pipeline stuck in its own code is bounded: the host is ended after the savepoint timeout', async () => {
+    const h = make({ deps: { supervisor: { restartDelayMs: 20, savepointTimeoutMs: 2000 } } });
+    const store = unsavedWork(h, 'while (true) {}');
+    await store.getState().run();
+    await until(() => store.getState().runStatus === 'running', 'the run to start');
+    await new Promise((r) => setTimeout(r, 300)); // the first records reach the loop
+    const t0 = Date.now();
+    // The savepoint never starts (the host is busy for good); without the bound this waits for ever.
+    const stopped = store.getState().stopWithSavepoint();
+    await until(ended(store), 'the stop', 10_000);
+    await stopped;
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
+    expect(store.getState().savingPoint).toBe(false);
+    expect(store.getState().runStatus).toBe('failed');
+    expect(store.getState().runError?.message).toMatch(/savepoint was not taken within 2 s, so the pipeline was ended without it .*the runtime was restarted/);
+    await until(() => h.launched.length === 2, 'the restart');
+  });
+
   it('a host that keeps crashing is not restarted in a loop; it starts again on the next run', async () => {
     const h = make({ deps: { supervisor: { maxCrashes: 1, restartDelayMs: 10 } } });
     const store = unsavedWork(h, 'process.exit(4);');
