@@ -134,6 +134,23 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
 - An interrupt (Ctrl-C, SIGTERM) takes a **savepoint** and stops with the sources still held: open windows, partial
   matches and timers are kept in it, not dropped, and output files are published up to it. The next run continues
   from there. \`--savepoint-dir\` puts savepoints elsewhere (kept until you delete them).
+- **In the editor** a saved pipeline file checkpoints the same way, into the same folder (so the editor and
+  \`tributary run\` resume each other's checkpoints); templates and untitled documents do not checkpoint. The status
+  bar shows the last checkpoint (its id, how long ago, its size, how long it took) and, in red, why the latest one
+  failed until the next one completes. **Stop with savepoint** (beside Stop) is the interrupt above, Flink's
+  stop-with-savepoint; plain **Stop** stops and flushes without one, keeping the last periodic checkpoint, so the
+  next run may resume from it like a run after a crash. Opening a file that has checkpoints offers them: **Resume**
+  runs from the newest (Run does the same), **Start over** ignores them (\`--fresh\`); the run says what it resumed
+  from. A checkpoint written for an edited pipeline whose state has no node to go to (a node removed, renamed or
+  given another type) is refused naming those nodes, and the offer comes back: the editor has no
+  \`--allow-non-restored-state\`, so Start over is its way on (\`tributary run --allow-non-restored-state\` keeps the
+  rest). A savepoint may take up to 2 minutes (Flink bounds one by its checkpoint timeout); past that the run is
+  ended without it and the last checkpoint stays. The editor's host neither reads nor writes a \`.tributary\` folder
+  that is a symbolic link out of the pipeline's folder: such a run does not checkpoint, and says so.
+- Prometheus (\`tributary run --metrics-port\`) exposes Flink's checkpoint metrics under Flink's names with the job
+  prefix: \`tributary_job_lastCheckpointDuration\` (ms), \`tributary_job_lastCheckpointSize\` (bytes),
+  \`tributary_job_numberOfCompletedCheckpoints\`, \`tributary_job_numberOfFailedCheckpoints\`; the last two count
+  this run's, and the first two are -1 until a checkpoint has completed, as in Flink.
 - \`sink.file\` is exactly-once across crashes: its in-progress file is flushed and fsynced up to the length a
   checkpoint records, and a restored run truncates it back to that length and appends (Flink's recoverable
   in-progress part file), so the published file holds every line once.

@@ -13,6 +13,13 @@ import { createClient, type HostClient } from './rpc.js';
 /** How long Stop (or closing the editor) may take before the host is ended: a pipeline stuck in its own code. */
 export const STOP_GRACE_MS = 5000;
 
+/**
+ * How long Stop with savepoint may wait for the savepoint before the host is ended all the same. Flink
+ * bounds a savepoint by the checkpoint timeout (execution.checkpointing.timeout, 10 min); a person
+ * waits on this one, and a pipeline stuck in its own code never reaches the savepoint at all.
+ */
+export const SAVEPOINT_TIMEOUT_MS = 120_000;
+
 /** A started host process: the main process's end of its MessagePort, and its lifecycle. */
 export interface HostProcess {
   readonly port: PortLike;
@@ -34,6 +41,8 @@ export interface SupervisorOptions {
   readonly crashWindowMs?: number;
   readonly restartDelayMs?: number;
   readonly now?: () => number;
+  /** Upper bound on Stop with savepoint's savepoint (default SAVEPOINT_TIMEOUT_MS). */
+  readonly savepointTimeoutMs?: number;
 }
 
 interface Live {
@@ -56,6 +65,7 @@ export class HostSupervisor {
   private readonly crashWindowMs: number;
   private readonly restartDelayMs: number;
   private readonly now: () => number;
+  private readonly savepointTimeoutMs: number;
 
   constructor(
     private readonly launch: LaunchHost,
@@ -66,6 +76,7 @@ export class HostSupervisor {
     this.crashWindowMs = opts.crashWindowMs ?? 60_000;
     this.restartDelayMs = opts.restartDelayMs ?? 300;
     this.now = opts.now ?? Date.now;
+    this.savepointTimeoutMs = opts.savepointTimeoutMs ?? SAVEPOINT_TIMEOUT_MS;
   }
 
   /** Calls the host, starting it first if it is not running. */
@@ -109,29 +120,32 @@ export class HostSupervisor {
    * Stops the running job. Sources stop between batches; code stuck in a loop never gets there (nor
    * does this call's answer, the host being busy): after `graceMs` the host is ended and restarted,
    * the job reported failed, and the editor stays responsive.
-   */
-  /**
+   *
    * With `savepoint`, the grace period starts once the savepoint is written (the call returns
-   * then): a large state may take longer to save than a stuck pipeline is given to stop.
+   * then): a large state may take longer to save than a stuck pipeline is given to stop. The
+   * savepoint itself is bounded too (`savepointTimeoutMs`), so a pipeline stuck in its own code, or a
+   * savepoint that hangs, cannot keep Stop waiting for ever.
    */
   async stop(graceMs = STOP_GRACE_MS, savepoint = false): Promise<ResultOf<'stop'>> {
     const job = this.runningJob;
     let ended = false;
-    const watch = () => {
+    const watch = (ms: number, why: string) => {
       if (job === null) return;
       if (this.stopWatch) clearTimeout(this.stopWatch);
       this.stopWatch = setTimeout(() => {
         this.stopWatch = null;
         if (this.runningJob !== job) return;
         ended = true;
-        this.restart(`The pipeline did not stop within ${graceMs / 1000} s`);
-      }, graceMs);
+        this.restart(why);
+      }, ms);
     };
-    if (!savepoint) watch();
+    const stopping = () => watch(graceMs, `The pipeline did not stop within ${graceMs / 1000} s`);
+    if (savepoint) watch(this.savepointTimeoutMs, `The savepoint was not taken within ${this.savepointTimeoutMs / 1000} s, so the pipeline was ended without it (the last checkpoint stays)`);
+    else stopping();
     // Ending the host drops this call; the job event already says how it stopped.
     return this.call('stop', { savepoint }).then(
       (r) => {
-        if (savepoint) watch();
+        if (savepoint) stopping();
         return r;
       },
       (err: unknown) => {
@@ -140,7 +154,6 @@ export class HostSupervisor {
       },
     );
   }
-
 
   /**
    * The editor is gone: end the host for good. Closing its port stops its job, whose sinks flush

@@ -2,8 +2,8 @@
 // a saved pipeline file, so `tributary run` and the editor resume each other's checkpoints. What
 // crosses the wire: where a checkpoint is (workspace-relative), when, how big; the figures the
 // status bar shows, with Flink's checkpoint metric names.
-import { stat } from 'node:fs/promises';
-import { isAbsolute, relative, sep } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, sep } from 'node:path';
 import type { CheckpointStats } from '../engine/checkpoint/coordinator.js';
 import { listCheckpoints } from '../connectors/files/checkpoints.js';
 import { defaultCheckpointDir } from './checkpointing.js';
@@ -13,6 +13,28 @@ import type { CheckpointFigures, SavedCheckpoint } from './contract.js';
 export function shownPath(root: string, abs: string): string {
   const rel = relative(root, abs);
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? abs : rel.split(sep).join('/');
+}
+
+function inside(root: string, p: string): boolean {
+  const rel = relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * Whether a pipeline's checkpoint folder really is inside the pipeline's folder: the host writes,
+ * reads and deletes checkpoint files there, so a `.tributary` (or a folder below it) that is a
+ * symbolic link out of it (a cloned project can carry one) is not followed, as the workspace
+ * follows no link out of itself. The closest existing ancestor is checked (the rest is made inside it).
+ */
+export async function checkpointFolderInside(pipelineFolder: string, pipelinePath: string): Promise<boolean> {
+  const base = await realpath(pipelineFolder);
+  for (let probe = defaultCheckpointDir(pipelinePath); ; probe = dirname(probe)) {
+    try {
+      return inside(base, await realpath(probe));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(probe) === probe) return false;
+    }
+  }
 }
 
 /** A checkpoint file as the editor shows it; null when it is gone. */

@@ -12,7 +12,8 @@ import { OPERATORS } from '../nodes/operators.js';
 import { ConsoleLines } from './console-lines.js';
 import { type CheckedParamsOf, edgeKey, type HostApi, type HostInfo, METRICS_INTERVAL_MS, type OpenedDoc, type Origin, type ResultOf, type RunResult } from './contract.js';
 import { type Checkpointing, setUpCheckpointing } from './checkpointing.js';
-import { checkpointFigures, newestSaved, resumedCheckpoint } from './run-checkpoints.js';
+import { checkpointFigures, checkpointFolderInside, newestSaved, resumedCheckpoint } from './run-checkpoints.js';
+import { UnplacedStateError } from '../engine/checkpoint/snapshot.js';
 import { FigureSampler } from './figures.js';
 import { modelInfo } from './model-info.js';
 import { tuneHeapForStreaming } from './heap.js';
@@ -135,11 +136,14 @@ export class RuntimeHost implements HostApi {
     // A saved file checkpoints beside itself, in the folder `tributary run` uses for it.
     const notes: string[] = [];
     let ckpt: Checkpointing | null = null;
-    if (p.origin.kind === 'file') {
+    const file = p.origin.kind === 'file' ? join(base, basename(p.origin.path)) : null;
+    if (file !== null && !(await checkpointFolderInside(base, file))) {
+      notes.push(`checkpoints off for this run: its checkpoint folder (.tributary/checkpoints) leads out of the pipeline's folder through a symbolic link`);
+    } else if (file !== null) {
       try {
-        ckpt = await setUpCheckpointing(job, pipeline, join(base, basename(p.origin.path)), { fresh: p.fresh }, undefined, (line) => notes.push(line));
+        ckpt = await setUpCheckpointing(job, pipeline, file, { fresh: p.fresh }, undefined, (line) => notes.push(line));
       } catch (err) {
-        return { ok: false, reason: 'failed', message: `cannot resume: ${describe(err).message} (Start over runs it from the beginning)`, nodeId: null };
+        return { ok: false, reason: 'failed', message: cannotResume(err), nodeId: err instanceof UnplacedStateError ? null : describe(err).nodeId };
       }
       if (this.running || this.disposed) {
         await ckpt?.release();
@@ -185,7 +189,9 @@ export class RuntimeHost implements HostApi {
   async checkpoints(p: CheckedParamsOf<'checkpoints'>): Promise<ResultOf<'checkpoints'>> {
     if (p.origin.kind !== 'file') return { newest: null };
     const folder = await this.folderOf(p.origin);
-    return { newest: await newestSaved(this.opts.workspace.root, join(folder, basename(p.origin.path))) };
+    const file = join(folder, basename(p.origin.path));
+    if (!(await checkpointFolderInside(folder, file))) return { newest: null }; // a run does not use it either
+    return { newest: await newestSaved(this.opts.workspace.root, file) };
   }
 
   async tapOpen(p: CheckedParamsOf<'tapOpen'>): Promise<ResultOf<'tapOpen'>> {
@@ -284,6 +290,21 @@ export class RuntimeHost implements HostApi {
     this.running = null;
     this.emit('job', { runId, state, uptimeMs: run.sampler.uptimeMs(), ...(error ? { error } : {}) });
   }
+}
+
+/**
+ * Why a run could not resume, in the editor's terms: its choices are Resume and Start over (it has
+ * no `--allow-non-restored-state`, which would drop the state of the nodes named and keep the rest).
+ */
+function cannotResume(err: unknown): string {
+  if (err instanceof UnplacedStateError) {
+    const nodes = err.nodes.map((n) => `'${n}'`).join(', ');
+    return (
+      `cannot resume: the newest checkpoint holds state for ${nodes}, which this pipeline no longer has (or has with another type); ` +
+      'Start over runs it from the beginning without the checkpoints (`tributary run --allow-non-restored-state` resumes the rest and drops that state)'
+    );
+  }
+  return `cannot resume: ${describe(err).message} (Start over runs it from the beginning)`;
 }
 
 function describe(err: unknown): { message: string; nodeId: string | null } {

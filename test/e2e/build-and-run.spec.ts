@@ -132,7 +132,7 @@ test('build the clickstream demo from an empty canvas, run it, tap it, save and 
   await tap.getByRole('button', { name: 'Resume' }).click();
   await expect.poll(() => tap.locator('tbody').textContent()).not.toBe(frozen);
 
-  await page.getByRole('button', { name: '■ Stop' }).click();
+  await page.getByRole('button', { name: '■ Stop', exact: true }).click();
   await expect(page.getByTestId('run-status')).toHaveText('stopped');
   expect(existsSync(join(studio.dir, 'out', 'high-value-carts.jsonl'))).toBe(true);
   await studio.shot('stopped');

@@ -2,7 +2,18 @@
 // failure, Stop with savepoint, and the offer to resume when the pipeline is opened again.
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
 import { expect, state, test } from './fixtures.js';
+
+/** axe over the new parts only (the whole canvas is slow to check): no serious or critical violations, WCAG AA contrast among them. */
+async function axe(page: Page, what: string, ...selectors: string[]): Promise<void> {
+  let b = new AxeBuilder({ page });
+  for (const s of selectors) b = b.include(s);
+  const r = await b.analyze();
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${what}: ${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
+}
 
 const doc = {
   format: 'tributary.pipeline/v1',
@@ -39,6 +50,7 @@ function breakFolder(dir: string): void {
 }
 
 test('status bar shows the last checkpoint and a failure; Stop with savepoint; opening it again offers to resume, and Resume carries on', async ({ page, studio, workspace }) => {
+  test.setTimeout(240_000); // checkpoints, a savepoint and axe on a loaded machine
   writeFileSync(join(workspace, 'counts.json'), `${JSON.stringify(doc, null, 2)}\n`);
   const open = async () => {
     await page.getByRole('button', { name: 'Open' }).click();
@@ -63,6 +75,7 @@ test('status bar shows the last checkpoint and a failure; Stop with savepoint; o
   await expect(failure).toContainText(/checkpoint failed \(\d+\): .*(EEXIST|ENOTDIR|not a directory|already exists)/i, { timeout: 30_000 });
   await expect(page.getByTestId('run-status')).toHaveText('running');
   await studio.shot('status-bar-failure');
+  await axe(page, 'running with a checkpoint failure', '.status', '.toolbar');
   // Fixed: the next checkpoint completes and the failure goes.
   rmSync(dir, { force: true });
   await expect(failure).toHaveCount(0, { timeout: 30_000 });
@@ -80,6 +93,12 @@ test('status bar shows the last checkpoint and a failure; Stop with savepoint; o
   await expect(offer).toBeVisible();
   await expect(offer).toContainText(/This pipeline has a savepoint \(savepoint \d+, \d+ s ago, [\d.]+ (KiB|MiB)\)/);
   await studio.shot('resume-offer');
+  await axe(page, 'resume offer', '.resume-offer');
+  // Reached from the keyboard: each of its buttons takes focus.
+  for (const name of ['Resume', 'Start over', 'Not now']) {
+    await offer.getByRole('button', { name, exact: true }).focus();
+    await expect(offer.getByRole('button', { name, exact: true })).toBeFocused();
+  }
   await offer.getByRole('button', { name: 'Resume' }).click();
   await expect(offer).toHaveCount(0);
   await expect(page.getByTestId('run-status')).toHaveText('running');

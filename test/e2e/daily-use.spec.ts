@@ -43,7 +43,7 @@ test('run problems: a failing keyBy names its node, record and message; the bann
   await expect(page.getByTestId('failure-byUser')).toHaveCount(0);
   await expect(page.locator('.bottom [role=tab]', { hasText: 'Run problems' }).locator('.badge')).toHaveCount(0);
   await studio.shot('fixed-and-running');
-  await page.getByRole('button', { name: '■ Stop' }).click();
+  await page.getByRole('button', { name: '■ Stop', exact: true }).click();
   await expect(page.getByTestId('run-status')).toHaveText('stopped');
 });
 
@@ -64,7 +64,7 @@ test('records that fail into an errors port show per node with samples while the
   await expect(row.locator('.rp-recent li').first()).toContainText("reading 'x'");
   await expect(page.getByTestId('figures-enrich').locator('[data-fig="errors"]')).toBeVisible();
   await studio.shot('failed-records');
-  await page.getByRole('button', { name: '■ Stop' }).click();
+  await page.getByRole('button', { name: '■ Stop', exact: true }).click();
 });
 
 test('field warnings: a misspelled field is a warning with did-you-mean, underlined in the editor', async ({ page, studio }) => {
@@ -83,7 +83,7 @@ test('field warnings: a misspelled field is a warning with did-you-mean, underli
   // A warning does not stop a run.
   await page.getByRole('button', { name: '▶ Run' }).click();
   await expect(page.getByTestId('run-status')).toHaveText('running');
-  await page.getByRole('button', { name: '■ Stop' }).click();
+  await page.getByRole('button', { name: '■ Stop', exact: true }).click();
 });
 
 test('templates play live and switching templates asks nothing; windows say when they fire', async ({ page, studio }) => {
@@ -116,7 +116,7 @@ test('templates play live and switching templates asks nothing; windows say when
   await studio.shot('template-live');
   // The card, zoomed out, still says when the window fires.
   await expect(page.getByTestId('figures-trending')).toContainText(/fires \d\d:\d\d:\d\d|no window open/);
-  await page.getByRole('button', { name: '■ Stop' }).click();
+  await page.getByRole('button', { name: '■ Stop', exact: true }).click();
   await expect(page.getByTestId('run-status')).toHaveText('stopped');
   // Not an edit: the saved form still has the template's bounded count.
   expect(await state<unknown>(page, "s => s.doc.nodes.find((n) => n.id === 'clicks').params.count")).toBe(200000);

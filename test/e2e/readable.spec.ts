@@ -102,6 +102,6 @@ test('running: readable and accessible; panes resize and collapse', async ({ pag
   expect(map.y).toBeGreaterThanOrEqual(canvas.y + canvas.height - 1);
   await page.getByRole('button', { name: 'Map', exact: true }).click();
   await expect(page.locator('.minimap-slot')).toHaveCount(0);
-  await page.getByRole('button', { name: '■ Stop' }).click();
+  await page.getByRole('button', { name: '■ Stop', exact: true }).click();
   await expect(page.getByTestId('run-status')).toHaveText('stopped');
 });

@@ -79,5 +79,5 @@ test('forms show only what applies; help text is whole; unkeyed state and tap or
   // The table is in event-time order, newest first (the clock text sorts as its times do).
   expect(shown).toEqual([...shown].sort().reverse());
   await studio.shot('tap-time-order');
-  await page.getByRole('button', { name: '■ Stop' }).click();
+  await page.getByRole('button', { name: '■ Stop', exact: true }).click();
 });

@@ -1,7 +1,7 @@
 // The runtime host in its own process (a worker thread standing in for Electron's utilityProcess,
 // running the app's real host entry over a MessagePort): a crashing or stuck pipeline is reported,
 // the host restarts, the editor keeps its unsaved document, and the window never waits on it.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GrantedPaths } from '../../electron/files.js';
@@ -13,6 +13,8 @@ import { TrustStore } from '../../runtime/host/trust.js';
 import type { EditorStore } from '../../renderer/src/store/store.js';
 import { scratchDir, until } from './support/fakes.js';
 import { codeDoc, type Harness, harnesses } from './support/harness.js';
+import { waitFor } from '../support/studio.js';
+import type { HostEvents } from '../../runtime/host/contract.js';
 
 const make = harnesses();
 
@@ -69,6 +71,46 @@ describe('the runtime host process', () => {
     expect(store.getState().runError?.message).toMatch(/did not stop within 1.5 s; the runtime was restarted/);
     await until(() => h.launched.length === 2, 'the restart');
     expect((await h.client.call('validate', { doc: store.getState().doc })).problems).toEqual([]);
+  });
+
+  it('Stop with savepoint on a pipeline stuck in its own code is bounded: the host is ended after the savepoint timeout', async () => {
+    const h = make({ deps: { supervisor: { restartDelayMs: 20, savepointTimeoutMs: 2000 } } });
+    const store = unsavedWork(h, 'while (true) {}');
+    await store.getState().run();
+    await until(() => store.getState().runStatus === 'running', 'the run to start');
+    await new Promise((r) => setTimeout(r, 300)); // the first records reach the loop
+    const t0 = Date.now();
+    // The savepoint never starts (the host is busy for good); without the bound this waits for ever.
+    const stopped = store.getState().stopWithSavepoint();
+    await until(ended(store), 'the stop', 10_000);
+    await stopped;
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
+    expect(store.getState().savingPoint).toBe(false);
+    expect(store.getState().runStatus).toBe('failed');
+    expect(store.getState().runError?.message).toMatch(/savepoint was not taken within 2 s, so the pipeline was ended without it .*the runtime was restarted/);
+    await until(() => h.launched.length === 2, 'the restart');
+  });
+
+  it('the desktop app checkpoints a saved file, stops it with a savepoint and offers it; the relay refuses what it must', async () => {
+    const h = make();
+    const doc = { format: 'tributary.pipeline/v1', name: 'counts', settings: { checkpoint: { interval: '300ms' } }, nodes: [
+      { id: 'clicks', type: 'source.generator', params: { rate: 2000, seed: 5 } },
+      { id: 'byUser', type: 'keyBy', params: { key: 'userId' } },
+      { id: 'win', type: 'window', params: { assigner: { kind: 'tumbling', size: '1h' }, aggregates: { n: { fn: 'count' } } } },
+      { id: 'out', type: 'sink.file', params: { path: 'out/counts.jsonl' } },
+    ], edges: [{ from: 'clicks', to: 'byUser' }, { from: 'byUser', to: 'win' }, { from: 'win', to: 'out' }] };
+    writeFileSync(join(h.dir, 'counts.json'), JSON.stringify(doc));
+    const origin = { kind: 'file', path: 'counts.json' } as const;
+    const r = await h.client.call('run', { doc, origin });
+    if (!r.ok) throw new Error(JSON.stringify(r));
+    expect(r.checkpoints).toEqual({ resumedFrom: null, interval: 300 });
+    await waitFor<HostEvents['metrics']>(h.client, 'metrics', (m) => m.runId === r.runId && (m.checkpoints?.completed ?? 0) >= 1, 30_000);
+    const stopped = await h.client.call('stop', { savepoint: true });
+    expect(stopped.savepoint).toMatchObject({ kind: 'savepoint', path: expect.stringMatching(/^\.tributary\/checkpoints\/counts\/savepoint-\d+\.ckpt$/) });
+    expect((await h.client.call('checkpoints', { origin })).newest).toMatchObject({ kind: 'savepoint', id: stopped.savepoint!.id });
+    // A path the user never chose in this window, a stray param: refused before the host.
+    await expect(h.client.call('checkpoints', { origin: { kind: 'file', path: '/etc/counts.json' } })).rejects.toThrow(/not a file you opened/);
+    await expect(h.client.call('stop', { savepoint: true, grace: 0 } as never)).rejects.toThrow();
   });
 
   it('a host that keeps crashing is not restarted in a loop; it starts again on the next run', async () => {

@@ -1,7 +1,8 @@
 // Checkpoints as the editor sees them, through the host's real WebSocket transport: a saved file
 // checkpoints beside itself, the figures carry the last checkpoint and the latest failure, Stop
 // can take a savepoint, the file then offers it, and the next run resumes from it (or starts over).
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostEvents } from '../../runtime/host/contract.js';
@@ -144,7 +145,66 @@ describe('checkpoints in the editor', () => {
     await done;
   });
 
-  it('a file outside the workspace is refused, not listed', async () => {
+  it('a file outside the workspace, or in a hidden folder, is refused, not listed; the calls take no extra or mistyped params', async () => {
     await expect(client.call('checkpoints', { origin: { kind: 'file', path: '../elsewhere.json' } })).rejects.toThrow(/inside/);
+    await expect(client.call('checkpoints', { origin: { kind: 'file', path: '/etc/x.json' } })).rejects.toThrow(/workspace/);
+    mkdirSync(join(root, '.git'), { recursive: true });
+    writeFileSync(join(root, '.git', 'x.json'), JSON.stringify(pipeline('1s')));
+    await expect(client.call('checkpoints', { origin: { kind: 'file', path: '.git/x.json' } })).rejects.toThrow(/hidden/);
+    await expect(client.call('checkpoints', { origin: { kind: 'file', path: 'x.json' }, dir: '/tmp' } as never)).rejects.toThrow();
+    await expect(client.call('stop', { savepoint: 'yes' } as never)).rejects.toThrow();
+    await expect(client.call('run', { doc: pipeline('1s'), origin: { kind: 'new' }, fresh: 1 } as never)).rejects.toThrow();
+  });
+
+  it('resuming a checkpoint written for an edited pipeline fails naming the nodes, points at Start over, and offers nothing it cannot do', async () => {
+    writeFileSync(join(root, 'edited.json'), JSON.stringify(pipeline('300ms'), null, 2));
+    const origin = { kind: 'file', path: 'edited.json' } as const;
+    const r = await client.call('run', { doc: pipeline('300ms'), origin, fresh: true });
+    if (!r.ok) throw new Error(JSON.stringify(r));
+    await withCheckpoint(r.runId, (c) => c.completed >= 1);
+    const done = ended(r.runId);
+    expect((await client.call('stop', { savepoint: true })).savepoint).toBeDefined();
+    await done;
+    // The window node renamed: its state has no place.
+    const edited = pipeline('300ms');
+    edited.nodes[2]!.id = 'win2';
+    edited.edges[1]!.to = 'win2';
+    edited.edges[2]!.from = 'win2';
+    const refused = await client.call('run', { doc: edited, origin });
+    expect(refused).toMatchObject({ ok: false, reason: 'failed', nodeId: null });
+    if (refused.ok || refused.reason !== 'failed') return;
+    expect(refused.message).toMatch(/^cannot resume: the newest checkpoint holds state for 'win', which this pipeline no longer has/);
+    expect(refused.message).toMatch(/Start over runs it from the beginning/);
+    // The editor has no such option to rerun with, nor a --fresh flag: it is not told to use them.
+    expect(refused.message).not.toMatch(/rerun with|--fresh/);
+    const over = await client.call('run', { doc: edited, origin, fresh: true });
+    if (!over.ok) throw new Error(JSON.stringify(over));
+    const done2 = ended(over.runId);
+    await client.call('stop', {});
+    await done2;
+  });
+
+  it('a checkpoint folder that is a symbolic link out of the pipeline folder is neither offered nor written', async () => {
+    // A checkpoint elsewhere on the machine, reached through a link a cloned project carries.
+    const outside = mkdtempSync(join(tmpdir(), 'ckpt-outside-'));
+    const source = join(root, '.tributary', 'checkpoints', 'edited');
+    const saved = readdirSync(source).find((f) => f.startsWith('savepoint-'))!;
+    mkdirSync(join(outside, 'checkpoints', 'linked'), { recursive: true });
+    copyFileSync(join(source, saved), join(outside, 'checkpoints', 'linked', saved));
+    mkdirSync(join(root, 'cloned'));
+    symlinkSync(outside, join(root, 'cloned', '.tributary'));
+    writeFileSync(join(root, 'cloned', 'linked.json'), JSON.stringify(pipeline('200ms'), null, 2));
+    const origin = { kind: 'file', path: 'cloned/linked.json' } as const;
+    expect(await client.call('checkpoints', { origin })).toEqual({ newest: null });
+    const r = await client.call('run', { doc: pipeline('200ms'), origin });
+    if (!r.ok) throw new Error(JSON.stringify(r));
+    expect(r.checkpoints).toBeUndefined();
+    expect(r.notes?.join('\n')).toMatch(/checkpoints off for this run: .*symbolic link/);
+    await new Promise((res) => setTimeout(res, 800)); // past a few checkpoint intervals
+    const done = ended(r.runId);
+    await client.call('stop', { savepoint: true });
+    await done;
+    expect(readdirSync(join(outside, 'checkpoints', 'linked'))).toEqual([saved]);
+    rmSync(outside, { recursive: true, force: true });
   });
 });

@@ -98,10 +98,15 @@ export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
         const runError = { message: r.message, nodeId: r.nodeId };
         set({ runStatus: 'failed', runError, runProblems: runProblemsAfterFailure(get().runProblems, runError, deps.now()) });
         runNotice(`run failed: ${r.nodeId ? `${r.nodeId}: ` : ''}${r.message}`);
+        // Its checkpoint could not be resumed (the pipeline was edited, or it is damaged): the
+        // message points at Start over, so the offer that holds it comes back.
+        if (!opts?.fresh && r.message.startsWith('cannot resume:')) void get().checkResume();
       }
     },
     async stop() {
-      if (get().runStatus !== 'running') return;
+      // During Stop with savepoint the run stops once it is saved; a plain Stop (Ctrl+Enter) then
+      // would start the stop grace period while the savepoint is still being written.
+      if (get().runStatus !== 'running' || get().savingPoint) return;
       await host().call('stop', {});
     },
     async trustAndRun() {
