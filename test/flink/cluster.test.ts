@@ -48,7 +48,7 @@ describe('tributary flink', () => {
   }, 900_000);
 
   afterAll(async () => {
-    await runCli(['flink', 'cluster', 'down', '--dir', join(dir, 'cluster')]);
+    await runCli(['flink', 'cluster', 'down', '--dir', join(dir, 'cluster')], { timeout: 120_000 });
   }, 60_000);
 
   it('names every node that cannot run on Flink, with the reason, and submits nothing', async () => {
@@ -56,7 +56,7 @@ describe('tributary flink', () => {
     const doc = pipeline('out/bad.jsonl');
     doc.nodes.splice(3, 1, { ...doc.nodes[3]!, params: { ...doc.nodes[3]!.params, time: 'processing' } } as never);
     writeFileSync(file, JSON.stringify(doc));
-    const r = await runCli(['flink', 'run', file, '--jobmanager', 'http://127.0.0.1:9', '--trust']);
+    const r = await runCli(['flink', 'run', file, '--jobmanager', 'http://127.0.0.1:9', '--trust'], { timeout: 120_000 });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("node 'perMinute': processing-time windows are not translated yet");
     expect(r.stderr).not.toContain('cannot reach');
@@ -66,7 +66,8 @@ describe('tributary flink', () => {
     writeFileSync(join(dir, 'embedded.json'), JSON.stringify(pipeline('out/embedded.jsonl')));
     writeFileSync(join(dir, 'cluster.json'), JSON.stringify(pipeline('out/cluster.jsonl')));
     writeFileSync(join(dir, 'local.json'), JSON.stringify(pipeline('out/local.jsonl')));
-    const embedded = await runCli(['run', join(dir, 'embedded.json'), '-q']);
+    // The filter's `code` runs only in a trusted file, on both engines.
+    const embedded = await runCli(['run', join(dir, 'embedded.json'), '-q', '--trust'], { timeout: 120_000 });
     expect(embedded.code, embedded.stderr).toBe(0);
 
     const up = await runCli(['flink', 'cluster', 'up', '--port', String(port), '--slots', '2', '--dir', join(dir, 'cluster')], { timeout: 180_000 });
@@ -75,7 +76,7 @@ describe('tributary flink', () => {
     const overview = (await (await fetch(`http://127.0.0.1:${port}/overview`)).json()) as { taskmanagers: number };
     expect(overview.taskmanagers).toBe(1);
 
-    const run = await runCli(['flink', 'run', join(dir, 'cluster.json'), '--jobmanager', `http://127.0.0.1:${port}`, '--parallelism', '2'], { timeout: 300_000 });
+    const run = await runCli(['flink', 'run', join(dir, 'cluster.json'), '--jobmanager', `http://127.0.0.1:${port}`, '--parallelism', '2', '--trust'], { timeout: 300_000 });
     expect(run.code, run.stderr).toBe(0);
     const jobId = /job ([0-9a-f]{32})/.exec(run.stdout)![1]!;
     expect(run.stdout).toContain(`http://127.0.0.1:${port}/#/job/running/${jobId}/overview`);
@@ -84,7 +85,7 @@ describe('tributary flink', () => {
     const plan = (await (await fetch(`http://127.0.0.1:${port}/jobs/${jobId}/plan`)).json()) as { plan: { nodes: { description: string }[] } };
     expect(plan.plan.nodes.map((n) => n.description).join(' ')).toContain('Per minute');
 
-    const local = await runCli(['flink', 'local', join(dir, 'local.json')], { timeout: 300_000 });
+    const local = await runCli(['flink', 'local', join(dir, 'local.json'), '--trust'], { timeout: 300_000 });
     expect(local.code, local.stderr).toBe(0);
 
     const want = sortedLines(join(dir, 'out', 'embedded.jsonl'));

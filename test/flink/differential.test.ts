@@ -28,6 +28,8 @@ describe('differential: embedded runtime vs Flink', () => {
   it('example pipelines that run on Flink agree over bounded input', async () => {
     const dir = copyOfPipelines();
     const ran: string[] = [];
+    const jobs: ReturnType<typeof compiled>[] = [];
+    const checks: (() => void)[] = [];
     for (const { file, doc } of examplePipelines()) {
       // The same bounded input on both sides: generators unthrottled, with a count.
       const nodes = (doc.nodes as PipelineDoc['nodes']).map((n) => (n.type === 'source.generator' ? { ...n, params: { ...n.params, rate: 0, count: Math.min(Number(n.params?.count ?? 30_000), 30_000) } } : n));
@@ -41,10 +43,14 @@ describe('differential: embedded runtime vs Flink', () => {
       const a = retarget(bounded, 'out/', `embedded/${file}/`);
       const b = retarget(bounded, 'out/', `flink/${file}/`);
       await runEmbedded(a, dir);
-      runOnFlink(compiled(b as never, dir));
-      compare(sinkFiles(a).map((p) => join(dir, p)), (f) => f.replace(embedded, flink), sameParseErrors);
+      jobs.push(compiled(b as never, dir));
+      checks.push(() => compare(sinkFiles(a).map((p) => join(dir, p)), (f) => f.replace(embedded, flink), sameParseErrors));
       ran.push(file);
     }
+    // One Flink job for all of them (a MiniCluster and GraalJS start once); the pipelines stay
+    // apart (node ids prefixed, their own sources and watermarks).
+    runOnFlink(batched(jobs));
+    for (const check of checks) check();
     // clickstream-demo (generator, filters, a map, a keyBy and file sinks), cart-abandonment
     // (cep with notFollowedBy and within) and the process pipelines run on Flink today.
     expect(ran).toContain('clickstream-demo.json');
@@ -55,6 +61,7 @@ describe('differential: embedded runtime vs Flink', () => {
     expect(ran).toContain('cart-abandonment-process.json');
     // flatMap's code in GraalJS.
     expect(ran).toContain('order-lines.json');
+    // ~100 CPU-seconds in all; the limit leaves room for a machine loaded many times over.
   }, 900_000);
 
   it(`${CASES} random window pipelines (every assigner, lateness, late and errors ports) agree`, async () => {

@@ -36,6 +36,11 @@ public final class JsProcessFunction extends KeyedProcessFunction<Object, Rec, R
   private transient ProcessHost host;
   private transient KeyedProcessFunction<Object, Rec, Rec>.Context cur;
   private transient Collector<Rec> out;
+  /**
+   * What a chained downstream operator threw inside `ctx.emit`: JavaScript's catch (the call's
+   * own, or the user's) must not turn it into this node's error, so it is thrown again after.
+   */
+  private transient RuntimeException downstream;
 
   JsProcessFunction(String nodeId, boolean errorsConnected, String code, String onTimer, String open, String declared) {
     this.nodeId = nodeId;
@@ -51,7 +56,13 @@ public final class JsProcessFunction extends KeyedProcessFunction<Object, Rec, R
     host = new ProcessHost(getRuntimeContext());
     host.call = this;
     js = GraalJs.context();
-    Value made = js.eval("js", ProcessPrelude.JS).execute(host, declared, code, onTimer, open);
+    Value made;
+    try {
+      made = js.eval("js", ProcessPrelude.JS).execute(host, declared, code, onTimer, open);
+    } catch (org.graalvm.polyglot.PolyglotException e) {
+      // Code the embedded runtime compiled but GraalJS does not (a syntax error names the node).
+      throw new NodeFunction.NodeFailure(nodeId, "code does not compile in GraalJS: " + e.getMessage());
+    }
     if (made.isString()) throw new NodeFunction.NodeFailure(nodeId, made.asString());
     call = made;
   }
@@ -69,6 +80,7 @@ public final class JsProcessFunction extends KeyedProcessFunction<Object, Rec, R
     Long ts = ctx.timestamp();
     double t = ts != null ? ts : ctx.timerService().currentProcessingTime();
     Value err = call.execute(-1, Json.stringify(r.value), t, watermark(ctx), keyJson(ctx.getCurrentKey()));
+    rethrowDownstream();
     if (!err.isNull()) error(r.value, err.asString());
   }
 
@@ -79,6 +91,7 @@ public final class JsProcessFunction extends KeyedProcessFunction<Object, Rec, R
     boolean event = ctx.timeDomain() == org.apache.flink.streaming.api.TimeDomain.EVENT_TIME;
     Object key = userKey(ctx.getCurrentKey());
     Value err = call.execute(event ? 0 : 1, null, (double) timestamp, watermark(ctx), Json.stringify(key));
+    rethrowDownstream();
     if (!err.isNull()) {
       Map<String, Object> timer = new LinkedHashMap<>();
       timer.put("timestamp", (double) timestamp);
@@ -127,7 +140,18 @@ public final class JsProcessFunction extends KeyedProcessFunction<Object, Rec, R
 
   @Override
   public void emit(Rec r, int port) {
-    if (port == 0) out.collect(r);
-    else cur.output(SIDE, r);
+    try {
+      if (port == 0) out.collect(r);
+      else cur.output(SIDE, r);
+    } catch (RuntimeException e) {
+      if (downstream == null) downstream = e;
+      throw e;
+    }
+  }
+
+  private void rethrowDownstream() {
+    RuntimeException e = downstream;
+    downstream = null;
+    if (e != null) throw e;
   }
 }

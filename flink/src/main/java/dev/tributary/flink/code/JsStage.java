@@ -63,7 +63,11 @@ public final class JsStage extends NodeFunction<Rec> {
   @Override
   public void open(OpenContext openContext) {
     js = GraalJs.context();
-    call = js.eval("js", PRELUDE).execute(kind, nodeId, code);
+    try {
+      call = js.eval("js", PRELUDE).execute(kind, nodeId, code);
+    } catch (org.graalvm.polyglot.PolyglotException e) {
+      throw new NodeFailure(nodeId, "code does not compile in GraalJS: " + e.getMessage());
+    }
   }
 
   @Override

@@ -157,11 +157,26 @@ public final class ProcessHost {
     } else {
       ValueState<Long> next = mapSeqs.get(name);
       Long n = next.value();
-      long v = n == null ? 0 : n;
+      // With TTL the counter (written only when a key is added) can expire before entries that
+      // were rewritten or read since: go on after the newest live entry, so no two share a seq.
+      long v = n != null ? n : nextSeq(m);
       next.update(v + 1);
       seq = Long.toString(v);
     }
     m.put(key, seq + "\t" + json);
+  }
+
+  /** One past the highest seq among the live entries (0 when none). */
+  private static long nextSeq(MapState<String, String> m) throws Exception {
+    long max = -1;
+    Iterable<Map.Entry<String, String>> all = m.entries();
+    if (all != null) {
+      for (Map.Entry<String, String> e : all) {
+        String s = e.getValue();
+        max = Math.max(max, Long.parseLong(s.substring(0, s.indexOf('\t'))));
+      }
+    }
+    return max + 1;
   }
 
   @HostAccess.Export
