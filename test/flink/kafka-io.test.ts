@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flinkProblems } from '../../runtime/format/flink.js';
 import { ADD_OPENS, flinkTestClasses } from '../../runtime/cli/flink-build.js';
-import { compiled, flinkJar, runEmbedded, runOnFlink, sortedLines, validated } from '../support/flink.js';
+import { compiled, flinkJar, runEmbedded, runOnFlinkAsync, sortedLines, validated } from '../support/flink.js';
 import { BROKERS, createTopic, deleteTopics, produce, readSettled, topicSize, uniqueName } from '../support/kafka.js';
 import { examplePipelines } from '../support/pipelines.js';
 import { cleanup, keysMatching, prefix, redis } from '../support/redis.js';
@@ -73,7 +73,8 @@ async function bothAgree(doc: PipelineDoc, input: string): Promise<{ messages: n
   await runEmbedded(a.doc, dir);
   const embeddedMs = Date.now() - t;
   t = Date.now();
-  runOnFlink(compiled(b.doc as never, dir));
+  // Not spawnSync: the webhook server lives in this process and must answer while the job runs.
+  await runOnFlinkAsync(compiled(b.doc as never, dir));
   console.log(`${doc.name}: embedded ${embeddedMs} ms, Flink (MiniCluster, JVM start included) ${Date.now() - t} ms`);
   let count = 0;
   for (let i = 0; i < a.outTopics.length; i++) {
