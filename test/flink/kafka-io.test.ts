@@ -149,7 +149,8 @@ describe('Kafka, Redis and HTTP on Flink agree with the embedded runtime', () =>
           { id: 'clicks', type: 'source.kafka', params: { brokers: '${KAFKA_BROKERS:-127.0.0.1:9092}', topic: 'in', metadata: true, eventTime: { field: 'ts', maxOutOfOrderness: '5s', idleTimeout: '30s' } } },
           { id: 'bad', type: 'sink.file', params: { path: 'bad.jsonl' } },
           { id: 'shape', type: 'map', params: { expression: '{ userId, eventType, productId, ts, cents: round(price * quantity * 100), partition: kafka.partition, offset: kafka.offset }' } },
-          { id: 'purchases', type: 'filter', params: { condition: "eventType == 'PURCHASE'" } },
+          // Purchases and cart adds: enough records for the sinks below (4000 clicks hold a few dozen).
+          { id: 'purchases', type: 'filter', params: { condition: "eventType == 'PURCHASE' || eventType == 'ADD_TO_CART'" } },
           { id: 'views', type: 'filter', params: { condition: "eventType == 'VIEW'" } },
           { id: 'counts', type: 'sink.redis', params: { command: 'HINCRBY', key: 'user:{userId}:counts', fields: "{ events: 1, purchases: eventType == 'PURCHASE' ? 1 : 0 }", ttl: '1h' } },
           { id: 'last', type: 'sink.redis', params: { command: 'HSET', key: 'user:{userId}', fields: '{ lastEvent: eventType, lastTs: ts, lastProduct: productId }' } },
