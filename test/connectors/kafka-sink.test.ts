@@ -52,6 +52,36 @@ for (const client of ['kafkajs', 'platformatic']) {
         expect(Math.max(...ids)).toBe(n);
       }));
 
+    it('puts each key in the partition Java\'s default partitioner picks (murmur2, taken positive)', () =>
+      withClient(async () => {
+        // Java's Utils.murmur2 of these keys (Apache Kafka's UtilsTest); the partition is
+        // (hash & 0x7fffffff) % partitions (BuiltInPartitioner.partitionForKey). Three partitions:
+        // a negative hash taken unsigned would land elsewhere (2^31 mod 3 = 2).
+        const java: Record<string, number> = {
+          '21': -973932308,
+          foobar: -790332482,
+          'a-little-bit-long-string': -985981536,
+          'a-little-bit-longer-string': -1486304829,
+          lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8: -58897971,
+          abc: 479470107,
+        };
+        const t = await topic('sink-partitioner', 3);
+        await runPipeline({
+          nodes: [
+            { id: 'gen', type: 'source.generator', params: { count: 60, rate: 0, seed: 5 } },
+            { id: 'k', type: 'map', params: { expression: `{ k: [${Object.keys(java).map((k) => `'${k}'`).join(', ')}][eventId % 6] }` } },
+            { id: 'out', type: 'sink.kafka', params: { brokers: BROKERS(), topic: t, key: 'k' } },
+          ],
+          edges: [
+            { from: 'gen', to: 'k' },
+            { from: 'k', to: 'out' },
+          ],
+        });
+        const got = await readAll(t, 60);
+        expect(new Set(got.map((m) => m.key))).toEqual(new Set(Object.keys(java)));
+        for (const m of got) expect(m.partition, m.key!).toBe((java[m.key!]! & 0x7fffffff) % 3);
+      }));
+
     it('sends the value and headers expressions give, in order within a partition', () =>
       withClient(async () => {
         const t = await topic('sink-expr');

@@ -4,15 +4,18 @@
 // the same webhook bodies and the same `errors` records. Each side writes under its own topic,
 // key prefix and URL path; connection params keep their `${VAR:-default}` references, which both
 // engines resolve from the same environment.
-import { mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flinkProblems } from '../../runtime/format/flink.js';
-import { compiled, flinkJar, runEmbedded, runOnFlink, sortedLines, validated } from '../support/flink.js';
-import { createTopic, deleteTopics, produce, readSettled, topicSize, uniqueName } from '../support/kafka.js';
+import { ADD_OPENS, flinkTestClasses } from '../../runtime/cli/flink-build.js';
+import { compiled, flinkJar, runEmbedded, runOnFlinkAsync, sortedLines, validated } from '../support/flink.js';
+import { BROKERS, createTopic, deleteTopics, produce, readSettled, topicSize, uniqueName } from '../support/kafka.js';
 import { examplePipelines } from '../support/pipelines.js';
 import { cleanup, keysMatching, prefix, redis } from '../support/redis.js';
 import type { PipelineDoc } from '../support/run.js';
@@ -70,7 +73,8 @@ async function bothAgree(doc: PipelineDoc, input: string): Promise<{ messages: n
   await runEmbedded(a.doc, dir);
   const embeddedMs = Date.now() - t;
   t = Date.now();
-  runOnFlink(compiled(b.doc as never, dir));
+  // Not spawnSync: the webhook server lives in this process and must answer while the job runs.
+  await runOnFlinkAsync(compiled(b.doc as never, dir));
   console.log(`${doc.name}: embedded ${embeddedMs} ms, Flink (MiniCluster, JVM start included) ${Date.now() - t} ms`);
   let count = 0;
   for (let i = 0; i < a.outTopics.length; i++) {
@@ -145,7 +149,8 @@ describe('Kafka, Redis and HTTP on Flink agree with the embedded runtime', () =>
           { id: 'clicks', type: 'source.kafka', params: { brokers: '${KAFKA_BROKERS:-127.0.0.1:9092}', topic: 'in', metadata: true, eventTime: { field: 'ts', maxOutOfOrderness: '5s', idleTimeout: '30s' } } },
           { id: 'bad', type: 'sink.file', params: { path: 'bad.jsonl' } },
           { id: 'shape', type: 'map', params: { expression: '{ userId, eventType, productId, ts, cents: round(price * quantity * 100), partition: kafka.partition, offset: kafka.offset }' } },
-          { id: 'purchases', type: 'filter', params: { condition: "eventType == 'PURCHASE'" } },
+          // Purchases and cart adds: enough records for the sinks below (4000 clicks hold a few dozen).
+          { id: 'purchases', type: 'filter', params: { condition: "eventType == 'PURCHASE' || eventType == 'ADD_TO_CART'" } },
           { id: 'views', type: 'filter', params: { condition: "eventType == 'VIEW'" } },
           { id: 'counts', type: 'sink.redis', params: { command: 'HINCRBY', key: 'user:{userId}:counts', fields: "{ events: 1, purchases: eventType == 'PURCHASE' ? 1 : 0 }", ttl: '1h' } },
           { id: 'last', type: 'sink.redis', params: { command: 'HSET', key: 'user:{userId}', fields: '{ lastEvent: eventType, lastTs: ts, lastProduct: productId }' } },
@@ -181,10 +186,54 @@ describe('Kafka, Redis and HTTP on Flink agree with the embedded runtime', () =>
       // Some were answered 503 first and went through on a retry; some were refused for good (4xx, to `errors`).
       expect(server.retried).toBeGreaterThan(0);
       expect(got.lines).toBeGreaterThan(2);
+      // The exactly-once sink's transactional ids are this pipeline's: `tributary-<node>-<hash of
+      // pipeline name and node>-<subtask>-<checkpoint>`, so another pipeline's `orders` never fences them.
+      const tx = spawnSync('java', ['-cp', flinkTestClasses(), 'dev.tributary.flink.KafkaTransactions', BROKERS()], { encoding: 'utf8' });
+      expect(tx.status, tx.stderr).toBe(0);
+      const hash = createHash('sha256').update('flink-io').update('\0').update('orders').digest('hex').slice(0, 16);
+      expect(tx.stdout.split('\n').filter((id) => id.startsWith(`tributary-orders-${hash}-`)).length).toBeGreaterThan(0);
+      expect(tx.stdout).not.toMatch(/^tributary-orders-\d+-\d+$/m);
     } finally {
       server.close();
     }
   }, 600_000);
+});
+
+describe('connection params on Flink', () => {
+  beforeAll(() => {
+    flinkJar();
+  }, 900_000);
+
+  it('a ${VAR} unset where the job is built fails it naming the node and param, and prints no resolved secret', () => {
+    process.env.TRIBUTARY_TEST_HOOK_TOKEN = 'secret-7f3a9c';
+    delete process.env.TRIBUTARY_TEST_UNSET_REDIS;
+    try {
+      const c = compiled(
+        {
+          name: 'env-refs',
+          nodes: [
+            { id: 'gen', type: 'source.generator', params: { count: 1, rate: 0 } },
+            { id: 'hook', type: 'sink.http', params: { url: 'http://127.0.0.1:1/hook', headers: { authorization: 'Bearer ${TRIBUTARY_TEST_HOOK_TOKEN}' } } },
+            { id: 'cache', type: 'sink.redis', params: { url: '${TRIBUTARY_TEST_UNSET_REDIS}', command: 'SET', key: 'k', value: 'userId' } },
+          ],
+          edges: [
+            { from: 'gen', to: 'hook' },
+            { from: 'gen', to: 'cache' },
+          ],
+        },
+        tmpdir(),
+      );
+      const dir = mkdtempSync(join(tmpdir(), 'tributary-flink-env-'));
+      const file = join(dir, 'pipeline.flink.json');
+      writeFileSync(file, JSON.stringify(c));
+      const r = spawnSync('java', [...ADD_OPENS, '-cp', flinkJar(), 'dev.tributary.flink.TributaryJob', '--pipeline', file, '--check'], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/node 'cache': url: environment variable TRIBUTARY_TEST_UNSET_REDIS is not set/);
+      expect(r.stdout + r.stderr).not.toContain('secret-7f3a9c');
+    } finally {
+      delete process.env.TRIBUTARY_TEST_HOOK_TOKEN;
+    }
+  }, 120_000);
 });
 
 /** A webhook that accepts most bodies, answers 503 once to every 5th and 400 to every 7th (by cents). */

@@ -1,7 +1,7 @@
 // Running pipelines on Flink (a MiniCluster in one `java` process) and in the embedded runtime,
 // for the differential tests. Many small pipelines go into one Flink job (their node ids
 // prefixed), since a MiniCluster takes seconds to start.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -34,6 +34,27 @@ export function runOnFlink(compiled: CompiledPipeline, parallelism?: number): vo
     const node = /node '[^']+': [^\n]*/.exec(r.stderr);
     const causes = r.stderr.split('\n').filter((l) => l.startsWith('Caused by:'));
     throw new Error(`Flink job failed: ${node ? node[0] : causes.length > 0 ? causes.slice(-2).join('\n') : r.stderr.slice(-3000)}`);
+  }
+}
+
+/**
+ * runOnFlink without blocking this process's event loop, for tests whose services (a webhook
+ * server) live in the test process and must answer while the job runs.
+ */
+export async function runOnFlinkAsync(compiled: CompiledPipeline): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-flink-test-'));
+  const file = join(dir, 'pipeline.flink.json');
+  writeFileSync(file, JSON.stringify(compiled));
+  const child = spawn('java', [...ADD_OPENS, '-cp', flinkJar(), 'dev.tributary.flink.TributaryJob', '--pipeline', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  if (code !== 0) {
+    const node = /node '[^']+': [^\n]*/.exec(stderr);
+    const causes = stderr.split('\n').filter((l) => l.startsWith('Caused by:'));
+    throw new Error(`Flink job failed: ${node ? node[0] : causes.length > 0 ? causes.slice(-2).join('\n') : stderr.slice(-3000)}`);
   }
 }
 

@@ -93,7 +93,7 @@ public final class PipelineComposer {
       }
       Map<String, DataStream<Rec>> outputs = new HashMap<>();
       String label = n.hasNonNull("label") ? n.get("label").asText() : id;
-      NodeContext ctx = new NodeContext(id, label, n.get("type").asText(), n.path("params"), env, baseDir, input,
+      NodeContext ctx = new NodeContext(id, label, n.get("type").asText(), n.path("params"), env, baseDir, pipeline.path("name").asText(""), input,
           connected.getOrDefault(id, Set.of()), outputs);
       try {
         TRANSLATORS.get(n.get("type").asText()).translate(ctx);

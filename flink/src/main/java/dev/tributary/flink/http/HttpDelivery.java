@@ -44,6 +44,8 @@ final class HttpDelivery extends RichAsyncFunction<Rec, Rec> {
   /** "POST <url as written, masked>", for messages. */
   private final String shown;
   private transient HttpClient client;
+  /** Set once the task closes: a retry still scheduled then sends nothing more. */
+  private transient volatile boolean closed;
 
   HttpDelivery(String nodeId, boolean errorsConnected, String url, String method, Map<String, String> headers, Expr body, int retries, long backoff, long timeout, String shown) {
     this.nodeId = nodeId;
@@ -66,6 +68,38 @@ final class HttpDelivery extends RichAsyncFunction<Rec, Rec> {
   }
 
   @Override
+  public void close() {
+    // The JDK 17 client has no close(): its selector thread ends once the client is unreachable.
+    closed = true;
+    client = null;
+  }
+
+  /**
+   * Longest a record can take: every attempt's timeout (plus a margin for connecting) and every
+   * wait between attempts (backoff·2^n, or a Retry-After of up to 30 s), saturating. Flink's own
+   * Async I/O timeout is set above it, only as a backstop.
+   */
+  static long budget(int retries, long backoff, long timeout) {
+    long total = 60_000L;
+    for (int n = 0; n <= retries && total < Long.MAX_VALUE / 4; n++) {
+      total = Math.addExact(total, timeout + 30_000L);
+      if (n < retries) total = Math.addExact(total, Math.max(waitAfter(backoff, n), RETRY_AFTER_CAP_MS));
+    }
+    return Math.min(total, Long.MAX_VALUE / 4);
+  }
+
+  /** backoff·2^n without overflowing. */
+  static long waitAfter(long backoff, int n) {
+    return n >= 62 || backoff > (Long.MAX_VALUE >> 2) >> n ? Long.MAX_VALUE >> 2 : backoff << n;
+  }
+
+  /** Flink's backstop fired (the budget above was exceeded): the record fails as a delivery that timed out. */
+  @Override
+  public void timeout(Rec r, ResultFuture<Rec> result) {
+    fail(r, shown + " failed: no answer within " + budget(retries, backoff, timeout) + " ms over all attempts", null, result);
+  }
+
+  @Override
   public void asyncInvoke(Rec r, ResultFuture<Rec> result) {
     String text;
     try {
@@ -82,8 +116,10 @@ final class HttpDelivery extends RichAsyncFunction<Rec, Rec> {
   }
 
   private void attempt(HttpRequest req, Rec r, int n, ResultFuture<Rec> result) {
-    client.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((res, err) -> {
-      long wait = backoff << Math.min(n, 30);
+    HttpClient http = client;
+    if (http == null || closed) return;
+    http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((res, err) -> {
+      long wait = waitAfter(backoff, n);
       String error;
       Double status = null;
       if (err == null) {

@@ -66,9 +66,8 @@ public final class HttpSinkTranslator implements NodeTranslator {
     Expr body = p.hasNonNull("body") ? Expr.of(p.get("body").get("$expr")) : null;
     HttpDelivery fn = new HttpDelivery(ctx.id, ctx.connected("errors"), url.toString(), p.path("method").asText("POST"), headers, body, retries, backoff, timeout,
         p.path("method").asText("POST") + " " + shown(written));
-    // Flink's own timeout is only a backstop: every attempt has its own, and the waits between them are bounded.
-    long budget = (retries + 1L) * (timeout + 30_000L) + 60_000L;
-    SingleOutputStreamOperator<Rec> errors = AsyncDataStream.unorderedWait(ctx.input(), fn, budget, TimeUnit.MILLISECONDS, capacity)
+    // Flink's own timeout is only a backstop: every attempt has its own, and the waits between them are counted in.
+    SingleOutputStreamOperator<Rec> errors = AsyncDataStream.unorderedWait(ctx.input(), fn, HttpDelivery.budget(retries, backoff, timeout), TimeUnit.MILLISECONDS, capacity)
         .uid(ctx.id).name(ctx.label);
     if (ctx.connected("errors")) ctx.output("errors", errors);
   }

@@ -48,7 +48,9 @@ public final class KafkaSinkTranslator implements NodeTranslator {
     JsonNode p = ctx.params;
     Properties props = KafkaConnection.of(ctx);
     String topic = p.get("topic").asText();
-    boolean exactlyOnce = p.path("idempotent").asBoolean(true) && p.path("acks").asText("all").equals("all");
+    boolean exactlyOnce = p.hasNonNull("deliveryGuarantee")
+        ? p.get("deliveryGuarantee").asText().equals("exactly-once")
+        : p.path("idempotent").asBoolean(true) && p.path("acks").asText("all").equals("all");
     props.setProperty("acks", switch (p.path("acks").asText("all")) {
       case "leader" -> "1";
       case "none" -> "0";
@@ -58,7 +60,7 @@ public final class KafkaSinkTranslator implements NodeTranslator {
     props.setProperty("compression.type", p.path("compression").asText("none"));
     props.setProperty("retries", String.valueOf(p.path("retries").asInt(5)));
     props.setProperty("retry.backoff.ms", String.valueOf(p.path("retryBackoff").asLong(200)));
-    if (exactlyOnce) props.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+    if (exactlyOnce) props.setProperty("transaction.timeout.ms", p.hasNonNull("transactionTimeout") ? String.valueOf(p.get("transactionTimeout").asLong()) : TRANSACTION_TIMEOUT_MS);
     if (exactlyOnce && !ctx.env.getCheckpointConfig().isCheckpointingEnabled()) ctx.env.enableCheckpointing(CHECKPOINT_MS);
 
     SingleOutputStreamOperator<Msg> messages = ctx.input().process(new Encode(ctx.id, ctx.connected("errors"), expr(p, "key"), expr(p, "value"), expr(p, "headers")),
@@ -68,10 +70,31 @@ public final class KafkaSinkTranslator implements NodeTranslator {
         .setKafkaProducerConfig(props)
         .setRecordSerializer(new Serialize(topic, partitions, props))
         .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
-        .setTransactionalIdPrefix("tributary-" + ctx.id)
+        .setTransactionalIdPrefix(transactionalIdPrefix(p.path("transactionalIdPrefix").asText(null), ctx.pipelineName, ctx.id))
         .build();
     messages.sinkTo(sink).uid(ctx.id).name(ctx.label);
     if (ctx.connected("errors")) ctx.output("errors", messages.getSideOutput(NodeFunction.ERRORS));
+  }
+
+  /**
+   * The transactional id prefix (KafkaSink appends "-<subtask>-<checkpoint>"). Transactional ids
+   * are cluster-wide: two jobs whose ids collide fence and abort each other's transactions, so the
+   * default is unique to the pipeline (its name) and node, and stable across restarts so a restarted
+   * job aborts what its predecessor left open. `transactionalIdPrefix`, where given, replaces the
+   * pipeline part as in the embedded sink (runtime/nodes/sink-kafka).
+   */
+  static String transactionalIdPrefix(String prefix, String pipelineName, String nodeId) {
+    if (prefix != null && !prefix.isEmpty()) return prefix + "-" + nodeId;
+    try {
+      java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+      d.update(pipelineName.getBytes(StandardCharsets.UTF_8));
+      d.update((byte) 0);
+      d.update(nodeId.getBytes(StandardCharsets.UTF_8));
+      String h = java.util.HexFormat.of().formatHex(d.digest()).substring(0, 16);
+      return "tributary-" + (nodeId.length() > 60 ? nodeId.substring(0, 60) : nodeId) + "-" + h;
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static Expr expr(JsonNode p, String name) {

@@ -21,11 +21,13 @@ public final class NodeContext {
   public final StreamExecutionEnvironment env;
   /** The pipeline's folder: relative paths resolve against it. */
   public final String baseDir;
+  /** The pipeline's name (the compiled pipeline's `name`): what makes a node's identity outside the job unique to its pipeline. */
+  public final String pipelineName;
   private final DataStream<Rec> input;
   private final Set<String> connected;
   private final Map<String, DataStream<Rec>> outputs;
 
-  public NodeContext(String id, String label, String type, JsonNode params, StreamExecutionEnvironment env, String baseDir,
+  public NodeContext(String id, String label, String type, JsonNode params, StreamExecutionEnvironment env, String baseDir, String pipelineName,
       DataStream<Rec> input, Set<String> connected, Map<String, DataStream<Rec>> outputs) {
     this.id = id;
     this.label = label;
@@ -33,6 +35,7 @@ public final class NodeContext {
     this.params = params;
     this.env = env;
     this.baseDir = baseDir;
+    this.pipelineName = pipelineName;
     this.input = input;
     this.connected = connected;
     this.outputs = outputs;
