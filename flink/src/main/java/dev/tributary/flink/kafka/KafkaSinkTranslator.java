@@ -56,7 +56,8 @@ public final class KafkaSinkTranslator implements NodeTranslator {
       case "none" -> "0";
       default -> "all";
     });
-    props.setProperty("enable.idempotence", String.valueOf(exactlyOnce));
+    // The node's `idempotent` holds for at-least-once too (the embedded writer's producer option).
+    props.setProperty("enable.idempotence", String.valueOf(exactlyOnce || (p.path("idempotent").asBoolean(true) && p.path("acks").asText("all").equals("all"))));
     props.setProperty("compression.type", p.path("compression").asText("none"));
     props.setProperty("retries", String.valueOf(p.path("retries").asInt(5)));
     props.setProperty("retry.backoff.ms", String.valueOf(p.path("retryBackoff").asLong(200)));
