@@ -11,6 +11,8 @@ import { BROKERS, createTopic, deleteTopics, produce, uniqueName } from '../supp
 import { readCheckpoint } from '../../runtime/connectors/files/checkpoints.js';
 import { killAndRestart, rng } from './kill-support.js';
 import { scratch, writePipeline } from './pipeline.js';
+import { plan } from '../support/run.js';
+import type { Checkpointed } from '../../runtime/engine/checkpoint/participant.js';
 
 /** `npm run test:long` raises this (CHECKPOINT_KILLS=25). */
 const KILLS = Number(process.env.CHECKPOINT_KILLS ?? 5);
@@ -137,5 +139,30 @@ describe('Kafka exactly-once: kill -9 and restart', () => {
     const win = await readCommitted(out.win, refWin.length);
     expect(win.length).toBe(refWin.length);
     expect(win).toEqual(refWin);
+  });
+});
+
+describe('source.kafka: a checkpoint whose offsets the topic no longer has', () => {
+  it('is refused naming the partition, the offsets and --fresh (topic created again, or a partition gone)', { timeout: 60_000 }, async () => {
+    const t = await createTopic('eos-gone', 1);
+    topics.push(t);
+    await produce(t, Array.from({ length: 5 }, (_, i) => ({ value: JSON.stringify({ i }) })));
+    for (const [partitions, problem] of [
+      // Read 500 records before the topic was deleted and created again with 5.
+      [[{ topic: t, partition: 0, position: 500, end: null, wm: [0, 0] }], `partition ${t}:0 holds offsets 0..5, the checkpoint's position 500 is outside them`],
+      [[{ topic: t, partition: 0, position: 2, end: null, wm: [0, 0] }, { topic: t, partition: 3, position: 7, end: null, wm: [0, 0] }], `partition ${t}:3 no longer exists`],
+    ] as const) {
+      const job = plan({
+        nodes: [
+          { id: 'in', type: 'source.kafka', params: { brokers: BROKERS(), topic: t, startFrom: 'earliest', bounded: true } },
+          { id: 'out', type: 'sink.file', params: { path: join(scratch(), 'out.jsonl') } },
+        ],
+        edges: [{ from: 'in', to: 'out' }],
+      });
+      (job.operators.get('in') as unknown as Checkpointed).restoreCheckpoint({ partitions, wm: 0 });
+      const err = await job.run().then(() => null, (e: unknown) => e as Error);
+      expect(err?.message).toContain(`cannot resume from the checkpoint: ${problem}`);
+      expect(err?.message).toContain('--fresh');
+    }
   });
 });
