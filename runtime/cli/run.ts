@@ -46,7 +46,7 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
   tuneHeapForStreaming();
   let job;
   try {
-    job = planJob(pipeline, { operators: OPERATORS, resolvePath: loaded.resolvePath, stdout: io.stdout, pipelinePath: resolve(loaded.path) });
+    job = planJob(pipeline, { operators: OPERATORS, resolvePath: loaded.resolvePath, stdout: io.stdout, pipelinePath: resolve(loaded.path), warn: (m) => io.stderr.write(`tributary: ${m}\n`) });
   } catch (err) {
     io.stderr.write(`tributary: ${describeFailure(err)}\n`);
     return 1;

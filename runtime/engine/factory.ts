@@ -21,6 +21,8 @@ export interface BuildContext {
   readonly inputPortsKeyed?: ReadonlyMap<string, boolean>;
   /** The pipeline file's absolute path, when the run has one (ids that must be unique per pipeline derive from it). */
   readonly pipelinePath?: string;
+  /** A line for the run's log (stderr in the CLI): something the user must know that is not a failure. */
+  readonly warn?: (message: string) => void;
   /** Resolve a path param against the pipeline file's folder. */
   resolvePath(p: string): string;
   readonly stdout: TextOut;

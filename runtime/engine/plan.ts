@@ -23,6 +23,8 @@ export interface PlanOptions {
   readonly stdout: TextOut;
   /** The pipeline file's absolute path, if any. */
   readonly pipelinePath?: string;
+  /** Where operators' warnings go. */
+  readonly warn?: (message: string) => void;
 }
 
 interface Placed {
@@ -115,7 +117,7 @@ export function planJob(pipeline: Pipeline, opts: PlanOptions): Job {
 function build(n: PipelineNode, opts: PlanOptions, job: Job, metrics: NodeMetrics, inputKeyed: boolean, inputPortsKeyed?: ReadonlyMap<string, boolean>): Built {
   const factory = opts.operators[n.type];
   if (!factory) throw new Error(`no operator for node type '${n.type}'`);
-  const ctx: BuildContext = { nodeId: n.id, type: n.type, job, metrics, inputKeyed, inputPortsKeyed, resolvePath: opts.resolvePath, stdout: opts.stdout, pipelinePath: opts.pipelinePath };
+  const ctx: BuildContext = { nodeId: n.id, type: n.type, job, metrics, inputKeyed, inputPortsKeyed, resolvePath: opts.resolvePath, stdout: opts.stdout, pipelinePath: opts.pipelinePath, warn: opts.warn };
   return factory(ctx, n.params);
 }
 

@@ -1,5 +1,5 @@
 // Kafka exactly-once, proved the way Kafka Streams' EOS system test does: a pipeline reading a
-// pre-filled topic (Kafka → keyBy → tumbling window → exactly-once sink.kafka) is killed with SIGKILL at random moments after
+// pre-filled topic (Kafka → keyBy → tumbling window and a process function with event-time timers → exactly-once sink.kafka) is killed with SIGKILL at random moments after
 // checkpoints, restarted each time, and finally runs to its end; what a read_committed reader then
 // finds in the output topics equals an uninterrupted run's output exactly (as multisets: the order
 // across keys may differ) — no window result lost or repeated.
@@ -11,9 +11,11 @@ import { BROKERS, createTopic, deleteTopics, produce, uniqueName } from '../supp
 import { readCheckpoint } from '../../runtime/connectors/files/checkpoints.js';
 import { killAndRestart, rng } from './kill-support.js';
 import { scratch, writePipeline } from './pipeline.js';
+import { plan } from '../support/run.js';
+import type { Checkpointed } from '../../runtime/engine/checkpoint/participant.js';
 
 /** `npm run test:long` raises this (CHECKPOINT_KILLS=25). */
-const KILLS = Number(process.env.CHECKPOINT_KILLS ?? 5);
+const KILLS = Number(process.env.CHECKPOINT_KILLS ?? 3);
 const SEED = Number(process.env.CHECKPOINT_SEED ?? Date.now() % 100_000);
 const EVENTS = 240_000;
 const PARTITIONS = 3;
@@ -31,19 +33,32 @@ async function fillInput(): Promise<string> {
   return t;
 }
 
-function pipeline(input: string, windows: string) {
+/**
+ * One timer per user, moved only forward: records of one user come from three partitions, so they
+ * arrive out of event-time order, and code that set the timer from each record's own timestamp
+ * could move it back and fire it early, at moments that depend on how fetches interleave.
+ */
+const QUIET_CODE =
+  "const n = ctx.state.value('n'); n.update((n.value() ?? 0) + 1); const at = ctx.state.value('at'); const t = ctx.timestamp + 5 * 60000; if (at.value() === undefined || t > at.value()) { if (at.value() !== undefined) ctx.timers.deleteEventTime(at.value()); at.update(t); ctx.timers.eventTime(t); }";
+const QUIET_TIMER = "ctx.emit({ userId: ctx.key, events: ctx.state.value('n').value(), at: timer.timestamp }); ctx.state.value('n').clear();";
+
+function pipeline(input: string, windows: string, quiet: string) {
   const sink = (id: string, topic: string) => ({ id, type: 'sink.kafka', params: { brokers: BROKERS(), topic, key: 'userId', deliveryGuarantee: 'exactly-once', batchSize: 500 } });
   return {
     nodes: [
       { id: 'in', type: 'source.kafka', params: { brokers: BROKERS(), topic: input, groupId: uniqueName('eos'), startFrom: 'earliest', bounded: true, metadata: false, eventTime: { field: 'ts', maxOutOfOrderness: '0ms' } } },
       { id: 'byUser', type: 'keyBy', params: { key: 'userId' } },
       { id: 'win', type: 'window', params: { assigner: { kind: 'tumbling', size: '10s' }, aggregates: { n: { fn: 'count' }, spent: { fn: 'sum', field: 'price' } } } },
+      { id: 'quiet', type: 'process', params: { code: QUIET_CODE, onTimer: QUIET_TIMER } },
       sink('winOut', windows),
+      sink('procOut', quiet),
     ],
     edges: [
       { from: 'in', to: 'byUser' },
       { from: 'byUser', to: 'win' },
+      { from: 'byUser', to: 'quiet' },
       { from: 'win', to: 'winOut' },
+      { from: 'quiet', to: 'procOut' },
     ],
   };
 }
@@ -111,7 +126,7 @@ async function readCommitted(topic: string, min: number, quietMs = 3000): Promis
 describe('Kafka exactly-once: kill -9 and restart', () => {
   it(`ends with exactly the uninterrupted output after ${KILLS} kills (seed ${SEED})`, { timeout: 240_000 + KILLS * 40_000 }, async () => {
     const input = await fillInput();
-    const out = { refWin: '', win: '' };
+    const out = { refWin: '', win: '', refQuiet: '', quiet: '' };
     for (const k of Object.keys(out) as (keyof typeof out)[]) {
       out[k] = await createTopic(`eos-${k}`, 2);
       topics.push(out[k]);
@@ -119,15 +134,19 @@ describe('Kafka exactly-once: kill -9 and restart', () => {
 
     // The reference: one uninterrupted run (checkpoints on too, so the same transactions are used).
     const refDir = scratch();
-    const refPath = writePipeline(refDir, pipeline(input, out.refWin), 'eos.json');
+    const refPath = writePipeline(refDir, pipeline(input, out.refWin, out.refQuiet), 'eos.json');
     const ref = await runCli(['run', refPath, '--trust', '-q', '--checkpoint-interval', '500ms'], { timeout: 180_000 });
     expect(ref.code, ref.stderr).toBe(0);
     const refWin = await readCommitted(out.refWin, 1);
     // 400 users × 2400 s of event time in 10 s windows.
     expect(refWin.length).toBe(400 * 240);
+    // Each user's timer fires once, at the end of input, having counted all 600 of its records.
+    const refQuiet = await readCommitted(out.refQuiet, 1);
+    expect(refQuiet.length).toBe(400);
+    for (const q of refQuiet) expect(JSON.parse(q).events).toBe(600);
 
     const dir = scratch();
-    const p = writePipeline(dir, pipeline(input, out.win), 'eos.json');
+    const p = writePipeline(dir, pipeline(input, out.win, out.quiet), 'eos.json');
     const ckptDir = join(dir, '.tributary', 'checkpoints', 'eos');
     const run = await killAndRestart(['run', p, '--trust', '--checkpoint-interval', '500ms'], ckptDir, KILLS, rng(SEED), 800, progressed(ckptDir));
     expect(run.final.code, run.final.stderr).toBe(0);
@@ -137,5 +156,32 @@ describe('Kafka exactly-once: kill -9 and restart', () => {
     const win = await readCommitted(out.win, refWin.length);
     expect(win.length).toBe(refWin.length);
     expect(win).toEqual(refWin);
+    const quiet = await readCommitted(out.quiet, refQuiet.length);
+    expect(quiet).toEqual(refQuiet);
+  });
+});
+
+describe('source.kafka: a checkpoint whose offsets the topic no longer has', () => {
+  it('is refused naming the partition, the offsets and --fresh (topic created again, or a partition gone)', { timeout: 60_000 }, async () => {
+    const t = await createTopic('eos-gone', 1);
+    topics.push(t);
+    await produce(t, Array.from({ length: 5 }, (_, i) => ({ value: JSON.stringify({ i }) })));
+    for (const [partitions, problem] of [
+      // Read 500 records before the topic was deleted and created again with 5.
+      [[{ topic: t, partition: 0, position: 500, end: null, wm: [0, 0] }], `partition ${t}:0 holds offsets 0..5, the checkpoint's position 500 is outside them`],
+      [[{ topic: t, partition: 0, position: 2, end: null, wm: [0, 0] }, { topic: t, partition: 3, position: 7, end: null, wm: [0, 0] }], `partition ${t}:3 no longer exists`],
+    ] as const) {
+      const job = plan({
+        nodes: [
+          { id: 'in', type: 'source.kafka', params: { brokers: BROKERS(), topic: t, startFrom: 'earliest', bounded: true } },
+          { id: 'out', type: 'sink.file', params: { path: join(scratch(), 'out.jsonl') } },
+        ],
+        edges: [{ from: 'in', to: 'out' }],
+      });
+      (job.operators.get('in') as unknown as Checkpointed).restoreCheckpoint({ partitions, wm: 0 });
+      const err = await job.run().then(() => null, (e: unknown) => e as Error);
+      expect(err?.message).toContain(`cannot resume from the checkpoint: ${problem}`);
+      expect(err?.message).toContain('--fresh');
+    }
   });
 });

@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { platformaticDriver } from '../../runtime/connectors/kafka/platformatic-driver.js';
 import type { KafkaConnection } from '../../runtime/connectors/kafka/types.js';
+import { EpochTransactions } from '../../runtime/nodes/sink-kafka/epochs.js';
 import { BROKERS, createTopic, deleteTopics, readAll, topicSize, uniqueName } from '../support/kafka.js';
 
 const topics: string[] = [];
@@ -74,5 +75,49 @@ describe('Kafka transactions (@platformatic/kafka)', () => {
     await later.commit();
     expect(await committedValues(t, 35)).toEqual([...msgs('a', 30), ...msgs('c', 5)].map((m) => m.value).sort());
     await later.close();
+  });
+});
+
+describe("sink.kafka exactly-once: resuming a checkpoint whose transaction had already ended", () => {
+  it('says nothing when a later transaction shows it committed, and warns when the broker may have aborted it on timeout', { timeout: 120_000 }, async () => {
+    const t = await createTopic('txn-ended', 1);
+    topics.push(t);
+    const id = uniqueName('txn-ended');
+    const warnings: string[] = [];
+    const epochs = (timeout: number) => new EpochTransactions('out', id, timeout, 'none', (m) => warnings.push(m));
+
+    // A checkpoint's transaction committed, and the next one began: a restart from that checkpoint
+    // finds its epoch superseded, and nothing was lost.
+    const first = epochs(60_000);
+    await first.open(platformaticDriver, conn());
+    await first.send(t, msgs('a', 10));
+    const committed = first.snapshot().pending!;
+    await first.complete();
+    await first.send(t, msgs('b', 5));
+    await first.abort();
+    const second = epochs(60_000);
+    second.restore({ pending: committed });
+    await second.open(platformaticDriver, conn());
+    await second.close();
+    expect(warnings).toEqual([]);
+
+    // A checkpoint's transaction still open when the run died, and the broker aborts it on timeout
+    // before the restart: its records are gone, and the restart must say so.
+    const dying = epochs(1_000);
+    await dying.open(platformaticDriver, conn());
+    const stable = await topicSize(t);
+    await dying.send(t, msgs('c', 10));
+    const lost = dying.snapshot().pending!;
+    await dying.abort(); // a sealed transaction is left open, as a crash leaves it
+    // The broker's abort moves the last stable offset past it (read_committed offsets).
+    const deadline = Date.now() + 60_000;
+    while ((await topicSize(t)) <= stable && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    const restart = epochs(1_000);
+    restart.restore({ pending: lost });
+    await restart.open(platformaticDriver, conn());
+    await restart.close();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^out: the transaction of the checkpoint being resumed \(.+, producer \d+ epoch \d+\) had already ended; .*may have aborted it: then the records written for that checkpoint are lost/);
+    expect(await committedValues(t, 10)).toEqual(msgs('a', 10).map((m) => m.value).sort());
   });
 });

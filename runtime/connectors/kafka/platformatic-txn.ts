@@ -43,7 +43,8 @@ class PlatformaticTransactionalWriter implements TransactionalWriter {
   send(topic: string, messages: readonly ProducedMessage[]): Promise<void> {
     const run = async () => {
       const txn = this.txn ?? (await this.begin());
-      this.handle ??= { transactionalId: this.transactionalId, producerId: String(this.producer.producerId), producerEpoch: this.producer.producerEpoch! };
+      // The broker's timeout runs from the first AddPartitionsToTxn, which this send makes.
+      this.handle ??= { transactionalId: this.transactionalId, producerId: String(this.producer.producerId), producerEpoch: this.producer.producerEpoch!, startedAt: Date.now() };
       await txn.send({ messages: messages.map((m) => ({ topic, key: m.key ?? undefined, value: m.value ?? undefined, headers: m.headers })) });
     };
     const p = this.tail.then(run, run);
@@ -133,7 +134,8 @@ export async function resumeCommit(base: BaseOptions, handle: TransactionHandle)
         return 'committed';
       } catch (err) {
         const ids = errorIds(err);
-        if (ids.includes('PRODUCER_FENCED') || ids.includes('INVALID_PRODUCER_EPOCH')) return 'superseded';
+        // A new producer id: the epochs of the old one were used up, by transactions begun after this one ended.
+        if (ids.includes('PRODUCER_FENCED') || ids.includes('INVALID_PRODUCER_EPOCH') || ids.includes('INVALID_PRODUCER_ID_MAPPING')) return 'superseded';
         // The markers of the commit are still being written (or of an abort, on timeout).
         if (ids.includes('CONCURRENT_TRANSACTIONS') && attempt < 100) {
           await new Promise((r) => setTimeout(r, 100));

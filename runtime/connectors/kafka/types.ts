@@ -116,6 +116,8 @@ export interface TransactionHandle {
   /** int64 as a decimal string (structured-clone-able, exact). */
   readonly producerId: string;
   readonly producerEpoch: number;
+  /** ms since the epoch when the transaction began here (the broker's timeout runs from a little later); absent in older checkpoints. */
+  readonly startedAt?: number;
 }
 
 export interface TransactionalWriterOptions {
@@ -155,7 +157,8 @@ export interface KafkaDriver {
   /**
    * Commit a transaction another process left open (Flink's two-phase-commit recovery): 'committed'
    * when it is committed now or already was; 'superseded' when its producer epoch has been bumped
-   * since (a later transaction began under the id, or the broker aborted it on timeout).
+   * since, or the id has a new producer id (a later transaction began under the id, or the broker
+   * aborted it on timeout: the caller must tell these apart).
    */
   resumeCommit?(conn: KafkaConnection, handle: TransactionHandle): Promise<ResumeOutcome>;
 }

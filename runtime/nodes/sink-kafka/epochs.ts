@@ -18,8 +18,13 @@ export interface KafkaSinkCheckpoint {
   readonly pending: TransactionHandle | null;
 }
 
-/** A transactional id unique to a pipeline file and node, stable across its restarts. */
-export function defaultTransactionalId(pipelinePath: string, nodeId: string): string {
+/**
+ * A transactional id unique to a pipeline file and node, stable across its restarts. With a
+ * prefix (Flink's KafkaSink transactionalIdPrefix), the node id follows it, so two sinks given the
+ * same prefix do not fence each other.
+ */
+export function transactionalId(prefix: string | undefined, pipelinePath: string, nodeId: string): string {
+  if (prefix !== undefined) return `${prefix}-${nodeId}`;
   const h = createHash('sha256').update(pipelinePath).update('\0').update(nodeId).digest('hex').slice(0, 16);
   return `tributary-${nodeId.slice(0, 60)}-${h}`;
 }
@@ -41,6 +46,8 @@ export class EpochTransactions {
     private readonly transactionalId: string,
     private readonly transactionTimeout: number,
     private readonly compression: 'none' | 'gzip',
+    /** A line for the run's log (stderr in the CLI). */
+    private readonly warn: (message: string) => void,
   ) {}
 
   private interval: number | null = null;
@@ -76,14 +83,28 @@ export class EpochTransactions {
       const outcome = await driver.resumeCommit(conn, pending).catch((err: unknown) => {
         throw new NodeError(this.nodeId, `cannot commit the transaction of the checkpoint being resumed (${pending.transactionalId}): ${errorMessage(err)}`, { cause: err });
       });
-      // 'superseded': a later transaction began under the id, which happens only after this one
-      // committed (or after the broker aborted it on timeout, which transactionTimeout guards against).
-      void outcome;
+      if (outcome === 'superseded') this.superseded(pending);
     }
     this.writer = await driver.transactionalWriter(conn, { transactionalId: this.transactionalId, transactionTimeout: this.transactionTimeout, compression: this.compression });
     // Register the id now, not at the first record: this aborts what the crashed run left open
     // past its checkpoint, which would otherwise hold back every read_committed reader.
     await this.writer.fence();
+  }
+
+  /**
+   * The resumed checkpoint's transaction had already ended. A later transaction began under the id
+   * only once it had committed (sends wait for that commit), so that is the usual case: an earlier
+   * run committed it. The other way it ends is the broker aborting it after transactionTimeout,
+   * losing its records; that can only have happened if it began longer ago than that, and then
+   * the log says so (the protocol cannot tell the two apart once the epoch has moved on).
+   */
+  private superseded(h: TransactionHandle): void {
+    const age = h.startedAt === undefined ? null : Date.now() - h.startedAt;
+    if (age !== null && age < this.transactionTimeout) return;
+    const since = age === null ? 'at an unknown time' : `${Math.round(age / 1000)} s ago`;
+    this.warn(
+      `${this.nodeId}: the transaction of the checkpoint being resumed (${h.transactionalId}, producer ${h.producerId} epoch ${h.producerEpoch}) had already ended; it began ${since}, which is longer than transactionTimeout (${this.transactionTimeout / 1000} s), so the broker may have aborted it: then the records written for that checkpoint are lost (read_committed readers never see them). If an earlier run committed it, nothing is lost`,
+    );
   }
 
   /** Send within the current epoch's transaction, after the previous epoch has committed. */

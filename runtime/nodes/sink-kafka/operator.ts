@@ -14,7 +14,7 @@ import { parseDuration } from '../../format/duration.js';
 import type { ParamsOf } from '../spec.js';
 import type { sinkKafkaSpec } from './spec.js';
 import type { Checkpointed } from '../../engine/checkpoint/participant.js';
-import { defaultTransactionalId, EpochTransactions, type KafkaSinkCheckpoint } from './epochs.js';
+import { transactionalId, EpochTransactions, type KafkaSinkCheckpoint } from './epochs.js';
 
 type Params = ParamsOf<typeof sinkKafkaSpec>;
 type Fn = (event: unknown) => unknown;
@@ -41,11 +41,12 @@ export class KafkaSink extends AsyncSink implements Checkpointed {
     private readonly p: Params,
     private readonly resolvePath: (path: string) => string,
     pipelinePath: string,
+    warn: (message: string) => void,
   ) {
     super(job, metrics, { batchSize: p.batchSize, maxInFlight: 1, maxBuffered: p.maxBuffered }, 1);
     this.epochs =
       p.deliveryGuarantee === 'exactly-once'
-        ? new EpochTransactions(nodeId, p.transactionalIdPrefix ?? defaultTransactionalId(pipelinePath, nodeId), parseDuration(p.transactionTimeout)!, p.compression)
+        ? new EpochTransactions(nodeId, transactionalId(p.transactionalIdPrefix, pipelinePath, nodeId), parseDuration(p.transactionTimeout)!, p.compression, warn)
         : null;
     this.key = p.key === undefined ? null : (compileExpression(p.key) as Fn);
     this.value = p.value === undefined ? null : (compileExpression(p.value) as Fn);
@@ -181,5 +182,5 @@ export class KafkaSink extends AsyncSink implements Checkpointed {
 
 export const createKafkaSink: OperatorFactory<Params> = (ctx, p) => ({
   // Without a pipeline file (the editor's unsaved runs), the folder stands in for it.
-  operator: new KafkaSink(ctx.job, ctx.metrics, ctx.nodeId, p, ctx.resolvePath, ctx.pipelinePath ?? ctx.resolvePath('.')),
+  operator: new KafkaSink(ctx.job, ctx.metrics, ctx.nodeId, p, ctx.resolvePath, ctx.pipelinePath ?? ctx.resolvePath('.'), ctx.warn ?? ((m) => process.stderr.write(`tributary: ${m}\n`))),
 });

@@ -14,9 +14,11 @@ export async function resolveStart(
   groupId: string,
   from: StartFrom,
   bounded: boolean,
-): Promise<{ start: PartitionOffset[]; ends: Map<string, number> }> {
+): Promise<{ start: PartitionOffset[]; ends: Map<string, number>; range: Map<string, [number, number]> }> {
   const start: PartitionOffset[] = [];
   const ends = new Map<string, number>();
+  /** Per partition the offsets the log holds now, earliest and latest (a restored position must lie within). */
+  const range = new Map<string, [number, number]>();
   for (const topic of topics) {
     let partitions: number[];
     try {
@@ -40,7 +42,8 @@ export async function resolveStart(
     for (const partition of partitions) {
       start.push({ topic, partition, offset: chosen.get(partition) ?? earliest.get(partition) ?? 0 });
       if (bounded) ends.set(`${topic}:${partition}`, latest.get(partition) ?? 0);
+      range.set(`${topic}:${partition}`, [earliest.get(partition) ?? 0, latest.get(partition) ?? 0]);
     }
   }
-  return { start, ends };
+  return { start, ends, range };
 }

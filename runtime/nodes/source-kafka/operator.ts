@@ -84,14 +84,16 @@ export class KafkaSource extends SourceOperator implements Checkpointed {
     const admin = await openAdmin(driver, conn, this.nodeId);
     let start: PartitionOffset[];
     let ends: Map<string, number>;
+    let range: Map<string, [number, number]>;
     try {
       const from = this.p.startFrom === 'timestamp' ? { timestamp: this.p.startTimestamp! } : this.p.startFrom;
-      ({ start, ends } = await resolveStart(admin, this.nodeId, this.topics(), groupId, from, this.p.bounded));
+      ({ start, ends, range } = await resolveStart(admin, this.nodeId, this.topics(), groupId, from, this.p.bounded));
     } finally {
       await admin.close().catch(() => {});
     }
     const now = Date.now();
     const saved = new Map((this.restored?.partitions ?? []).map((p) => [`${p.topic}:${p.partition}`, p]));
+    checkRestorable(this.nodeId, saved, range);
     for (let i = 0; i < start.length; i++) {
       const s = start[i]!;
       const key = `${s.topic}:${s.partition}`;
@@ -260,3 +262,23 @@ export class KafkaSource extends SourceOperator implements Checkpointed {
 export const createKafkaSource: OperatorFactory<Params> = (ctx, p) => ({
   operator: new KafkaSource(ctx.job, ctx.metrics, ctx.nodeId, p, ctx.resolvePath),
 });
+
+/**
+ * A checkpoint's positions must still exist: a topic deleted and created again, fewer partitions,
+ * or records removed by retention would otherwise make the reader fail with an offset error (or,
+ * with a reset, silently skip or repeat records). Flink's Kafka source falls back to the
+ * consumer's auto.offset.reset there; here the run stops and says why, and `--fresh` starts over.
+ */
+function checkRestorable(nodeId: string, saved: ReadonlyMap<string, { position: number }>, range: ReadonlyMap<string, [number, number]>): void {
+  const problems: string[] = [];
+  for (const [key, s] of saved) {
+    const r = range.get(key);
+    if (r === undefined) problems.push(`partition ${key} no longer exists`);
+    else if (s.position < r[0] || s.position > r[1]) problems.push(`partition ${key} holds offsets ${r[0]}..${r[1]}, the checkpoint's position ${s.position} is outside them`);
+  }
+  if (problems.length === 0) return;
+  throw new NodeError(
+    nodeId,
+    `cannot resume from the checkpoint: ${problems.join('; ')} (was the topic deleted and created again, or were records removed by retention?). Run with --fresh to start over without the checkpoint`,
+  );
+}
