@@ -94,7 +94,18 @@ describe('pipelines/', () => {
       it('runs with the CLI and exits 0', { timeout: 120_000 }, async () => {
         const dir = copyOfPipelines();
         const nodes = doc.nodes as (Node & { id: string })[];
-        const fromErrors = new Set((doc.edges as { to: string; fromPort?: string }[]).filter((e) => e.fromPort === 'errors').map((e) => e.to));
+        // Every node downstream of an `errors` port (a fallback path, say), not only the first.
+        const edgeList = doc.edges as { from: string; to: string; fromPort?: string }[];
+        const fromErrors = new Set(edgeList.filter((e) => e.fromPort === 'errors').map((e) => e.to));
+        for (let grew = true; grew; ) {
+          grew = false;
+          for (const e of edgeList) {
+            if (fromErrors.has(e.from) && !fromErrors.has(e.to)) {
+              fromErrors.add(e.to);
+              grew = true;
+            }
+          }
+        }
         // Files fed by an `errors` port are rightly empty when nothing failed.
         const sinks = nodes.filter((n) => n.type === 'sink.file' && !fromErrors.has(n.id));
         const r = endless(doc)

@@ -11,8 +11,10 @@ export const LONG = process.env.CHECKPOINT_KILLS !== undefined;
 export const KILLS = Number(process.env.CHECKPOINT_KILLS ?? 2);
 
 export function windowPipeline(count: number, sinks: Node[], filter?: string): { nodes: Node[]; edges: { from: string; to: string }[] } {
+  // Throttled to last about 4 s (event time is set by eventTimeRate, so output is the same): on a
+  // fast machine an unthrottled run ended before its first checkpoint, so it was never killed.
   const nodes: Node[] = [
-    { id: 'clicks', type: 'source.generator', params: { rate: 0, count, seed: 11, users: 300, eventTimeRate: 20 } },
+    { id: 'clicks', type: 'source.generator', params: { rate: Math.ceil(count / 4), count, seed: 11, users: 300, eventTimeRate: 20 } },
     { id: 'byUser', type: 'keyBy', params: { key: 'userId' } },
     { id: 'win', type: 'window', params: { assigner: { kind: 'tumbling', size: '1m' }, aggregates: { n: { fn: 'count' }, spent: { fn: 'sum', field: 'price' } } } },
   ];
