@@ -114,7 +114,7 @@ async function scenario(running: boolean): Promise<Record<string, number>> {
     }
     await page.waitForTimeout(500);
     const f = await measure(page, () => panAndZoom(page));
-    if (running) await page.getByRole('button', { name: '■ Stop' }).click();
+    if (running) await page.getByRole('button', { name: '■ Stop', exact: true }).click();
     const rendered = await page.locator('.react-flow__node').count();
     return { loadMs, rendered, ...f };
   } finally {
@@ -230,7 +230,7 @@ async function tapScenario(): Promise<Record<string, number>> {
     const loadAvg = (load0 + loadavg()[0]!) / 2;
     const throughput = await page.evaluate(() => (window as any).tributary.store.getState().throughput as number);
     const rows = await page.locator('[data-testid="tap"] tbody tr').count();
-    await page.getByRole('button', { name: '■ Stop' }).click();
+    await page.getByRole('button', { name: '■ Stop', exact: true }).click();
     const cpu = Object.fromEntries([...Object.entries(watchCpu).map(([k, v]) => [`watch_${k}`, v]), ...Object.entries(dragCpu).map(([k, v]) => [`drag_${k}`, v])]) as Record<string, number>;
     return { loadAvg, ...cpu, throughput, tapRows: rows, watchP50: watch.frameP50, watchP95: watch.frameP95, watchMax: watch.frameMax, dragP50: drag.frameP50, dragP95: drag.frameP95, dragMax: drag.frameMax, inputP95: drag.inputP95 };
   } finally {

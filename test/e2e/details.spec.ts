@@ -125,7 +125,7 @@ test('edge rates read alike on the canvas and in the edge inspector', async ({ p
     })
     .toBe('same');
   await studio.shot('edge-rate-formats');
-  await page.getByRole('button', { name: '■ Stop' }).click();
+  await page.getByRole('button', { name: '■ Stop', exact: true }).click();
 });
 
 test('Kafka brokers: a list in the form; one string stays one string; a list is valid', async ({ page, studio }) => {

@@ -54,5 +54,5 @@ test('running flat out with a tap open: tasks fit a frame; the tap draws the row
   // The tap table passes axe's checks (no serious or critical violations).
   const axe = await new AxeBuilder({ page }).include('.bottom').analyze();
   expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
-  await page.getByRole('button', { name: '■ Stop' }).click();
+  await page.getByRole('button', { name: '■ Stop', exact: true }).click();
 });
