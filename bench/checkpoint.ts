@@ -29,6 +29,8 @@ export interface CheckpointResult {
   cpuSeconds: number;
   /** 1-minute load average when the run ended: the machine may be shared. */
   load: number;
+  /** CPU ms of the checkpoints' copy and encoding, summed over the run (coordinator's lastCpu). */
+  checkpointCpuMs: number;
 }
 
 /** CPU seconds since `from` (process.cpuUsage: user + system, every thread of the process). */
@@ -103,7 +105,7 @@ async function oneMillion(): Promise<CheckpointResult> {
   done();
   return {
     scenario: '1m-keys', records: 2 * KEYS_1M, seconds: (performance.now() - t0) / 1000, checkpoints: s.completed, durationMs: s.lastDuration!, stallMs: s.lastStall!,
-    bytes: s.lastSize!, stateKeys: keys, maxStallMs: s.lastStall!, cpuSeconds, load: loadavg()[0]!,
+    bytes: s.lastSize!, stateKeys: keys, maxStallMs: s.lastStall!, cpuSeconds, load: loadavg()[0]!, checkpointCpuMs: s.lastCpu!,
   };
 }
 
@@ -114,7 +116,18 @@ async function throughput(withCheckpoints: boolean, records: number): Promise<Ch
   const job = plan(batches, span, records, true, () => {});
   const coordinator = new CheckpointCoordinator(job, store, { interval: withCheckpoints ? 10_000 : null, pipeline: 'bench', firstId: 1 });
   let maxStall = 0;
-  const watch = setInterval(() => (maxStall = Math.max(maxStall, coordinator.stats.lastStall ?? 0)), 100);
+  let ckptCpu = 0;
+  let seen = 0;
+  const sample = () => {
+    const st = coordinator.stats;
+    maxStall = Math.max(maxStall, st.lastStall ?? 0);
+    if (st.completed > seen) {
+      seen = st.completed;
+      ckptCpu += st.lastCpu ?? 0;
+    }
+  };
+  // Checkpoints are 10 s apart: sampling every 100 ms sees each one.
+  const watch = setInterval(sample, 100);
   coordinator.start();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -123,12 +136,13 @@ async function throughput(withCheckpoints: boolean, records: number): Promise<Ch
   await coordinator.stop();
   const cpuSeconds = cpuSince(cpu0);
   clearInterval(watch);
+  sample();
   const s = coordinator.stats;
-  maxStall = Math.max(maxStall, s.lastStall ?? 0);
   done();
   return {
     scenario: withCheckpoints ? 'with-10s' : 'without', records, seconds, checkpoints: s.completed,
     durationMs: s.lastDuration ?? 0, stallMs: s.lastStall ?? 0, bytes: s.lastSize ?? 0, stateKeys: 0, maxStallMs: maxStall, cpuSeconds, load: loadavg()[0]!,
+    checkpointCpuMs: ckptCpu,
   };
 }
 

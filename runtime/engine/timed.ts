@@ -19,7 +19,7 @@ export interface OperatorSnapshot {
 export interface Stateful {
   /** Keys held and approximate heap bytes of all state and timers. */
   stateSize(): StateSize;
-  /** A deep copy, independent of the live state. */
+  /** A deep copy, independent of the live state (encoded after the sources go on). */
   snapshotState(): OperatorSnapshot;
   /** Replace all state and timers with a snapshot's (taken from an operator with the same params). */
   restoreState(s: OperatorSnapshot): void;

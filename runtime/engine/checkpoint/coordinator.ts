@@ -10,7 +10,7 @@ import { type CheckpointData, type CheckpointKind, collect } from './snapshot.js
 
 /** Where checkpoints go (connectors/files/checkpoints.ts writes them to a folder). */
 export interface CheckpointStore {
-  /** Serialize (synchronous: the copy must not change under it). */
+  /** Serialize a copy taken by `collect` (it is independent of the live state). */
   encode(data: CheckpointData): Uint8Array;
   /** Write atomically; resolves with where it went. */
   persist(id: number, kind: CheckpointKind, bytes: Uint8Array): Promise<string>;
@@ -29,6 +29,8 @@ export interface CheckpointStats {
   lastDuration: number | null;
   /** How long the sources were held, ms: the pipeline's stall. */
   lastStall: number | null;
+  /** CPU ms of the copy and its encoding (the work done on the job's thread; the write is I/O). */
+  lastCpu: number | null;
   /** Bytes written (Flink's lastCheckpointSize). */
   lastSize: number | null;
   lastPath: string | null;
@@ -36,7 +38,7 @@ export interface CheckpointStats {
 }
 
 export function emptyStats(): CheckpointStats {
-  return { completed: 0, failed: 0, lastId: null, lastKind: null, lastAt: null, lastDuration: null, lastStall: null, lastSize: null, lastPath: null, lastFailure: null };
+  return { completed: 0, failed: 0, lastId: null, lastKind: null, lastAt: null, lastDuration: null, lastStall: null, lastCpu: null, lastSize: null, lastPath: null, lastFailure: null };
 }
 
 export interface CoordinatorOptions {
@@ -47,6 +49,11 @@ export interface CoordinatorOptions {
   readonly firstId: number;
   /** A checkpoint failed (it is counted; the job carries on, the previous checkpoint stays valid). */
   readonly onFailure?: (err: unknown) => void;
+}
+
+function cpuMsSince(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
 }
 
 function yieldToIo(): Promise<void> {
@@ -147,14 +154,26 @@ export class CheckpointCoordinator {
       // checkpoint that drains instead of persisting in-flight records, as unaligned ones would).
       await job.barrier((f) => isCheckpointed(f) && typeof f.prepareCheckpoint === 'function');
       participants = [...new Set(job.operators.values())].filter((o): o is typeof o & Checkpointed => isCheckpointed(o));
+      // Synchronous phase: only the copy. Every snapshot is independent of the live state
+      // (participant.ts, timed.ts), so encoding and writing it is the asynchronous phase, after
+      // the sources go on (Flink's AsyncCheckpointRunnable after the synchronous snapshot).
+      const cpu0 = process.cpuUsage();
       const data = collect(job, id, kind, this.opts.pipeline);
-      const bytes = this.store.encode(data);
+      let cpuMs = cpuMsSince(cpu0);
       if (!thenStop) {
         release();
         release = null;
       }
       const stall = performance.now() - started;
-      await Promise.all(participants.map((p) => p.prepareCheckpoint?.()));
+      // Started in the same tick as the release, before any record passes the snapshot: a file
+      // sink queues its flush up to the snapshot's length before the input can end and close it.
+      const prepared = Promise.all(participants.map((p) => p.prepareCheckpoint?.()));
+      prepared.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+      await yieldToIo();
+      const cpu1 = process.cpuUsage();
+      const bytes = this.store.encode(data);
+      cpuMs += cpuMsSince(cpu1);
+      await prepared;
       const path = await this.store.persist(id, kind, bytes);
       await Promise.all(participants.map((p) => p.checkpointComplete?.(id)));
       const s = this.stats;
@@ -164,6 +183,7 @@ export class CheckpointCoordinator {
       s.lastAt = Date.now();
       s.lastDuration = performance.now() - started;
       s.lastStall = release === null ? stall : s.lastDuration;
+      s.lastCpu = cpuMs;
       s.lastSize = bytes.byteLength;
       s.lastPath = path;
       s.lastFailure = null;

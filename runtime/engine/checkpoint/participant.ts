@@ -6,7 +6,8 @@
 export interface Checkpointed {
   /**
    * Synchronous, at a batch boundary with nothing in flight: a copy of what a restart needs,
-   * structured-clone-able (it is written with v8.serialize).
+   * structured-clone-able (it is written with v8.serialize) and independent of the live state:
+   * it is encoded and written after the sources go on (coordinator.ts).
    */
   snapshotCheckpoint(): unknown;
   /** Called before `open()` with what `snapshotCheckpoint` returned in an earlier run. */

@@ -89,15 +89,20 @@ export class Accumulators {
   }
 
   /**
-   * Column-wise save for checkpoints: per aggregate, the saved values of `slots` in order. A million
-   * keys become a few arrays of numbers, which copy and serialize ~30× faster than a million small arrays.
+   * Column-wise save for checkpoints: per aggregate, the saved values of `slots` in order (numeric
+   * aggregates as Float64Arrays; columns.ts says why).
    */
-  saveColumns(slots: readonly number[]): unknown[][] {
-    return this.aggs.map((a) => {
-      const col = new Array<unknown>(slots.length);
-      for (let i = 0; i < slots.length; i++) col[i] = a.save(slots[i]!);
-      return col;
-    });
+  saveColumns(slots: Int32Array): unknown[] {
+    return this.aggs.map((a) => a.saveColumn(slots));
+  }
+
+  /** Allocate `n` slots and fill them from `saveColumns` output; the slots, in the saved order. */
+  loadColumns(n: number, cols: readonly unknown[]): Int32Array {
+    if (cols.length !== this.aggs.length) throw new Error(`the checkpoint holds ${cols.length} aggregates, this window has ${this.aggs.length}`);
+    const slots = new Int32Array(n);
+    for (let i = 0; i < n; i++) slots[i] = this.alloc();
+    this.aggs.forEach((a, i) => a.loadColumn(slots, cols[i]));
+    return slots;
   }
 
   load(values: readonly unknown[]): number {

@@ -6,6 +6,7 @@ import { H1, H2, hash2 } from './sketch/hash.js';
 import { HyperLogLog } from './sketch/hll.js';
 import { ApproxTopK, byCountThenValue } from './sketch/top-k.js';
 import type { AggregateFn, AggregateSpec } from './spec.js';
+import { gather } from './columns.js';
 
 export interface Aggregate {
   readonly name: string;
@@ -25,6 +26,10 @@ export interface Aggregate {
   bytes(capacity: number): number;
   save(slot: number): unknown;
   load(slot: number, v: unknown): void;
+  /** Checkpoints: the saved values of `slots`, in order, as one column independent of the live state. */
+  saveColumn(slots: Int32Array): unknown;
+  /** Put back a column from `saveColumn` into `slots` (already allocated, in the same order). */
+  loadColumn(slots: Int32Array, col: unknown): void;
 }
 
 type Getter = (rec: any) => unknown;
@@ -155,6 +160,22 @@ class Numeric implements Aggregate {
     this.v[slot] = v;
     this.n[slot] = n;
   }
+
+  saveColumn(slots: Int32Array): unknown {
+    // count keeps one column (n is v); the others a value and a count.
+    return this.n === this.v ? { v: gather(this.v, slots) } : { v: gather(this.v, slots), n: gather(this.n, slots) };
+  }
+
+  loadColumn(slots: Int32Array, col: unknown): void {
+    const c = col as { v: Float64Array; n?: Float64Array };
+    if (!(c.v instanceof Float64Array) || c.v.length !== slots.length) throw new Error(`aggregate '${this.name}': saved column does not match its keys`);
+    const n = c.n ?? c.v;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i]!;
+      this.v[s] = c.v[i]!;
+      this.n[s] = n[i]!;
+    }
+  }
 }
 
 /** Per-slot objects (first/last values, lists, sets, sketches): one array cell each. */
@@ -183,6 +204,19 @@ abstract class Boxed<T> implements Aggregate {
   protected abstract cellBytes(c: T): number;
   abstract save(slot: number): unknown;
   abstract load(slot: number, v: unknown): void;
+
+  saveColumn(slots: Int32Array): unknown {
+    const col = new Array<unknown>(slots.length);
+    for (let i = 0; i < slots.length; i++) col[i] = this.save(slots[i]!);
+    // Saved cells may share values with live records and cells: a deep copy.
+    return structuredClone(col);
+  }
+
+  loadColumn(slots: Int32Array, col: unknown): void {
+    const c = structuredClone(col) as unknown[];
+    if (!Array.isArray(c) || c.length !== slots.length) throw new Error(`aggregate '${this.name}': saved column does not match its keys`);
+    for (let i = 0; i < slots.length; i++) this.load(slots[i]!, c[i]);
+  }
 
   reset(slot: number): void {
     this.cells[slot] = undefined;

@@ -6,6 +6,7 @@ import type { StateSize, WindowTiming } from '../../engine/metrics.js';
 import type { OperatorSnapshot } from '../../engine/timed.js';
 import { slidingStarts, windowStart } from './assign.js';
 import { MAP_ENTRY_BYTES, WindowBase, keyBytes } from './base.js';
+import { type KeyColumn, decodeKeys, encodeKeys } from './columns.js';
 import type { AggregateSpec } from './spec.js';
 
 class Pane {
@@ -145,35 +146,48 @@ export class PaneWindows extends WindowBase<Due> {
   }
 
   snapshotState(): OperatorSnapshot {
-    // Columnar (version 2): keys in one array, each aggregate's values in another (checkpoints of
-    // a million keys stay short; see bench/checkpoint.ts).
-    const panes = [...this.panes.values()].map((p) => ({
-      start: p.start,
-      fired: p.fired,
-      keys: [...p.keys.keys()],
-      cols: this.acc.saveColumns([...p.keys.values()]),
-    }));
-    return { kind: 'window.panes', version: 2, data: structuredClone({ panes, arrivals: this.acc.arrivals }) };
+    // Binary columns (version 3, columns.ts): keys as one string and their lengths, numeric
+    // accumulators as Float64Arrays. Everything here is a fresh copy, so the checkpoint is encoded
+    // and written after the sources go on.
+    const panes = [...this.panes.values()].map((p) => {
+      const n = p.keys.size;
+      const keys = new Array<unknown>(n);
+      const slots = new Int32Array(n);
+      let i = 0;
+      for (const [k, slot] of p.keys) {
+        keys[i] = k;
+        slots[i++] = slot;
+      }
+      return { start: p.start, fired: p.fired, keys: encodeKeys(keys), cols: this.acc.saveColumns(slots) };
+    });
+    return { kind: 'window.panes', version: 3, data: { panes, arrivals: this.acc.arrivals } };
   }
 
   restoreState(s: OperatorSnapshot): void {
-    if (s.kind !== 'window.panes' || (s.version !== 1 && s.version !== 2)) throw new Error(`cannot restore ${s.kind} v${s.version} into a tumbling/sliding window`);
+    if (s.kind !== 'window.panes' || s.version < 1 || s.version > 3) throw new Error(`cannot restore ${s.kind} v${s.version} into a tumbling/sliding window (this version reads v1 to v3)`);
     for (const p of [...this.panes.values()]) this.purge(p);
     this.queue.clear();
+    // Earlier layouts: v1 one [key, saved values] pair per key; v2 keys and per-aggregate columns
+    // of saved values as plain arrays. Both are read as they were written.
     type V1 = { start: number; fired: boolean; keys: [unknown, unknown[]][] };
     type V2 = { start: number; fired: boolean; keys: unknown[]; cols: unknown[][] };
-    const data = structuredClone(s.data) as { panes: (V1 | V2)[]; arrivals: number };
+    type V3 = { start: number; fired: boolean; keys: KeyColumn; cols: unknown[] };
+    const data = (s.version === 3 ? s.data : structuredClone(s.data)) as { panes: (V1 | V2 | V3)[]; arrivals: number };
     for (const p of data.panes) {
       const pane = this.open(p.start, p.fired);
-      const add = (k: unknown, saved: readonly unknown[]) => {
-        pane.keys.set(k, this.acc.load(saved));
+      const add = (k: unknown, slot: number) => {
+        pane.keys.set(k, slot);
         pane.keyBytes += keyBytes(k);
       };
       if (s.version === 1) {
-        for (const [k, saved] of (p as V1).keys) add(k, saved);
-      } else {
+        for (const [k, saved] of (p as V1).keys) add(k, this.acc.load(saved));
+      } else if (s.version === 2) {
         const { keys, cols } = p as V2;
-        for (let j = 0; j < keys.length; j++) add(keys[j], cols.map((c) => c[j]));
+        for (let j = 0; j < keys.length; j++) add(keys[j], this.acc.load(cols.map((c) => c[j])));
+      } else {
+        const keys = decodeKeys((p as V3).keys);
+        const slots = this.acc.loadColumns(keys.length, (p as V3).cols);
+        for (let j = 0; j < keys.length; j++) add(keys[j], slots[j]!);
       }
     }
     this.acc.arrivals = data.arrivals;
