@@ -1,9 +1,12 @@
 // Kafka exactly-once, proved the way Kafka Streams' EOS system test does: a pipeline reading a
-// pre-filled topic (Kafka → keyBy → tumbling window and a process function with event-time timers → exactly-once sink.kafka) is killed with SIGKILL at random moments after
-// checkpoints, restarted each time, and finally runs to its end; what a read_committed reader then
-// finds in the output topics equals an uninterrupted run's output exactly (as multisets: the order
-// across keys may differ) — no window result lost or repeated.
+// pre-filled topic (Kafka → keyBy → tumbling window, CEP and a process function with event-time
+// timers → exactly-once sink.kafka, and the CEP alerts also to sink.file) is killed with SIGKILL at
+// random moments after checkpoints, restarted each time, and finally runs to its end; what a
+// read_committed reader then finds in the output topics, and the lines of the file, equal an
+// uninterrupted run's output exactly (as multisets: the order across keys may differ) — no window
+// result, alert or line lost or repeated.
 import kafkajs from 'kafkajs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
@@ -45,7 +48,20 @@ const QUIET_CODE =
   "const n = ctx.state.value('n'); n.update((n.value() ?? 0) + 1); const at = ctx.state.value('at'); const t = ctx.timestamp + 5 * 60000; if (at.value() === undefined || t > at.value()) { if (at.value() !== undefined) ctx.timers.deleteEventTime(at.value()); at.update(t); ctx.timers.eventTime(t); }";
 const QUIET_TIMER = "ctx.emit({ userId: ctx.key, events: ctx.state.value('n').value(), at: timer.timestamp }); ctx.state.value('n').clear();";
 
-function pipeline(input: string, windows: string, quiet: string) {
+/**
+ * A price of 90 or more followed (relaxed) by one under 10 within 30 s, per user: a user's
+ * records come from three partitions, so CEP's event-time ordering decides what matches.
+ */
+const SPIKE = {
+  pattern: [
+    { name: 'high', where: 'price >= 90' },
+    { name: 'low', where: 'price < 10', contiguity: 'relaxed' },
+  ],
+  within: '30s',
+  select: '{ userId: key, high: match.high[0].ts, low: match.low[0].ts }',
+};
+
+function pipeline(input: string, windows: string, quiet: string, alerts: string) {
   const sink = (id: string, topic: string) => ({ id, type: 'sink.kafka', params: { brokers: BROKERS(), topic, key: 'userId', deliveryGuarantee: 'exactly-once', batchSize: 500 } });
   return {
     nodes: [
@@ -53,17 +69,28 @@ function pipeline(input: string, windows: string, quiet: string) {
       { id: 'byUser', type: 'keyBy', params: { key: 'userId' } },
       { id: 'win', type: 'window', params: { assigner: { kind: 'tumbling', size: '10s' }, aggregates: { n: { fn: 'count' }, spent: { fn: 'sum', field: 'price' } } } },
       { id: 'quiet', type: 'process', params: { code: QUIET_CODE, onTimer: QUIET_TIMER } },
+      { id: 'spike', type: 'cep', params: SPIKE },
       sink('winOut', windows),
       sink('procOut', quiet),
+      sink('cepOut', alerts),
+      { id: 'cepFile', type: 'sink.file', params: { path: 'out/alerts.jsonl' } },
     ],
     edges: [
       { from: 'in', to: 'byUser' },
       { from: 'byUser', to: 'win' },
       { from: 'byUser', to: 'quiet' },
+      { from: 'byUser', to: 'spike' },
       { from: 'win', to: 'winOut' },
       { from: 'quiet', to: 'procOut' },
+      { from: 'spike', to: 'cepOut' },
+      { from: 'spike', to: 'cepFile' },
     ],
   };
+}
+
+/** The lines of the file sink's output, sorted (keys' order across partitions may differ between runs). */
+function fileLines(dir: string): string[] {
+  return readFileSync(join(dir, 'out', 'alerts.jsonl'), 'utf8').split('\n').filter((l) => l !== '').sort();
 }
 
 /** Records the source had read at a checkpoint (0 when it cannot be read, e.g. half written). */
@@ -127,9 +154,9 @@ async function readCommitted(topic: string, min: number, quietMs = 3000): Promis
 }
 
 describe('Kafka exactly-once: kill -9 and restart', () => {
-  it(`ends with exactly the uninterrupted output after ${KILLS} kills (seed ${SEED})`, { timeout: 240_000 + KILLS * 40_000 }, async () => {
+  it(`ends with exactly the uninterrupted output after ${KILLS} kills (seed ${SEED})`, { timeout: 300_000 + KILLS * 50_000 }, async () => {
     const input = await fillInput();
-    const out = { refWin: '', win: '', refQuiet: '', quiet: '' };
+    const out = { refWin: '', win: '', refQuiet: '', quiet: '', refAlerts: '', alerts: '' };
     for (const k of Object.keys(out) as (keyof typeof out)[]) {
       out[k] = await createTopic(`eos-${k}`, 2);
       topics.push(out[k]);
@@ -137,7 +164,7 @@ describe('Kafka exactly-once: kill -9 and restart', () => {
 
     // The reference: one uninterrupted run (checkpoints on too, so the same transactions are used).
     const refDir = scratch();
-    const refPath = writePipeline(refDir, pipeline(input, out.refWin, out.refQuiet), 'eos.json');
+    const refPath = writePipeline(refDir, pipeline(input, out.refWin, out.refQuiet, out.refAlerts), 'eos.json');
     const ref = await runCli(['run', refPath, '--trust', '-q', '--checkpoint-interval', '500ms'], { timeout: 180_000 });
     expect(ref.code, ref.stderr).toBe(0);
     const refWin = await readCommitted(out.refWin, 1);
@@ -147,9 +174,14 @@ describe('Kafka exactly-once: kill -9 and restart', () => {
     const refQuiet = await readCommitted(out.refQuiet, 1);
     expect(refQuiet.length).toBe(400);
     for (const q of refQuiet) expect(JSON.parse(q).events).toBe(EVENTS / 400);
+    const refAlerts = await readCommitted(out.refAlerts, 1);
+    expect(refAlerts.length).toBeGreaterThan(400);
+    // The file sink wrote the same alerts as the Kafka sink.
+    const refFile = fileLines(refDir);
+    expect(refFile).toEqual(refAlerts);
 
     const dir = scratch();
-    const p = writePipeline(dir, pipeline(input, out.win, out.quiet), 'eos.json');
+    const p = writePipeline(dir, pipeline(input, out.win, out.quiet, out.alerts), 'eos.json');
     const ckptDir = join(dir, '.tributary', 'checkpoints', 'eos');
     // Checkpoints every 200 ms and a kill within 400 ms of real progress: on a quiet machine a
     // longer wait let the second run read to the end before its kill, so it was never killed.
@@ -163,6 +195,11 @@ describe('Kafka exactly-once: kill -9 and restart', () => {
     expect(win).toEqual(refWin);
     const quiet = await readCommitted(out.quiet, refQuiet.length);
     expect(quiet).toEqual(refQuiet);
+    const alerts = await readCommitted(out.alerts, refAlerts.length);
+    expect(alerts).toEqual(refAlerts);
+    // The file's part committed across the kills holds each alert once, and no in-progress part is left.
+    expect(fileLines(dir)).toEqual(refFile);
+    expect(readdirSync(join(dir, 'out'))).toEqual(['alerts.jsonl']);
   });
 });
 
