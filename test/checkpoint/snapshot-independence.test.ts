@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { OperatorSnapshot, Stateful } from '../../runtime/engine/timed.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../runtime/connectors/files/checkpoints.js';
 import { CHECKPOINT_VERSION, type CheckpointData } from '../../runtime/engine/checkpoint/snapshot.js';
+import { decodeKeys, encodeKeys } from '../../runtime/nodes/window/columns.js';
 import { OperatorHarness } from '../support/harness.js';
 
 type Rec = { value: { user: string; v: number; tag: string; nested: { x: number; list: number[] } }; ts: number; key: unknown; wmAfter?: number };
@@ -163,5 +164,23 @@ describe('window keys and accumulators through an encoded checkpoint', () => {
     expect(byKey.get('\uD83D')!.n).toBe(5);
     expect(byKey.get('')!.s).toBe(Infinity);
     expect(Object.is(byKey.get(-0)!.lo, -0)).toBe(true);
+  });
+});
+
+describe('window key columns', () => {
+  it('a pane whose keys add up to more than the longest string keeps them separate, and they decode the same', () => {
+    const keys = ['ab', '😀', '', 'c'.repeat(10)];
+    const joined = encodeKeys(keys, 100);
+    expect(joined.t).toBe('str');
+    expect(decodeKeys(structuredClone(joined))).toEqual(keys);
+    // Past the limit `join` would throw "Invalid string length" (V8's MAX_STRING_LENGTH) and fail every checkpoint.
+    const apart = encodeKeys(keys, 13);
+    expect(apart.t).toBe('any');
+    expect(decodeKeys(structuredClone(apart))).toEqual(keys);
+    expect(decodeKeys(encodeKeys(keys, 14))).toEqual(keys);
+  });
+
+  it('refuses a column whose lengths do not add up to its text', () => {
+    expect(() => decodeKeys({ t: 'str', text: 'abc', lens: Uint32Array.from([1, 1]) })).toThrow('key column holds 3 characters, its lengths add up to 2');
   });
 });

@@ -6,13 +6,21 @@
 // rather than objects (KeyGroupsStateHandle), this is a copy independent of the live state, so
 // it can be encoded and written after the sources go on.
 
+/** V8's longest string on 64-bit (node:buffer constants.MAX_STRING_LENGTH; not imported: no Node API here). */
+const MAX_STRING_LENGTH = 2 ** 29 - 24;
+
 /** A column of keys: strings joined with their lengths, numbers in a Float64Array, otherwise values. */
 export type KeyColumn =
   | { readonly t: 'str'; readonly text: string; readonly lens: Uint32Array }
   | { readonly t: 'num'; readonly v: Float64Array }
   | { readonly t: 'any'; readonly v: unknown[] };
 
-export function encodeKeys(keys: readonly unknown[]): KeyColumn {
+/**
+ * Encode one pane's keys. `maxText`: V8 refuses strings longer than MAX_STRING_LENGTH UTF-16 units
+ * (2^29 - 24 on 64-bit), so `join` on a pane whose keys add up to more would throw "Invalid
+ * string length" and fail every checkpoint of it; such a pane keeps its keys as separate strings.
+ */
+export function encodeKeys(keys: readonly unknown[], maxText: number = MAX_STRING_LENGTH): KeyColumn {
   const n = keys.length;
   let strings = true;
   let numbers = true;
@@ -23,7 +31,10 @@ export function encodeKeys(keys: readonly unknown[]): KeyColumn {
   }
   if (n > 0 && strings) {
     const lens = new Uint32Array(n);
-    for (let i = 0; i < n; i++) lens[i] = (keys[i] as string).length;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += lens[i] = (keys[i] as string).length;
+    // Past the limit the keys stay separate strings (immutable: the array copy is independent).
+    if (total > maxText) return { t: 'any', v: keys.slice() };
     return { t: 'str', text: (keys as string[]).join(''), lens };
   }
   if (n > 0 && numbers) return { t: 'num', v: Float64Array.from(keys as number[]) };
