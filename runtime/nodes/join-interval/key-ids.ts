@@ -57,6 +57,8 @@ export class KeyIds {
   private keyOf: unknown[] = [];
   private hashOf = new Int32Array(1024);
   private free: number[] = [];
+  /** Scratch: the hashes of a batch's keys. */
+  private hashes = new Int32Array(4096);
   /** Per id: 1 while its key holds nothing. */
   private idle = new Uint8Array(1024);
   private idleCount = 0;
@@ -70,7 +72,10 @@ export class KeyIds {
 
   /** The key's id, assigning one when it has none. */
   idOf(key: unknown): number {
-    const h = hashKey(key);
+    return this.find(key, hashKey(key));
+  }
+
+  private find(key: unknown, h: number): number {
     const t = this.table;
     const mask = this.mask;
     let p = h & mask;
@@ -105,7 +110,14 @@ export class KeyIds {
     this.holding = true;
     if (keys === null) {
       if (n > 0) out.fill(this.idOf(null), 0, n);
-    } else for (let i = 0; i < n; i++) out[i] = this.idOf(keys[i]);
+      return;
+    }
+    // Two short loops: the hashes (reading only the batch's own keys), then the probes, whose
+    // table reads do not depend on one another and so overlap.
+    if (this.hashes.length < n) this.hashes = new Int32Array(n);
+    const hashes = this.hashes;
+    for (let i = 0; i < n; i++) hashes[i] = hashKey(keys[i]);
+    for (let i = 0; i < n; i++) out[i] = this.find(keys[i], hashes[i]!);
   }
 
   /** Every id handed out is below this. */

@@ -37,14 +37,19 @@ export class KeyEnds {
 }
 
 export class JoinSide {
-  /** Per slot, over one buffer: event time at f64[2s], the next slot of the same key (later or equal timestamp), or the next free slot, at i32[4s + 2]. */
+  /** Per slot, over one buffer: event time at f64[2s], the next slot of the same key (later or equal timestamp) at i32[4s + 2]. */
   f64 = new Float64Array(2 * 1024);
   i32 = new Int32Array(this.f64.buffer);
   /** Per slot: the record. */
   recs: unknown[] = [];
-  /** Slots ever used; those below it and not in a list are on the free list. */
+  /** Slots ever used; those below it and not in a list are on the free stack. */
   private top = 0;
-  private free = NONE;
+  /**
+   * Freed slots, a stack in a column of its own: taking one reads this column's top, not a link
+   * in the freed slot itself (a cache miss per record when the free list ran through the slots).
+   */
+  private free = new Int32Array(1024);
+  private freeCount = 0;
   /** Records held. */
   records = 0;
   /** Keys holding at least one record. */
@@ -114,17 +119,18 @@ export class JoinSide {
     const i32 = this.i32;
     const recs = this.recs;
     const delay = this.delay;
-    let free = this.free;
+    if (this.freeCount + this.records > this.free.length) this.growFree();
+    const free = this.free;
+    let fc = this.freeCount;
     let n = 0;
     while (s !== NONE && f64[2 * s]! + delay <= wm) {
       const after = i32[4 * s + 2]!;
       recs[s] = undefined;
-      i32[4 * s + 2] = free;
-      free = s;
+      free[fc++] = s;
       s = after;
       n++;
     }
-    this.free = free;
+    this.freeCount = fc;
     if (n === 0) return false;
     this.records -= n;
     ends[e] = s;
@@ -145,17 +151,13 @@ export class JoinSide {
   clear(): void {
     this.recs = [];
     this.top = 0;
-    this.free = NONE;
+    this.freeCount = 0;
     this.records = 0;
     this.keys = 0;
   }
 
   private alloc(): number {
-    const f = this.free;
-    if (f !== NONE) {
-      this.free = this.i32[4 * f + 2]!;
-      return f;
-    }
+    if (this.freeCount > 0) return this.free[--this.freeCount]!;
     if (2 * this.top === this.f64.length) {
       const f64 = new Float64Array(this.f64.length * 2);
       new Uint8Array(f64.buffer).set(new Uint8Array(this.f64.buffer));
@@ -163,5 +165,13 @@ export class JoinSide {
       this.i32 = new Int32Array(f64.buffer);
     }
     return this.top++;
+  }
+
+  private growFree(): void {
+    let cap = this.free.length * 2;
+    while (cap < this.freeCount + this.records) cap *= 2;
+    const free = new Int32Array(cap);
+    free.set(this.free.subarray(0, this.freeCount));
+    this.free = free;
   }
 }
