@@ -2,8 +2,9 @@
 // indexed by id (side.ts). An open-addressing table (linear probing over one Int32Array of
 // [id + 1, hash] pairs) maps a key to its id: a lookup reads one table entry and compares the key
 // only when the hashes agree, where a Map walks a bucket, an entry and the key. Keys are strings,
-// finite numbers or booleans (keyBy's rule), or null on an unkeyed input, and meet by `===`
-// (0 and −0 alike, as in a Map).
+// finite numbers or booleans (keyBy's rule), or null on an unkeyed input, and meet as in a Map
+// (SameValueZero: `===`, except that NaN is one key; 0 and −0 alike). Any other value still works,
+// by identity, with one shared hash.
 //
 // A key whose records are all gone keeps its id for a while: keys come back all the time (a
 // user's next click), and deleting and re-adding entries per record would be the join's largest
@@ -14,6 +15,8 @@
 const SWEEP_MIN = 4096;
 /** Table slots at least (a power of two). */
 const MIN_SLOTS = 2048;
+/** keyOf's mark of a free id (undefined is a value a key could take). */
+const FREE: unique symbol = Symbol('free');
 
 const scratch = new Float64Array(1);
 const words = new Int32Array(scratch.buffer);
@@ -27,7 +30,7 @@ function mix(h: number): number {
   return h ^ (h >>> 16);
 }
 
-/** A 32-bit hash of a key; keys equal by `===` hash alike. */
+/** A 32-bit hash of a key; keys a Map takes for one (SameValueZero) hash alike. */
 export function hashKey(key: unknown): number {
   if (typeof key === 'string') {
     // FNV-1a over the UTF-16 code units.
@@ -38,13 +41,20 @@ export function hashKey(key: unknown): number {
   if (typeof key === 'number') {
     // Integers (and −0, which is 0 to `===`) by value, other numbers by their bits.
     if ((key | 0) === key) return mix((key | 0) ^ 0x3c6ef372);
+    // Every NaN alike, whatever its bits.
+    if (key !== key) return 0x2f1e3d4c;
     scratch[0] = key;
     return mix(words[0]! ^ Math.imul(words[1]!, 0x9e3779b1));
   }
   if (key === true) return 0x1b873593;
   if (key === false) return 0x5bd1e995;
-  // null (an unkeyed input); anything else would only collide, never mix up keys.
+  // null (an unkeyed input); anything else (undefined, objects) only collides, never mixes up keys.
   return 0x27d4eb2f;
+}
+
+/** Map's SameValueZero: `===`, and NaN meets NaN (which hashKey hashes alike). */
+function sameKey(a: unknown, b: unknown): boolean {
+  return a === b || (a !== a && b !== b);
 }
 
 export class KeyIds {
@@ -53,7 +63,7 @@ export class KeyIds {
   private mask = MIN_SLOTS - 1;
   /** Keys in the table, idle ones included. */
   private used = 0;
-  /** Per id: its key, or undefined while the id is free. */
+  /** Per id: its key, or FREE while the id is free. */
   private keyOf: unknown[] = [];
   private hashOf = new Int32Array(1024);
   private free: number[] = [];
@@ -80,7 +90,7 @@ export class KeyIds {
     const mask = this.mask;
     let p = h & mask;
     for (let e = t[2 * p]!; e !== 0; e = t[2 * p]!) {
-      if (t[2 * p + 1] === h && this.keyOf[e - 1] === key) {
+      if (t[2 * p + 1] === h && sameKey(this.keyOf[e - 1], key)) {
         const id = e - 1;
         if (this.idle[id] === 1) {
           this.idle[id] = 0;
@@ -153,13 +163,13 @@ export class KeyIds {
 
   /** One key held (for sizing keys, which are alike). */
   anyKey(): unknown {
-    for (let id = 0; id < this.keyOf.length; id++) if (this.keyOf[id] !== undefined && this.idle[id] === 0) return this.keyOf[id];
+    for (let id = 0; id < this.keyOf.length; id++) if (this.keyOf[id] !== FREE && this.idle[id] === 0) return this.keyOf[id];
     return undefined;
   }
 
   /** Every key holding records, with its id, in id order. */
   forEach(fn: (key: unknown, id: number) => void): void {
-    for (let id = 0; id < this.keyOf.length; id++) if (this.keyOf[id] !== undefined && this.idle[id] === 0) fn(this.keyOf[id], id);
+    for (let id = 0; id < this.keyOf.length; id++) if (this.keyOf[id] !== FREE && this.idle[id] === 0) fn(this.keyOf[id], id);
   }
 
   clear(): void {
@@ -185,8 +195,8 @@ export class KeyIds {
   /** Free every idle id and rebuild the table from the keys left, sized for them. */
   private sweep(): void {
     for (let id = 0; id < this.keyOf.length; id++) {
-      if (this.idle[id] === 0 || this.keyOf[id] === undefined) continue;
-      this.keyOf[id] = undefined;
+      if (this.idle[id] === 0 || this.keyOf[id] === FREE) continue;
+      this.keyOf[id] = FREE;
       this.idle[id] = 0;
       this.free.push(id);
     }
@@ -202,7 +212,7 @@ export class KeyIds {
     const t = new Int32Array(2 * slots);
     const mask = slots - 1;
     for (let id = 0; id < this.keyOf.length; id++) {
-      if (this.keyOf[id] === undefined) continue;
+      if (this.keyOf[id] === FREE) continue;
       const h = this.hashOf[id]!;
       let p = h & mask;
       while (t[2 * p] !== 0) p = (p + 1) & mask;
