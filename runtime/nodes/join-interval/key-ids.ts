@@ -30,11 +30,18 @@ function mix(h: number): number {
   return h ^ (h >>> 16);
 }
 
+/**
+ * Seeds the string hash once per process, as V8 seeds its own: user ids come from outside (Kafka,
+ * files), and with a fixed seed someone could craft keys that all collide and make every lookup
+ * walk them. Only the table's layout depends on it, never an output.
+ */
+const STRING_SEED = (Math.random() * 0x1_0000_0000) | 0;
+
 /** A 32-bit hash of a key; keys a Map takes for one (SameValueZero) hash alike. */
 export function hashKey(key: unknown): number {
   if (typeof key === 'string') {
-    // FNV-1a over the UTF-16 code units.
-    let h = 0x811c9dc5 | 0;
+    // FNV-1a over the UTF-16 code units, from a per-process seed.
+    let h = 0x811c9dc5 ^ STRING_SEED;
     for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
     return mix(h ^ key.length);
   }
