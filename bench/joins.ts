@@ -109,10 +109,12 @@ function build(type: string, params: Record<string, unknown>, keyed: Map<string,
   return built.operator;
 }
 
-function recsCode(): string {
+/** The broadcast node's code and onTimer in pipelines/trending-boosted-recs.json. */
+function recsCode(): { code: string; onTimer: string } {
   const file = fileURLToPath(new URL('../../pipelines/trending-boosted-recs.json', import.meta.url));
   const doc = JSON.parse(readFileSync(file, 'utf8')) as { nodes: { type: string; params: Record<string, unknown> }[] };
-  return doc.nodes.find((n) => n.type === 'broadcast')!.params.code as string;
+  const p = doc.nodes.find((n) => n.type === 'broadcast')!.params;
+  return { code: p.code as string, onTimer: p.onTimer as string };
 }
 
 const BASE = Date.UTC(2026, 0, 1);
@@ -134,7 +136,7 @@ export async function runJoinScenario(scenario: string, records: number): Promis
       'broadcast',
       name === 'broadcast-expr'
         ? { key: 'productId', value: 'score', output: '{ userId: key, productId, boost: coalesce(broadcast[productId], 1) }' }
-        : { ...expr, code: recsCode(), onTimer: "ctx.state.list('recent').clear(); ctx.state.value('due').clear();" },
+        : { ...expr, ...recsCode() },
       new Map([['main', true], ['broadcast', false]]),
     );
     left = pool(3, 512, (i, _k, r) => ({ productId: `p${Math.floor(r() ** 2 * 50_000)}`, n: i }));

@@ -17,11 +17,11 @@ function rng(seed: number): () => number {
   };
 }
 
-interface Stored { side: 0 | 1; key: string; ts: number; id: number; due: number; gone: boolean }
+interface Stored { side: 0 | 1; key: unknown; ts: number; id: number; due: number; gone: boolean }
 
 interface Options {
   count?: number;
-  keyOf?: (id: number, r: () => number) => string;
+  keyOf?: (id: number, r: () => number) => unknown;
   /** Records per batch: 1 up to this many, all on one side. */
   batchMax?: number;
   /** Chance, at each batch boundary, of restoring the state into a fresh operator. */
@@ -63,7 +63,7 @@ function run(seed: number, lower: number, upper: number, opts: Options = {}) {
     const behind = maxTs[0]! <= maxTs[1]! ? 0 : 1;
     const side: 0 | 1 = r() < 0.7 ? behind : behind === 0 ? 1 : 0;
     const n = Math.min(1 + Math.floor(r() * batchMax), count - id);
-    const batch: { value: unknown; ts: number; key: string; wmAfter?: number }[] = [];
+    const batch: { value: unknown; ts: number; key: unknown; wmAfter?: number }[] = [];
     for (let j = 0; j < n; j++, id++) {
       const key = keyOf(id, r);
       // Mostly increasing time with jitter up to 40 ms behind the side's latest.
@@ -157,6 +157,24 @@ describe('join.interval against a brute-force model on out-of-order input', () =
     // Each key gets a few records within about four batches (of either side), then never returns.
     const res = run(7, -10, 10, { count: 40_000, batchMax: 64, keyOf: (id, r) => `u${Math.floor(id / 128) * 32 + Math.floor(r() * 32)}` });
     expect(res.movesInside).toBeGreaterThan(1000);
+    expect(res.expected.length).toBeGreaterThan(500);
+    expect(res.got).toEqual(res.expected);
+    expect(res.gotLate).toEqual(res.late);
+    expect(res.after).toBe(0);
+  });
+
+  it('short-lived keys that all share one hash: the key table compares keys, through sweeps, id reuse and restores', () => {
+    // Doubles built so that the key table hashes every one alike (its hash of a non-integer number
+    // mixes the two 32-bit halves): each probe walks past the others and must tell them apart.
+    const bits = new Float64Array(1);
+    const w = new Int32Array(bits.buffer);
+    const colliding = (n: number): number => {
+      w[1] = 0x40000000 + n;
+      w[0] = 0x1234567 ^ Math.imul(w[1], 0x9e3779b1);
+      return bits[0]!;
+    };
+    const res = run(8, -10, 10, { count: 30_000, batchMax: 64, restore: 0.01, keyOf: (id, r) => colliding(Math.floor(id / 128) * 32 + Math.floor(r() * 32)) });
+    expect(res.restores).toBeGreaterThan(2);
     expect(res.expected.length).toBeGreaterThan(500);
     expect(res.got).toEqual(res.expected);
     expect(res.gotLate).toEqual(res.late);

@@ -7,13 +7,13 @@ import type { Batch } from '../../engine/batch.js';
 import { compileExpression } from '../../expr/index.js';
 import type { OperatorFactory } from '../../engine/factory.js';
 import type { StateSize } from '../../engine/metrics.js';
-import { estimateBytes, keyBytes, MAP_ENTRY } from '../../engine/state/size.js';
+import { estimateBytes, keyBytes } from '../../engine/state/size.js';
 import type { OperatorSnapshot } from '../../engine/timed.js';
 import { type InputSide, TwoInputTimedOperator } from '../../engine/two-input.js';
 import type { ParamsOf } from '../spec.js';
 import { DueQueue } from './due-queue.js';
 import { KeyIds } from './key-ids.js';
-import { JoinSide } from './side.js';
+import { JoinSide, KeyEnds } from './side.js';
 import { effectiveBounds, type joinIntervalSpec } from './spec.js';
 
 const OUT = 0;
@@ -22,8 +22,8 @@ const ERRORS = 2;
 const SIDES = ['left', 'right'] as const;
 /** Size one record in this many for the state figure (sizing every record would cost more than the join). */
 const SAMPLE_EVERY = 64;
-/** Bytes per buffered record besides the record: its timestamp, next-slot and record columns, and its queue entry. */
-const SLOT_BYTES = 8 + 4 + 4 + 12;
+/** Bytes per buffered record besides the record: its 16-byte slot (timestamp, next slot), record column and queue entry. */
+const SLOT_BYTES = 16 + 4 + 12;
 
 type Params = ParamsOf<typeof joinIntervalSpec>;
 type OutputFn = (left: unknown, right: unknown, key: unknown) => unknown;
@@ -56,6 +56,7 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
   private readonly upper: number;
   private readonly output: OutputFn;
   private readonly ids = new KeyIds();
+  private readonly ends = new KeyEnds();
   private readonly left: JoinSide;
   private readonly right: JoinSide;
   /** Per side (each has its own fixed delay, so its cleanup times mostly arrive in order). */
@@ -63,14 +64,16 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
   private readonly samples = [new Sample(), new Sample()] as const;
   /** Key ids of the batch being handled. */
   private batchIds = new Int32Array(4096);
+  /** Sink of `warm`'s reads, so they are not optimised away. */
+  private warmed = 0;
 
   constructor(build: Parameters<OperatorFactory<Params>>[0], p: Params) {
     super(build.job, 3, build.nodeId, build.metrics, ERRORS, ['left', 'right']);
     const b = effectiveBounds(p);
     this.lower = b.lower;
     this.upper = b.upper;
-    this.left = new JoinSide(Math.max(b.upper, 0));
-    this.right = new JoinSide(Math.max(-b.lower, 0));
+    this.left = new JoinSide(Math.max(b.upper, 0), this.ends, 0);
+    this.right = new JoinSide(Math.max(-b.lower, 0), this.ends, 2);
     this.output = compileExpression(p.output, { params: ['left', 'right', 'key'], fieldsOf: null }) as OutputFn;
   }
 
@@ -90,8 +93,8 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
     if (this.batchIds.length < n) this.batchIds = new Int32Array(n);
     const ids = this.batchIds;
     this.ids.idsOf(keys, n, ids);
-    this.left.ensureKeys(this.ids.bound);
-    this.right.ensureKeys(this.ids.bound);
+    this.ends.ensure(this.ids.bound);
+    this.warm(side === 0 ? this.right : this.left, ids, n);
     // The other input's watermark cannot change while this batch is handled.
     const others = this.wms.combined(input);
     for (let i = 0; i < n; i++) {
@@ -103,7 +106,7 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
       const id = ids[i]!;
       if (this.isLate(side, recs[i], ts[i]!)) {
         // Its id was handed out before the record turned out late: give it back if unused.
-        if (this.left.head[id]! < 0 && this.right.head[id]! < 0) this.ids.release(id);
+        if (this.ends.empty(id)) this.ids.release(id);
         continue;
       }
       this.ids.hold(id);
@@ -114,6 +117,23 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
     const w = this.wms.combined();
     if (w > this.wmNow) this.moveTo(w);
     this.flush();
+  }
+
+  /**
+   * Read, for each record of the batch, its key's list ends and the other side's oldest record
+   * under that key: the loads do not wait on one another here, so their cache misses overlap,
+   * and the record loop below finds them in cache. (A hint only: nothing read is kept.)
+   */
+  private warm(o: JoinSide, ids: Int32Array, n: number): void {
+    const ends = this.ends.a;
+    const f64 = o.f64;
+    const at = o.at;
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      const s = ends[4 * ids[i]! + at]!;
+      if (s >= 0) acc += f64[2 * s]!;
+    }
+    this.warmed = acc;
   }
 
   protected processElement1(rec: unknown, ts: number, key: unknown): void {
@@ -131,19 +151,19 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
    */
   private probeAndBuffer(side: InputSide, rec: unknown, ts: number, key: unknown, id: number): void {
     const o = side === 0 ? this.right : this.left;
-    let s = o.head[id]!;
+    let s = o.head(id);
     if (s >= 0) {
       const lo = side === 0 ? ts + this.lower : ts - this.upper;
       const hi = side === 0 ? ts + this.upper : ts - this.lower;
-      const ots = o.ts;
-      const onext = o.next;
+      const f64 = o.f64;
+      const i32 = o.i32;
       const orecs = o.recs;
-      while (s >= 0 && ots[s]! < lo) s = onext[s]!;
-      while (s >= 0 && ots[s]! <= hi) {
-        const t = ots[s]!;
+      while (s >= 0 && f64[2 * s]! < lo) s = i32[4 * s + 2]!;
+      while (s >= 0 && f64[2 * s]! <= hi) {
+        const t = f64[2 * s]!;
         if (side === 0) this.joined(rec, orecs[s], key, ts > t ? ts : t, rec);
         else this.joined(orecs[s], rec, key, ts > t ? ts : t, rec);
-        s = onext[s]!;
+        s = i32[4 * s + 2]!;
       }
     }
     this.buffer(side, side === 0 ? this.left : this.right, id, ts, rec);
@@ -159,10 +179,7 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
 
   private idOf(key: unknown): number {
     const id = this.ids.idOf(key);
-    if (id >= this.left.head.length) {
-      this.left.ensureKeys(id + 1);
-      this.right.ensureKeys(id + 1);
-    }
+    this.ends.ensure(id + 1);
     return id;
   }
 
@@ -197,7 +214,7 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
     // An entry may be stale (its record went with an earlier cut, or its key id was freed and
     // reused): cutting a key's expired prefix is right whenever it happens, so stale ones are harmless.
     for (let id = q.popDue(wm); id >= 0; id = q.popDue(wm)) {
-      if (own.cut(id, wm) && other.head[id]! < 0) this.ids.release(id);
+      if (own.cut(id, wm) && other.head(id) < 0) this.ids.release(id);
     }
   }
 
@@ -212,8 +229,8 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
   stateSize(): StateSize {
     const s = this.sideSizes();
     const keys = this.ids.size;
-    // Per key: the Map entry, its id and the key itself, and the four list ends.
-    const perKey = MAP_ENTRY + 8 + 4 * 4;
+    // Per key: its table entry and id columns (the table is at most half full), the key itself, and the four list ends.
+    const perKey = 2 * 8 + 8 + 4 + 1 + 4 * 4;
     const keyB = keys > 0 ? keyBytes(this.ids.anyKey()) * keys : 0;
     return { keys, bytes: s.left.bytes + s.right.bytes + keys * perKey + keyB, inputs: s };
   }
@@ -231,12 +248,13 @@ export class IntervalJoinOperator extends TwoInputTimedOperator {
     this.ids.clear();
     this.left.clear();
     this.right.clear();
+    this.ends.clear();
     for (const q of this.dues) q.clear();
     for (const [key, left, right] of structuredClone(data.keys)) {
       const id = this.idOf(key);
       for (const [t, rec] of left) this.buffer(0, this.left, id, t, rec);
       for (const [t, rec] of right) this.buffer(1, this.right, id, t, rec);
-      if (this.left.head[id]! < 0 && this.right.head[id]! < 0) this.ids.release(id);
+      if (this.ends.empty(id)) this.ids.release(id);
     }
   }
 }
