@@ -131,11 +131,8 @@ export class HeapMapState extends HeapState implements MapState {
     return s === undefined ? 0 : s.m.size;
   }
 
-  top(n: number): [MapKey, number][];
-  top<T>(n: number, fn: (key: MapKey, value: number) => T): T[];
-  top<T>(n: number, fn?: (key: MapKey, value: number) => T): (T | [MapKey, number])[] {
+  top(n: number): [MapKey, number][] {
     if (!Number.isInteger(n) || n < 0) this.fail(`top needs a count (a whole number ≥ 0), not ${describe(n)}`);
-    if (fn !== undefined && typeof fn !== 'function') this.fail(`top: the second argument must be a function (key, value) => item, not ${describe(fn)}`);
     const ttl = this.ttl;
     const now = ttl > 0 ? this.store.touch() : 0;
     let s = this.current();
@@ -157,12 +154,12 @@ export class HeapMapState extends HeapState implements MapState {
     s = this.current();
     if (s === undefined || x === null) return [];
     const m = Math.min(n, x.at.length);
-    const out = new Array<T | [MapKey, number]>(m);
+    const out = new Array<[MapKey, number]>(m);
     const refresh = this.refreshOnRead;
     for (let j = 0; j < m; j++) {
       const i = x.at[j]!;
       if (refresh) s.t[i] = now;
-      out[j] = fn === undefined ? [x.keys[j]!, s.v[i] as number] : fn(x.keys[j]!, s.v[i] as number);
+      out[j] = [x.keys[j]!, s.v[i] as number];
     }
     return out;
   }

@@ -65,11 +65,9 @@ export interface MapState {
   /**
    * The `n` entries with the largest numeric values, largest first, ties by key ascending
    * (booleans, then numbers, then strings); entries whose value is not a number do not rank.
-   * A read of the entries it returns (OnReadAndWrite refreshes those). With `fn`, each entry is
-   * returned as `fn(key, value)` instead of a `[key, value]` pair (no pair allocated per entry).
+   * A read of the entries it returns (OnReadAndWrite refreshes those).
    */
   top(n: number): [MapKey, number][];
-  top<T>(n: number, fn: (key: MapKey, value: number) => T): T[];
   /** `fn(value, key)` for each entry, in insertion order. */
   forEach(fn: (value: unknown, key: MapKey) => void): void;
   /** How many entries there are. */
