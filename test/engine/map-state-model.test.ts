@@ -136,7 +136,8 @@ function byKey(a: [MapKey, unknown], b: [MapKey, unknown]): number {
   return s(a[0]) < s(b[0]) ? -1 : s(a[0]) > s(b[0]) ? 1 : 0;
 }
 
-function run(seed: number, steps: number, opts: StateOptions | undefined): void {
+/** `wide`: half the keys from a few hundred, so maps grow large and shrink (position reuse, compaction). */
+function run(seed: number, steps: number, opts: StateOptions | undefined, wide: boolean): void {
   const ttl = opts?.ttl ?? 0;
   const model = new Model(ttl, opts?.ttlUpdate === 'onReadAndWrite');
   const clock = new ManualClock(1000);
@@ -145,7 +146,7 @@ function run(seed: number, steps: number, opts: StateOptions | undefined): void 
   let m: MapState = b.map('m', opts);
   b.setCurrentKey(0);
   const rnd = rng(seed);
-  const pick = (): MapKey => KEYS[Math.floor(rnd() * KEYS.length)]!;
+  const pick = (): MapKey => (wide && rnd() < 0.5 ? `w${Math.floor(rnd() * 1000)}` : KEYS[Math.floor(rnd() * KEYS.length)]!);
   let depth = 0;
   let frozenAt = 0;
   const now = () => (depth > 0 && ttl > 0 ? frozenAt : clock.now());
@@ -270,6 +271,22 @@ function run(seed: number, steps: number, opts: StateOptions | undefined): void 
         b.thawTime();
         depth--;
       }
+    } else if (wide && r >= 0.96 && r < 0.98) {
+      // A hundred entries at once: the map grows.
+      const t = now();
+      for (let j = 0; j < 100; j++) {
+        const key = `w${Math.floor(rnd() * 1000)}`;
+        model.put(key, j, t);
+        m.put(key, j);
+      }
+    } else if (r < 0.96 && r >= 0.94) {
+      // Most entries removed at once: the map shrinks.
+      for (const key of [...(model.keys.get(model.key)?.keys() ?? [])]) {
+        if (rnd() < 0.9) {
+          model.remove(key);
+          m.remove(key);
+        }
+      }
     } else if (r < 0.94) {
       // The bytes counted as the writes went equal those counted from scratch by a restore.
       const fromScratch = new HeapKeyedStateBackend(clock, 2);
@@ -290,7 +307,10 @@ describe('MapState against a reference model (Map + explicit TTL)', () => {
   const seeds = Number(process.env.MAP_MODEL_SEEDS ?? 3);
   for (const [label, opts] of configs) {
     it(`random operations read as the model does: ${label}`, () => {
-      for (let seed = 1; seed <= seeds; seed++) run(seed, 3000, opts);
+      for (let seed = 1; seed <= seeds; seed++) run(seed, 3000, opts, false);
+    });
+    it(`random operations on maps that grow large and shrink read as the model does: ${label}`, () => {
+      for (let seed = 1; seed <= seeds; seed++) run(100 + seed, 3000, opts, true);
     });
   }
 });

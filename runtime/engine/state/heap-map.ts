@@ -29,6 +29,12 @@ class MapSlot {
   readonly free: number[] = [];
 }
 
+/**
+ * Free positions at which a slot's arrays are compacted, when they also outnumber the entries:
+ * a map that shrank (removals, expiry) must give its memory back, as the Map it replaced did.
+ */
+const COMPACT_MIN = 64;
+
 /** The slot object, its Map and its four arrays. */
 const SLOT_BYTES = OBJECT_HEADER + 6 * FIELD + MAP_HEADER + 4 * ARRAY_HEADER;
 
@@ -241,7 +247,10 @@ export class HeapMapState extends HeapState implements MapState {
     this.sweepOf = null;
     this.sweepIt = null;
     if (m.size === 0) this.store.dropAt(slots, this.slot, SLOT_BYTES + freed);
-    else this.store.bytes -= freed;
+    else {
+      this.store.bytes -= freed;
+      this.compact(s);
+    }
     return budget;
   }
 
@@ -308,8 +317,10 @@ export class HeapMapState extends HeapState implements MapState {
 
   /** A fresh index of the current key's top `topCap` entries; expired entries met are removed. */
   private rebuild(s: MapSlot, now: number): TopIndex | null {
-    s.top = null;
+    // The index being built is the slot's already, so a compaction on the way (an expired entry
+    // removed) moves its positions too; it holds no expired entry, so a removal leaves it be.
     const x = new TopIndex(this.topCap, s.v);
+    s.top = x;
     for (const [k, i] of s.m) {
       if (this.ttl > 0 && expired(s.t[i]!, this.ttl, now)) {
         this.removeEntry(s, k, i);
@@ -361,7 +372,40 @@ export class HeapMapState extends HeapState implements MapState {
     const bytes = this.entryBytes(k, s.b[i]!);
     this.release(s, k, i);
     if (s.m.size === 0) this.dropCurrent(SLOT_BYTES + bytes);
-    else this.store.bytes -= bytes;
+    else {
+      this.store.bytes -= bytes;
+      this.compact(s);
+    }
+  }
+
+  /**
+   * With more free positions than entries (and at least COMPACT_MIN), move the entries to the
+   * front of the same arrays and cut them. The arrays stay the same objects and the Map its order,
+   * so an iteration under way (forEach, whose callback may remove) reads on from the new positions;
+   * the top index is moved along.
+   */
+  private compact(s: MapSlot): void {
+    const free = s.free.length;
+    if (free < COMPACT_MIN || free <= s.m.size) return;
+    const ttl = this.ttl > 0;
+    const v = s.v.slice();
+    const t = ttl ? s.t.slice() : s.t;
+    const b = s.b.slice();
+    const to = new Int32Array(v.length);
+    let p = 0;
+    for (const [k, i] of s.m) {
+      s.v[p] = v[i];
+      s.b[p] = b[i]!;
+      if (ttl) s.t[p] = t[i]!;
+      s.m.set(k, p);
+      to[i] = p++;
+    }
+    s.v.length = p;
+    s.b.length = p;
+    if (ttl) s.t.length = p;
+    s.free.length = 0;
+    const x = s.top;
+    if (x !== null) for (let j = 0; j < x.at.length; j++) x.at[j] = to[x.at[j]!]!;
   }
 
   /** Take entry `k` at `i` out of the map, the ranking and the arrays (its position is reused). */
