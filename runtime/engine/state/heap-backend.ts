@@ -39,9 +39,10 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, HeapStore {
   private curKnown = false;
   /** Inside withoutKey: there is no current key. */
   private keyless = false;
-  /** Between freezeTime and thawTime: the processing time TTL reads. */
+  /** Between freezeTime and thawTime: the processing time TTL reads. Freezes nest (`depth`). */
   private frozen = false;
   private frozenAt = 0;
+  private depth = 0;
   /** Incremental cleanup cursor: a live iterator over the keys' slots, the slots it is at and where in them. */
   private sweepIt: MapIterator<Slots> | null = null;
   private sweepSlots: Slots | null = null;
@@ -98,13 +99,13 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, HeapStore {
   }
 
   freezeTime(): void {
-    if (this.ttlStates === 0) return;
+    if (this.depth++ > 0 || this.ttlStates === 0) return;
     this.frozenAt = this.clock.now();
     this.frozen = true;
   }
 
   thawTime(): void {
-    this.frozen = false;
+    if (this.depth > 0 && --this.depth === 0) this.frozen = false;
   }
 
   cleanupStep(): void {

@@ -17,6 +17,12 @@ class ListSlot {
   sorted = true;
   /** With OnReadAndWrite: the time every element was last refreshed to by a read (-Infinity: none). */
   readAt = -Infinity;
+  /**
+   * A time at which no element was expired (-Infinity: none known). Elements are only added at
+   * the current time or refreshed, so at that same time none can be, and a loop of `at(i)` in one
+   * record (time is frozen per batch) checks expiry once, not per call.
+   */
+  liveAt = -Infinity;
   constructor(
     public v: unknown[],
     public t: number[] | null,
@@ -167,6 +173,10 @@ export class HeapListState extends HeapState implements ListState {
     const now = this.store.touch();
     const s = this.store.current()?.[this.slot] as ListSlot | undefined;
     if (s === undefined) return undefined;
+    if (s.liveAt === now) {
+      if (read && this.refreshOnRead && s.readAt !== now) this.refreshAll(s, now);
+      return s;
+    }
     const t = s.t!;
     if (s.sorted) {
       let i = s.head;
@@ -185,13 +195,17 @@ export class HeapListState extends HeapState implements ListState {
       }
       if (dead > 0) this.keepUnexpired(s, now, t.length - s.head - dead);
     }
-    if (read && this.refreshOnRead && s.readAt !== now) {
-      const tt = s.t!;
-      for (let i = s.head; i < tt.length; i++) tt[i] = now;
-      s.readAt = now;
-      s.sorted = true;
-    }
+    s.liveAt = now;
+    if (read && this.refreshOnRead && s.readAt !== now) this.refreshAll(s, now);
     return s;
+  }
+
+  /** OnReadAndWrite: a read refreshes every element. */
+  private refreshAll(s: ListSlot, now: number): void {
+    const tt = s.t!;
+    for (let i = s.head; i < tt.length; i++) tt[i] = now;
+    s.readAt = now;
+    s.sorted = true;
   }
 
   private slotForWrite(): ListSlot {
@@ -216,6 +230,7 @@ export class HeapListState extends HeapState implements ListState {
     if (s.t !== null) {
       const t = s.t;
       if (t.length > s.head && now < t[t.length - 1]!) s.sorted = false;
+      if (now < s.liveAt) s.liveAt = -Infinity; // a clock that went back
       t.push(now);
     }
     this.resize(s, d);

@@ -1,23 +1,42 @@
 // MapState on the heap. With TTL every entry carries its own last-access time, as in Flink's
 // TtlMapState (a Map<UK, TtlValue<UV>>): entries expire one by one, reads skip and remove expired
 // ones, and with OnReadAndWrite `get`, `contains`, `top` and the iterations refresh what they return.
-// A key's slot is a MapSlot: the entries, and once `top` has been asked for, a TopIndex kept up to
-// date by every write, so the top entries are known without sorting the map (top-index.ts).
-import { Cell, HeapState, type Slots, UNFINISHED } from './heap-state.js';
-import { FIELD, HEAP_NUMBER, MAP_ENTRY, MAP_HEADER, OBJECT_HEADER, estimateBytes, keyBytes } from './size.js';
+//
+// A key's slot is a MapSlot: a JavaScript Map from user key to the position of the entry in
+// parallel arrays (value, last-access time, bytes counted), rather than a Map to one object per
+// entry. An entry then costs its Map entry and three array elements: no object per entry and no
+// boxed time (the times sit unboxed in a double array), so a write of an existing entry allocates
+// nothing and the garbage collector has one array to trace where it had an object per entry.
+// Positions of removed entries are reused. Once `top` has been asked for, a TopIndex kept up to
+// date by every write knows the top entries without sorting the map (top-index.ts).
+import { HeapState, type Slots, UNFINISHED } from './heap-state.js';
+import { ARRAY_HEADER, FIELD, MAP_ENTRY, MAP_HEADER, OBJECT_HEADER, estimateBytes, keyBytes } from './size.js';
 import { TopIndex } from './top-index.js';
 import { expired } from './ttl.js';
 import type { MapKey, MapState, SavedMap } from './types.js';
 
-type Entries = Map<MapKey, Cell>;
-
 class MapSlot {
   top: TopIndex | null = null;
-  constructor(readonly m: Entries) {}
+  /** User key → position of its entry in the arrays below. */
+  readonly m = new Map<MapKey, number>();
+  /** Values; undefined at a free position. */
+  readonly v: unknown[] = [];
+  /** Last-access times (with TTL; empty without). */
+  readonly t: number[] = [];
+  /** Bytes each value was counted for. */
+  readonly b: number[] = [];
+  /** Free positions, reused before the arrays grow. */
+  readonly free: number[] = [];
 }
 
-/** The slot object beside its Map. */
-const SLOT_BYTES = MAP_HEADER + OBJECT_HEADER + 2 * FIELD;
+/**
+ * Free positions at which a slot's arrays are compacted, when they also outnumber the entries:
+ * a map that shrank (removals, expiry) must give its memory back, as the Map it replaced did.
+ */
+const COMPACT_MIN = 64;
+
+/** The slot object, its Map and its four arrays. */
+const SLOT_BYTES = OBJECT_HEADER + 6 * FIELD + MAP_HEADER + 4 * ARRAY_HEADER;
 
 const ENTRIES = 0;
 const KEYS = 1;
@@ -27,22 +46,31 @@ export function validMapKey(k: unknown): k is MapKey {
   return typeof k === 'string' || (typeof k === 'number' && Number.isFinite(k)) || typeof k === 'boolean';
 }
 
+/** Bytes of a number value beyond its array element (estimateBytes for numbers, inlined). */
+function numberBytes(v: number): number {
+  return (v | 0) === v && !Object.is(v, -0) ? 0 : 16;
+}
+
 export class HeapMapState extends HeapState implements MapState {
   readonly kind = 'map';
-  /** A Cell per entry, plus its boxed last-access time when there is a TTL. */
-  private readonly cellBytes = OBJECT_HEADER + 3 * FIELD + (this.ttl > 0 ? HEAP_NUMBER : 0);
+  /** Array elements per entry: value, bytes, and the time with TTL. */
+  private readonly perEntry = FIELD * (this.ttl > 0 ? 3 : 2);
   /** The map being swept by the incremental cleanup, and where the sweep is in it. */
-  private sweepOf: Entries | null = null;
+  private sweepOf: MapSlot | null = null;
   private sweepIt: MapIterator<MapKey> | null = null;
   /** The largest `n` asked of `top`: the size of the indexes kept. */
   private topCap = 0;
 
   get(k: MapKey): unknown {
-    return this.live(k)?.v;
+    const s = this.current();
+    if (s === undefined) return undefined;
+    const i = this.live(s, k);
+    return i < 0 ? undefined : s.v[i];
   }
 
   contains(k: MapKey): boolean {
-    return this.live(k) !== undefined;
+    const s = this.current();
+    return s !== undefined && this.live(s, k) >= 0;
   }
 
   put(k: MapKey, v: unknown): void {
@@ -50,30 +78,38 @@ export class HeapMapState extends HeapState implements MapState {
     if (v === undefined) this.fail('map values cannot be undefined (use remove)');
     const now = this.ttl > 0 ? this.store.touch() : 0;
     const s = this.slotForWrite();
-    this.write(s, k, s.m.get(k), v, now);
+    const i = s.m.get(k);
+    if (i === undefined) this.insert(s, k, v, estimateBytes(v), now);
+    else this.overwrite(s, k, i, v, estimateBytes(v), now);
   }
 
   increment(k: MapKey, by: number = 1): number {
     if (!validMapKey(k)) this.fail(`map keys must be strings, finite numbers or booleans, not ${describe(k)}`);
     if (typeof by !== 'number' || !Number.isFinite(by)) this.fail(`increment needs a finite number, not ${describe(by)}`);
-    const now = this.ttl > 0 ? this.store.touch() : 0;
+    const ttl = this.ttl;
+    const now = ttl > 0 ? this.store.touch() : 0;
     const s = this.slotForWrite();
-    const c = s.m.get(k);
-    let old = 0;
-    if (c !== undefined && !(this.ttl > 0 && expired(c.t, this.ttl, now))) {
-      if (typeof c.v !== 'number') this.fail(`increment: the value at ${JSON.stringify(k)} is not a number`);
-      old = c.v;
+    const i = s.m.get(k);
+    if (i === undefined) {
+      this.insert(s, k, by, numberBytes(by), now);
+      return by;
     }
-    const v = old + by;
-    this.write(s, k, c, v, now);
+    const old = s.v[i];
+    let v = by;
+    if (ttl === 0 || !expired(s.t[i]!, ttl, now)) {
+      if (typeof old !== 'number') this.fail(`increment: the value at ${JSON.stringify(k)} is not a number`);
+      v = old + by;
+    }
+    this.overwrite(s, k, i, v, numberBytes(v), now);
     return v;
   }
 
   remove(k: MapKey): void {
     if (this.ttl > 0) this.store.touch();
     const s = this.current();
-    const c = s?.m.get(k);
-    if (c !== undefined) this.removeEntry(s!, k, c);
+    if (s === undefined) return;
+    const i = s.m.get(k);
+    if (i !== undefined) this.removeEntry(s, k, i);
   }
 
   entries(): [MapKey, unknown][] {
@@ -92,7 +128,8 @@ export class HeapMapState extends HeapState implements MapState {
     if (typeof fn !== 'function') this.fail('forEach needs a function');
     const s = this.prepared();
     if (s === undefined) return;
-    for (const [k, c] of s.m) fn(c.v, k);
+    const v = s.v;
+    for (const [k, i] of s.m) fn(v[i], k);
   }
 
   size(): number {
@@ -102,17 +139,18 @@ export class HeapMapState extends HeapState implements MapState {
 
   top(n: number): [MapKey, number][] {
     if (!Number.isInteger(n) || n < 0) this.fail(`top needs a count (a whole number ≥ 0), not ${describe(n)}`);
-    const now = this.ttl > 0 ? this.store.touch() : 0;
+    const ttl = this.ttl;
+    const now = ttl > 0 ? this.store.touch() : 0;
     let s = this.current();
     if (s === undefined || n === 0) return [];
     if (n > this.topCap) this.topCap = n;
     let x = s.top;
     if (x === null || x.cap < n) x = this.rebuild(s, now);
-    else if (this.ttl > 0) {
+    else if (ttl > 0) {
       // Never return an expired entry: one expired among those asked for means a fresh ranking.
-      const m = Math.min(n, x.cells.length);
-      for (let i = 0; i < m; i++) {
-        if (expired(x.cells[i]!.t, this.ttl, now)) {
+      const m = Math.min(n, x.at.length);
+      for (let j = 0; j < m; j++) {
+        if (expired(s.t[x.at[j]!]!, ttl, now)) {
           x = this.rebuild(s, now);
           break;
         }
@@ -121,12 +159,13 @@ export class HeapMapState extends HeapState implements MapState {
     // The rebuild may have found every entry expired and dropped the slot.
     s = this.current();
     if (s === undefined || x === null) return [];
-    const m = Math.min(n, x.cells.length);
+    const m = Math.min(n, x.at.length);
     const out = new Array<[MapKey, number]>(m);
-    for (let i = 0; i < m; i++) {
-      const c = x.cells[i]!;
-      if (this.refreshOnRead) c.t = now;
-      out[i] = [x.keys[i]!, c.v as number];
+    const refresh = this.refreshOnRead;
+    for (let j = 0; j < m; j++) {
+      const i = x.at[j]!;
+      if (refresh) s.t[i] = now;
+      out[j] = [x.keys[j]!, s.v[i] as number];
     }
     return out;
   }
@@ -138,9 +177,9 @@ export class HeapMapState extends HeapState implements MapState {
     if (s === undefined) return true;
     if (this.ttl === 0) return false;
     const now = this.store.now();
-    for (const [k, c] of s.m) {
-      if (!expired(c.t, this.ttl, now)) return false;
-      this.removeEntry(s, k, c);
+    for (const [k, i] of s.m) {
+      if (!expired(s.t[i]!, this.ttl, now)) return false;
+      this.removeEntry(s, k, i);
     }
     return true;
   }
@@ -150,32 +189,39 @@ export class HeapMapState extends HeapState implements MapState {
     const s = this.current();
     if (s === undefined) return;
     let bytes = SLOT_BYTES;
-    for (const [k, c] of s.m) bytes += this.entryBytes(k, c.b);
+    for (const [k, i] of s.m) bytes += this.entryBytes(k, s.b[i]!);
     this.dropCurrent(bytes);
   }
 
   save(slot: unknown): SavedMap {
+    const s = slot as MapSlot;
     const out: SavedMap = [];
-    for (const [k, c] of (slot as MapSlot).m) out.push([k, c.v, c.t]);
+    const ttl = this.ttl > 0;
+    for (const [k, i] of s.m) out.push([k, s.v[i], ttl ? s.t[i]! : 0]);
     return out;
   }
 
   load(saved: unknown): [unknown, number] {
-    const m: Entries = new Map();
+    const s = new MapSlot();
     let bytes = SLOT_BYTES;
+    const ttl = this.ttl > 0;
     for (const [k, v, t] of saved as SavedMap) {
       const b = estimateBytes(v);
-      m.set(k, new Cell(v, this.ttl > 0 ? t : 0, b));
+      const i = s.v.length;
+      s.m.set(k, i);
+      s.v.push(v);
+      s.b.push(b);
+      if (ttl) s.t.push(t);
       bytes += this.entryBytes(k, b);
     }
-    return [new MapSlot(m), bytes];
+    return [s, bytes];
   }
 
   sweep(slots: Slots, slot: unknown, now: number, budget: number): number {
     const s = slot as MapSlot;
     const m = s.m;
-    if (this.sweepOf !== m) {
-      this.sweepOf = m;
+    if (this.sweepOf !== s) {
+      this.sweepOf = s;
       this.sweepIt = m.keys();
     }
     const it = this.sweepIt!;
@@ -188,19 +234,23 @@ export class HeapMapState extends HeapState implements MapState {
       const n = it.next();
       if (n.done === true) break;
       budget--;
-      const c = m.get(n.value)!;
-      if (expired(c.t, this.ttl, now)) {
-        m.delete(n.value);
-        freed += this.entryBytes(n.value, c.b);
-        if (s.top !== null && !s.top.removed(c)) s.top = null;
+      const k = n.value;
+      const i = m.get(k)!;
+      const t = s.t[i]!;
+      if (expired(t, this.ttl, now)) {
+        freed += this.entryBytes(k, s.b[i]!);
+        this.release(s, k, i);
       } else {
-        this.store.live(c.t + this.ttl);
+        this.store.live(t + this.ttl);
       }
     }
     this.sweepOf = null;
     this.sweepIt = null;
     if (m.size === 0) this.store.dropAt(slots, this.slot, SLOT_BYTES + freed);
-    else this.store.bytes -= freed;
+    else {
+      this.store.bytes -= freed;
+      this.compact(s);
+    }
     return budget;
   }
 
@@ -212,36 +262,45 @@ export class HeapMapState extends HeapState implements MapState {
     const slots = this.store.currentForWrite();
     let s = slots[this.slot] as MapSlot | undefined;
     if (s === undefined) {
-      s = new MapSlot(new Map());
+      s = new MapSlot();
       slots[this.slot] = s;
       this.store.bytes += SLOT_BYTES;
     }
     return s;
   }
 
-  /** Write `v` at `k`, whose cell (looked up by the caller) is `c`. */
-  private write(s: MapSlot, k: MapKey, c: Cell | undefined, v: unknown, now: number): void {
-    const b = estimateBytes(v);
-    let old: unknown;
-    let cell: Cell;
-    if (c === undefined) {
-      cell = new Cell(v, now, b);
-      s.m.set(k, cell);
-      this.store.bytes += this.entryBytes(k, b);
+  /** A new entry `k` → `v` (counted as `b` bytes), written at `now`. */
+  private insert(s: MapSlot, k: MapKey, v: unknown, b: number, now: number): void {
+    let i: number;
+    if (s.free.length > 0) {
+      i = s.free.pop()!;
+      s.v[i] = v;
+      s.b[i] = b;
+      if (this.ttl > 0) s.t[i] = now;
     } else {
-      this.store.bytes += b - c.b;
-      // An expired entry being overwritten is new to a reader: out of the ranking first.
-      if (this.ttl > 0 && expired(c.t, this.ttl, now)) {
-        if (s.top !== null && !s.top.removed(c)) s.top = null;
-      } else {
-        old = c.v;
-      }
-      c.v = v;
-      c.t = now;
-      c.b = b;
-      cell = c;
+      i = s.v.length;
+      s.v.push(v);
+      s.b.push(b);
+      if (this.ttl > 0) s.t.push(now);
     }
-    if (s.top !== null && !s.top.written(k, cell, old)) s.top = null;
+    s.m.set(k, i);
+    this.store.bytes += this.entryBytes(k, b);
+    if (s.top !== null && !s.top.written(k, i, undefined)) s.top = null;
+  }
+
+  /** Write `v` (counted as `b` bytes) over the entry of `k` at `i`. */
+  private overwrite(s: MapSlot, k: MapKey, i: number, v: unknown, b: number, now: number): void {
+    let old = s.v[i];
+    // An expired entry being overwritten is new to a reader: out of the ranking first.
+    if (this.ttl > 0 && expired(s.t[i]!, this.ttl, now)) {
+      if (s.top !== null && !s.top.removed(i)) s.top = null;
+      old = undefined;
+    }
+    this.store.bytes += b - s.b[i]!;
+    s.v[i] = v;
+    s.b[i] = b;
+    if (this.ttl > 0) s.t[i] = now;
+    if (s.top !== null && !s.top.written(k, i, old)) s.top = null;
   }
 
   /** The current key's slot after dropping its expired entries and refreshing the rest as read; undefined when none is left. */
@@ -249,42 +308,45 @@ export class HeapMapState extends HeapState implements MapState {
     const now = this.ttl > 0 ? this.store.touch() : 0;
     const s = this.current();
     if (s === undefined || this.ttl === 0) return s;
-    for (const [k, c] of s.m) {
-      if (expired(c.t, this.ttl, now)) this.removeEntry(s, k, c);
-      else if (this.refreshOnRead) c.t = now;
+    for (const [k, i] of s.m) {
+      if (expired(s.t[i]!, this.ttl, now)) this.removeEntry(s, k, i);
+      else if (this.refreshOnRead) s.t[i] = now;
     }
     return this.current();
   }
 
   /** A fresh index of the current key's top `topCap` entries; expired entries met are removed. */
   private rebuild(s: MapSlot, now: number): TopIndex | null {
-    s.top = null;
-    const x = new TopIndex(this.topCap);
-    for (const [k, c] of s.m) {
-      if (this.ttl > 0 && expired(c.t, this.ttl, now)) {
-        this.removeEntry(s, k, c);
+    // The index being built is the slot's already, so a compaction on the way (an expired entry
+    // removed) moves its positions too; it holds no expired entry, so a removal leaves it be.
+    const x = new TopIndex(this.topCap, s.v);
+    s.top = x;
+    for (const [k, i] of s.m) {
+      if (this.ttl > 0 && expired(s.t[i]!, this.ttl, now)) {
+        this.removeEntry(s, k, i);
         continue;
       }
-      x.offer(k, c);
+      x.offer(k, i);
     }
     if (this.current() !== s) return null;
     s.top = x;
     return x;
   }
 
-  /** The current key's unexpired entry for `k` (refreshed on read with OnReadAndWrite). */
-  private live(k: MapKey): Cell | undefined {
-    if (this.ttl === 0) return this.current()?.m.get(k);
+  /** Position of the current key's unexpired entry for `k` in `s` (refreshed on read with OnReadAndWrite), or -1. */
+  private live(s: MapSlot, k: MapKey): number {
+    if (this.ttl === 0) return s.m.get(k) ?? -1;
     const now = this.store.touch();
-    const s = this.current();
-    const c = s?.m.get(k);
-    if (c === undefined) return undefined;
-    if (expired(c.t, this.ttl, now)) {
-      this.removeEntry(s!, k, c);
-      return undefined;
+    // The cleanup step may have dropped the slot.
+    if (this.current() !== s) return -1;
+    const i = s.m.get(k);
+    if (i === undefined) return -1;
+    if (expired(s.t[i]!, this.ttl, now)) {
+      this.removeEntry(s, k, i);
+      return -1;
     }
-    if (this.refreshOnRead) c.t = now;
-    return c;
+    if (this.refreshOnRead) s.t[i] = now;
+    return i;
   }
 
   private collect(mode: number): unknown[] {
@@ -292,29 +354,70 @@ export class HeapMapState extends HeapState implements MapState {
     const s = this.current();
     if (s === undefined) return [];
     const out: unknown[] = [];
-    for (const [k, c] of s.m) {
+    for (const [k, i] of s.m) {
       if (this.ttl > 0) {
-        if (expired(c.t, this.ttl, now)) {
-          this.removeEntry(s, k, c);
+        if (expired(s.t[i]!, this.ttl, now)) {
+          this.removeEntry(s, k, i);
           continue;
         }
-        if (this.refreshOnRead) c.t = now;
+        if (this.refreshOnRead) s.t[i] = now;
       }
-      out.push(mode === ENTRIES ? [k, c.v] : mode === KEYS ? k : c.v);
+      out.push(mode === ENTRIES ? [k, s.v[i]] : mode === KEYS ? k : s.v[i]);
     }
     return out;
   }
 
-  private removeEntry(s: MapSlot, k: MapKey, c: Cell): void {
-    s.m.delete(k);
-    if (s.top !== null && !s.top.removed(c)) s.top = null;
-    const bytes = this.entryBytes(k, c.b);
+  /** Remove entry `k` at `i` from the current key's slot `s`; the slot goes when it is empty. */
+  private removeEntry(s: MapSlot, k: MapKey, i: number): void {
+    const bytes = this.entryBytes(k, s.b[i]!);
+    this.release(s, k, i);
     if (s.m.size === 0) this.dropCurrent(SLOT_BYTES + bytes);
-    else this.store.bytes -= bytes;
+    else {
+      this.store.bytes -= bytes;
+      this.compact(s);
+    }
+  }
+
+  /**
+   * With more free positions than entries (and at least COMPACT_MIN), move the entries to the
+   * front of the same arrays and cut them. The arrays stay the same objects and the Map its order,
+   * so an iteration under way (forEach, whose callback may remove) reads on from the new positions;
+   * the top index is moved along.
+   */
+  private compact(s: MapSlot): void {
+    const free = s.free.length;
+    if (free < COMPACT_MIN || free <= s.m.size) return;
+    const ttl = this.ttl > 0;
+    const v = s.v.slice();
+    const t = ttl ? s.t.slice() : s.t;
+    const b = s.b.slice();
+    const to = new Int32Array(v.length);
+    let p = 0;
+    for (const [k, i] of s.m) {
+      s.v[p] = v[i];
+      s.b[p] = b[i]!;
+      if (ttl) s.t[p] = t[i]!;
+      s.m.set(k, p);
+      to[i] = p++;
+    }
+    s.v.length = p;
+    s.b.length = p;
+    if (ttl) s.t.length = p;
+    s.free.length = 0;
+    const x = s.top;
+    if (x !== null) for (let j = 0; j < x.at.length; j++) x.at[j] = to[x.at[j]!]!;
+  }
+
+  /** Take entry `k` at `i` out of the map, the ranking and the arrays (its position is reused). */
+  private release(s: MapSlot, k: MapKey, i: number): void {
+    s.m.delete(k);
+    if (s.top !== null && !s.top.removed(i)) s.top = null;
+    s.v[i] = undefined;
+    s.free.push(i);
   }
 
   private entryBytes(k: MapKey, b: number): number {
-    return MAP_ENTRY + keyBytes(k) + this.cellBytes + b;
+    return MAP_ENTRY + keyBytes(k) + this.perEntry + b;
   }
 }
 

@@ -34,6 +34,8 @@ export class Timer {
 const TIMER_BYTES = OBJECT_HEADER + 6 * FIELD + 2 * HEAP_NUMBER + FIELD;
 const INDEX_BYTES = MAP_ENTRY;
 const COMPACT_MIN = 64;
+/** No key: `lastKey` before any lookup. */
+const NO_KEY: unique symbol = Symbol('no key');
 
 function before(a: Timer, b: Timer): boolean {
   return a.at < b.at || (a.at === b.at && a.atSeq < b.atSeq);
@@ -50,6 +52,12 @@ export class TimerQueue {
    * stays here when deleted (dead, still in the heap), so the next registration can reuse it.
    */
   private readonly index = new Map<Key, Timer | Map<number, Timer>>();
+  /**
+   * The last key looked up in `index` and what it held: "delete the key's timeout, register a
+   * later one" looks the same key up three times per record, in a map as large as the key space.
+   */
+  private lastKey: Key | typeof NO_KEY = NO_KEY;
+  private lastAt: Timer | Map<number, Timer> | undefined = undefined;
   private seq = 0;
   private live = 0;
   private indexBytes = 0;
@@ -61,7 +69,7 @@ export class TimerQueue {
 
   /** Register; false when the same (key, timestamp) is already registered. */
   add(key: Key, ts: number): boolean {
-    const at = this.index.get(key);
+    const at = this.lookup(key);
     if (at instanceof Timer) {
       if (at.dead) {
         if (at.at <= ts) {
@@ -73,21 +81,21 @@ export class TimerQueue {
           return true;
         }
         // Due earlier than the dead one's place: a new timer; the dead one goes when it surfaces.
-        this.index.delete(key);
+        this.drop(key);
         this.indexBytes -= INDEX_BYTES + keyBytes(key);
       } else {
         if (at.ts === ts) return false;
         const byTs = new Map<number, Timer>([[at.ts, at]]);
-        this.index.set(key, byTs);
+        this.put(key, byTs);
         this.indexBytes += MAP_HEADER + INDEX_BYTES;
       }
     } else if (at !== undefined && at.has(ts)) {
       return false;
     }
     const t = new Timer(key, ts, this.seq++);
-    const byTs = this.index.get(key);
+    const byTs = this.lookup(key);
     if (byTs === undefined) {
-      this.index.set(key, t);
+      this.put(key, t);
       this.indexBytes += INDEX_BYTES + keyBytes(key);
     } else {
       (byTs as Map<number, Timer>).set(ts, t);
@@ -100,7 +108,7 @@ export class TimerQueue {
 
   /** Delete; false when there was no such timer. */
   delete(key: Key, ts: number): boolean {
-    const at = this.index.get(key);
+    const at = this.lookup(key);
     if (at === undefined) return false;
     if (at instanceof Timer) {
       if (at.dead || at.ts !== ts) return false;
@@ -149,6 +157,8 @@ export class TimerQueue {
   clear(): void {
     this.heap.clear();
     this.index.clear();
+    this.lastKey = NO_KEY;
+    this.lastAt = undefined;
     this.live = 0;
     this.indexBytes = 0;
   }
@@ -182,8 +192,8 @@ export class TimerQueue {
 
   /** A dead timer left the heap: drop it from the index if it is still there, waiting for reuse. */
   private forget(t: Timer): void {
-    if (this.index.get(t.key) !== t) return;
-    this.index.delete(t.key);
+    if (this.lookup(t.key) !== t) return;
+    this.drop(t.key);
     this.indexBytes -= INDEX_BYTES + keyBytes(t.key);
   }
 
@@ -192,10 +202,29 @@ export class TimerQueue {
     this.heap.removeWhere(isDead);
   }
 
+  private lookup(key: Key): Timer | Map<number, Timer> | undefined {
+    if (key === this.lastKey) return this.lastAt;
+    const at = this.index.get(key);
+    this.lastKey = key;
+    this.lastAt = at;
+    return at;
+  }
+
+  private put(key: Key, at: Timer | Map<number, Timer>): void {
+    this.index.set(key, at);
+    this.lastKey = key;
+    this.lastAt = at;
+  }
+
+  private drop(key: Key): void {
+    this.index.delete(key);
+    if (key === this.lastKey) this.lastAt = undefined;
+  }
+
   private unindex(t: Timer): void {
-    const at = this.index.get(t.key)!;
+    const at = this.lookup(t.key)!;
     if (at instanceof Timer) {
-      this.index.delete(t.key);
+      this.drop(t.key);
       this.indexBytes -= INDEX_BYTES + keyBytes(t.key);
       return;
     }
@@ -203,7 +232,7 @@ export class TimerQueue {
     this.indexBytes -= INDEX_BYTES;
     if (at.size === 1) {
       // Back to the compact form: one timer held directly.
-      this.index.set(t.key, at.values().next().value!);
+      this.put(t.key, at.values().next().value!);
       this.indexBytes -= MAP_HEADER + INDEX_BYTES;
     }
   }

@@ -98,7 +98,8 @@ export interface KeyedStateBackend {
   map(name: string, opts?: StateOptions): MapState;
   /**
    * Until thawTime, TTL reads the processing time once, now: operators freeze it around one
-   * record or timer, which is handled at one instant, so its state accesses cost no clock read.
+   * input batch (the process node) or one record or timer, handled at one instant, so state
+   * accesses cost no clock read. Freezes nest: only the outermost pair reads and releases.
    */
   freezeTime(): void;
   thawTime(): void;

@@ -1,5 +1,6 @@
 // The process node: user code per record and per timer over keyed state (Flink's
 // KeyedProcessOperator running a KeyedProcessFunction).
+import type { Batch } from '../../engine/batch.js';
 import { NodeError, errorMessage } from '../../engine/errors.js';
 import { parseDuration } from '../../format/duration.js';
 import { compileCode } from '../../expr/index.js';
@@ -58,11 +59,24 @@ export class ProcessOperator extends TimedOperator implements ProcessHost {
     }
   }
 
+  /**
+   * TTL reads the processing time once per input batch (milliseconds of work), not once per
+   * record: the clock read leaves the per-record path, and TTLs are minutes or hours.
+   */
+  override receive(input: number, b: Batch): void {
+    const states = this.states;
+    states.freezeTime();
+    try {
+      super.receive(input, b);
+    } finally {
+      states.thawTime();
+    }
+  }
+
   protected processRecord(rec: unknown, ts: number, key: unknown): void {
     const k = (this.keyed ? key : null) as Key;
     const states = this.states;
     states.setCurrentKey(k);
-    states.freezeTime();
     const c = this.ctx;
     c.key = k;
     c.timestamp = ts;
@@ -73,7 +87,6 @@ export class ProcessOperator extends TimedOperator implements ProcessHost {
       this.error(rec, err, ts);
     }
     states.cleanupStep();
-    states.thawTime();
   }
 
   protected onEventTime(wm: number): void {
