@@ -18,9 +18,14 @@ export interface Columns {
   readonly cols: readonly Column[];
 }
 
-/** Field names that cannot be rebuilt as plain own properties (assigning would set the prototype). */
+/**
+ * Whether records can cross as columns of these fields. Not `__proto__` (assigning it would set
+ * the prototype), nor any other name a plain object inherits (`constructor`, `toString`, ...):
+ * toColumns reads `r[f]`, which for a record lacking the field is an inherited function, and
+ * functions cannot be posted to another thread; such fields go as whole records.
+ */
 export function projectable(fields: readonly string[]): boolean {
-  return !fields.includes('__proto__');
+  return !fields.some((f) => f in Object.prototype);
 }
 
 /**

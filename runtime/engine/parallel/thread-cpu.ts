@@ -5,12 +5,17 @@ import { readFileSync } from 'node:fs';
 
 const TICK_MS = 10;
 
-export function threadCpuMs(): number | null {
+/** `stat` is the file to read (the calling thread's; other paths for tests). */
+export function threadCpuMs(stat = '/proc/thread-self/stat'): number | null {
+  // Elsewhere there is no such file; not trying spares an exception every sample.
+  if (process.platform !== 'linux') return null;
   try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const text = readFileSync(stat, 'utf8');
     // Fields after the command name (which may hold spaces, so split after its closing paren).
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * TICK_MS;
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const ms = (Number(f[11]) + Number(f[12])) * TICK_MS;
+    // A /proc of another layout (an emulation, a future kernel) gives no figure rather than NaN.
+    return Number.isFinite(ms) && ms >= 0 ? ms : null;
   } catch {
     return null;
   }
