@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type { NodeMetrics, ParallelInstance } from '../runtime/engine/metrics.js';
+import { threadCpuMs } from '../runtime/engine/parallel/thread-cpu.js';
 import { planJob } from '../runtime/engine/plan.js';
 import { validatePipeline } from '../runtime/format/validate.js';
 import { type ClickEvent, EcommerceGenerator } from '../runtime/nodes/source-generator/ecommerce.js';
@@ -29,6 +30,10 @@ export interface ParallelResult {
   /** When the window held the most keys: keys and bytes per instance (one entry at parallelism 1). */
   stateKeys: number[];
   stateBytes: number[];
+  /** CPU seconds over the run: the whole process, the job's thread, and each parallel instance's thread. */
+  cpuS: number;
+  mainCpuS: number;
+  instanceCpuS: number[];
 }
 
 /** The same events every time, written once per size beside other temporary files. */
@@ -102,9 +107,14 @@ export async function runParallelScenario(scenario: string, records: number): Pr
   const job = planJob(pipeline, { operators, resolvePath: (x) => x, stdout: process.stdout });
   win = job.metrics.find((m) => m.nodeId === 'window')!;
   const timer = setInterval(sample, 100);
+  const cpu0 = process.cpuUsage();
+  const main0 = threadCpuMs() ?? 0;
   const t0 = performance.now();
   await job.run();
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const mainCpuS = ((threadCpuMs() ?? 0) - main0) / 1000;
   clearInterval(timer);
-  return { scenario, records: events, seconds, parallelism, firings: win.recordsOut, stateKeys: most.keys, stateBytes: most.bytes };
+  const instanceCpuS = win.instances === null ? [] : win.instances().map((i) => (i.figures.cpuMs ?? 0) / 1000);
+  return { scenario, records: events, seconds, parallelism, firings: win.recordsOut, stateKeys: most.keys, stateBytes: most.bytes, cpuS: (cpu.user + cpu.system) / 1e6, mainCpuS, instanceCpuS };
 }

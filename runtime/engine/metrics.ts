@@ -80,7 +80,8 @@ export interface ParallelInstance {
   readonly instance: number;
   /** Inclusive range of key groups (Flink's KeyGroupRange). */
   readonly keyGroups: { readonly start: number; readonly end: number };
-  readonly figures: { readonly recordsIn: number; readonly recordsOut: number; readonly errors: number; readonly late: number; readonly watermark: number; readonly state: StateSize };
+  /** cpuMs: CPU time of the instance's thread (Linux; null elsewhere). */
+  readonly figures: { readonly recordsIn: number; readonly recordsOut: number; readonly errors: number; readonly late: number; readonly watermark: number; readonly state: StateSize; readonly cpuMs: number | null };
 }
 
 export interface WindowTiming {

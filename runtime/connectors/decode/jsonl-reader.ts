@@ -6,6 +6,7 @@
 import type { Chunk } from '../files/readers.js';
 import { decodeJsonlSegment } from './jsonl-segment.js';
 import type { DecodePool } from './pool.js';
+import type { Projection } from './projected.js';
 import { readJsonlSegments, type Segment, type SegmentStart } from './segments.js';
 
 export interface PositionedChunk {
@@ -28,6 +29,8 @@ export class JsonlReader {
     path: string,
     private readonly from: SegmentStart | undefined,
     private readonly pool: DecodePool | null,
+    /** With a pool: keep only these fields (projected.ts). */
+    private readonly projection: Projection | null = null,
   ) {
     this.segments = readJsonlSegments(path, from);
   }
@@ -60,7 +63,7 @@ export class JsonlReader {
         this.eof = true;
         break;
       }
-      const chunk = this.pool.decode(s.value.bytes, s.value.firstLine);
+      const chunk = this.pool.decode(s.value.bytes, s.value.firstLine, this.projection);
       // Awaited in turn below; until then a failure must not count as unhandled.
       chunk.catch(() => {});
       this.queue.push({ chunk, end: { offset: s.value.end, line: s.value.endLine } });

@@ -9,9 +9,38 @@ const DEEP = `nested more than ${MAX_RECORD_NESTING} levels deep; a record may n
 
 /** The records and bad lines of `bytes`, whose first line is line `firstLine` of the file. */
 export function decodeJsonlSegment(bytes: Uint8Array, firstLine: number): Chunk {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   const chunk: Chunk = { recs: [], lines: [], errors: [] };
-  let line = firstLine - 1;
+  eachLine(bytes, firstLine, (s, line) => {
+    const r = parseRecord(s);
+    if (typeof r === 'string') chunk.errors.push({ line, message: r, text: s });
+    else {
+      chunk.recs.push(r.value);
+      chunk.lines.push(line);
+    }
+  });
+  return chunk;
+}
+
+/** One line's record, or why it is not one (the message a bad line goes to `errors` with). */
+export function parseRecord(s: string): { value: object } | string {
+  if (tooDeepAt(s, MAX_RECORD_NESTING) >= 0) return DEEP;
+  let value: unknown;
+  try {
+    value = JSON.parse(s);
+  } catch (err) {
+    return `malformed JSON: ${(err as Error).message}`;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'expected a JSON object';
+  return { value };
+}
+
+/**
+ * Calls `line(text, number)` for each line of `bytes` that is not blank, in order; the same line
+ * rules whether records are parsed whole or scanned for some fields (projected.ts).
+ */
+export function eachLine(bytes: Uint8Array, firstLine: number, line: (s: string, n: number) => void): void {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  let n = firstLine - 1;
   let start = 0;
   while (start < text.length) {
     let nl = text.indexOf('\n', start);
@@ -21,27 +50,10 @@ export function decodeJsonlSegment(bytes: Uint8Array, firstLine: number): Chunk 
       nl = text.length;
       end = nl;
     } else end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    line++;
+    n++;
     const s = text.slice(start, end);
     start = nl + 1;
     if (s.trim() === '') continue;
-    if (tooDeepAt(s, MAX_RECORD_NESTING) >= 0) {
-      chunk.errors.push({ line, message: DEEP, text: s });
-      continue;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(s);
-    } catch (err) {
-      chunk.errors.push({ line, message: `malformed JSON: ${(err as Error).message}`, text: s });
-      continue;
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      chunk.errors.push({ line, message: 'expected a JSON object', text: s });
-      continue;
-    }
-    chunk.recs.push(value);
-    chunk.lines.push(line);
+    line(s, n);
   }
-  return chunk;
 }

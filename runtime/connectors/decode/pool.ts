@@ -1,6 +1,7 @@
 // A pool of decode workers (node:worker_threads). Bytes go to a worker transferred, not copied;
 // records come back by structured clone, which costs the operator thread about a third of what
-// JSON.parse would (bench/decode.ts measures both). Requests go round-robin; each answer settles
+// JSON.parse would (bench/decode.ts measures both) — or, when only some fields are read downstream
+// (a parallel keyed window), as columns of those fields (projected.ts), which cost a fraction. Requests go round-robin; each answer settles
 // its own promise, so a caller that awaits them in the order it asked gets them in file order.
 // A worker that dies fails every request in flight and every later one with a clear error.
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Chunk } from '../files/readers.js';
+import { type Projection, unproject } from './projected.js';
 import type { DecodeReply, DecodeRequest } from './protocol.js';
 
 /** The compiled worker: beside this file when running compiled, else in the build (tests build first). */
@@ -87,7 +89,7 @@ export class DecodePool {
   }
 
   /** The records and bad lines of a JSON Lines segment; `bytes` is handed over (unusable after). */
-  decode(bytes: Uint8Array, firstLine: number): Promise<Chunk> {
+  decode(bytes: Uint8Array, firstLine: number, project: Projection | null = null): Promise<Chunk> {
     if (this.failure !== null) return Promise.reject(this.failure);
     const id = this.nextId++;
     const w = this.workers[this.next]!;
@@ -95,7 +97,7 @@ export class DecodePool {
     // Referenced only while answers are awaited, so an idle pool never keeps the process alive.
     if (this.pending.size === 0) for (const x of this.workers) x.ref();
     const p = new Promise<Chunk>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    const req: DecodeRequest = { id, bytes, firstLine };
+    const req: DecodeRequest = { id, bytes, firstLine, project };
     w.postMessage(req, [bytes.buffer as ArrayBuffer]);
     return p;
   }
@@ -107,6 +109,7 @@ export class DecodePool {
     this.pending.delete(m.id);
     if (this.pending.size === 0) for (const x of this.workers) x.unref();
     if ('error' in m) p.reject(new Error(`decoding failed: ${m.error}`));
+    else if ('projected' in m) p.resolve(unproject(m.projected));
     else p.resolve(m.chunk);
   }
 

@@ -15,6 +15,7 @@ import type { Lifecycle } from '../lifecycle.js';
 import type { NodeMetrics, ParallelInstance, StateSize, WindowTiming } from '../metrics.js';
 import { type JobControl, Operator } from '../operator.js';
 import type { OperatorSnapshot, Stateful } from '../timed.js';
+import { column, toColumns, transfers } from './columns.js';
 import { assignToKeyGroup, operatorIndexForKeyGroup } from './key-groups.js';
 import type { WorkerPool } from './pool.js';
 import type { InstanceFigures, OutMessage, VertexInit } from './protocol.js';
@@ -66,6 +67,8 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
     private readonly metrics: NodeMetrics,
     private readonly pool: WorkerPool,
     readonly maxParallelism: number,
+    /** The top-level fields the node reads from a record (projection.ts); null: the whole record. */
+    private readonly fields: readonly string[] | null,
   ) {
     super(job, outputCount);
     this.n = pool.parallelism;
@@ -75,7 +78,7 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
     this.queues = Array.from({ length: this.n }, () => []);
     this.chanWm = new Array<number>(this.n).fill(WM_MIN);
     this.ended = new Array<boolean>(this.n).fill(false);
-    const zero: InstanceFigures = { recordsIn: 0, recordsOut: 0, errors: 0, late: 0, watermark: WM_MIN, state: { keys: 0, bytes: 0 }, window: null };
+    const zero: InstanceFigures = { recordsIn: 0, recordsOut: 0, errors: 0, late: 0, watermark: WM_MIN, state: { keys: 0, bytes: 0 }, window: null, cpuMs: null };
     this.figures = Array.from({ length: this.n }, () => zero);
     metrics.stateSize = () => this.stateSize();
     if (metrics.windowTiming !== null) metrics.windowTiming = () => this.windowTiming();
@@ -150,7 +153,16 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
       const seq = this.seq++;
       for (let j = 0; j < this.n; j++) {
         const part = pend.parts[j]!;
-        this.pool.post(j, { t: 'batch', v: this.v, seq, input, recs: part.recs, ts: part.ts, keys: part.keys, wm: part.wm, wmEnd: pend.wmEnd });
+        const n = part.recs.length;
+        // Columns, numbers in transferred buffers: cloning record objects cost more than the work.
+        const cols = this.fields === null ? null : toColumns(part.recs, this.fields);
+        const ts = Float64Array.from(part.ts);
+        const wm = Float64Array.from(part.wm);
+        const keys = column(part.keys, n);
+        const moved: ArrayBuffer[] = [ts.buffer, wm.buffer];
+        if (cols !== null) transfers(cols, moved);
+        if (keys.k === 'num') moved.push(keys.v.buffer as ArrayBuffer);
+        this.pool.post(j, { t: 'batch', v: this.v, seq, input, n, cols, whole: cols === null ? part.recs : null, ts, keys, wm, wmEnd: pend.wmEnd }, moved);
         pend.parts[j] = emptyPart();
       }
       this.sent();

@@ -21,6 +21,7 @@ import { TimedOperator } from '../timed.js';
 import { ParallelOperator } from './exchange.js';
 import { defaultMaxParallelism } from './key-groups.js';
 import { WorkerPool } from './pool.js';
+import { fieldsRead, isProjectableSource, sourceProjection } from './projection.js';
 
 export interface Parallelized {
   /** The operator standing in for each parallel node on the job's thread. */
@@ -43,6 +44,7 @@ export function parallelize(
   const maxParallelism = defaultMaxParallelism(parallelism);
   const pool = new WorkerPool(parallelism, job, paths);
   const stateful = statefulDownstream(pipeline, built);
+  const parallelFields = new Map<string, readonly string[] | null>();
   for (const n of pipeline.nodes) {
     const b = built.get(n.id)!;
     if (!('operator' in b) || !(b.operator instanceof TimedOperator)) continue;
@@ -61,7 +63,18 @@ export function parallelize(
       notes.push(`node '${n.id}' runs as one instance: ${why}`);
       continue;
     }
-    operators.set(n.id, new ParallelOperator(job, n.id, n.type, n.params, b.operator.outputs.length, metrics.get(n.id)!, pool, maxParallelism));
+    const fields = fieldsRead(n, pipeline);
+    parallelFields.set(n.id, fields);
+    operators.set(n.id, new ParallelOperator(job, n.id, n.type, n.params, b.operator.outputs.length, metrics.get(n.id)!, pool, maxParallelism, fields));
+  }
+  // Sources whose every record goes (through a keyBy) to parallel nodes reading known fields decode
+  // in worker threads and keep only those fields: parsing is most of a file pipeline's work.
+  for (const n of pipeline.nodes) {
+    const b = built.get(n.id)!;
+    if (!('operator' in b) || !isProjectableSource(b.operator)) continue;
+    const fields = sourceProjection(n.id, pipeline, parallelFields);
+    const kept = fields === null ? null : b.operator.projectDecode(fields, parallelism);
+    if (kept !== null) notes.push(`node '${n.id}' decodes in worker threads, keeping only the fields read downstream: ${kept.join(', ')}`);
   }
   for (const n of pipeline.nodes) {
     const b = built.get(n.id)!;

@@ -43,8 +43,8 @@ export class WorkerPool {
     return (this.opening ??= this.start());
   }
 
-  post(instance: number, m: ToWorker): void {
-    this.workers[instance]!.postMessage(m);
+  post(instance: number, m: ToWorker, transfer?: ArrayBuffer[]): void {
+    this.workers[instance]!.postMessage(m, transfer);
   }
 
   async close(): Promise<void> {

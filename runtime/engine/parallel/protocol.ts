@@ -2,6 +2,7 @@
 // to an instance is answered by exactly one `out` message with the same sequence number, which is
 // what lets the job's thread merge the instances' results in a fixed order (exchange.ts).
 import type { StateSize, WindowTiming } from '../metrics.js';
+import type { Column, Columns } from './columns.js';
 
 /** One node whose keyed operator runs as `parallelism` instances. */
 export interface VertexInit {
@@ -27,10 +28,14 @@ export interface BatchMessage {
   readonly v: number;
   readonly seq: number;
   readonly input: number;
-  readonly recs: unknown[];
-  readonly ts: number[];
-  readonly keys: unknown[];
-  readonly wm: number[] | null;
+  readonly n: number;
+  /** The fields the node reads, as columns; null when it needs whole records (then in `whole`). */
+  readonly cols: Columns | null;
+  readonly whole: unknown[] | null;
+  readonly ts: Float64Array;
+  readonly keys: Column;
+  /** The watermark before each record. */
+  readonly wm: Float64Array;
   readonly wmEnd: number;
 }
 
@@ -62,6 +67,8 @@ export interface InstanceFigures {
   watermark: number;
   state: StateSize;
   window: WindowTiming | null;
+  /** CPU time of the instance's thread so far (Linux only, else null), sampled every 100 ms or so. */
+  cpuMs: number | null;
 }
 
 export interface OutMessage {

@@ -8,7 +8,9 @@ import { SystemClock } from '../clock.js';
 import { NodeError, errorMessage } from '../errors.js';
 import { NodeMetrics } from '../metrics.js';
 import { type JobControl, Operator } from '../operator.js';
-import type { FromWorker, InitMessage, InstanceFigures, OutMessage, PortOut, ToWorker } from './protocol.js';
+import { fromColumns } from './columns.js';
+import { cachedThreadCpu } from './thread-cpu.js';
+import type { BatchMessage, FromWorker, InitMessage, InstanceFigures, OutMessage, PortOut, ToWorker } from './protocol.js';
 
 const port = parentPort!;
 const post = (m: FromWorker): void => port.postMessage(m);
@@ -84,8 +86,10 @@ const control: JobControl = {
   },
 };
 
+const cpu = cachedThreadCpu(100);
+
 function figures(m: NodeMetrics): InstanceFigures {
-  return { recordsIn: m.recordsIn, recordsOut: m.recordsOut, errors: m.errors, late: m.late, watermark: m.watermark, state: m.stateSize(), window: m.windowTiming?.() ?? null };
+  return { recordsIn: m.recordsIn, recordsOut: m.recordsOut, errors: m.errors, late: m.late, watermark: m.watermark, state: m.stateSize(), window: m.windowTiming?.() ?? null, cpuMs: cpu() };
 }
 
 function answer(v: number, seq: number, onlyIfAny: boolean): void {
@@ -94,6 +98,14 @@ function answer(v: number, seq: number, onlyIfAny: boolean): void {
   if (onlyIfAny && ports.every((p) => p === null)) return;
   const msg: OutMessage = { t: 'out', v, seq, ports, wmEnd: Math.max(...vx.captures.map((c) => c.wmEnd)), ended: vx.captures.every((c) => c.ended), figures: figures(vx.metrics) };
   post(msg);
+}
+
+/** A batch from the exchange's columns. Parallel nodes are timed operators, which only index
+ * `ts`, `keys` and `wm` (TimedOperator.receive), so typed arrays serve as they are. */
+function toBatch(m: BatchMessage): Batch {
+  const recs = m.cols !== null ? fromColumns(m.cols) : m.whole!;
+  const keys = m.keys.v as unknown as unknown[];
+  return { recs, ts: m.ts as unknown as number[], keys, wm: m.wm as unknown as number[], wmEnd: m.wmEnd };
 }
 
 function guarded(fn: () => void): void {
@@ -160,7 +172,7 @@ port.on('message', (m: ToWorker) => {
   }
   guarded(() => {
     const op = vertices[m.v]!.op;
-    if (m.t === 'batch') op.receive(m.input, m);
+    if (m.t === 'batch') op.receive(m.input, toBatch(m));
     else if (m.t === 'idle') op.inputIdle(m.input, m.idle === true);
     else {
       op.inputEnded(m.input);

@@ -3,6 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { JsonlReader } from '../../connectors/decode/jsonl-reader.js';
 import { DecodePool } from '../../connectors/decode/pool.js';
+import type { Projection } from '../../connectors/decode/projected.js';
 import type { SegmentStart } from '../../connectors/decode/segments.js';
 import { type Chunk, readCsv } from '../../connectors/files/readers.js';
 import { BatchBuilder } from '../../engine/batch.js';
@@ -11,25 +12,17 @@ import { NodeError, describeValue, errorMessage } from '../../engine/errors.js';
 import type { OperatorFactory } from '../../engine/factory.js';
 import type { NodeMetrics } from '../../engine/metrics.js';
 import type { JobControl } from '../../engine/operator.js';
+import type { ProjectableSource } from '../../engine/parallel/projection.js';
 import { SourceOperator } from '../../engine/source.js';
 import { BoundedOutOfOrderness } from '../../engine/watermarks.js';
 import { parseDuration } from '../../format/duration.js';
 import type { ParamsOf } from '../spec.js';
 import type { sourceFileSpec } from './spec.js';
+import { toTimestamp } from './timestamp.js';
+
+export { toTimestamp } from './timestamp.js';
 
 type Params = ParamsOf<typeof sourceFileSpec>;
-
-/** The largest epoch millisecond a JavaScript Date holds (ECMAScript's time value range). */
-const MAX_TIME = 8.64e15;
-
-/** Epoch ms from a number or an ISO-8601 string; NaN otherwise. A number outside a Date's range
- * (±8.64e15 ms) is NaN too: past 2^53 window arithmetic loses the record's window (start == end),
- * and Flink's long timestamps would overflow. */
-export function toTimestamp(v: unknown): number {
-  if (typeof v === 'number') return Math.abs(v) <= MAX_TIME ? v : NaN;
-  if (typeof v === 'string' && v !== '') return Date.parse(v);
-  return NaN;
-}
 
 interface FileCheckpoint {
   /** Chunks read so far: the readers cut a file into the same chunks every time. */
@@ -44,7 +37,7 @@ interface FileCheckpoint {
   readonly mtimeMs?: number;
 }
 
-export class FileSource extends SourceOperator implements Checkpointed {
+export class FileSource extends SourceOperator implements Checkpointed, ProjectableSource {
   readonly deterministic = true;
   private csv: AsyncGenerator<Chunk> | null = null;
   private jsonl: JsonlReader | null = null;
@@ -62,6 +55,9 @@ export class FileSource extends SourceOperator implements Checkpointed {
   private seen: { size: number; mtimeMs: number } | null = null;
   private readonly wmGen: BoundedOutOfOrderness | null;
   private readonly field: string | null;
+  /** Set at plan time when only some fields are read downstream (engine/parallel/projection.ts). */
+  private projection: Projection | null = null;
+  private projectThreads = 0;
 
   constructor(
     job: JobControl,
@@ -72,6 +68,23 @@ export class FileSource extends SourceOperator implements Checkpointed {
     super(job, 2, metrics, p.eventTime?.idleTimeout !== undefined ? parseDuration(p.eventTime.idleTimeout) : null);
     this.field = p.eventTime?.field ?? null;
     this.wmGen = p.eventTime ? new BoundedOutOfOrderness(parseDuration(p.eventTime.maxOutOfOrderness)!) : null;
+  }
+
+  /**
+   * Parallel plans: every record goes to parallel instances reading only `fields`, so decode
+   * workers keep just those (and the timestamp field) and the job's thread handles a few columns
+   * rather than whole records. Decoding is most of a file pipeline's work, so without a
+   * `decodeThreads` setting it runs in `threads` workers (the parallelism) rather than here.
+   */
+  projectDecode(fields: readonly string[], threads: number): readonly string[] | null {
+    if (this.p.format !== 'jsonl') return null;
+    const threadsUsed = this.p.decodeThreads ?? threads;
+    if (threadsUsed < 1) return null;
+    const all = new Set(fields);
+    if (this.field !== null) all.add(this.field);
+    this.projection = { fields: [...all].sort(), ts: this.field };
+    this.projectThreads = threadsUsed;
+    return this.projection.fields;
   }
 
   override async open(): Promise<void> {
@@ -98,14 +111,14 @@ export class FileSource extends SourceOperator implements Checkpointed {
     }
     // Decode workers are opt-in: on a shared 2-core machine they were not measurably faster than
     // decoding here (`npm run bench -- decode` compares them), so unset means this thread.
-    const threads = this.p.decodeThreads ?? 0;
+    const threads = this.projection !== null ? this.projectThreads : (this.p.decodeThreads ?? 0);
     this.pool = threads > 0 ? await DecodePool.start(threads) : null;
     if (this.resumeAt !== null) {
       if (this.resumeAt.offset > info.size) throw shorter();
       this.position = this.resumeAt;
       this.chunksRead = this.skip;
     }
-    this.jsonl = new JsonlReader(this.path, this.resumeAt ?? undefined, this.pool);
+    this.jsonl = new JsonlReader(this.path, this.resumeAt ?? undefined, this.pool, this.projection);
     if (this.resumeAt === null && this.skip > 0) {
       // An older checkpoint (chunk count only): the position past the skipped chunks is what the
       // next checkpoint records, even if it is taken before another chunk is emitted.
