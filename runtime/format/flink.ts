@@ -29,6 +29,8 @@ export const FLINK_TRANSLATED: ReadonlySet<string> = new Set([
   'union',
   'window',
   'cep',
+  'join.interval',
+  'join.window',
   'process',
   'sink.file',
   'sink.console',
@@ -47,8 +49,6 @@ const NOT_TRANSLATED: Readonly<Record<string, string>> = {
   infer: 'infer runs an ONNX model or calls a model server from the embedded runtime; no Async I/O version of it exists for Flink yet',
   'lookup.redis': 'lookup.redis is not ported to Flink\'s Async I/O yet',
   'sink.email': 'sink.email has no Flink sink yet',
-  'join.interval': 'join.interval is not translated yet (Flink\'s intervalJoin is the mapping)',
-  'join.window': 'join.window is not translated yet (Flink\'s window join is the mapping)',
 };
 
 /** Why a node cannot run on Flink (yet), or null. */
