@@ -32,6 +32,8 @@ export const FLINK_TRANSLATED: ReadonlySet<string> = new Set([
   'join.interval',
   'join.window',
   'process',
+  'connect',
+  'broadcast',
   'sink.file',
   'sink.console',
   'sink.kafka',
@@ -44,8 +46,6 @@ export const FLINK_TRANSLATED: ReadonlySet<string> = new Set([
  * submitted. Types without an entry fall back to the spec's Flink mapping.
  */
 const NOT_TRANSLATED: Readonly<Record<string, string>> = {
-  broadcast: 'broadcast is not translated yet (a BroadcastProcessFunction running its `code` in GraalJS is the mapping)',
-  connect: 'connect is not translated yet (a KeyedCoProcessFunction running its `code` in GraalJS is the mapping)',
   infer: 'infer runs an ONNX model or calls a model server from the embedded runtime; no Async I/O version of it exists for Flink yet',
   'lookup.redis': 'lookup.redis is not ported to Flink\'s Async I/O yet',
   'sink.email': 'sink.email has no Flink sink yet',

@@ -11,8 +11,11 @@ import { copyOfPipelines, examplePipelines } from '../support/pipelines.js';
 import type { PipelineDoc } from '../support/run.js';
 import { compare, retarget, sinkFiles } from './compare.js';
 import { randomJoinCase } from './random-joins.js';
+import { randomTwoInputCase } from './random-two-input.js';
 
-const CASES = Number(process.env.FLINK_JOIN_CASES ?? 60);
+const CASES = Number(process.env.FLINK_JOIN_CASES ?? 40);
+// Each connect and broadcast node with code opens a GraalJS context on Flink: fewer of them.
+const CODE_CASES = Number(process.env.FLINK_TWO_INPUT_CASES ?? 16);
 const TWO_INPUT = new Set(['join.interval', 'join.window', 'connect', 'broadcast']);
 
 /** A shipped pipeline with its Redis sinks written to files instead (same records, no server), generators bounded. */
@@ -30,7 +33,7 @@ describe('differential: two-input nodes on the embedded runtime and on Flink', (
     flinkJar();
   }, 900_000);
 
-  it(`shipped join pipelines and ${CASES} random interval and window joins agree`, async () => {
+  it(`shipped two-input pipelines, ${CASES} random interval and window joins and ${CODE_CASES} random connect and broadcast nodes agree`, async () => {
     const dir = copyOfPipelines();
     const parts: ReturnType<typeof compiled>[] = [];
     const checks: (() => void)[] = [];
@@ -55,6 +58,9 @@ describe('differential: two-input nodes on the embedded runtime and on Flink', (
     const docs = Array.from({ length: CASES }, (_, i) => randomJoinCase(7000 + i, emb));
     for (const d of docs) await runEmbedded(d, root);
     for (const d of docs) parts.push(compiled(retarget(d, emb, fl) as never, root));
+    const codeDocs = Array.from({ length: CODE_CASES }, (_, i) => randomTwoInputCase(9000 + i, emb));
+    for (const d of codeDocs) await runEmbedded(d, root);
+    for (const d of codeDocs) parts.push(compiled(retarget(d, emb, fl) as never, root));
     runOnFlink(batched(parts));
     for (const check of checks) check();
     expect(ran).toContain('customer-360-join.json');
@@ -79,5 +85,20 @@ describe('differential: two-input nodes on the embedded runtime and on Flink', (
     expect(records.interval).toBeGreaterThan(CASES);
     expect(records.window).toBeGreaterThan(CASES);
     expect(records.errors).toBeGreaterThan(0);
+    const code = { connect: 0, broadcast: 0, errors: 0 };
+    for (const d of codeDocs) {
+      const files = sinkFiles(d);
+      compare(files, (f) => f.replace(emb, fl));
+      const type = d.nodes.find((n) => n.id === 'j')!.type as 'connect' | 'broadcast';
+      for (const f of files) {
+        if (!existsSync(f)) continue;
+        const n = readFileSync(f, 'utf8').split('\n').length - 1;
+        if (f.slice(f.lastIndexOf('/') + 1).startsWith('errors')) code.errors += n;
+        else code[type] += n;
+      }
+    }
+    expect(code.connect).toBeGreaterThan(CODE_CASES);
+    expect(code.broadcast).toBeGreaterThan(CODE_CASES);
+    expect(code.errors).toBeGreaterThan(0);
   }, 900_000);
 });

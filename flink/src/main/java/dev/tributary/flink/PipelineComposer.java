@@ -48,6 +48,8 @@ public final class PipelineComposer {
       Map.entry("join.interval", new dev.tributary.flink.join.IntervalJoinTranslator()),
       Map.entry("join.window", new dev.tributary.flink.join.WindowJoinTranslator()),
       Map.entry("process", new ProcessTranslator()),
+      Map.entry("connect", new dev.tributary.flink.code.ConnectTranslator()),
+      Map.entry("broadcast", new dev.tributary.flink.code.BroadcastTranslator()),
       Map.entry("sink.file", JsonLinesSink.TRANSLATOR),
       Map.entry("sink.console", dev.tributary.flink.sink.ConsoleSink.TRANSLATOR),
       Map.entry("sink.kafka", new KafkaSinkTranslator()),
