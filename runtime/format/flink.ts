@@ -46,7 +46,7 @@ export const FLINK_TRANSLATED: ReadonlySet<string> = new Set([
  * submitted. Types without an entry fall back to the spec's Flink mapping.
  */
 const NOT_TRANSLATED: Readonly<Record<string, string>> = {
-  infer: 'infer runs an ONNX model or calls a model server from the embedded runtime; no Async I/O version of it exists for Flink yet',
+  infer: 'infer is not translated yet: a `http` model needs an Async I/O version of the embedded node\'s micro-batches, retries and protocols, and an `onnx` model ONNX Runtime for Java, which the job does not bundle',
   'lookup.redis': 'lookup.redis is not ported to Flink\'s Async I/O yet',
   'sink.email': 'sink.email has no Flink sink yet',
 };

@@ -21,6 +21,7 @@ import { cleanup, keysMatching, prefix, redis } from '../support/redis.js';
 import type { PipelineDoc } from '../support/run.js';
 
 type Node = PipelineDoc['nodes'][number];
+const TWO_INPUT = new Set(['join.interval', 'join.window', 'connect', 'broadcast']);
 const CLICKS = 4000;
 const topics: string[] = [];
 const r = redis();
@@ -134,6 +135,9 @@ describe('Kafka, Redis and HTTP on Flink agree with the embedded runtime', () =>
     for (const { file, doc } of examplePipelines().filter((p) => p.file.includes('kafka'))) {
       const pipeline = validated(doc as never);
       if (flinkProblems(pipeline).length > 0) continue;
+      // Two-input nodes over a multi-partition topic: which records are late depends on how each
+      // engine interleaves the inputs; their generator twins are compared in joins.test.ts.
+      if (pipeline.nodes.some((n) => TWO_INPUT.has(n.type))) continue;
       const got = await bothAgree(doc as unknown as PipelineDoc, clicks);
       expect(got.messages + got.keys + got.lines, file).toBeGreaterThan(0);
       ran.push(file);

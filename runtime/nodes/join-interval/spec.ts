@@ -32,7 +32,7 @@ export const joinIntervalSpec = defineNode({
     '- Event time only. The node\'s watermark is the minimum of both inputs\' (the same rule as union). A record behind the watermark (`ts < watermark`) is late: it joins nothing and goes to `late` as `{side, record}` (Flink\'s `sideOutputLeftLateData` / `sideOutputRightLateData`); without an edge from `late` it is counted in the node\'s late figure and dropped.',
     '- State: each side keeps its records until the watermark makes a match impossible — a left record until the watermark reaches `ts + max(upperBound, 0)`, a right one until `ts + max(−lowerBound, 0)` (IntervalJoinOperator\'s cleanup timers), so memory follows the bounds, not the run\'s length. As in Flink, a record whose partner is exactly at that edge and arrives once the watermark stands on it may miss the partner already cleaned up.',
     '- Order: a new record is paired with the other side\'s buffered records in timestamp order (equal timestamps in arrival order); records from the two inputs are handled in arrival order, which the job fixes (see "Two inputs" in Time).',
-    '- Flink: `left.keyBy(..).intervalJoin(right.keyBy(..)).between(lower, upper)` with a `ProcessJoinFunction` evaluating `output`.',
+    '- On Flink: `left.keyBy(..).intervalJoin(right.keyBy(..)).between(lower, upper)` (with `lowerBoundExclusive()` / `upperBoundExclusive()`, `sideOutputLeftLateData` / `sideOutputRightLateData`) and a `ProcessJoinFunction` evaluating `output`. Which records are late depends there on how Flink interleaves the inputs; a pair whose `output` fails is reported with the later-stamped record of the two (the left on a tie), since Flink does not say which arrived second.',
   ].join('\n'),
   params: z
     .strictObject({
