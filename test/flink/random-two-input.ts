@@ -47,8 +47,10 @@ function broadcastNode(r: () => number): Record<string, unknown> {
   const main = r() < 0.7
     ? {
         // Ids per bucket: records of later buckets may arrive before this one's timer fires.
+        // `order`: the broadcast state's insertion order (a removed entry put again goes last)
+        // over the buckets the watermark has passed, which both engines have fully read by then.
         code: `${BUCKET}\nconst m = ctx.state.map('ids');\nm.put(b, [...(m.get(b) ?? []), event.id]);\nctx.timers.eventTime(b);`,
-        onTimer: "const m = ctx.state.map('ids');\nconst at = timer.timestamp;\nctx.emit({ key: ctx.key, at, ids: m.get(at) ?? [], last: ctx.broadcast.get('b' + at) ?? null });\nm.remove(at);",
+        onTimer: "const m = ctx.state.map('ids');\nconst at = timer.timestamp;\nctx.emit({ key: ctx.key, at, ids: m.get(at) ?? [], last: ctx.broadcast.get('b' + at) ?? null, order: ctx.broadcast.keys().filter((k) => Number(k.slice(1)) <= at) });\nm.remove(at);",
       }
     : { output: pick(r, ['v === null ? null : { id, k, v }', 'v === null ? 5 : { id, v, key }']) };
   return { type: 'broadcast', params: { ...side, ...main } };
