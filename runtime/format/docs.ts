@@ -62,7 +62,9 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
   it back). Flink gives no order between records of the two inputs; here they are handled in the order their batches
   arrive, and the job pulls deterministic sources (files, unthrottled bounded generators) round-robin in the order of
   the \`nodes\` list (a source feeding both inputs hands each batch to them in the order of the \`edges\`), so the
-  same input gives the same interleaving and the same output on every run.
+  same input gives the same interleaving and the same output on every run. On Flink the inputs interleave as
+  their records arrive, so what depends on the order between them (which records a two-input node finds late,
+  which broadcast entries a main record sees) can differ there (docs/flink.md, known differences).
 
 ## Expressions and code
 
@@ -72,8 +74,8 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
   and conditional operators, \`in\`, \`typeof\`, array and object literals with spread, and calls of the helpers below.
   Not allowed: assignment, method calls, \`new\`, functions. Expressions compile once to plain functions and are what
   the Flink exporter translates.
-- **Code** (a \`code\` param) is a JavaScript function body with \`event\` and \`ctx\` in scope. It runs only in the embedded
-  runtime, never exports, and a file containing code runs only after the user trusts it
+- **Code** (a \`code\` param) is a JavaScript function body with \`event\` and \`ctx\` in scope. It runs in the embedded
+  runtime and, on Flink, in GraalJS (docs/flink.md); a file containing code runs only after the user trusts it
   (\`tributary run --trust\`, remembered per file content).
 - **Trust** (extends the shared format's rule on code): a file also needs the user's trust when a \`path\` param
   (a file read or written, a TLS key) leaves the pipeline file's folder — an absolute path elsewhere, \`..\`, or a

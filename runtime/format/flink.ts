@@ -29,7 +29,11 @@ export const FLINK_TRANSLATED: ReadonlySet<string> = new Set([
   'union',
   'window',
   'cep',
+  'join.interval',
+  'join.window',
   'process',
+  'connect',
+  'broadcast',
   'sink.file',
   'sink.console',
   'sink.kafka',
@@ -42,13 +46,9 @@ export const FLINK_TRANSLATED: ReadonlySet<string> = new Set([
  * submitted. Types without an entry fall back to the spec's Flink mapping.
  */
 const NOT_TRANSLATED: Readonly<Record<string, string>> = {
-  broadcast: 'broadcast is not translated yet (a BroadcastProcessFunction running its `code` in GraalJS is the mapping)',
-  connect: 'connect is not translated yet (a KeyedCoProcessFunction running its `code` in GraalJS is the mapping)',
-  infer: 'infer runs an ONNX model or calls a model server from the embedded runtime; no Async I/O version of it exists for Flink yet',
+  infer: 'infer is not translated yet: a `http` model needs an Async I/O version of the embedded node\'s micro-batches, retries and protocols, and an `onnx` model ONNX Runtime for Java, which the job does not bundle',
   'lookup.redis': 'lookup.redis is not ported to Flink\'s Async I/O yet',
   'sink.email': 'sink.email has no Flink sink yet',
-  'join.interval': 'join.interval is not translated yet (Flink\'s intervalJoin is the mapping)',
-  'join.window': 'join.window is not translated yet (Flink\'s window join is the mapping)',
 };
 
 /** Why a node cannot run on Flink (yet), or null. */

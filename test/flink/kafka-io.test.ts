@@ -21,6 +21,7 @@ import { cleanup, keysMatching, prefix, redis } from '../support/redis.js';
 import type { PipelineDoc } from '../support/run.js';
 
 type Node = PipelineDoc['nodes'][number];
+const TWO_INPUT = new Set(['join.interval', 'join.window', 'connect', 'broadcast']);
 const CLICKS = 4000;
 const topics: string[] = [];
 const r = redis();
@@ -66,6 +67,23 @@ function side(doc: PipelineDoc, name: string, input: string, dir: string): { doc
   return { doc: { ...doc, nodes }, outTopics, keyPrefix };
 }
 
+/**
+ * The pipeline without its last-write-wins Redis sinks (`HSET`, `SET`) fed by a two-input node.
+ * The pairs one record makes are emitted in timestamp order by the embedded join, in the order
+ * Flink's IntervalJoinOperator walks its buffer's MapState (a HashMap on the heap state backend)
+ * on Flink; the same pairs, so counters (`HINCRBY`) agree, but such a sink keeps a different last
+ * one (docs/flink.md, known differences).
+ */
+function orderFree(doc: PipelineDoc): PipelineDoc {
+  const twoInput = new Set(doc.nodes.filter((n) => TWO_INPUT.has(n.type)).map((n) => n.id));
+  const drop = new Set(
+    doc.nodes
+      .filter((n) => n.type === 'sink.redis' && ['HSET', 'SET'].includes(String(n.params?.command)) && doc.edges.some((e) => e.to === n.id && twoInput.has(e.from)))
+      .map((n) => n.id),
+  );
+  return { ...doc, nodes: doc.nodes.filter((n) => !drop.has(n.id)), edges: doc.edges.filter((e) => !drop.has(e.to)) };
+}
+
 /** Run on both engines and compare every output: topics, Redis keys, files. */
 async function bothAgree(doc: PipelineDoc, input: string): Promise<{ messages: number; keys: number; lines: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-flink-io-'));
@@ -106,17 +124,25 @@ function comparable(line: string): string {
 }
 
 let clicks = '';
+let clean = '';
 
 describe('Kafka, Redis and HTTP on Flink agree with the embedded runtime', () => {
   beforeAll(async () => {
     flinkJar();
     // The input topic every Kafka source below reads: clickstream-kafka's output, plus a message
     // that is no JSON and one without an event time (they go to the source's `errors`).
-    clicks = await createTopic('flink-io-clicks', 4);
-    topics.push(clicks);
+    // The shipped Kafka pipelines read `clean` (clickstream-kafka's output only), as they would in
+    // use: none connects its source's `errors`, so a bad message fails them on both engines.
     const doc = examplePipelines().find((p) => p.file === 'clickstream-kafka.json')!.doc as unknown as PipelineDoc;
-    const nodes = doc.nodes.map((n) => (n.type === 'sink.kafka' ? { ...n, params: { ...n.params, topic: clicks } } : n.type === 'source.generator' ? { ...n, params: { ...n.params, rate: 0, count: CLICKS } } : n));
-    await runEmbedded({ ...doc, nodes }, tmpdir());
+    const publish = async (name: string): Promise<string> => {
+      const topic = await createTopic(name, 4);
+      topics.push(topic);
+      const nodes = doc.nodes.map((n) => (n.type === 'sink.kafka' ? { ...n, params: { ...n.params, topic } } : n.type === 'source.generator' ? { ...n, params: { ...n.params, rate: 0, count: CLICKS } } : n));
+      await runEmbedded({ ...doc, nodes }, tmpdir());
+      return topic;
+    };
+    clean = await publish('flink-io-clean');
+    clicks = await publish('flink-io-clicks');
     await produce(clicks, [
       { key: 'u-bad', value: 'not json', partition: 1 },
       { key: 'u-bad', value: '{"userId":"u-bad","eventType":"VIEW"}', partition: 2 },
@@ -134,11 +160,12 @@ describe('Kafka, Redis and HTTP on Flink agree with the embedded runtime', () =>
     for (const { file, doc } of examplePipelines().filter((p) => p.file.includes('kafka'))) {
       const pipeline = validated(doc as never);
       if (flinkProblems(pipeline).length > 0) continue;
-      const got = await bothAgree(doc as unknown as PipelineDoc, clicks);
+      const got = await bothAgree(orderFree(doc as unknown as PipelineDoc), clean);
       expect(got.messages + got.keys + got.lines, file).toBeGreaterThan(0);
       ran.push(file);
     }
     expect(ran).toContain('clickstream-kafka.json');
+    expect(ran).toContain('customer-360-join-kafka.json');
   }, 600_000);
 
   it('source.kafka (event time, errors) into Kafka, Redis and HTTP sinks agrees', async () => {

@@ -61,4 +61,30 @@ describe('what cannot run on Flink, and why', () => {
     expect(problems.insecure).toMatch(/rejectUnauthorized: false.*ssl\.ca/);
     expect(problems.socket).toMatch(/redis:\/\/ or rediss:\/\//);
   });
+
+  it('two-input nodes translate; infer is named with its reason', () => {
+    const pipeline = validated({
+      nodes: [
+        { id: 'src', type: 'source.file', params: { path: 'in.jsonl', eventTime: { field: 'ts' } } },
+        { id: 'kb', type: 'keyBy', params: { key: 'k' } },
+        { id: 'ij', type: 'join.interval', params: { lowerBound: '-1m', upperBound: '1m', output: '{ a: left.id, b: right.id }' } },
+        { id: 'wj', type: 'join.window', params: { assigner: { kind: 'tumbling', size: '1m' }, type: 'full', output: '{ a: left?.id }' } },
+        { id: 'co', type: 'connect', params: { onLeft: 'ctx.emit(event);', onRight: 'ctx.emit(event);' } },
+        { id: 'bc', type: 'broadcast', params: { key: 'k', output: '{ ...event, rule: broadcast[k] }' } },
+        { id: 'model', type: 'infer', params: { model: { kind: 'http', protocol: 'kserve-v2', url: 'http://127.0.0.1:1', name: 'm' }, features: ['id'], outputs: { s: 'score' } } },
+        { id: 'print', type: 'sink.console', params: {} },
+      ],
+      edges: [
+        { from: 'src', to: 'kb' },
+        ...['ij', 'wj', 'co'].flatMap((j) => [{ from: 'kb', to: j, toPort: 'left' }, { from: 'kb', to: j, toPort: 'right' }, { from: j, to: 'print' }]),
+        { from: 'kb', to: 'bc', toPort: 'main' },
+        { from: 'src', to: 'bc', toPort: 'broadcast' },
+        { from: 'bc', to: 'model' },
+        { from: 'model', to: 'print' },
+      ],
+    });
+    const problems = Object.fromEntries(flinkProblems(pipeline).map((p) => [p.nodeId, p.reason]));
+    expect(Object.keys(problems)).toEqual(['model']);
+    expect(problems.model).toMatch(/Async I\/O.*ONNX Runtime for Java/);
+  });
 });

@@ -15,7 +15,7 @@ export const broadcastSpec = defineNode({
     '- Keys of the broadcast state are strings, finite numbers or booleans; in `output` they are property names.',
     '- Order: a broadcast record updates the state when it arrives, and main records see the state as of their own arrival. Flink gives no order between the two inputs; here it is the arrival order, fixed by the job (see "Two inputs" in Time), so the same input gives the same output. The watermark is the minimum of both inputs\'.',
     '- Output records carry the main record\'s timestamp and no key. An exception, or an `output` that is not an object or null, sends `{node, error, record}` to `errors`.',
-    '- Flink: an `output`/`key`/`value` node maps to a `(Keyed)BroadcastProcessFunction` over a `MapStateDescriptor`; `code` runs only in the embedded runtime.',
+    '- On Flink: `main.keyBy(..).connect(broadcastSide.broadcast(descriptor)).process(KeyedBroadcastProcessFunction)` over a `MapStateDescriptor` of strings (entries keep their insertion order); `key`, `value` and `output` run as Java, `onBroadcast`, `code` and `onTimer` in GraalJS over Flink\'s broadcast and keyed state. An unkeyed main input is keyed by one stand-in key (the null key here), so that node runs as one instance. Flink interleaves the two inputs as they arrive, so which broadcast records a main record sees can differ from this runtime\'s order.',
   ].join('\n'),
   params: z
     .strictObject({
@@ -45,7 +45,7 @@ export const broadcastSpec = defineNode({
   keyOutput: 'clear',
   // `output` over the main record (`...event`); `code` emits whatever it builds.
   outputFields: ({ params, inputs }) => (typeof params.output === 'string' ? objectExpressionFields(params.output, inputs.main!, 'set by output') : UNKNOWN),
-  flinkExport: false,
+  flinkExport: true,
   example: {
     key: '\'trending\'',
     value: 'top',

@@ -14,7 +14,8 @@ export const connectSpec = defineNode({
     '- Both inputs must come from a keyBy, keyed alike: a record of either side sees the state of its key (`===`).',
     '- `ctx` is the process node\'s: `ctx.key`, `ctx.timestamp`, `ctx.watermark`, `ctx.now`, `ctx.emit(record)`, `ctx.state.value|list|map(name, opts?)`, `ctx.timers.eventTime|processingTime|deleteEventTime|deleteProcessingTime(ts)`; states and TTL as there (`state` declares them).',
     '- The watermark is the minimum of both inputs\' (event-time timers fire when it passes them). Flink gives no order between the two inputs; here records are handled in arrival order, fixed by the job (see "Two inputs" in Time), so the same input gives the same output.',
-    '- Late records are processed like any other. An exception sends `{node, error, record}` to `errors`. Output records carry the record\'s (or timer\'s) timestamp and no key. Code runs only in the embedded runtime and needs trust.',
+    '- Late records are processed like any other. An exception sends `{node, error, record}` to `errors`. Output records carry the record\'s (or timer\'s) timestamp and no key. Code needs trust.',
+    '- On Flink: `left.connect(right).keyBy(key, key).process(KeyedCoProcessFunction)` running the code in GraalJS over Flink\'s keyed state and timers (as the process node). Flink interleaves the two inputs as they arrive, so code whose output depends on the order between the sides can give other results there.',
   ].join('\n'),
   params: z.strictObject({
     onLeft: code('Function body for each left record (processElement1), with `event` and `ctx` in scope.', ['event', 'ctx']),
@@ -34,7 +35,7 @@ export const connectSpec = defineNode({
   keyOutput: 'clear',
   // Records are whatever the code passes to ctx.emit.
   outputFields: () => UNKNOWN,
-  flinkExport: false,
+  flinkExport: true,
   example: {
     onLeft: 'const p = ctx.state.value(\'profile\'); p.update({ ...(p.value() ?? {}), lastView: event.productId });',
     onRight: 'const p = ctx.state.value(\'profile\'); ctx.emit({ userId: ctx.key, ...(p.value() ?? {}), lastOrder: event.orderId });',

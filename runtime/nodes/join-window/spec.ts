@@ -16,6 +16,7 @@ export const joinWindowSpec = defineNode({
     '- Both inputs must come from a keyBy, keyed alike (keys equal with `===`). Event time; the watermark is the minimum of both inputs\'. A window closes when the watermark reaches `end − 1`. A record whose windows have all closed is late: it goes to `late` as `{side, record}`, or without an edge is counted and dropped (as Flink drops it).',
     '- Order: windows close in order of their end (ties in the order they opened); within a window, pairs follow arrival order, left-major — the nested loop of Flink\'s JoinCoGroupFunction. Records of the two inputs are taken in arrival order, fixed by the job (see "Two inputs" in Time).',
     '- State: a window\'s records are held until it closes, then dropped.',
+    '- On Flink: what `JoinedStreams` / `CoGroupedStreams` build, written out so that late records reach a side output: both inputs tagged with their side, unioned, keyed and windowed by one `WindowOperator` (`sideOutputLateData` for `late`), a `ProcessWindowFunction` running the nested loop. Which records are late depends there on how Flink interleaves the inputs.',
   ].join('\n'),
   params: z.strictObject({
     assigner: z.discriminatedUnion('kind', [tumbling, sliding, session]).meta({ description: 'How records are grouped into windows (event time).' }),

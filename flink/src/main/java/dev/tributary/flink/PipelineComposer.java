@@ -45,7 +45,11 @@ public final class PipelineComposer {
       Map.entry("union", Stateless.UNION),
       Map.entry("window", new WindowTranslator()),
       Map.entry("cep", new CepTranslator()),
+      Map.entry("join.interval", new dev.tributary.flink.join.IntervalJoinTranslator()),
+      Map.entry("join.window", new dev.tributary.flink.join.WindowJoinTranslator()),
       Map.entry("process", new ProcessTranslator()),
+      Map.entry("connect", new dev.tributary.flink.code.ConnectTranslator()),
+      Map.entry("broadcast", new dev.tributary.flink.code.BroadcastTranslator()),
       Map.entry("sink.file", JsonLinesSink.TRANSLATOR),
       Map.entry("sink.console", dev.tributary.flink.sink.ConsoleSink.TRANSLATOR),
       Map.entry("sink.kafka", new KafkaSinkTranslator()),
@@ -86,14 +90,17 @@ public final class PipelineComposer {
       String id = ready.poll();
       JsonNode n = nodes.get(id);
       DataStream<Rec> input = null;
+      // Two-input nodes (joins, connect, broadcast) take each edge on its `toPort`.
+      Map<String, DataStream<Rec>> ports = new HashMap<>();
       for (JsonNode e : incoming.getOrDefault(id, List.of())) {
         DataStream<Rec> s = streams.get(e.get("from").asText() + ":" + e.path("fromPort").asText("out"));
         if (s == null) throw new IllegalArgumentException("node '" + id + "': its input from " + e.get("from").asText() + "." + e.path("fromPort").asText("out") + " was not built");
         input = input == null ? s : input.union(s);
+        ports.merge(e.path("toPort").asText("in"), s, DataStream::union);
       }
       Map<String, DataStream<Rec>> outputs = new HashMap<>();
       String label = n.hasNonNull("label") ? n.get("label").asText() : id;
-      NodeContext ctx = new NodeContext(id, label, n.get("type").asText(), n.path("params"), env, baseDir, pipeline.path("name").asText(""), input,
+      NodeContext ctx = new NodeContext(id, label, n.get("type").asText(), n.path("params"), env, baseDir, pipeline.path("name").asText(""), input, ports,
           connected.getOrDefault(id, Set.of()), outputs);
       try {
         TRANSLATORS.get(n.get("type").asText()).translate(ctx);

@@ -58,7 +58,7 @@ public final class JsProcessFunction extends KeyedProcessFunction<Object, Rec, R
     js = GraalJs.context();
     Value made;
     try {
-      made = js.eval("js", ProcessPrelude.JS).execute(host, declared, code, onTimer, open);
+      made = js.eval("js", ProcessPrelude.JS).execute(host, declared, code, onTimer, open, null, "process", null);
     } catch (org.graalvm.polyglot.PolyglotException e) {
       // Code the embedded runtime compiled but GraalJS does not (a syntax error names the node).
       throw new NodeFunction.NodeFailure(nodeId, "code does not compile in GraalJS: " + e.getMessage());

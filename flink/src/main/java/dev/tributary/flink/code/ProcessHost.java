@@ -34,6 +34,11 @@ public final class ProcessHost {
     TimerService timers();
 
     void emit(Rec r, int port);
+
+    /** The broadcast node's state of the current call (read-only on the main side), or null. */
+    default BroadcastAccess broadcast() {
+      return null;
+    }
   }
 
   private final RuntimeContext runtime;
@@ -208,6 +213,33 @@ public final class ProcessHost {
   public void mapClear(String name) {
     maps.get(name).clear();
     mapSeqs.get(name).clear();
+  }
+
+  // The broadcast node's state (BroadcastAccess).
+
+  @HostAccess.Export
+  public double broadcastVersion() {
+    return call.broadcast().version();
+  }
+
+  @HostAccess.Export
+  public String broadcastEntries() throws Exception {
+    return call.broadcast().entriesJson();
+  }
+
+  @HostAccess.Export
+  public void broadcastPut(String key, String json) throws Exception {
+    call.broadcast().put(key, json);
+  }
+
+  @HostAccess.Export
+  public void broadcastRemove(String key) throws Exception {
+    call.broadcast().remove(key);
+  }
+
+  @HostAccess.Export
+  public void broadcastClear() throws Exception {
+    call.broadcast().clear();
   }
 
   // Timers, time and output.

@@ -14,7 +14,7 @@ final class ProcessPrelude {
   private ProcessPrelude() {}
 
   static final String JS = """
-(function (H, declared, code, onTimer, open) {
+(function (H, declared, code, onTimer, open, code2, node, onBroadcast) {
   const UNIT = { ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000 };
   const MAX_DURATION = 100 * 365 * 86400000;
   function parseDuration(v) {
@@ -245,6 +245,10 @@ final class ProcessPrelude {
       if (typeof record !== 'object' || record === null || Array.isArray(record)) {
         throw new Error(`ctx.emit needs an object, not ${record === null ? 'null' : Array.isArray(record) ? 'an array' : typeof record}`);
       }
+      if (node !== 'process') {
+        // connect and broadcast (host-calls.ts emitFromCode of their operators) have one port.
+        if (port !== 'out') throw new Error(`ctx.emit: no port ${JSON.stringify(port)}; the ${node} node has 'out'`);
+      }
       const i = port === 'out' ? 0 : port === 'side' ? 1 : -1;
       if (i < 0) throw new Error(`ctx.emit: no port ${JSON.stringify(port)}; the ports are 'out' and 'side'`);
       H.emit(JSON.stringify(record), i);
@@ -262,8 +266,65 @@ final class ProcessPrelude {
     }),
   };
 
+  // The broadcast node's state (runtime/nodes/broadcast/state.ts): one map for the operator, read
+  // by the main side as frozen copies, written by the broadcast side. Reloaded from Flink's
+  // broadcast state only when a write changed it (H.broadcastVersion).
+  let bVersion = -1;
+  let bMap = null;
+  function deepFreeze(v) {
+    if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+      Object.freeze(v);
+      for (const k of Object.keys(v)) deepFreeze(v[k]);
+    }
+    return v;
+  }
+  function bLoad() {
+    const v = H.broadcastVersion();
+    if (v !== bVersion) {
+      bMap = new Map(JSON.parse(H.broadcastEntries()).map(([k, x]) => [k, deepFreeze(x)]));
+      bVersion = v;
+    }
+    return bMap;
+  }
+  function bKey(k) {
+    if (typeof k === 'string' || typeof k === 'boolean' || (typeof k === 'number' && Number.isFinite(k))) return k === 0 ? 0 : k;
+    throw new Error(`a broadcast state key must be a string, a finite number or a boolean, not ${k === null ? 'null' : typeof k}`);
+  }
+  const readOnly = Object.freeze({
+    get: (k) => bLoad().get(k),
+    contains: (k) => bLoad().has(k),
+    keys: () => [...bLoad().keys()],
+    entries: () => [...bLoad().entries()],
+    size: () => bLoad().size,
+  });
+  const writable = Object.freeze({
+    ...readOnly,
+    put(k, v) {
+      const key = bKey(k);
+      if (v === null || v === undefined) H.broadcastRemove(JSON.stringify(key));
+      else H.broadcastPut(JSON.stringify(key), JSON.stringify(v));
+    },
+    remove: (k) => H.broadcastRemove(JSON.stringify(bKey(k))),
+    clear: () => H.broadcastClear(),
+  });
+  if (node === 'broadcast') ctx.broadcast = readOnly;
+  const bctx = {
+    broadcast: writable,
+    timestamp: 0,
+    watermark: -Infinity,
+    get now() { return H.now(); },
+    emit(record) {
+      if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+        throw new Error(`ctx.emit needs an object, not ${record === null ? 'null' : Array.isArray(record) ? 'an array' : typeof record}`);
+      }
+      H.emit(JSON.stringify(record), 0);
+    },
+  };
+
   const self = {};
-  const fn = new Function('event', 'ctx', code);
+  const fn = code === null ? null : new Function('event', 'ctx', code);
+  const fn2 = code2 === null ? null : new Function('event', 'ctx', code2);
+  const bFn = onBroadcast === null ? null : new Function('event', 'ctx', onBroadcast);
   const timerFn = onTimer === null ? null : new Function('timer', 'ctx', onTimer);
   const message = (e) => (e instanceof Error ? e.message : String(e));
   if (open !== null) {
@@ -274,15 +335,27 @@ final class ProcessPrelude {
     }
   }
 
-  // Or, when `open` failed, its message (above). One call per record (domain -1) or timer (0 event, 1 processing): null, or the error's message.
+  // Or, when `open` failed, its message (above). One call per record (domain -1; connect's right
+  // side -2; a broadcast record -3) or timer (0 event, 1 processing): null, or the error's message.
   return function call(domain, arg, ts, wm, key) {
+    if (domain === -3) {
+      bctx.timestamp = ts;
+      bctx.watermark = wm;
+      try {
+        bFn.call(self, JSON.parse(arg), bctx);
+        return null;
+      } catch (e) {
+        return message(e);
+      }
+    }
     gen++;
     ctx.key = JSON.parse(key);
     ctx.timestamp = ts;
     ctx.watermark = wm;
     inCall = true;
     try {
-      if (domain < 0) fn.call(self, JSON.parse(arg), ctx);
+      if (domain === -1) fn.call(self, JSON.parse(arg), ctx);
+      else if (domain === -2) fn2.call(self, JSON.parse(arg), ctx);
       else if (timerFn !== null) timerFn.call(self, { timestamp: ts, domain: domain === 0 ? 'event' : 'processing' }, ctx);
       return null;
     } catch (e) {

@@ -34,7 +34,7 @@ public final class ProcessTranslator implements NodeTranslator {
   }
 
   /** `state` with durations already in ms (the compiled pipeline converts them). */
-  private static Map<String, Object> declared(JsonNode state) {
+  static Map<String, Object> declared(JsonNode state) {
     Map<String, Object> out = new LinkedHashMap<>();
     state.fields().forEachRemaining(e -> {
       Map<String, Object> d = new LinkedHashMap<>();

@@ -24,11 +24,12 @@ public final class NodeContext {
   /** The pipeline's name (the compiled pipeline's `name`): what makes a node's identity outside the job unique to its pipeline. */
   public final String pipelineName;
   private final DataStream<Rec> input;
+  private final Map<String, DataStream<Rec>> ports;
   private final Set<String> connected;
   private final Map<String, DataStream<Rec>> outputs;
 
   public NodeContext(String id, String label, String type, JsonNode params, StreamExecutionEnvironment env, String baseDir, String pipelineName,
-      DataStream<Rec> input, Set<String> connected, Map<String, DataStream<Rec>> outputs) {
+      DataStream<Rec> input, Map<String, DataStream<Rec>> ports, Set<String> connected, Map<String, DataStream<Rec>> outputs) {
     this.id = id;
     this.label = label;
     this.type = type;
@@ -37,6 +38,7 @@ public final class NodeContext {
     this.baseDir = baseDir;
     this.pipelineName = pipelineName;
     this.input = input;
+    this.ports = ports;
     this.connected = connected;
     this.outputs = outputs;
   }
@@ -44,6 +46,13 @@ public final class NodeContext {
   public DataStream<Rec> input() {
     if (input == null) throw new IllegalStateException("node '" + id + "' has no input");
     return input;
+  }
+
+  /** The union of the edges into one input port (`left`, `right`, `main`, `broadcast`). */
+  public DataStream<Rec> input(String port) {
+    DataStream<Rec> s = ports.get(port);
+    if (s == null) throw new IllegalStateException("node '" + id + "' has no input on " + port);
+    return s;
   }
 
   public boolean connected(String port) {
