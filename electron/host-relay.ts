@@ -57,6 +57,20 @@ export class HostRelay implements HostApi {
     return this.host.run(p);
   }
 
+  /** Run on Flink: the same origin check and native trust prompt as a run here. */
+  async flinkRun(p: CheckedParamsOf<'flinkRun'>): Promise<ResultOf<'flinkRun'>> {
+    this.checkOrigin(p.origin);
+    const res = await this.host.call('flinkRun', p);
+    if (res.ok || res.reason !== 'untrusted') return res;
+    if (!(await this.gate.approve(originLabel(p.origin), res.reasons))) return res;
+    await this.host.call('trust', { doc: p.doc, origin: p.origin });
+    return this.host.call('flinkRun', p);
+  }
+
+  flinkStop(p: CheckedParamsOf<'flinkStop'>) {
+    return this.host.call('flinkStop', p);
+  }
+
   async trust(p: CheckedParamsOf<'trust'>): Promise<ResultOf<'trust'>> {
     this.checkOrigin(p.origin);
     const { reasons } = await this.host.call('trustNeeds', p);
