@@ -12,11 +12,15 @@ export interface Submitted {
   readonly webUi: string;
 }
 
-/** One REST call; the parsed JSON answer, or an error that says what went wrong in a sentence. */
+/**
+ * One REST call; the parsed JSON answer, or an error that says what went wrong in a sentence.
+ * Redirects are refused: Flink's REST API answers in place, and the address the user gave is the
+ * only one contacted (a redirect would carry the jar and the pipeline elsewhere).
+ */
 export async function call(url: string, init?: RequestInit): Promise<unknown> {
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(30_000), ...init });
+    res = await fetch(url, { signal: AbortSignal.timeout(30_000), ...init, redirect: 'error' });
   } catch (err) {
     throw new Error(`cannot reach ${url}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
   }

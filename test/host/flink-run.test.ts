@@ -1,7 +1,8 @@
 // "Run on Flink…" in the host, against a real two-process local Flink session cluster: the host
 // builds and submits the job, follows its state, and maps Flink's REST answers (vertices, operator
 // metrics, watermarks) back to node figures; checked against what the cluster itself reports.
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer as httpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,10 @@ import { clusterDown, clusterUp } from '../../runtime/cli/flink-cluster.js';
 import { flinkJobJar } from '../../runtime/flink/build.js';
 import { metricName } from '../../runtime/flink/figures.js';
 import type { HostEvents, NodeFigures } from '../../runtime/host/contract.js';
+import { GrantedPaths } from '../../electron/files.js';
+import { HostRelay } from '../../electron/host-relay.js';
+import type { TrustGate } from '../../electron/trust-gate.js';
+import type { HostSupervisor } from '../../runtime/host/host-supervisor.js';
 import type { HostClient } from '../../runtime/host/rpc.js';
 import type { StudioServer } from '../../runtime/host/ws-server.js';
 import { connect, scratchStudio, waitFor } from '../support/studio.js';
@@ -75,14 +80,39 @@ describe('Run on Flink, host side', () => {
     expect(await jobs()).toBe(before);
   });
 
+  it('contacts only the address given: a redirect elsewhere is refused, and nothing reaches its target', async () => {
+    const hits: string[] = [];
+    const elsewhere = httpServer((req, res) => (hits.push(req.url ?? ''), res.end('{}'))).listen(0, '127.0.0.1');
+    await new Promise((r) => elsewhere.once('listening', r));
+    const to = `http://127.0.0.1:${(elsewhere.address() as { port: number }).port}`;
+    const redirecting = httpServer((req, res) => res.writeHead(307, { location: `${to}${req.url}` }).end()).listen(0, '127.0.0.1');
+    await new Promise((r) => redirecting.once('listening', r));
+    try {
+      const r = await client.call('flinkRun', { doc: doc(), origin: { kind: 'new' }, jobmanager: `http://127.0.0.1:${(redirecting.address() as { port: number }).port}` });
+      expect(r).toMatchObject({ ok: false, reason: 'failed', message: expect.stringContaining('redirect') });
+      expect(hits).toEqual([]);
+    } finally {
+      redirecting.close();
+      elsewhere.close();
+    }
+  });
+
   it('submits the job, follows its state and maps vertices and operator metrics to node figures; Cancel ends it', async () => {
     const metrics: HostEvents['metrics'][] = [];
     const states: string[] = [];
     const offM = client.on('metrics', (m) => metrics.push(m));
     const offJ = client.on('job', (j) => j.flink && states.push(j.flink.state));
-    const r = await client.call('flinkRun', { doc: doc(), origin: { kind: 'new' }, jobmanager: url });
+    // Submitted through the desktop app's relay (here in front of the same host): the window may then
+    // open this job's Flink web UI pages in the browser, and no other page.
+    const relay = new HostRelay({ call: (m: never, p: never) => client.call(m, p) } as unknown as HostSupervisor, {} as TrustGate, new GrantedPaths());
+    const r = await relay.flinkRun({ doc: doc(), origin: { kind: 'new' }, jobmanager: `${url}/` });
     if (!r.ok) throw new Error(JSON.stringify(r));
     expect(r.webUi).toBe(`${url}/#/job/running/${r.jobId}/overview`);
+    expect(relay.opensExternally(r.webUi)).toBe(true);
+    expect(relay.opensExternally(`${url}/#/job/completed/${r.jobId}/overview`)).toBe(true);
+    expect(relay.opensExternally(`${url}/#/job/running/${'f'.repeat(32)}/overview`)).toBe(false);
+    expect(relay.opensExternally(`${url}/#/overview`)).toBe(false);
+    expect(relay.opensExternally(r.webUi.replace('127.0.0.1', 'localhost'))).toBe(false);
     // Wait until every node has figures with records through it (Flink fetches operator metrics every 2 s here).
     const full = await waitFor<HostEvents['metrics']>(client, 'metrics', (m) => m.nodes.length === 5 && m.nodes.every((n) => n.recordsIn + n.recordsOut > 0), 90_000);
     const by = Object.fromEntries(full.nodes.map((n) => [n.id, n])) as Record<string, NodeFigures>;
@@ -145,5 +175,19 @@ describe('Run on Flink, host side', () => {
     offM();
     offJ();
     expect(metrics.every((m) => m.runId === r.runId)).toBe(true);
+  });
+
+  it('Stop with savepoint: the savepoint lands in the cluster\'s state.savepoints.dir and the job finishes', async () => {
+    const r = await client.call('flinkRun', { doc: doc(), origin: { kind: 'new' }, jobmanager: url });
+    if (!r.ok) throw new Error(JSON.stringify(r));
+    await waitFor<HostEvents['job']>(client, 'job', (j) => j.runId === r.runId && j.flink?.state === 'RUNNING', 90_000);
+    // Every task must be running before Flink takes a savepoint: wait for records at the sink.
+    await waitFor<HostEvents['metrics']>(client, 'metrics', (m) => (m.nodes.find((n) => n.id === 'out')?.recordsIn ?? 0) > 0, 90_000);
+    const ended = waitFor<HostEvents['job']>(client, 'job', (j) => j.runId === r.runId && j.state !== 'running', 120_000);
+    const stop = await client.call('flinkStop', { savepoint: true });
+    expect(stop.stopping).toBe(true);
+    expect(stop.savepoint).toContain(join(clusterDir, 'savepoints'));
+    expect(existsSync(new URL(stop.savepoint!).pathname)).toBe(true);
+    expect(await ended).toMatchObject({ state: 'finished', flink: { jobId: r.jobId, state: 'FINISHED' } });
   });
 });
