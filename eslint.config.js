@@ -13,7 +13,7 @@ const UI = ['react', 'react/*', 'react-dom', 'react-dom/*', '@xyflow/*', 'zustan
 // The host's contract and wire protocol are isomorphic (the renderer and preload import them); the
 // rest of runtime/host is Node-side.
 const HOST_NODE_SIDE = ['**/host/*', '!**/host/contract*', '!**/host/rpc*'];
-const RUNTIME_NODE_SIDE = ['**/runtime/engine/**', '**/runtime/connectors/**', ...HOST_NODE_SIDE, '**/runtime/cli/**', '**/runtime/nodes/operators*', '**/runtime/nodes/*/operator*', '**/engine/**', '**/connectors/**', '**/cli/**', '../operators*', './operator*', '../*/operator*'];
+const RUNTIME_NODE_SIDE = ['**/runtime/engine/**', '**/runtime/connectors/**', '**/runtime/flink/**', ...HOST_NODE_SIDE, '**/runtime/cli/**', '**/runtime/nodes/operators*', '**/runtime/nodes/*/operator*', '**/engine/**', '**/connectors/**', '**/cli/**', '../operators*', './operator*', '../*/operator*'];
 
 const restrict = (...groups) => ({
   'no-restricted-imports': ['error', { patterns: groups.map(([group, message]) => (typeof group === 'string' ? { regex: group, message } : { group, message })) }],

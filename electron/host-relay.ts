@@ -4,6 +4,8 @@
 // paths the user chose). Everything else goes straight through to the host.
 import { basename, isAbsolute } from 'node:path';
 import { type CheckedParamsOf, type HostApi, type Origin, type PipelineDoc, type ResultOf } from '../runtime/host/contract.js';
+import { restBase } from '../runtime/flink/rest.js';
+import { webUiOf } from '../runtime/host/flink-run.js';
 import { RpcError } from '../runtime/host/rpc.js';
 import { type GrantedPaths, readPipelineFile, writePipelineFile } from './files.js';
 import { type HostSupervisor, STOP_GRACE_MS } from '../runtime/host/host-supervisor.js';
@@ -21,7 +23,19 @@ export function originLabel(origin: Origin): string {
   return 'Untitled';
 }
 
+/** A URL as the page's links spell it, so the same page compares equal; null when not a URL. */
+function normalUrl(url: string): string | null {
+  try {
+    return new URL(url).href;
+  } catch {
+    return null;
+  }
+}
+
 export class HostRelay implements HostApi {
+  /** The Flink web UI pages (running and completed) of the jobs this window submitted. */
+  private readonly flinkPages = new Set<string>();
+
   constructor(
     private readonly host: HostSupervisor,
     private readonly gate: TrustGate,
@@ -55,6 +69,32 @@ export class HostRelay implements HostApi {
     if (!(await this.gate.approve(originLabel(p.origin), res.reasons))) return res;
     await this.host.call('trust', { doc: p.doc, origin: p.origin });
     return this.host.run(p);
+  }
+
+  /** Run on Flink: the same origin check and native trust prompt as a run here. */
+  async flinkRun(p: CheckedParamsOf<'flinkRun'>): Promise<ResultOf<'flinkRun'>> {
+    this.checkOrigin(p.origin);
+    let res = await this.host.call('flinkRun', p);
+    if (!res.ok && res.reason === 'untrusted' && (await this.gate.approve(originLabel(p.origin), res.reasons))) {
+      await this.host.call('trust', { doc: p.doc, origin: p.origin });
+      res = await this.host.call('flinkRun', p);
+    }
+    if (res.ok) {
+      // Computed here from the address the user gave and the job id, not taken from the page.
+      const base = restBase(p.jobmanager);
+      for (const state of ['RUNNING', 'FINISHED']) this.flinkPages.add(normalUrl(webUiOf(base, res.jobId, state))!);
+    }
+    return res;
+  }
+
+  /** Whether the page may open this URL in the browser: only the Flink web UI of a job submitted from this window. */
+  opensExternally(url: string): boolean {
+    const u = normalUrl(url);
+    return u !== null && this.flinkPages.has(u);
+  }
+
+  flinkStop(p: CheckedParamsOf<'flinkStop'>) {
+    return this.host.call('flinkStop', p);
   }
 
   async trust(p: CheckedParamsOf<'trust'>): Promise<ResultOf<'trust'>> {

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, dialog, ipcMain, protocol, session } from 'electron';
+import { app, dialog, ipcMain, protocol, session, shell as desktop } from 'electron';
 import { APP_SCHEME } from '../runtime/host/contract-desktop.js';
 import { RENDERER_DIR, TEMPLATES_DIR, VERSION } from '../runtime/host/install.js';
 import { stateDir, TrustStore } from '../runtime/host/trust.js';
@@ -37,7 +37,10 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', (_e, argv, cwd) => void shell?.openPaths(pipelineArgs(argv, cwd, app.isPackaged)));
-  app.on('web-contents-created', (_e, contents) => hardenContents(contents, log));
+  // The one kind of link opened outside the app: the Flink web UI of a job the window submitted.
+  app.on('web-contents-created', (_e, contents) =>
+    hardenContents(contents, log, { allows: (url) => shell?.opensExternally(contents.id, url) ?? false, open: (url) => void desktop.openExternal(url) }),
+  );
   void start().catch((err: unknown) => {
     dialog.showErrorBox('Tributary could not start', err instanceof Error ? (err.stack ?? err.message) : String(err));
     app.exit(1);

@@ -30,10 +30,33 @@ export interface ContentsLike {
   on(event: 'will-navigate' | 'will-redirect' | 'will-attach-webview', listener: (e: PreventableLike, ...rest: any[]) => void): unknown;
 }
 
-/** The app is one page: it never navigates, opens windows or embeds other pages. */
-export function hardenContents(contents: ContentsLike, log: (msg: string) => void): void {
+/**
+ * Pages a window may open in the user's browser (never in the app): only those `allows` names
+ * (the Flink web UI of a job that window submitted), and only http(s).
+ */
+export interface ExternalLinks {
+  allows(url: string): boolean;
+  open(url: string): void;
+}
+
+function isWebUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** The app is one page: it never navigates, opens windows or embeds other pages; the few links it may
+ * open go to the user's browser (Electron security checklist: "Disable or limit creation of new windows",
+ * "Do not use shell.openExternal with untrusted content"). */
+export function hardenContents(contents: ContentsLike, log: (msg: string) => void, external?: ExternalLinks): void {
   contents.setWindowOpenHandler(({ url }) => {
-    log(`blocked a new window for ${url}`);
+    if (external && isWebUrl(url) && external.allows(url)) {
+      log(`opened ${url} in the browser`);
+      external.open(url);
+    } else log(`blocked a new window for ${url}`);
     return { action: 'deny' };
   });
   for (const event of ['will-navigate', 'will-redirect'] as const) {

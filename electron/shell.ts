@@ -42,6 +42,11 @@ export class Shell {
     return this.open.get(webContentsId)?.doc;
   }
 
+  /** Whether the window whose web contents has this id may open this page in the browser. */
+  opensExternally(webContentsId: number, url: string): boolean {
+    return this.open.get(webContentsId)?.doc.relay.opensExternally(url) ?? false;
+  }
+
   get windowCount(): number {
     return this.open.size;
   }

@@ -62,6 +62,8 @@ export async function clusterUp(o: ClusterOptions): Promise<{ url: string; pids:
       'jobmanager.rpc.address: 127.0.0.1',
       `jobmanager.rpc.port: ${rpc}`,
       'jobmanager.bind-host: 127.0.0.1',
+      // Operator metrics reach the REST API (and the editor's canvas) every 2 s rather than every 10 s.
+      'metrics.fetcher.update-interval: 2000',
       'taskmanager.host: 127.0.0.1',
       'taskmanager.bind-host: 127.0.0.1',
       'rest.address: 127.0.0.1',
@@ -72,6 +74,8 @@ export async function clusterUp(o: ClusterOptions): Promise<{ url: string; pids:
       `taskmanager.numberOfTaskSlots: ${o.slots}`,
       `io.tmp.dirs: ${join(o.dir, 'tmp')}`,
       `web.upload.dir: ${join(o.dir, 'upload')}`,
+      // Stop with savepoint (the CLI's and the editor's) needs a place when none is asked for.
+      `state.savepoints.dir: file://${join(o.dir, 'savepoints')}`,
       '',
     ].join('\n'),
   );
@@ -92,10 +96,13 @@ export async function clusterUp(o: ClusterOptions): Promise<{ url: string; pids:
     child.unref();
     return child.pid!;
   };
-  const pids = [
-    start('jobmanager', 'org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint', resourceParams(cp, conf, 'JM')),
-    start('taskmanager', 'org.apache.flink.runtime.taskexecutor.TaskManagerRunner', resourceParams(cp, conf, 'TM')),
-  ];
+  // Both memory settings before either process starts: a failure here must not orphan a JobManager.
+  const jm = resourceParams(cp, conf, 'JM');
+  const tm = resourceParams(cp, conf, 'TM');
+  const pids = [start('jobmanager', 'org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint', jm)];
+  // Written at once, so `cluster down` (and a test's cleanup) finds the JobManager even if the TaskManager cannot start.
+  writeFileSync(join(o.dir, PID_FILE), pids.join('\n'));
+  pids.push(start('taskmanager', 'org.apache.flink.runtime.taskexecutor.TaskManagerRunner', tm));
   writeFileSync(join(o.dir, PID_FILE), pids.join('\n'));
   const deadline = Date.now() + 120_000;
   for (;;) {

@@ -89,6 +89,20 @@ export const METHOD_PARAMS = {
    */
   modelInfo: z.strictObject({ origin: originSchema, path: relPath, doc: doc.optional() }),
   /** Write a pipeline file; refuses to replace an existing file unless `overwrite`. */
+  /**
+   * "Run on Flink…": validate, name every node that cannot run on Flink, check trust, build the
+   * job jar and submit it to the cluster whose JobManager REST address is `jobmanager` (http or
+   * https; the only remote address the host contacts for it). The job's Flink state and its
+   * per-operator figures then arrive as `job` and `metrics` events, as for an embedded run.
+   */
+  flinkRun: z.strictObject({
+    doc,
+    origin: originSchema,
+    jobmanager: z.string().min(1).max(2048),
+    parallelism: z.number().int().positive().max(32_768).optional(),
+  }),
+  /** Cancel the Flink job, or with `savepoint` stop it with a savepoint (Flink's stop-with-savepoint). */
+  flinkStop: z.strictObject({ savepoint: z.boolean().default(false) }),
   writeFile: z.strictObject({ path: relPath, text: z.string().max(MAX_DOCUMENT_CHARS, `a pipeline file holds at most ${MAX_DOCUMENT_CHARS} characters`), overwrite: z.boolean().default(false) }),
 } as const;
 
@@ -175,6 +189,43 @@ export type RunResult =
   | { readonly ok: false; readonly reason: 'busy' }
   | { readonly ok: false; readonly reason: 'failed'; readonly message: string; readonly nodeId: string | null };
 
+/** A node that cannot run on Flink, and why (runtime/format/flink.ts). */
+export interface FlinkProblemFigure {
+  readonly nodeId: string;
+  readonly reason: string;
+}
+
+export type FlinkRunResult =
+  | { readonly ok: true; readonly runId: number; readonly jobId: string; readonly webUi: string }
+  | { readonly ok: false; readonly reason: 'notOnFlink'; readonly problems: readonly FlinkProblemFigure[] }
+  | Exclude<RunResult, { ok: true }>;
+
+/** The Flink job a run follows: Flink's own state name (RUNNING, FINISHED, CANCELED…) and its web UI. */
+export interface FlinkJobInfo {
+  readonly jobId: string;
+  readonly state: string;
+  readonly webUi: string;
+  /** The JobManager's REST address the job was submitted to. */
+  readonly cluster: string;
+}
+
+/**
+ * Where a node's figures come from on Flink. Operators chained into one task share a vertex:
+ * records in and out, rates and watermarks are the node's own operator's; `busy` and
+ * `backPressured` (ms per second, the busiest subtask) are the whole chain's.
+ */
+export interface FlinkNodeInfo {
+  readonly vertexId: string;
+  readonly vertexName: string;
+  readonly parallelism: number;
+  /** Every node whose operators run in this vertex, this one included. */
+  readonly chain: readonly string[];
+  readonly busy: number | null;
+  readonly backPressured: number | null;
+  /** The watermark is the vertex's input watermark (the node's operator reported none). */
+  readonly watermarkOfChain: boolean;
+}
+
 export interface MethodResults {
   hello: HostInfo;
   validate: { readonly problems: readonly Problem[] };
@@ -194,6 +245,9 @@ export interface MethodResults {
   readFile: OpenedDoc;
   writeFile: { readonly path: string };
   modelInfo: ModelInfo;
+  flinkRun: FlinkRunResult;
+  /** `savepoint`: where Flink wrote it; `savepointFailed`: why it could not (the job goes on running). */
+  flinkStop: { readonly stopping: boolean; readonly savepoint?: string; readonly savepointFailed?: string };
 }
 
 export type ResultOf<M extends MethodName> = MethodResults[M];
@@ -244,6 +298,8 @@ export interface NodeFigures {
   readonly recentErrors?: readonly RecentErrorFigure[];
   /** Window nodes: when the next window fires (epoch ms; null when none is open) and how many are open. */
   readonly window?: { readonly nextFire: number | null; readonly openWindows: number; readonly processingTime: boolean };
+  /** A run on Flink: the vertex the node's operators run in, and the chain's own figures. */
+  readonly flink?: FlinkNodeInfo;
 }
 
 export interface RecentErrorFigure {
@@ -296,6 +352,8 @@ export interface HostEvents {
     readonly state: JobState;
     readonly uptimeMs: number;
     readonly error?: { readonly message: string; readonly nodeId: string | null };
+    /** A run on Flink: the job there. */
+    readonly flink?: FlinkJobInfo;
   };
   /** The latest records seen on a tapped edge since the previous event (sampled, rate-limited). */
   tap: {

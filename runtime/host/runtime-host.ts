@@ -15,6 +15,7 @@ import { type Checkpointing, setUpCheckpointing } from './checkpointing.js';
 import { checkpointFigures, checkpointFolderInside, newestSaved, resumedCheckpoint } from './run-checkpoints.js';
 import { UnplacedStateError } from '../engine/checkpoint/snapshot.js';
 import { FigureSampler } from './figures.js';
+import { checkForFlink, FlinkRun } from './flink-run.js';
 import { modelInfo } from './model-info.js';
 import { tuneHeapForStreaming } from './heap.js';
 import { type Channel, eventSink, type EventSink, RpcError, serveApi } from './rpc.js';
@@ -50,6 +51,9 @@ interface Running {
 
 export class RuntimeHost implements HostApi {
   private running: Running | null = null;
+  /** A job submitted to a Flink cluster and followed from here; one run at a time, here or there. */
+  private flink: FlinkRun | null = null;
+  private flinkStarting = false;
   private nextRunId = 1;
   private readonly taps = new TapManager(METRICS_INTERVAL_MS);
   private readonly trustStore: TrustStore;
@@ -115,8 +119,12 @@ export class RuntimeHost implements HostApi {
     }
   }
 
+  private busy(): boolean {
+    return this.running !== null || this.flink !== null || this.flinkStarting;
+  }
+
   async run(p: CheckedParamsOf<'run'>): Promise<ResultOf<'run'>> {
-    if (this.running) return { ok: false, reason: 'busy' };
+    if (this.busy()) return { ok: false, reason: 'busy' };
     const { problems, pipeline } = validatePipeline(p.doc);
     if (!pipeline) return { ok: false, reason: 'invalid', problems };
     const base = await this.folderOf(p.origin);
@@ -125,7 +133,7 @@ export class RuntimeHost implements HostApi {
     if (reasons.length > 0 && !(await this.trustStore.isTrusted(serializePipeline(p.doc)))) {
       return { ok: false, reason: 'untrusted', reasons };
     }
-    if (this.running || this.disposed) return { ok: false, reason: 'busy' };
+    if (this.busy() || this.disposed) return { ok: false, reason: 'busy' };
     const console = new ConsoleLines();
     let job: Job;
     try {
@@ -183,6 +191,44 @@ export class RuntimeHost implements HostApi {
       return saved ? { stopping: true, savepoint: saved } : { stopping: true };
     } catch (err) {
       return { stopping: true, savepointFailed: errorMessage(err) };
+    }
+  }
+
+  async flinkRun(p: CheckedParamsOf<'flinkRun'>): Promise<ResultOf<'flinkRun'>> {
+    if (this.busy()) return { ok: false, reason: 'busy' };
+    const { problems, pipeline } = validatePipeline(p.doc);
+    if (!pipeline) return { ok: false, reason: 'invalid', problems };
+    const checked = checkForFlink(pipeline, p.jobmanager);
+    if (!checked.ok) return checked;
+    const base = await this.folderOf(p.origin);
+    // The same trust as a run here: the job runs the pipeline's code and reads its files.
+    const reasons = await trustReasons(pipeline, base, this.trustStore.file);
+    if (reasons.length > 0 && !(await this.trustStore.isTrusted(serializePipeline(p.doc)))) return { ok: false, reason: 'untrusted', reasons };
+    if (this.busy() || this.disposed) return { ok: false, reason: 'busy' };
+    const runId = this.nextRunId++;
+    this.flinkStarting = true;
+    try {
+      const resolvePath = (f: string) => (isAbsolute(f) ? f : resolve(base, f));
+      const run = await FlinkRun.submit(runId, pipeline, checked.base, resolvePath, p.parallelism, this.emit, () => {
+        if (this.flink?.runId === runId) this.flink = null;
+      });
+      if (this.disposed) run.dispose();
+      else this.flink = run;
+      return { ok: true, runId, jobId: run.jobId, webUi: run.info().webUi };
+    } catch (err) {
+      return { ok: false, reason: 'failed', message: errorMessage(err), nodeId: /^node '([^']+)'/.exec(errorMessage(err))?.[1] ?? null };
+    } finally {
+      this.flinkStarting = false;
+    }
+  }
+
+  async flinkStop(p: CheckedParamsOf<'flinkStop'>): Promise<ResultOf<'flinkStop'>> {
+    const run = this.flink;
+    if (!run) return { stopping: false };
+    try {
+      return await run.stop(p.savepoint);
+    } catch (err) {
+      throw new RpcError(errorMessage(err));
     }
   }
 
@@ -250,6 +296,9 @@ export class RuntimeHost implements HostApi {
   dispose(): void {
     this.disposed = true;
     this.running?.job.stop();
+    // A Flink job is the cluster's: it goes on running there (as after `tributary flink run --detach`).
+    this.flink?.dispose();
+    this.flink = null;
   }
 
   /** Resolves once the current job (if any) has ended. */

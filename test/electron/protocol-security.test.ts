@@ -88,6 +88,25 @@ describe('hardening', () => {
     expect(log).toEqual(['blocked a new window for https://example.com/', 'blocked will-navigate to https://example.com/', 'blocked will-redirect to https://example.com/']);
   });
 
+  it('a link the window may open goes to the browser, and only over http(s); every other new window is refused', () => {
+    let openHandler: ((d: { url: string }) => { action: string }) | null = null;
+    const contents: ContentsLike = { setWindowOpenHandler: (h) => void (openHandler = h), on: () => undefined };
+    const page = 'http://127.0.0.1:8081/#/job/running/0123456789abcdef0123456789abcdef/overview';
+    const opened: string[] = [];
+    const asked: string[] = [];
+    const log: string[] = [];
+    // `allows` says yes to everything here: the scheme check must still refuse what is not a web page.
+    hardenContents(contents, (m) => log.push(m), { allows: (u) => (asked.push(u), u === page || u.startsWith('file:') || u.startsWith('javascript:')), open: (u) => opened.push(u) });
+    expect(openHandler!({ url: page })).toEqual({ action: 'deny' });
+    expect(openHandler!({ url: 'http://127.0.0.1:8081/#/job/running/ffffffffffffffffffffffffffffffff/overview' })).toEqual({ action: 'deny' });
+    expect(openHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    expect(openHandler!({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
+    expect(opened).toEqual([page]);
+    expect(asked).not.toContain('file:///etc/passwd');
+    expect(log[0]).toBe(`opened ${page} in the browser`);
+    expect(log.slice(1).every((m) => m.startsWith('blocked a new window for '))).toBe(true);
+  });
+
   it('the session denies every permission and cancels every network request from pages', () => {
     let request: Parameters<SessionLike['setPermissionRequestHandler']>[0] | null = null;
     let check: Parameters<SessionLike['setPermissionCheckHandler']>[0] | null = null;

@@ -6,6 +6,7 @@ import type { Sampled } from '../model/fields.js';
 import { liveDoc, playsLive } from '../model/live.js';
 import { placeProblems } from '../model/problems.js';
 import { type RunProblems, runProblemsAfterFailure, runProblemsFromFigures } from '../model/run-problems.js';
+import { flinkJobLive } from './flink-slice.js';
 import type { Deps, Get, Set } from './types.js';
 
 export type RunStatus = 'idle' | 'starting' | JobState;
@@ -24,7 +25,8 @@ export interface RunSlice {
   spark: Readonly<Record<string, readonly number[]>>;
   edgeRates: Readonly<Record<string, number>>;
   consoleLines: readonly string[];
-  trustPrompt: { readonly reasons: readonly string[] } | null;
+  /** `then`: what to do once trusted (Run on Flink); by default Run. */
+  trustPrompt: { readonly reasons: readonly string[]; readonly then?: () => Promise<void> } | null;
   /** Field names seen on each edge while running (for completion). */
   sampled: Sampled;
   /** What went wrong while running, per node (the Run problems panel, like NiFi's bulletins). */
@@ -67,7 +69,7 @@ export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
       const s = get().runStatus;
       if (s === 'starting' || s === 'running') return;
       clearRunNotice();
-      set({ ...IDLE, runStatus: 'starting' });
+      set({ ...IDLE, runStatus: 'starting', flinkJob: null });
       let r: RunResult;
       try {
         r = await host().call('run', { doc: runDoc(), origin: get().origin, fresh: opts?.fresh ?? false });
@@ -107,9 +109,11 @@ export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
       // During Stop with savepoint the run stops once it is saved; a plain Stop (Ctrl+Enter) then
       // would start the stop grace period while the savepoint is still being written.
       if (get().runStatus !== 'running' || get().savingPoint) return;
+      if (flinkJobLive(get().flinkJob)) return get().stopFlink(false);
       await host().call('stop', {});
     },
     async trustAndRun() {
+      const then = get().trustPrompt?.then;
       set({ trustPrompt: null });
       try {
         await host().call('trust', { doc: runDoc(), origin: get().origin });
@@ -117,7 +121,7 @@ export function runSlice(set: Set, get: Get, deps: Deps): RunSlice {
         get().notify(`cannot trust this pipeline: ${errorText(err)}`, 'error');
         return;
       }
-      await get().run();
+      await (then ? then() : get().run());
     },
     dismissTrust() {
       set({ trustPrompt: null });

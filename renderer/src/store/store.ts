@@ -6,6 +6,7 @@ import { REGISTRY, type Registry } from '../../../runtime/nodes/registry.js';
 import { checkpointSlice } from './checkpoint-slice.js';
 import { docSlice } from './doc-slice.js';
 import { fileSlice } from './file-slice.js';
+import { flinkSlice } from './flink-slice.js';
 import { runSlice } from './run-slice.js';
 import { tapSlice } from './tap-slice.js';
 import type { Deps, EditorState } from './types.js';
@@ -28,6 +29,7 @@ export function createEditorStore(opts: StoreOptions = {}): EditorStore {
     ...tapSlice(set, get, deps),
     ...fileSlice(set, get, deps),
     ...checkpointSlice(set, get, deps),
+    ...flinkSlice(set, get, deps),
   }));
   if (deps.host) attachHost(store, deps.host);
   return store;
@@ -37,6 +39,7 @@ export function createEditorStore(opts: StoreOptions = {}): EditorStore {
 function attachHost(store: EditorStore, host: HostClient): void {
   host.on('metrics', (m) => store.getState().onMetrics(m));
   host.on('job', (j) => store.getState().onJob(j));
+  host.on('job', (j) => store.getState().onFlinkJob(j));
   host.on('tap', (t) => store.getState().onTap(t));
   host.on('console', (c) => store.getState().onConsole(c));
   host.on('metrics', (m) => store.getState().onCheckpointMetrics(m));

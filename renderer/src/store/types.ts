@@ -5,10 +5,11 @@ import type { Registry } from '../../../runtime/nodes/registry.js';
 import type { CheckpointSlice } from './checkpoint-slice.js';
 import type { DocSlice } from './doc-slice.js';
 import type { FileSlice } from './file-slice.js';
+import type { FlinkSlice } from './flink-slice.js';
 import type { RunSlice } from './run-slice.js';
 import type { TapSlice } from './tap-slice.js';
 
-export type EditorState = DocSlice & RunSlice & TapSlice & FileSlice & CheckpointSlice;
+export type EditorState = DocSlice & RunSlice & TapSlice & FileSlice & CheckpointSlice & FlinkSlice;
 export type Set = StoreApi<EditorState>['setState'];
 export type Get = StoreApi<EditorState>['getState'];
 

@@ -10,6 +10,7 @@ import { desktopApi } from '../connection/desktop.js';
 import { actionFor } from '../model/shortcuts.js';
 import { Canvas } from './Canvas.js';
 import { Dialogs, Notice, TrustDialog } from './Dialogs.js';
+import { FlinkDialog } from './FlinkDialog.js';
 import { type DialogKind, nativeFileAction, newDocument, openLocalFile, save } from './files.js';
 import { Inspector } from './Inspector.js';
 import { Palette } from './Palette.js';
@@ -169,6 +170,7 @@ function Frame({ host }: { host: HostClient | null }) {
       <StatusBar connected={host !== null} />
       <Dialogs kind={dialog} close={() => setDialog(null)} host={host} />
       <TrustDialog />
+      <FlinkDialog />
       <ResumeOffer />
       <Notice />
     </div>

@@ -128,6 +128,7 @@ function Figures({ id, sink, source, window }: { id: string; sink: boolean; sour
         {typeof fig.watermark === 'number' && <span className="lag"> · lag {lag(Date.now() - fig.watermark)}</span>}
       </div>
       {window && <WindowTiming fig={fig} />}
+      {fig.flink && <FlinkChain fig={fig} />}
       <div className="meta">
         {fig.stateKeys > 0 && (
           <span title={keyed ? 'keyed state: keys · approximate bytes' : 'state (no keyBy upstream: one global key): entries · approximate bytes'} data-fig="state">
@@ -146,6 +147,23 @@ function Figures({ id, sink, source, window }: { id: string; sink: boolean; sour
         )}
         {fig.late > 0 && <span title="late records">{count(fig.late)} late</span>}
       </div>
+    </div>
+  );
+}
+
+/** On Flink: the task (vertex) the node runs in. Chained operators share it, so busy and
+ * back-pressured time are the whole chain's; records, rates and watermark are the node's own. */
+function FlinkChain({ fig }: { fig: NodeFigures }) {
+  const f = fig.flink!;
+  const others = f.chain.length - 1;
+  const pct = (ms: number | null) => (ms === null ? '–' : `${Math.round(ms / 10)}%`);
+  return (
+    <div
+      className="meta flink-chain"
+      data-fig="flink-chain"
+      title={`Flink vertex "${f.vertexName}" (parallelism ${f.parallelism})${others > 0 ? `, chained with ${f.chain.filter((id) => id !== fig.id).join(', ')}` : ''}.\nBusy and back-pressured time are per chain (the busiest subtask); records, rates and watermark are this node's own operator's${f.watermarkOfChain ? ', except the watermark: the chain\'s input watermark' : ''}.`}
+    >
+      {others > 0 ? `chain of ${f.chain.length}` : 'own task'} ×{f.parallelism} · per chain: busy {pct(f.busy)}, backpressure {pct(f.backPressured)}
     </div>
   );
 }

@@ -29,6 +29,20 @@ export function NodeLive({ nodeId, type }: { nodeId: string; type: string }) {
             {watermarkTime(fig.watermark)}
             {typeof fig.watermark === 'number' && ` (lag ${lag(Date.now() - fig.watermark)} behind the clock)`}
           </dd>
+          {fig.flink && (
+            <>
+              <dt>Flink task</dt>
+              <dd data-testid="live-flink-vertex">
+                {fig.flink.vertexName} (×{fig.flink.parallelism}
+                {fig.flink.chain.length > 1 ? `; chained with ${fig.flink.chain.filter((id) => id !== nodeId).join(', ')}` : ''})
+              </dd>
+              <dt>per chain</dt>
+              <dd>
+                busy {fig.flink.busy === null ? '–' : `${Math.round(fig.flink.busy / 10)}%`} · back-pressured {fig.flink.backPressured === null ? '–' : `${Math.round(fig.flink.backPressured / 10)}%`}
+                {fig.flink.watermarkOfChain && ' · watermark: the chain\'s input'}
+              </dd>
+            </>
+          )}
           {w && (
             <>
               <dt>next firing</dt>

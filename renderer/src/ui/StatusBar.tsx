@@ -1,6 +1,7 @@
 // The status bar: run state, total throughput, uptime, problems, and the file with its
 // unsaved-changes marker.
 import { CheckpointStatus } from './CheckpointStatus.js';
+import { FlinkStatus } from './FlinkDialog.js';
 import { rate, uptime } from './format.js';
 import { useEditor } from './store-context.js';
 
@@ -25,6 +26,7 @@ export function StatusBar({ connected }: { connected: boolean }) {
         {warnings > 0 && `, ${warnings} warning${warnings === 1 ? '' : 's'}`}
       </span>
       <CheckpointStatus />
+      <FlinkStatus />
       <span className="spacer" />
       {!connected && <span className="problems">not connected to the runtime host</span>}
       <span data-testid="file">

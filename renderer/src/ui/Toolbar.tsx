@@ -51,9 +51,14 @@ export function Toolbar({ openDialog, children }: { openDialog: (d: DialogKind) 
       {running ? (
         <StopButtons />
       ) : (
-        <button type="button" className="run" title="Run (Ctrl+Enter)" onClick={() => void s().run()}>
-          ▶ Run
-        </button>
+        <>
+          <button type="button" className="run" title="Run (Ctrl+Enter)" onClick={() => void s().run()}>
+            ▶ Run
+          </button>
+          <button type="button" title="Submit the pipeline to an Apache Flink cluster and watch it here" onClick={() => s().openFlinkDialog()}>
+            Run on Flink…
+          </button>
+        </>
       )}
       {children}
     </header>

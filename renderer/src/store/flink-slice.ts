@@ -1,0 +1,114 @@
+// The Flink slice: "Run on Flink…" — the dialog, the nodes that cannot run on Flink (named with
+// the reason before anything is submitted), the submitted job's Flink state and web UI link, and
+// Stop (cancel, or stop-with-savepoint). The host builds, submits and polls; its `job` and
+// `metrics` events fill the same run figures an embedded run does.
+import { flinkProblems } from '../../../runtime/format/flink.js';
+import { validatePipeline } from '../../../runtime/format/validate.js';
+import type { FlinkJobInfo, FlinkProblemFigure, FlinkRunResult, HostEvents } from '../../../runtime/host/contract.js';
+import type { Doc } from '../model/doc.js';
+import { liveDoc, playsLive } from '../model/live.js';
+import { placeProblems } from '../model/problems.js';
+import type { Deps, Get, Set } from './types.js';
+
+/** Flink's terminal job states (JobStatus.isGloballyTerminalState, and SUSPENDED). */
+const ENDED = new Set(['FINISHED', 'FAILED', 'CANCELED', 'SUSPENDED', 'UNKNOWN']);
+
+export interface FlinkSlice {
+  flinkDialog: boolean;
+  /** The Flink job of the current (or last) run on Flink; null for embedded runs. */
+  flinkJob: FlinkJobInfo | null;
+  /** Building the jar and submitting it. */
+  flinkSubmitting: boolean;
+  /** What the last submission refused: nodes that cannot run on Flink. */
+  flinkRefused: readonly FlinkProblemFigure[];
+
+  openFlinkDialog(): void;
+  closeFlinkDialog(): void;
+  runOnFlink(jobmanager: string, parallelism?: number): Promise<void>;
+  /** Cancel the Flink job, or stop it with a savepoint. */
+  stopFlink(savepoint: boolean): Promise<void>;
+  onFlinkJob(j: HostEvents['job']): void;
+}
+
+/** The nodes of a document that cannot run on Flink, as the host would name them; null when it does not validate. */
+export function flinkProblemsOf(doc: Doc): readonly FlinkProblemFigure[] | null {
+  const { pipeline } = validatePipeline(doc);
+  return pipeline ? flinkProblems(pipeline) : null;
+}
+
+/** Whether a Flink job is still going (Stop applies to it). */
+export function flinkJobLive(job: FlinkJobInfo | null): boolean {
+  return job !== null && !ENDED.has(job.state);
+}
+
+export function flinkSlice(set: Set, get: Get, deps: Deps): FlinkSlice {
+  const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+  return {
+    flinkDialog: false,
+    flinkJob: null,
+    flinkSubmitting: false,
+    flinkRefused: [],
+
+    openFlinkDialog() {
+      set({ flinkDialog: true, flinkRefused: [] });
+    },
+    closeFlinkDialog() {
+      set({ flinkDialog: false });
+    },
+    async runOnFlink(jobmanager, parallelism) {
+      const s = get().runStatus;
+      if (s === 'starting' || s === 'running' || !deps.host) return;
+      get().resetRun();
+      set({ runStatus: 'starting', flinkJob: null, flinkSubmitting: true, flinkRefused: [] });
+      // A template plays live on Flink too (model/live.ts): endless, throttled generators.
+      const doc = playsLive(get().origin) ? liveDoc(get().doc) : get().doc;
+      let r: FlinkRunResult;
+      try {
+        r = await deps.host.call('flinkRun', { doc, origin: get().origin, jobmanager, ...(parallelism !== undefined ? { parallelism } : {}) });
+      } catch (err) {
+        set({ runStatus: 'idle', flinkSubmitting: false });
+        get().notify(`cannot run on Flink: ${errorText(err)}`, 'error');
+        return;
+      } finally {
+        set({ flinkSubmitting: false });
+      }
+      if (r.ok) {
+        set({ flinkDialog: false, runId: r.runId, runStatus: get().runStatus === 'starting' ? 'running' : get().runStatus });
+        if (get().flinkJob === null) set({ flinkJob: { jobId: r.jobId, state: 'INITIALIZING', webUi: r.webUi, cluster: jobmanager } });
+        return;
+      }
+      set({ runStatus: 'idle' });
+      if (r.reason === 'notOnFlink') {
+        set({ flinkRefused: r.problems });
+        get().notify(`cannot run on Flink: ${r.problems.map((p) => `${p.nodeId}: ${p.reason}`).join('; ')}`, 'error');
+      } else if (r.reason === 'invalid') {
+        set({ problems: placeProblems(get().doc, r.problems), flinkDialog: false });
+        get().notify(`cannot run on Flink: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} (see Problems)`, 'error');
+      } else if (r.reason === 'untrusted') {
+        set({ flinkDialog: false, trustPrompt: { reasons: r.reasons, then: () => get().runOnFlink(jobmanager, parallelism) } });
+      } else if (r.reason === 'busy') get().notify('a pipeline is already running', 'error');
+      else {
+        set({ runStatus: 'failed', runError: { message: r.message, nodeId: r.nodeId } });
+        get().notify(`cannot run on Flink: ${r.message}`, 'error');
+      }
+    },
+    async stopFlink(savepoint) {
+      if (!deps.host || !flinkJobLive(get().flinkJob) || get().savingPoint) return;
+      if (savepoint) set({ savingPoint: true });
+      try {
+        const r = await deps.host.call('flinkStop', { savepoint });
+        if (r.savepoint) get().notify(`savepoint saved on the cluster: ${r.savepoint}; the job stops`);
+        else if (r.savepointFailed) get().notify(`savepoint failed: ${r.savepointFailed}; the job goes on running`, 'error');
+      } catch (err) {
+        get().notify(`cannot stop the Flink job: ${errorText(err)}`, 'error');
+      } finally {
+        if (savepoint) set({ savingPoint: false });
+      }
+    },
+    onFlinkJob(j) {
+      const runId = get().runId;
+      if (runId !== null && j.runId !== runId) return;
+      if (j.flink) set({ flinkJob: j.flink });
+    },
+  };
+}
