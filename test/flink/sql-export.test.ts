@@ -22,9 +22,11 @@ function events(n: number, seed: number): Record<string, unknown>[] {
   const types = ['VIEW', 'VIEW', 'VIEW', 'ADD', 'BUY'];
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < n; i++) {
+    const type = types[Math.floor(rnd() * types.length)];
     out.push({
       userId: `u${Math.floor(rnd() * 7)}`,
-      type: types[Math.floor(rnd() * types.length)],
+      // Every 13th record has no type: JavaScript's undefined against SQL's NULL.
+      ...(i % 13 === 5 ? {} : { type }),
       // Whole cents, so sums in arrival order are the same doubles on both sides.
       price: Math.round(rnd() * 20000) / 100 + 0.01,
       qty: 1 + Math.floor(rnd() * 4),
@@ -36,11 +38,12 @@ function events(n: number, seed: number): Record<string, unknown>[] {
 
 function pipeline(dir: string): Doc {
   return {
-    name: 'sql-export',
+    // A line break in the name must not end the script's header comment.
+    name: "sql-export\nDROP TABLE src;",
     nodes: [
       { id: 'src', type: 'source.file', params: { path: join(dir, 'events.jsonl'), eventTime: { field: 'ts', maxOutOfOrderness: '2s' } } },
       { id: 'big', type: 'filter', params: { condition: "type != 'VIEW' && price * qty >= 100" } },
-      { id: 'shape', type: 'map', params: { expression: "{ userId, kind: lower(type), total: price * qty, each: price / qty, whole: round(price), low: floor(price / qty), tag: `${userId}-${qty}`, ts }" } },
+      { id: 'shape', type: 'map', params: { expression: "{ userId, kind: lower(type), total: price * qty, each: price / qty, whole: round(price), low: floor(price / qty), tag: `${userId}-${qty}-${type}`, afterB: !(type < 'B'), \"o'k `q`\": qty, ts }" } },
       { id: 'byUser', type: 'keyBy', params: { key: 'userId' } },
       { id: 'perMinute', type: 'window', params: { assigner: { kind: 'tumbling', size: '1m' }, aggregates: { n: { fn: 'count' }, revenue: { fn: 'sum', field: 'price' }, items: { fn: 'sum', field: 'qty' }, top: { fn: 'max', field: 'price' } } } },
       { id: 'views', type: 'filter', params: { condition: "type == 'VIEW'" } },
@@ -60,6 +63,22 @@ function pipeline(dir: string): Doc {
           select: '{ userId: key, addTs: match.add[0].ts, buyTs: match.buy[0].ts, addPrice: match.add[0].price }',
         },
       },
+      {
+        // followedBy then next: a partial match (add, buy) dies when the event after its buy is no
+        // view; it does not wait for a later buy (the relaxed gap skips only non-buy events).
+        id: 'addBuyView',
+        type: 'cep',
+        params: {
+          pattern: [
+            { name: 'add', where: "type == 'ADD'" },
+            { name: 'buy', where: "type == 'BUY'" },
+            { name: 'view', where: "type == 'VIEW'", contiguity: 'strict' },
+          ],
+          within: '1m',
+          select: '{ userId: key, addTs: match.add[0].ts, buyTs: match.buy[0].ts, viewTs: match.view[0].ts }',
+        },
+      },
+      { id: 'outCep3', type: 'sink.file', params: { path: 'out/cep3.jsonl' } },
       { id: 'outMap', type: 'sink.file', params: { path: 'out/map.jsonl' } },
       { id: 'outWindow', type: 'sink.file', params: { path: 'out/window.jsonl' } },
       { id: 'outJoin', type: 'sink.file', params: { path: 'out/join.jsonl' } },
@@ -81,6 +100,8 @@ function pipeline(dir: string): Doc {
       { from: 'join', to: 'outJoin' },
       { from: 'byUser', to: 'addThenBuy' },
       { from: 'addThenBuy', to: 'outCep' },
+      { from: 'byUser', to: 'addBuyView' },
+      { from: 'addBuyView', to: 'outCep3' },
     ],
   } as Doc;
 }
@@ -122,7 +143,13 @@ describe('Flink SQL export', () => {
     expect(sql).toContain("WATERMARK FOR `__rt` AS `__rt` - INTERVAL '0 00:00:02.001' DAY TO SECOND(3)");
     expect(sql).toContain("'connector' = 'filesystem'");
     // filter + map: WHERE from the condition, helpers through their declared SQL names.
-    expect(sql).toContain("WHERE ((`type` <> 'VIEW') AND ((`price` * `qty`) >= 100))");
+    // Equality is two-valued (a missing type is not 'VIEW'), comparisons false on NULL as on undefined.
+    expect(sql).toContain("WHERE ((`type` IS DISTINCT FROM 'VIEW') AND COALESCE((`price` * `qty`) >= 100, FALSE))");
+    expect(sql).toContain("(COALESCE(`type` < 'B', FALSE) IS NOT TRUE) AS `afterB`");
+    expect(sql).toContain("CONCAT(COALESCE(`userId`, 'undefined'), '-', COALESCE(CAST(`qty` AS STRING), 'undefined'), '-', COALESCE(`type`, 'undefined')) AS `tag`");
+    // A field name with quotes: back quotes doubled; the pipeline name kept on its comment line.
+    expect(sql).toContain("`qty` AS `o'k ``q```");
+    expect(sql).toContain('-- Flink SQL for the pipeline "sql-export\\nDROP TABLE src;"');
     expect(sql).toContain('LOWER(`type`) AS `kind`');
     expect(sql).toContain('(`price` / CAST(`qty` AS DOUBLE)) AS `each`');
     expect(sql).toContain('ROUND(`price`) AS `whole`');
@@ -133,12 +160,14 @@ describe('Flink SQL export', () => {
     expect(sql).toContain("AND r.`__rt` >= l.`__rt` - INTERVAL '0 00:00:10.000' DAY TO SECOND(3)");
     expect(sql).toContain("AND r.`__rt` <= l.`__rt` + INTERVAL '0 00:00:05.000' DAY TO SECOND(3)");
     // cep: MATCH_RECOGNIZE, relaxed contiguity as a reluctant gap, WITHIN from `within`.
-    expect(sql).toContain('PATTERN (`add` `__gap1`*? `buy`) WITHIN');
-    expect(sql).toContain("`add` AS (`add`.`type` = 'ADD')");
+    expect(sql).toContain('PATTERN (`add` `__gap1`* `buy`) WITHIN');
+    expect(sql).toContain("`__gap1` AS ((`__gap1`.`type` IS NOT DISTINCT FROM 'BUY')) IS NOT TRUE");
+    expect(sql).toContain('PATTERN (`add` `__gap1`* `buy` `view`) WITHIN');
+    expect(sql).toContain("`add` AS (`add`.`type` IS NOT DISTINCT FROM 'ADD')");
     expect(sql).toContain('FIRST(`add`.`price`, 0) AS `addPrice`');
     // DOUBLE sums in arrival order (see the on-Flink test).
     expect(sql).toContain("SET 'table.optimizer.agg-phase-strategy' = 'ONE_PHASE';");
-    expect(sql).toMatch(/EXECUTE STATEMENT SET BEGIN\n(INSERT INTO .*\n){4}END;/);
+    expect(sql).toMatch(/EXECUTE STATEMENT SET BEGIN\n(INSERT INTO .*\n){5}END;/);
   });
 
   it('sliding, session and union have their SQL forms', () => {
@@ -202,10 +231,47 @@ describe('Flink SQL export', () => {
     expect(JSON.stringify(r2)).toMatch(/approxCountDistinct has no SQL aggregate.*sketch/);
   });
 
+  it('refuses expressions whose SQL would differ from JavaScript on absent values, numbers as text and unicode', () => {
+    const refused = (expression: string) => {
+      const doc = pipeline(dir);
+      doc.nodes = doc.nodes.map((n) => (n.id === 'shape' ? { ...n, params: { expression } } : n));
+      const r = sqlOf(doc, dir, { src: input });
+      return r.ok ? '' : r.problems.filter((p) => p.nodeId === 'shape').map((p) => p.reason).join(' | ');
+    };
+    // Faithful forms are written.
+    expect(refused("{ a: type == null, b: type != userId, c: qty * 2 == 4, d: type ?? 'none', e: `${type == 'x'}`, f: type >= 'B' }")).toBe('');
+    // x === null is false for a missing field in JavaScript; SQL has one NULL.
+    expect(refused('{ a: type === null }')).toMatch(/cannot tell a JSON null from a missing field/);
+    expect(refused('{ a: type !== undefined }')).toMatch(/cannot tell a JSON null from a missing field/);
+    // NaN from arithmetic over an absent value: equal to nothing, not taken by ??, 'NaN' in text.
+    expect(refused('{ a: price * qty == qty }')).toMatch(/NaN equals nothing/);
+    expect(refused('{ a: (price * qty) ?? 0 }')).toMatch(/NaN, which \?\? keeps/);
+    expect(refused('{ a: coalesce(price * qty, 0) }')).toMatch(/coalesce of arithmetic/);
+    expect(refused('{ a: `${qty + 1}` }')).toMatch(/template literal of arithmetic/);
+    // Numbers and booleans as text: SQL writes 3.0 and TRUE.
+    expect(refused('{ a: `${price}` }')).toMatch(/DOUBLE: SQL writes 3.0/);
+    expect(refused("{ a: concat(userId, price) }")).toMatch(/DOUBLE: SQL writes 3.0/);
+    expect(refused('{ a: toString(qty > 1) }')).toMatch(/'TRUE'/);
+    // null as 0 in arithmetic and comparisons.
+    expect(refused('{ a: qty + null }')).toMatch(/reads null as 0/);
+    expect(refused('{ a: qty < null }')).toMatch(/reads null as 0/);
+    // Unicode: code points in Flink, UTF-16 code units in JavaScript.
+    expect(refused('{ a: length(userId) }')).toMatch(/U\+FFFF/);
+    expect(refused('{ a: substring(userId, 1) }')).toMatch(/U\+FFFF/);
+    expect(refused('{ a: userId < type }')).toMatch(/UTF-16 code units/);
+    expect(refused("{ a: userId < '\uE000' }")).toMatch(/UTF-16 code units/);
+    // Literals with quotes, back quotes, line breaks and unicode are SQL string literals.
+    const doc = pipeline(dir);
+    doc.nodes = doc.nodes.map((n) => (n.id === 'big' ? { ...n, params: { condition: 'type != ' + JSON.stringify("it's `x`\n\u00e9😀") } } : n));
+    const r = sqlOf(doc, dir, { src: input });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    expect((r as { script: string }).script).toContain("WHERE (`type` IS DISTINCT FROM 'it''s `x`\n\u00e9😀')");
+  });
+
   it('`tributary flink export` writes pipeline.sql, or names the nodes that have no SQL form', async () => {
     // join.interval is not in the job jar yet: the SQL is written all the same, and the jar's absence explained.
     const doc = pipeline(dir);
-    doc.nodes = doc.nodes.filter((n) => !['big', 'shape', 'outMap', 'byUser', 'perMinute', 'outWindow', 'addThenBuy', 'outCep'].includes(n.id));
+    doc.nodes = doc.nodes.filter((n) => !['big', 'shape', 'outMap', 'byUser', 'perMinute', 'outWindow', 'addThenBuy', 'outCep', 'addBuyView', 'outCep3'].includes(n.id));
     doc.edges = doc.edges.filter((e) => doc.nodes.some((n) => n.id === e.from) && doc.nodes.some((n) => n.id === e.to));
     const file = join(dir, 'join.json');
     writeFileSync(file, JSON.stringify({ format: 'tributary.pipeline/v1', ...doc }));
@@ -237,7 +303,7 @@ describe('Flink SQL export', () => {
       const r = sqlOf(doc, join(dir, 'sql'), { src: input });
       expect(r.ok, JSON.stringify(r)).toBe(true);
       runSql((r as { script: string }).script);
-      for (const out of ['map', 'window', 'join', 'cep']) {
+      for (const out of ['map', 'window', 'join', 'cep', 'cep3']) {
         const want = readOut(join(dir, 'embedded', 'out', `${out}.jsonl`));
         const got = readOut(join(dir, 'sql', 'out', `${out}.jsonl`));
         // Each output holds records (the test would prove nothing on empty files).

@@ -8,6 +8,13 @@ import { type Column, type SqlType, id, str, unfit } from './sql.js';
 export interface Typed {
   readonly sql: string;
   readonly type: SqlType;
+  /** A literal: never null. */
+  readonly constant?: boolean;
+  /**
+   * Arithmetic: NaN in JavaScript where an operand is absent (undefined), NULL in SQL. The two
+   * agree in output (JSON writes NaN as null) and in <, >, but not in ==, ?? or text.
+   */
+  readonly nan?: boolean;
 }
 
 /** What a name in scope stands for. */
@@ -69,33 +76,53 @@ function literal(n: Node): Typed {
   const v = n.value as unknown;
   if (n.infinity || (typeof v === 'number' && !Number.isFinite(v))) unfit('Infinity has no SQL literal');
   if (v === null) return { sql: 'NULL', type: 'NULL' };
-  if (typeof v === 'string') return { sql: str(v), type: 'STRING' };
-  if (typeof v === 'boolean') return { sql: v ? 'TRUE' : 'FALSE', type: 'BOOLEAN' };
+  if (typeof v === 'string') return { sql: str(v), type: 'STRING', constant: true };
+  if (typeof v === 'boolean') return { sql: v ? 'TRUE' : 'FALSE', type: 'BOOLEAN', constant: true };
   if (typeof v === 'number') {
     // An integer literal is BIGINT only if it fits; SQL's DOUBLE literal needs an exponent.
-    if (Number.isSafeInteger(v)) return { sql: String(v), type: 'BIGINT' };
-    return { sql: `CAST(${String(v)} AS DOUBLE)`, type: 'DOUBLE' };
+    if (Number.isSafeInteger(v)) return { sql: String(v), type: 'BIGINT', constant: true };
+    return { sql: `CAST(${String(v)} AS DOUBLE)`, type: 'DOUBLE', constant: true };
   }
   return unfit(`literal ${String(v)} has no SQL form`);
 }
 
-const asString = (t: Typed): string => (t.type === 'STRING' ? t.sql : `CAST(${t.sql} AS STRING)`);
+/**
+ * A value as JavaScript's String() writes it, where SQL's CAST writes the same text: STRING and
+ * BIGINT; a BOOLEAN is spelled out (CAST gives 'TRUE'); a DOUBLE is refused (CAST writes 3.0 and
+ * 1.0E21 where JavaScript writes 3 and 1e+21), as is NaN (JavaScript writes 'NaN', SQL has NULL).
+ */
+function asString(t: Typed, what: string): string {
+  if (t.type === 'STRING') return t.sql;
+  if (t.nan) unfit(`${what} of arithmetic: an absent operand gives NaN ('NaN' in text) in JavaScript, NULL in SQL`);
+  if (t.type === 'DOUBLE') unfit(`${what} of a DOUBLE: SQL writes 3.0 where JavaScript writes 3`);
+  if (t.type === 'NULL') unfit(`${what} of null: JavaScript writes 'null', SQL gives NULL`);
+  if (t.type === 'BOOLEAN') return `(CASE WHEN ${t.sql} THEN 'true' WHEN NOT ${t.sql} THEN 'false' END)`;
+  return `CAST(${t.sql} AS STRING)`;
+}
+
+/**
+ * Text inside a template literal or a `+` with text: JavaScript writes an absent value as
+ * 'undefined' where SQL's CONCAT and || give NULL for the whole text.
+ */
+const inText = (t: Typed, what: string): string => (t.constant ? asString(t, what) : `COALESCE(${asString(t, what)}, 'undefined')`);
 const asDouble = (t: Typed): string => (t.type === 'DOUBLE' ? t.sql : `CAST(${t.sql} AS DOUBLE)`);
 
 function arithmetic(op: string, a: Typed, b: Typed): Typed {
   if (!numeric(a.type) || !numeric(b.type)) unfit(`'${op}' on ${a.type} and ${b.type}: JavaScript coerces, SQL does not`);
+  if (a.type === 'NULL' || b.type === 'NULL') unfit(`'${op}' with null: JavaScript reads null as 0, SQL gives NULL`);
   const type: SqlType = a.type === 'DOUBLE' || b.type === 'DOUBLE' ? 'DOUBLE' : 'BIGINT';
+  const nan = !(a.constant && b.constant);
   switch (op) {
     // JavaScript divides in floating point; SQL's BIGINT / BIGINT truncates.
     case '/':
-      return { sql: `(${asDouble(a)} / ${asDouble(b)})`, type: 'DOUBLE' };
+      return { sql: `(${asDouble(a)} / ${asDouble(b)})`, type: 'DOUBLE', nan };
     // JavaScript's % keeps the dividend's sign, as SQL's MOD does.
     case '%':
-      return { sql: `MOD(${a.sql}, ${b.sql})`, type };
+      return { sql: `MOD(${a.sql}, ${b.sql})`, type, nan };
     case '**':
-      return { sql: `POWER(${asDouble(a)}, ${asDouble(b)})`, type: 'DOUBLE' };
+      return { sql: `POWER(${asDouble(a)}, ${asDouble(b)})`, type: 'DOUBLE', nan };
     default:
-      return { sql: `(${a.sql} ${op} ${b.sql})`, type };
+      return { sql: `(${a.sql} ${op} ${b.sql})`, type, nan };
   }
 }
 
@@ -104,48 +131,86 @@ function comparable(op: string, a: Typed, b: Typed): void {
   if (!same) unfit(`'${op}' between ${a.type} and ${b.type}: JavaScript coerces, SQL does not`);
 }
 
+/**
+ * ==, !=, ===, !==. Every column may be absent (a JSON field missing or null reads as SQL NULL),
+ * and SQL's = gives NULL for it, which a WHERE drops, where JavaScript's `x != 'a'` is true:
+ * IS [NOT] DISTINCT FROM is two-valued, as JavaScript's equality is (undefined == null, and both
+ * differ from every value).
+ */
+function equality(op: string, a: Typed, b: Typed): Typed {
+  comparable(op, a, b);
+  const not = op.startsWith('!');
+  const strict = op.length === 3;
+  if (a.type === 'NULL' || b.type === 'NULL') {
+    // x === null is false for an absent field, x === undefined for a null one: SQL has one NULL.
+    if (strict) unfit(`'${op}' null/undefined: SQL cannot tell a JSON null from a missing field; write ${not ? '!=' : '=='} null`);
+    const other = a.type === 'NULL' ? b : a;
+    if (other.nan) unfit(`'${op}' null of arithmetic: an absent operand gives NaN in JavaScript (not null), NULL in SQL`);
+    return { sql: `(${other.sql} IS ${not ? 'NOT ' : ''}NULL)`, type: 'BOOLEAN' };
+  }
+  // NaN equals nothing in JavaScript; NULL IS NOT DISTINCT FROM NULL is true.
+  if ((a.nan && !b.constant) || (b.nan && !a.constant)) unfit(`'${op}' of arithmetic with a value that may be absent: JavaScript's NaN equals nothing, SQL's NULL equals NULL`);
+  return { sql: `(${a.sql} IS ${not ? '' : 'NOT '}DISTINCT FROM ${b.sql})`, type: 'BOOLEAN' };
+}
+
+/** Text that orders the same by UTF-16 code units (JavaScript) and UTF-8 bytes (Flink's STRING). */
+const bmpBelowSurrogates = (t: Typed): boolean => t.constant === true && t.type === 'STRING' && !/[\ud800-\uffff]/.test(t.sql);
+
+/**
+ * <, <=, >, >=: false in JavaScript when an operand is undefined (or NaN), NULL in SQL, which
+ * NOT and a boolean column would not treat as false: made two-valued with COALESCE.
+ */
+function relational(op: string, a: Typed, b: Typed): Typed {
+  comparable(op, a, b);
+  if (a.type === 'NULL' || b.type === 'NULL') unfit(`'${op}' with null: JavaScript reads null as 0, SQL gives NULL`);
+  // JavaScript compares UTF-16 code units, Flink UTF-8 bytes (code points): they differ between
+  // U+E000–U+FFFF and characters above U+FFFF, unless one side is text below U+D800.
+  if (a.type === 'STRING' && !bmpBelowSurrogates(a) && !bmpBelowSurrogates(b)) unfit(`'${op}' between texts: JavaScript orders UTF-16 code units, Flink code points; compare with a literal below U+D800`);
+  return { sql: `COALESCE(${a.sql} ${op} ${b.sql}, FALSE)`, type: 'BOOLEAN' };
+}
+
 function call(n: Node, scope: Scope): Typed {
   if (n.callee.type !== 'Identifier' || !Object.hasOwn(HELPERS, n.callee.name)) unfit('only the documented helpers can be called');
   const name = n.callee.name as string;
   const sqlName = HELPERS[name]!.sql;
   if (name === 'sum') return sumOfStep(n, scope);
   const args = (n.arguments as Node[]).map((a) => translate(a, scope));
+  // NaN (JavaScript, from arithmetic over an absent value) is not null to a helper; NULL is to SQL.
+  // Only the numeric helpers give NaN for NaN as SQL gives NULL for NULL.
+  if (!['abs', 'floor', 'ceil', 'sqrt', 'pow', 'round'].includes(name) && args.some((a) => a.nan)) unfit(`${name} of arithmetic: an absent operand gives NaN in JavaScript, which ${name} does not treat as null; SQL gives NULL`);
+  const numericHelper = (t: Typed): Typed => ({ ...t, nan: args.some((a) => a.nan) || undefined });
   const plain = (type: SqlType): Typed => ({ sql: `${sqlName}(${args.map((a) => a.sql).join(', ')})`, type });
   switch (name) {
     case 'lower':
     case 'upper':
     case 'trim':
-      return { sql: `${sqlName}(${asString(args[0]!)})`, type: 'STRING' };
+      return { sql: `${sqlName}(${asString(args[0]!, name)})`, type: 'STRING' };
     case 'length':
-      if (args[0]!.type !== 'STRING') unfit('length of a non-string: only string columns are declared');
-      return plain('BIGINT');
+    case 'substring':
+      // Flink's STRING counts code points, JavaScript UTF-16 code units: a character above U+FFFF
+      // (an emoji) is 1 in SQL and 2 here.
+      return unfit(`${name}: Flink counts characters above U+FFFF (emoji) as one, JavaScript as two`);
     case 'concat':
-      return { sql: `${sqlName}(${args.map(asString).join(', ')})`, type: 'STRING' };
-    case 'substring': {
-      // SQL SUBSTRING is 1-based; the helper's start is 0-based.
-      const [s, start] = args;
-      if (args.length === 3) unfit('substring with a length: SQL gives an error for a negative length where the helper gives an empty string');
-      return { sql: `${sqlName}(${asString(s!)} FROM ${start!.sql} + 1)`, type: 'STRING' };
-    }
+      return { sql: `${sqlName}(${args.map((a) => asString(a, name)).join(', ')})`, type: 'STRING' };
     case 'contains':
       if (args[0]!.type !== 'STRING') unfit('contains on a non-string: only string columns are declared');
-      return { sql: `(${sqlName}(${asString(args[1]!)} IN ${args[0]!.sql}) > 0)`, type: 'BOOLEAN' };
+      return { sql: `(${sqlName}(${asString(args[1]!, name)} IN ${args[0]!.sql}) > 0)`, type: 'BOOLEAN' };
     case 'startsWith':
     case 'endsWith':
-      return { sql: `${sqlName}(${asString(args[0]!)}, ${asString(args[1]!)})`, type: 'BOOLEAN' };
+      return { sql: `${sqlName}(${asString(args[0]!, name)}, ${asString(args[1]!, name)})`, type: 'BOOLEAN' };
     case 'abs':
     case 'floor':
     case 'ceil':
-      return plain(args[0]!.type === 'DOUBLE' ? 'DOUBLE' : 'BIGINT');
+      return numericHelper(plain(args[0]!.type === 'DOUBLE' ? 'DOUBLE' : 'BIGINT'));
     case 'sqrt':
-      return { sql: `${sqlName}(${asDouble(args[0]!)})`, type: 'DOUBLE' };
+      return numericHelper({ sql: `${sqlName}(${asDouble(args[0]!)})`, type: 'DOUBLE' });
     case 'pow':
-      return { sql: `${sqlName}(${asDouble(args[0]!)}, ${asDouble(args[1]!)})`, type: 'DOUBLE' };
+      return numericHelper({ sql: `${sqlName}(${asDouble(args[0]!)}, ${asDouble(args[1]!)})`, type: 'DOUBLE' });
     case 'round':
       // Flink rounds the double's exact binary value (27.885 → 27.88); the helper rounds the
       // decimal it is written as (27.89). Equal for whole digits only at .5, which is exact.
       if (args.length > 1 && args[0]!.type !== 'BIGINT') unfit('round with digits of a DOUBLE: Flink rounds its binary value (27.885 → 27.88), the helper its decimal text (27.89)');
-      return plain(args[0]!.type === 'DOUBLE' ? 'DOUBLE' : 'BIGINT');
+      return numericHelper(plain(args[0]!.type === 'DOUBLE' ? 'DOUBLE' : 'BIGINT'));
     case 'min':
     case 'max':
     case 'coalesce': {
@@ -158,6 +223,7 @@ function call(n: Node, scope: Scope): Typed {
       return { sql: `TRY_${sqlName}(${args[0]!.sql} AS DOUBLE)`, type: 'DOUBLE' };
     case 'toString':
       if (args[0]!.type === 'DOUBLE') unfit('toString of a DOUBLE: SQL writes 3.0 where JavaScript writes 3');
+      if (args[0]!.type === 'BOOLEAN') unfit("toString of a BOOLEAN: SQL writes 'TRUE' where JavaScript writes 'true'");
       return { sql: `${sqlName}(${args[0]!.sql} AS STRING)`, type: 'STRING' };
     case 'dateFormat':
       if (!numeric(args[0]!.type)) unfit('dateFormat of a non-number: only epoch milliseconds are translated');
@@ -207,7 +273,7 @@ export function translate(n: Node, scope: Scope): Typed {
       const parts: string[] = [];
       (n.quasis as Node[]).forEach((q, i) => {
         if (q.value.cooked) parts.push(str(q.value.cooked as string));
-        if (i < n.expressions.length) parts.push(asString(translate(n.expressions[i] as Node, scope)));
+        if (i < n.expressions.length) parts.push(inText(translate(n.expressions[i] as Node, scope), 'a template literal'));
       });
       return { sql: parts.length === 0 ? "''" : `CONCAT(${parts.join(', ')})`, type: 'STRING' };
     }
@@ -215,16 +281,21 @@ export function translate(n: Node, scope: Scope): Typed {
       const a = translate(n.argument as Node, scope);
       if (n.operator === '!') {
         if (a.type !== 'BOOLEAN') unfit('! of a non-boolean: JavaScript truthiness has no SQL form');
-        return { sql: `(NOT ${a.sql})`, type: 'BOOLEAN' };
+        // !undefined is true; NOT NULL is NULL, which a WHERE drops.
+        return { sql: `(${a.sql} IS NOT TRUE)`, type: 'BOOLEAN' };
       }
-      if (n.operator === '-' && numeric(a.type)) return { sql: `(-${a.sql})`, type: a.type };
-      if (n.operator === '+' && numeric(a.type)) return a;
+      if (n.operator === '-' && numeric(a.type) && a.type !== 'NULL') return { sql: `(-${a.sql})`, type: a.type, nan: a.nan, constant: a.constant };
+      if (n.operator === '+' && numeric(a.type) && a.type !== 'NULL') return a;
       return unfit(`unary '${n.operator}' is not translated`);
     }
     case 'LogicalExpression': {
       const a = translate(n.left as Node, scope);
       const b = translate(n.right as Node, scope);
-      if (n.operator === '??') return { sql: `COALESCE(${a.sql}, ${b.sql})`, type: a.type === 'NULL' ? b.type : a.type };
+      if (n.operator === '??') {
+        if (a.nan) unfit("'??' after arithmetic: an absent operand gives NaN, which ?? keeps, where SQL's NULL takes the default");
+        if (a.type !== b.type && a.type !== 'NULL' && b.type !== 'NULL' && !(numeric(a.type) && numeric(b.type))) unfit(`'??' giving ${a.type} or ${b.type}: a SQL column has one type`);
+        return { sql: `COALESCE(${a.sql}, ${b.sql})`, type: a.type === 'NULL' ? b.type : a.type === 'BIGINT' && b.type === 'DOUBLE' ? 'DOUBLE' : a.type, nan: b.nan };
+      }
       // JavaScript's && and || give an operand, SQL's AND and OR a boolean: the same only on booleans.
       if (a.type !== 'BOOLEAN' || b.type !== 'BOOLEAN') unfit(`'${n.operator}' on non-booleans gives an operand in JavaScript, a boolean in SQL`);
       return { sql: `(${a.sql} ${n.operator === '&&' ? 'AND' : 'OR'} ${b.sql})`, type: 'BOOLEAN' };
@@ -238,22 +309,14 @@ export function translate(n: Node, scope: Scope): Typed {
         case '===':
         case '!=':
         case '!==':
-          comparable(op, a, b);
-          // x == null in JavaScript is IS NULL in SQL (= NULL is never true).
-          if (b.type === 'NULL') return { sql: `(${a.sql} IS ${op.startsWith('!') ? 'NOT ' : ''}NULL)`, type: 'BOOLEAN' };
-          if (a.type === 'NULL') return { sql: `(${b.sql} IS ${op.startsWith('!') ? 'NOT ' : ''}NULL)`, type: 'BOOLEAN' };
-          return { sql: `(${a.sql} ${op.startsWith('!') ? '<>' : '='} ${b.sql})`, type: 'BOOLEAN' };
+          return equality(op, a, b);
         case '<':
         case '<=':
         case '>':
         case '>=':
-          comparable(op, a, b);
-          return { sql: `(${a.sql} ${op} ${b.sql})`, type: 'BOOLEAN' };
+          return relational(op, a, b);
         case '+':
-          if (a.type === 'STRING' || b.type === 'STRING') {
-            if (a.type === 'DOUBLE' || b.type === 'DOUBLE') unfit("'+' of text and a DOUBLE: SQL writes 3.0 where JavaScript writes 3");
-            return { sql: `(${asString(a)} || ${asString(b)})`, type: 'STRING' };
-          }
+          if (a.type === 'STRING' || b.type === 'STRING') return { sql: `(${inText(a, "'+'")} || ${inText(b, "'+'")})`, type: 'STRING' };
           return arithmetic(op, a, b);
         case '-':
         case '*':
@@ -272,7 +335,7 @@ export function translate(n: Node, scope: Scope): Typed {
       const b = translate(n.alternate as Node, scope);
       if (a.type !== b.type && a.type !== 'NULL' && b.type !== 'NULL' && !(numeric(a.type) && numeric(b.type))) unfit(`?: giving ${a.type} or ${b.type}: a SQL column has one type`);
       const type = a.type === 'NULL' ? b.type : a.type === 'BIGINT' && b.type === 'DOUBLE' ? 'DOUBLE' : a.type;
-      return { sql: `(CASE WHEN ${c.sql} THEN ${a.sql} ELSE ${b.sql} END)`, type };
+      return { sql: `(CASE WHEN ${c.sql} THEN ${a.sql} ELSE ${b.sql} END)`, type, nan: a.nan || b.nan };
     }
     case 'CallExpression':
       return call(n, scope);

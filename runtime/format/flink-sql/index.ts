@@ -104,7 +104,8 @@ function kafkaCommon(p: Params): Record<string, string> {
 /** Translate the pipeline; every node that cannot be written is named. */
 export function exportFlinkSql(pipeline: Pipeline, compiled: CompiledPipeline, opts: SqlExportOptions): SqlExport {
   const problems: FlinkProblem[] = [];
-  doubleSums = false;
+  // Whether some window sums or averages DOUBLEs (windowView says so): see the header below.
+  let doubleSums = false;
   const byId = new Map(compiled.nodes.map((n) => [n.id, n]));
   const inEdges = (nodeId: string) => compiled.edges.filter((e) => e.to === nodeId);
   for (const e of compiled.edges) {
@@ -193,9 +194,12 @@ export function exportFlinkSql(pipeline: Pipeline, compiled: CompiledPipeline, o
           view(out, ins.map(({ r }) => `SELECT ${[...r.columns.map((c) => id(c.name)), ...carried(out)].join(', ')} FROM ${id(r.name)}`).join('\nUNION ALL\n'));
           break;
         }
-        case 'window':
-          view(...windowView(nodeId, p, one()));
+        case 'window': {
+          const w = windowView(nodeId, p, one());
+          view(...w.view);
+          doubleSums ||= w.doubleSums;
           break;
+        }
         case 'join.interval':
           view(...intervalJoinView(nodeId, p, ins));
           break;
@@ -234,7 +238,8 @@ export function exportFlinkSql(pipeline: Pipeline, compiled: CompiledPipeline, o
   if (problems.length > 0) return { ok: false, problems: dedupe(problems) };
   if (inserts.length === 0) return { ok: false, problems: [{ nodeId: compiled.nodes[0]?.id ?? '', reason: 'the pipeline has no sink' }] };
   const header = [
-    `-- Flink SQL for the pipeline '${pipeline.name}', written by \`tributary flink export\`.`,
+    // The name is free text: a line break in it would end the comment and start a statement.
+    `-- Flink SQL for the pipeline ${JSON.stringify(pipeline.name)}, written by \`tributary flink export\`.`,
     '-- Run with Flink\'s SQL client (sql-client.sh -f pipeline.sql) with the json, filesystem and Kafka connectors on its classpath.',
     '-- Window bounds and date formats are read in UTC, as the pipeline defines them.',
     "SET 'table.local-time-zone' = 'UTC';",
@@ -283,14 +288,14 @@ const needEventTime = (r: Relation, what: string): void => {
 type ViewArgs = [Relation, string];
 
 /**
- * Set when a window sums or averages DOUBLE values. Flink SQL splits a window aggregation into a
- * local and a global phase (table.optimizer.agg-phase-strategy AUTO), so a sum is a sum of
- * partial sums and its last bits differ from the embedded runtime's (and the DataStream job's)
- * addition in arrival order. ONE_PHASE adds in arrival order: the same doubles (checked on Flink).
+ * A window's view, and whether it sums or averages DOUBLE values. Flink SQL splits a window
+ * aggregation into a local and a global phase (table.optimizer.agg-phase-strategy AUTO), so a sum
+ * is a sum of partial sums and its last bits differ from the embedded runtime's (and the
+ * DataStream job's) addition in arrival order. ONE_PHASE adds in arrival order: the same doubles
+ * (checked on Flink).
  */
-let doubleSums = false;
-
-function windowView(nodeId: string, p: Params, r: Relation): ViewArgs {
+function windowView(nodeId: string, p: Params, r: Relation): { view: ViewArgs; doubleSums: boolean } {
+  let doubleSums = false;
   if (p.time !== 'event') unfit('processing-time windows: at the end of a bounded input the embedded runtime fires them, Flink SQL does not');
   needEventTime(r, 'an event-time window');
   if ((p.allowedLateness as number) > 0) unfit('allowedLateness: window TVFs have no allowed lateness (late firings)');
@@ -358,7 +363,7 @@ function windowView(nodeId: string, p: Params, r: Relation): ViewArgs {
     `FROM TABLE(${tvf})`,
     `GROUP BY ${['window_start', 'window_end', 'window_time', ...(r.key !== null ? [KEY] : [])].join(', ')}`,
   ].join('\n');
-  return [{ name: nodeId, columns, rowtime: true, key: null }, body];
+  return { view: [{ name: nodeId, columns, rowtime: true, key: null }, body], doubleSums };
 }
 
 function intervalJoinView(nodeId: string, p: Params, ins: { port: string; r: Relation }[]): ViewArgs {
@@ -407,12 +412,20 @@ function cepView(nodeId: string, p: Params, r: Relation): ViewArgs {
   const defines: string[] = [];
   const pattern: string[] = [];
   steps.forEach((s, i) => {
-    // followedBy (relaxed) takes the first matching event after the previous step's: a reluctant
-    // run of any rows between them (a variable without DEFINE matches every row).
-    if (i > 0 && s.contiguity === 'relaxed') pattern.push(`${id(`__gap${i}`)}*?`);
-    pattern.push(id(s.name as string));
     const w = s.where as Expr;
     if (/\bmatch\b/.test(w.source)) unfit(`step '${s.name}': a condition over \`match\` (iterative condition) is not written yet`);
+    // followedBy (relaxed contiguity) skips only the events that do not match the step: the
+    // first matching event is taken and the partial match cannot wait for a later one (Flink
+    // CEP's NFA ignores an event on a relaxed edge only when the step's condition rejects it;
+    // "Contiguity within looping patterns", Flink CEP docs). So the gap is a run of rows the
+    // step's condition rejects, not any rows: with `a any*? b c`, an `a b x b c` would match
+    // on the second b where CEP's partial match dies at x.
+    if (i > 0 && s.contiguity === 'relaxed') {
+      const gap = id(`__gap${i}`);
+      pattern.push(`${gap}*`);
+      defines.push(`  ${gap} AS (${condition(w.$expr.ast, scopeOf(w, { event: rowOf(r, gap) }))}) IS NOT TRUE`);
+    }
+    pattern.push(id(s.name as string));
     defines.push(`  ${id(s.name as string)} AS ${condition(w.$expr.ast, scopeOf(w, { event: rowOf(r, id(s.name as string)) }))}`);
   });
   const firstStep = id(steps[0]!.name as string);

@@ -38,7 +38,7 @@ public final class SqlRunner {
     if (last != null) last.await();
   }
 
-  /** Splits on ';' ending a line outside single quotes; a STATEMENT SET block stays whole. */
+  /** Splits on ';' ending a line outside quotes; a STATEMENT SET block stays whole. */
   static List<String> statements(String script) {
     List<String> out = new ArrayList<>();
     StringBuilder cur = new StringBuilder();
@@ -60,9 +60,14 @@ public final class SqlRunner {
     return out;
   }
 
+  /** Whether a 'string' or a `quoted identifier` is open (a quote of the other kind inside one is text). */
   private static boolean quoteOpen(CharSequence s) {
-    boolean open = false;
-    for (int i = 0; i < s.length(); i++) if (s.charAt(i) == '\'') open = !open;
-    return open;
+    char open = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (open == 0 && (c == '\'' || c == '`')) open = c;
+      else if (c == open) open = 0;
+    }
+    return open != 0;
   }
 }
