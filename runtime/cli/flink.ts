@@ -7,12 +7,14 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { compileForFlink, flinkProblems } from '../format/flink.js';
+import { type FlinkProblem, compileForFlink, flinkProblems } from '../format/flink.js';
+import { exportFlinkSql } from '../format/flink-sql/index.js';
 import { formatProblem } from '../format/problems.js';
 import { type Loaded, loadPipelineFile } from '../host/load.js';
 import { ADD_OPENS, flinkClasspath, flinkJobJar } from './flink-build.js';
 import { clusterDown, clusterUp } from './flink-cluster.js';
 import { failureOf, follow, submit } from './flink-rest.js';
+import { sqlSamples } from './flink-sql-samples.js';
 import type { Io } from './main.js';
 import { trusted } from './run.js';
 
@@ -32,8 +34,10 @@ interface Ctx {
   setCode(code: number): void;
 }
 
-/** Load, validate, check trust and Flink support; the loaded pipeline, or null with the reasons printed. */
-async function prepare(file: string, trust: boolean, ctx: Ctx): Promise<Loaded | null> {
+const listProblems = (ps: readonly FlinkProblem[]): string => ps.map((p) => `  node '${p.nodeId}': ${p.reason}\n`).join('');
+
+/** Load, validate and check trust (with the Flink job's support unless `forJob` is false); null with the reasons printed. */
+async function prepare(file: string, trust: boolean, ctx: Ctx, forJob = true): Promise<Loaded | null> {
   const loaded = await loadPipelineFile(file);
   if (loaded.problems.length > 0) {
     for (const p of loaded.problems) ctx.io.stderr.write(`${formatProblem(p)}\n`);
@@ -41,8 +45,8 @@ async function prepare(file: string, trust: boolean, ctx: Ctx): Promise<Loaded |
     return null;
   }
   const problems = flinkProblems(loaded.pipeline!);
-  if (problems.length > 0) {
-    ctx.io.stderr.write(`${file} cannot run on Flink:\n${problems.map((p) => `  node '${p.nodeId}': ${p.reason}\n`).join('')}`);
+  if (forJob && problems.length > 0) {
+    ctx.io.stderr.write(`${file} cannot run on Flink:\n${listProblems(problems)}`);
     ctx.setCode(EXIT_INVALID);
     return null;
   }
@@ -130,18 +134,46 @@ export function addFlinkCommands(program: Command, ctx: Ctx): void {
 
   flink
     .command('export')
-    .description('Write the job jar and the compiled pipeline, for deploying the job yourself (`flink run tributary-flink.jar --pipeline <file>`).')
+    .description(
+      'Write the job jar and the compiled pipeline, for deploying the job yourself (`flink run tributary-flink.jar --pipeline <file>`), and, when every node has a faithful SQL form, a Flink SQL script (pipeline.sql); otherwise each node that has none is named with the reason.',
+    )
     .argument('<pipeline>', 'pipeline JSON file')
     .option('--out <dir>', 'folder to write into', 'flink-export')
+    .option('--sample <node=file>', 'JSON Lines records whose fields give a Kafka source\'s SQL column types (a file source\'s own first lines are read)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--trust', 'trust this file (files outside its folder); remembered for this exact content')
-    .action(async (file: string, opts: { out: string; trust?: boolean }) => {
-      const loaded = await prepare(file, opts.trust === true, ctx);
+    .action(async (file: string, opts: { out: string; sample: string[]; trust?: boolean }) => {
+      const loaded = await prepare(file, opts.trust === true, ctx, false);
       if (!loaded) return;
+      const pipeline = loaded.pipeline!;
       const out = resolve(opts.out);
       mkdirSync(out, { recursive: true });
-      copyFileSync(flinkJobJar(), join(out, 'tributary-flink.jar'));
-      writeFileSync(join(out, 'pipeline.flink.json'), `${JSON.stringify(compileForFlink(loaded.pipeline!, loaded.resolvePath), null, 2)}\n`);
-      ctx.io.stderr.write(`wrote ${join(out, 'tributary-flink.jar')} and ${join(out, 'pipeline.flink.json')}\n`);
+      const compiled = compileForFlink(pipeline, loaded.resolvePath);
+      const written: string[] = [];
+      const jobProblems = flinkProblems(pipeline);
+      if (jobProblems.length === 0) {
+        copyFileSync(flinkJobJar(), join(out, 'tributary-flink.jar'));
+        writeFileSync(join(out, 'pipeline.flink.json'), `${JSON.stringify(compiled, null, 2)}\n`);
+        written.push(join(out, 'tributary-flink.jar'), join(out, 'pipeline.flink.json'));
+      } else {
+        ctx.io.stderr.write(`the job jar is not written: ${file} cannot run on Flink:\n${listProblems(jobProblems)}`);
+      }
+      let samples: Record<string, unknown[]>;
+      try {
+        samples = sqlSamples(pipeline, compiled, opts.sample);
+      } catch (err) {
+        ctx.io.stderr.write(`tributary: ${(err as Error).message}\n`);
+        ctx.setCode(EXIT_INVALID);
+        return;
+      }
+      const sql = exportFlinkSql(pipeline, compiled, { samples });
+      if (sql.ok) {
+        writeFileSync(join(out, 'pipeline.sql'), sql.script);
+        written.push(join(out, 'pipeline.sql'));
+      } else {
+        ctx.io.stderr.write(`no Flink SQL written (pipeline.sql): these nodes have no faithful SQL form:\n${listProblems(sql.problems)}`);
+      }
+      if (written.length > 0) ctx.io.stderr.write(`wrote ${written.join(', ')}\n`);
+      else ctx.setCode(EXIT_INVALID);
     });
 
   const cluster = flink.command('cluster').description('A local Flink session cluster: JobManager and TaskManager processes on 127.0.0.1.');
