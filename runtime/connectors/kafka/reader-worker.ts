@@ -5,19 +5,11 @@
 import { parentPort } from 'node:worker_threads';
 import { driverNamed } from './driver.js';
 import { pack, transferables } from './packed.js';
-import type { FetchRequest, FetchReply, WireError } from './reader-protocol.js';
+import { wire, type FetchRequest, type FetchReply } from './reader-protocol.js';
 import type { KafkaReader } from './types.js';
 
 let reader: KafkaReader | null = null;
 let tail: Promise<void> = Promise.resolve();
-
-function wire(err: unknown): WireError {
-  if (!(err instanceof Error)) return { message: String(err) };
-  // What retriable.ts reads to tell a retriable coordinator error, one level of cause deep.
-  const x = err as { type?: string; code?: string; apiId?: string; cause?: unknown; originalError?: unknown; errors?: unknown[] };
-  const inner = x.cause ?? x.originalError ?? (Array.isArray(x.errors) ? x.errors[0] : undefined);
-  return { message: err.message, name: err.name, type: x.type, code: x.code, apiId: x.apiId, cause: inner === undefined ? undefined : wire(inner) };
-}
 
 async function serve(req: FetchRequest): Promise<void> {
   let reply: FetchReply;

@@ -18,7 +18,8 @@ function workerEntry(): string | null {
   return existsSync(entry) ? entry : null;
 }
 
-function errorFrom(w: WireError): Error {
+/** The error the fetch thread reported, with the fields retriable.ts reads. */
+export function errorFrom(w: WireError): Error {
   const e = new Error(w.message, w.cause === undefined ? undefined : { cause: errorFrom(w.cause) }) as Error & Record<string, unknown>;
   if (w.name !== undefined) e.name = w.name;
   if (w.type !== undefined) e.type = w.type;
@@ -56,24 +57,40 @@ export class ThreadedReader {
     });
   }
 
-  /** A fetch thread, or null when threads cannot run here (the caller reads in-thread). Rejects when the client cannot connect. */
-  static async open(driver: KafkaDriverName, conn: KafkaConnection, opts: ReaderOptions, parse: boolean, maxMessages: number): Promise<ThreadedReader | null> {
-    const entry = workerEntry();
-    if (entry === null) return null;
-    let worker: Worker;
+  /**
+   * A fetch thread, or null when threads cannot run here (the caller reads in-thread; `unavailable`
+   * hears why, so a packaging that cannot start the thread says so). Rejects when the client cannot
+   * connect. `entry` is the worker script (tests point it elsewhere).
+   */
+  static async open(
+    driver: KafkaDriverName,
+    conn: KafkaConnection,
+    opts: ReaderOptions,
+    parse: boolean,
+    maxMessages: number,
+    unavailable: (why: string) => void,
+    entry: string | null = workerEntry(),
+  ): Promise<ThreadedReader | null> {
+    if (entry === null) {
+      unavailable('its compiled script (reader-worker.js) was not found');
+      return null;
+    }
+    let worker: Worker | undefined;
     try {
-      worker = new Worker(entry, { name: 'tributary-kafka-fetch' });
+      const w = (worker = new Worker(entry, { name: 'tributary-kafka-fetch' }));
       await new Promise<void>((resolve, reject) => {
         const exit = (code: number) => reject(new Error(`exit code ${code}`));
-        worker.once('message', () => {
-          worker.off('error', reject);
-          worker.off('exit', exit);
+        w.once('message', () => {
+          w.off('error', reject);
+          w.off('exit', exit);
           resolve();
         });
-        worker.once('error', reject);
-        worker.once('exit', exit);
+        w.once('error', reject);
+        w.once('exit', exit);
       });
-    } catch {
+    } catch (err) {
+      unavailable(`it did not start: ${err instanceof Error ? err.message : String(err)}`);
+      await worker?.terminate();
       return null;
     }
     const r = new ThreadedReader(worker, parse, maxMessages);

@@ -78,6 +78,7 @@ export class KafkaSource extends SourceOperator implements Checkpointed {
     private readonly nodeId: string,
     private readonly p: Params,
     private readonly resolvePath: (path: string) => string,
+    private readonly warn: (message: string) => void,
   ) {
     const idle = p.eventTime?.idleTimeout !== undefined ? parseDuration(p.eventTime.idleTimeout) : null;
     super(job, 2, metrics, idle);
@@ -132,7 +133,10 @@ export class KafkaSource extends SourceOperator implements Checkpointed {
     const opts = { groupId, start, maxBuffered: this.p.maxBuffered, isolationLevel: this.p.isolationLevel };
     try {
       // Where threads cannot start (a packaging without worker support), the client runs here.
-      if (this.p.fetchThread !== 'off') this.threaded = await ThreadedReader.open(driver.name, conn, opts, this.p.fetchThread === 'parse' && this.p.format === 'json', POLL_MESSAGES);
+      if (this.p.fetchThread !== 'off') {
+        const unavailable = (why: string) => this.warn(`${this.nodeId}: the Kafka fetch thread (fetchThread: ${this.p.fetchThread}) cannot run here, so the client runs on the pipeline's thread (as fetchThread: off): ${why}`);
+        this.threaded = await ThreadedReader.open(driver.name, conn, opts, this.p.fetchThread === 'parse' && this.p.format === 'json', POLL_MESSAGES, unavailable);
+      }
       if (this.threaded === null) this.inThread = await driver.reader(conn, opts);
     } catch (err) {
       throw unreachable(this.nodeId, conn, err);
@@ -281,7 +285,7 @@ export class KafkaSource extends SourceOperator implements Checkpointed {
 }
 
 export const createKafkaSource: OperatorFactory<Params> = (ctx, p) => ({
-  operator: new KafkaSource(ctx.job, ctx.metrics, ctx.nodeId, p, ctx.resolvePath),
+  operator: new KafkaSource(ctx.job, ctx.metrics, ctx.nodeId, p, ctx.resolvePath, ctx.warn ?? ((m) => process.stderr.write(`tributary: ${m}\n`))),
 });
 
 /**

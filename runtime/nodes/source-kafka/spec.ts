@@ -44,7 +44,7 @@ export const sourceKafkaSpec = defineNode({
       .default('fetch')
       .meta({
         description:
-          'Where the Kafka client runs. `fetch`: on a thread of its own, which fetches, decodes the protocol and hands over each poll\'s bytes in one transferred buffer; JSON values are parsed on the pipeline\'s thread. `parse`: that thread also parses JSON values and hands over the objects (structured clone). `off`: everything on the pipeline\'s thread. Records, errors, offsets and checkpoints are the same either way; `npm run bench -- kafka` compares them. If the thread cannot start, the client runs on the pipeline\'s thread.',
+          'Where the Kafka client runs. `fetch`: on a thread of its own, which fetches, decodes the protocol and hands over each poll\'s bytes in one transferred buffer; JSON values are parsed on the pipeline\'s thread. `parse`: that thread also parses JSON values and hands over the objects (structured clone). `off`: everything on the pipeline\'s thread. Records, errors, offsets and checkpoints are the same either way; `npm run bench -- kafka` compares them. If the thread cannot start (its script missing or not loadable, as in a packaging without worker support), the client runs on the pipeline\'s thread and a warning naming the node says why.',
       }),
     isolationLevel: z
       .enum(['read_committed', 'read_uncommitted'])
