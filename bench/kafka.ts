@@ -19,13 +19,13 @@ function redisUrl(): string {
   return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 }
 
-async function endToEnd(): Promise<ScenarioResult> {
+async function endToEnd(fetchThread: string): Promise<ScenarioResult> {
   const t = topic();
   const doc = {
     format: 'tributary.pipeline/v1',
     name: 'bench-kafka-redis',
     nodes: [
-      { id: 'src', type: 'source.kafka', params: { brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', topic: t.name, startFrom: 'earliest', bounded: true, groupId: `${BENCH_PREFIX}-e2e-${Date.now()}`, metadata: false, maxBuffered: 50_000, eventTime: { field: 'ts', maxOutOfOrderness: '2s' } } },
+      { id: 'src', type: 'source.kafka', params: { brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', topic: t.name, startFrom: 'earliest', bounded: true, groupId: `${BENCH_PREFIX}-e2e-${Date.now()}`, metadata: false, maxBuffered: 50_000, fetchThread, eventTime: { field: 'ts', maxOutOfOrderness: '2s' } } },
       { id: 'views', type: 'filter', params: { condition: "eventType != 'REMOVE_FROM_CART'" } },
       { id: 'byUser', type: 'keyBy', params: { key: 'userId' } },
       { id: 'perMinute', type: 'window', params: { assigner: { kind: 'tumbling', size: '1m' }, aggregates: { events: { fn: 'count' }, spend: { fn: 'sum', field: 'price' } } } },
@@ -42,10 +42,13 @@ async function endToEnd(): Promise<ScenarioResult> {
   if (!pipeline) throw new Error(problems.map((p) => p.message).join('\n'));
   const job = planJob(pipeline, { operators: OPERATORS, resolvePath: (p) => p, stdout: process.stdout });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await job.run();
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const m = (id: string) => job.metrics.find((x) => x.nodeId === id)!;
-  return { scenario: 'pipeline', records: m('src').recordsOut, seconds, windows: m('save').recordsIn } as ScenarioResult;
+  // CPU seconds of the whole process (every thread), so a loaded machine still compares fairly.
+  return { scenario: `pipeline:${fetchThread}`, records: m('src').recordsOut, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, windows: m('save').recordsIn } as ScenarioResult;
 }
 
 async function jsonDecode(): Promise<ScenarioResult> {
@@ -90,7 +93,7 @@ export async function runKafkaScenario(scenario: string): Promise<ScenarioResult
     case 'redis':
       return redisPipeline();
     case 'pipeline':
-      return endToEnd();
+      return endToEnd(client ?? 'fetch');
   }
   throw new Error(`no kafka scenario '${scenario}'`);
 }

@@ -10,7 +10,9 @@ import { compileTemplate } from '../../runtime/expr/index.js';
 import { validatePipeline } from '../../runtime/format/validate.js';
 import { TtlCache } from '../../runtime/nodes/lookup-redis/cache.js';
 import { commandBuilder } from '../../runtime/nodes/sink-redis/commands.js';
-import { decoder } from '../../runtime/nodes/source-kafka/decode.js';
+import { decoder, type MessageView, MessagesView, PackedView } from '../../runtime/nodes/source-kafka/decode.js';
+import { pack } from '../../runtime/connectors/kafka/packed.js';
+import type { ConsumedMessage } from '../../runtime/connectors/kafka/types.js';
 
 function problems(type: string, params: Record<string, unknown>): string[] {
   const doc = {
@@ -95,22 +97,34 @@ describe('environment references', () => {
 });
 
 describe('Kafka record decoding', () => {
-  const msg = (value: string | null) => ({ key: Buffer.from('k'), value: value === null ? null : Buffer.from(value), headers: { h: 'v' }, timestamp: 5, offset: 9 });
+  const msg = (value: string | null): ConsumedMessage => ({ key: Buffer.from('k'), value: value === null ? null : Buffer.from(value), headers: { h: 'v' }, timestamp: 5, offset: 9 });
+  // The same message read in-thread, packed by a fetch thread, and packed with JSON parsed there.
+  const views: [string, (m: ConsumedMessage) => [MessageView, number]][] = [
+    ['in-thread', (m) => [new MessagesView([m]), 0]],
+    ['packed', (m) => [new PackedView(pack([{ topic: 't', partition: 0, messages: [msg('{"x":0}'), m] }], false).data), 1]],
+    ['packed, parsed by the fetch thread', (m) => [new PackedView(pack([{ topic: 't', partition: 0, messages: [msg('{"x":0}'), m] }], true).data), 1]],
+  ];
+  for (const [how, view] of views) {
+    const decode = (format: 'json' | 'string', meta: string | null, m: ConsumedMessage, topic: string, partition: number) => decoder(format, meta)(...view(m), topic, partition);
 
-  it('json: the object becomes the record, metadata under the chosen field', () => {
-    expect(decoder('json', 'kafka')(msg('{"a":1}'), 't', 2)).toEqual({ a: 1, kafka: { topic: 't', partition: 2, offset: 9, timestamp: 5, key: 'k', headers: { h: 'v' } } });
-    expect(decoder('json', null)(msg('{"a":1}'), 't', 2)).toEqual({ a: 1 });
-  });
+    it(`json: the object becomes the record, metadata under the chosen field (${how})`, () => {
+      expect(decode('json', 'kafka', msg('{"a":1}'), 't', 2)).toEqual({ a: 1, kafka: { topic: 't', partition: 2, offset: 9, timestamp: 5, key: 'k', headers: { h: 'v' } } });
+      expect(decode('json', 'kafka', { ...msg('{"a":"é"}'), key: null, headers: null }, 't', 2)).toEqual({ a: 'é', kafka: { topic: 't', partition: 2, offset: 9, timestamp: 5, key: null, headers: {} } });
+      expect(decode('json', null, msg('{"a":1}'), 't', 2)).toEqual({ a: 1 });
+    });
 
-  it('json: says why a value is not a record', () => {
-    expect(decoder('json', null)(msg('[1]'), 't', 0)).toMatch(/must be a JSON object, got an array/);
-    expect(decoder('json', null)(msg('{oops'), 't', 0)).toMatch(/not valid JSON/);
-    expect(decoder('json', null)(msg(null), 't', 0)).toMatch(/tombstone/);
-  });
+    it(`json: says why a value is not a record (${how})`, () => {
+      expect(decode('json', null, msg('[1]'), 't', 0)).toMatch(/must be a JSON object, got an array/);
+      expect(decode('json', null, msg('{oops'), 't', 0)).toMatch(/not valid JSON/);
+      expect(decode('json', null, msg(null), 't', 0)).toMatch(/tombstone/);
+      expect(decode('json', null, msg('['.repeat(1001) + ']'.repeat(1001)), 't', 0)).toMatch(/nested more than 1000 levels/);
+    });
 
-  it('string: the value as text', () => {
-    expect(decoder('string', null)(msg('hi'), 't', 0)).toEqual({ value: 'hi' });
-  });
+    it(`string: the value as text (${how})`, () => {
+      expect(decode('string', null, msg('hi'), 't', 0)).toEqual({ value: 'hi' });
+      expect(decode('string', null, msg(null), 't', 0)).toEqual({ value: null });
+    });
+  }
 });
 
 describe('per-partition watermarks (Flink KafkaSource with withIdleness)', () => {

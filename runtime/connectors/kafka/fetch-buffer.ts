@@ -59,7 +59,8 @@ export class FetchBuffer {
     for (const f of w) f();
   }
 
-  async poll(maxWaitMs: number): Promise<FetchedBatch[]> {
+  /** What waits (at most `limit` messages, `max` unless given), waiting up to `maxWaitMs` for something. */
+  async poll(maxWaitMs: number, limit = this.max): Promise<FetchedBatch[]> {
     if (this.queue.length === 0 && this.failure === null && maxWaitMs > 0) {
       await new Promise<void>((resolve) => {
         const done = (): void => {
@@ -73,14 +74,15 @@ export class FetchBuffer {
     }
     if (this.failure !== null) throw this.failure;
     // Hand out at most `max` messages, so one poll never floods a pipeline that is holding back.
+    const most = Math.min(limit, this.max);
     let out: FetchedBatch[];
-    if (this.count <= this.max) {
+    if (this.count <= most) {
       out = this.queue;
       this.queue = [];
       this.count = 0;
     } else {
       out = [];
-      let left = this.max;
+      let left = most;
       while (left > 0) {
         const b = this.queue[0]!;
         if (b.messages.length <= left) {
@@ -93,7 +95,7 @@ export class FetchBuffer {
           left = 0;
         }
       }
-      this.count -= this.max;
+      this.count -= most;
     }
     if (!this.full) {
       this.releaseAll();

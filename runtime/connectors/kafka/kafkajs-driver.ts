@@ -141,8 +141,8 @@ class KafkajsReader implements KafkaReader {
     });
   }
 
-  poll(maxWaitMs: number) {
-    return this.buffer.poll(maxWaitMs);
+  poll(maxWaitMs: number, maxMessages?: number) {
+    return this.buffer.poll(maxWaitMs, maxMessages);
   }
 
   pause(partitions: readonly TopicPartition[]): void {

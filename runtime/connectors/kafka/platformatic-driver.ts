@@ -122,8 +122,8 @@ class PlatformaticReader implements KafkaReader {
     stream.on('error', (err) => buffer.fail(err));
   }
 
-  async poll(maxWaitMs: number): Promise<FetchedBatch[]> {
-    const out = await this.buffer.poll(maxWaitMs);
+  async poll(maxWaitMs: number, maxMessages?: number): Promise<FetchedBatch[]> {
+    const out = await this.buffer.poll(maxWaitMs, maxMessages);
     // The stream's fetch positions count transaction markers and aborted records, which it never
     // emits. They are safe to hand on only once every message fetched before them has been handed
     // out: nothing waits in the buffer or in the stream.

@@ -88,8 +88,8 @@ export interface ReaderOptions {
 }
 
 export interface KafkaReader {
-  /** What has arrived, waiting at most `maxWaitMs` for something; may be empty. */
-  poll(maxWaitMs: number): Promise<FetchedBatch[]>;
+  /** What has arrived (at most `maxMessages` messages, unset: `maxBuffered`), waiting at most `maxWaitMs` for something; may be empty. */
+  poll(maxWaitMs: number, maxMessages?: number): Promise<FetchedBatch[]>;
   /** Stop fetching these partitions (a bounded read reached its end offsets). */
   pause(partitions: readonly TopicPartition[]): void;
   /** Commit positions for the reader's group. */

@@ -26,6 +26,20 @@ function entries(v: unknown, what: string): [string, unknown][] {
   return e;
 }
 
+/** Append the object's fields as `field value` pairs (as entries() + text(), without the arrays per record). */
+function pushPairs(cmd: Command, v: unknown, what: string): Command {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${what} must be an object, got ${JSON.stringify(v)}`);
+  const o = v as Record<string, unknown>;
+  const names = Object.keys(o);
+  const before = cmd.length;
+  for (let i = 0; i < names.length; i++) {
+    const x = o[names[i]!];
+    if (x !== undefined) cmd.push(names[i]!, text(x));
+  }
+  if (cmd.length === before) throw new Error(`${what} is empty`);
+  return cmd;
+}
+
 function number(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${what} must be a finite number, got ${JSON.stringify(v)}`);
   return v;
@@ -47,7 +61,7 @@ export function commandBuilder(p: CommandParams, ttlMs: number | null): (rec: un
     case 'HSET':
       return (r) => {
         const k = key(r);
-        return expire(k, [['hset', k, ...entries(fields!(r), 'fields').flatMap(([f, v]) => [f, text(v)])]]);
+        return expire(k, [pushPairs(['hset', k], fields!(r), 'fields')]);
       };
     case 'HINCRBY':
       return (r) => {
@@ -57,8 +71,8 @@ export function commandBuilder(p: CommandParams, ttlMs: number | null): (rec: un
     case 'XADD':
       return (r) => {
         const k = key(r);
-        const trim: Command = p.maxLen === undefined ? [] : ['MAXLEN', '~', p.maxLen];
-        return expire(k, [['xadd', k, ...trim, '*', ...entries(fields!(r), 'fields').flatMap(([f, v]) => [f, text(v)])]]);
+        const head: Command = p.maxLen === undefined ? ['xadd', k, '*'] : ['xadd', k, 'MAXLEN', '~', p.maxLen, '*'];
+        return expire(k, [pushPairs(head, fields!(r), 'fields')]);
       };
     case 'SET':
       return (r) => [ttlMs === null ? ['set', key(r), text(value!(r))] : ['set', key(r), text(value!(r)), 'PX', ttlMs]];

@@ -39,6 +39,13 @@ export const sourceKafkaSpec = defineNode({
     fields: declaredFields(),
     commitInterval: duration('How often read positions are committed (after the records before them are written).', { timer: true }).default('5s'),
     maxBuffered: z.number().int().positive().default(20_000).meta({ description: 'Records fetched ahead of the pipeline before fetching pauses.' }),
+    fetchThread: z
+      .enum(['off', 'fetch', 'parse'])
+      .default('fetch')
+      .meta({
+        description:
+          'Where the Kafka client runs. `fetch`: on a thread of its own, which fetches, decodes the protocol and hands over each poll\'s bytes in one transferred buffer; JSON values are parsed on the pipeline\'s thread. `parse`: that thread also parses JSON values and hands over the objects (structured clone). `off`: everything on the pipeline\'s thread. Records, errors, offsets and checkpoints are the same either way; `npm run bench -- kafka` compares them. If the thread cannot start (its script missing or not loadable, as in a packaging without worker support), the client runs on the pipeline\'s thread and a warning naming the node says why.',
+      }),
     isolationLevel: z
       .enum(['read_committed', 'read_uncommitted'])
       .default('read_committed')
