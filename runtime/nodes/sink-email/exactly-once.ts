@@ -7,16 +7,14 @@
 // message's Message-ID, which lets mail systems recognise a copy.
 import type { SendMailOptions } from 'nodemailer';
 import { connectRedis, type RedisHandle } from '../../connectors/redis/client.js';
-import type { Mailer } from '../../connectors/smtp/mailer.js';
-import { SlidingWindowLimit } from '../../connectors/smtp/rate-limit.js';
+import type { Mailer, RetryOptions } from '../../connectors/smtp/mailer.js';
 import type { Batch } from '../../engine/batch.js';
 import { NodeError, errorMessage } from '../../engine/errors.js';
 import type { NodeMetrics } from '../../engine/metrics.js';
 import type { JobControl } from '../../engine/operator.js';
 import { TransactionalSink, type Transaction } from '../../engine/transactional-sink.js';
-import { parseDuration } from '../../format/duration.js';
 import type { ParamsOf } from '../spec.js';
-import { messageBuilder, openMailer } from './message.js';
+import { messageBuilder, openMailer, retryOptions } from './message.js';
 import type { sinkEmailSpec } from './spec.js';
 
 type Params = ParamsOf<typeof sinkEmailSpec>;
@@ -39,8 +37,7 @@ export class ExactlyOnceEmailSink extends TransactionalSink<Mail> {
   private redis: RedisHandle | null = null;
   private from = '';
   private readonly message: (rec: unknown, from: string) => SendMailOptions;
-  private readonly limit: SlidingWindowLimit | null;
-  private readonly backoff: number;
+  private readonly retry: RetryOptions;
 
   constructor(
     job: JobControl,
@@ -51,8 +48,7 @@ export class ExactlyOnceEmailSink extends TransactionalSink<Mail> {
   ) {
     super(job, metrics, p.maxBuffered, 1);
     this.message = messageBuilder(p);
-    this.limit = p.rateLimit === undefined ? null : new SlidingWindowLimit(p.rateLimit.messages, parseDuration(p.rateLimit.per)!);
-    this.backoff = parseDuration(p.backoff)!;
+    this.retry = retryOptions(p);
   }
 
   protected async connect(): Promise<void> {
@@ -106,7 +102,7 @@ export class ExactlyOnceEmailSink extends TransactionalSink<Mail> {
     }
     if (claimed === null) return; // sent before a restore
     const mailer = this.mailer!;
-    const o = await mailer.send({ ...m.msg, messageId: `<${id}@tributary>` }, { retries: this.p.retries, backoff: this.backoff, limit: this.limit });
+    const o = await mailer.send({ ...m.msg, messageId: `<${id}@tributary>` }, this.retry);
     this.metrics.errors += o.attempts - 1;
     if (o.ok) return;
     // Not sent: a restored run may try again, and report it again if it fails.

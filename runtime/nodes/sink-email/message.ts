@@ -3,7 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import type { SendMailOptions } from 'nodemailer';
 import { resolveEnv } from '../../connectors/env.js';
-import { Mailer } from '../../connectors/smtp/mailer.js';
+import { Mailer, type RetryOptions } from '../../connectors/smtp/mailer.js';
+import { SlidingWindowLimit } from '../../connectors/smtp/rate-limit.js';
 import { NodeError, errorMessage } from '../../engine/errors.js';
 import { compileTemplate } from '../../expr/index.js';
 import { parseDuration } from '../../format/duration.js';
@@ -15,6 +16,15 @@ type Fill = (rec: unknown) => string;
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+
+/** Retries, backoff and the rate limit every send of the node shares (one limit per node). */
+export function retryOptions(p: Params): RetryOptions {
+  return {
+    retries: p.retries,
+    backoff: parseDuration(p.backoff)!,
+    limit: p.rateLimit === undefined ? null : new SlidingWindowLimit(p.rateLimit.messages, parseDuration(p.rateLimit.per)!),
+  };
+}
 
 /** Compile the templates once; the function fills them from a record, or throws with the reason. */
 export function messageBuilder(p: Params): (rec: unknown, from: string) => SendMailOptions {

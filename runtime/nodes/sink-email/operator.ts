@@ -1,17 +1,15 @@
 // E-mail sink (spec.ts says what users see): one message per record on the async sink base,
 // `capacity` in flight; undeliverable messages go to `errors`.
 import type { SendMailOptions } from 'nodemailer';
-import type { Mailer } from '../../connectors/smtp/mailer.js';
-import { SlidingWindowLimit } from '../../connectors/smtp/rate-limit.js';
+import type { Mailer, RetryOptions } from '../../connectors/smtp/mailer.js';
 import { AsyncSink } from '../../engine/async-sink.js';
 import { errorMessage } from '../../engine/errors.js';
 import type { OperatorFactory } from '../../engine/factory.js';
 import type { NodeMetrics } from '../../engine/metrics.js';
 import type { JobControl } from '../../engine/operator.js';
-import { parseDuration } from '../../format/duration.js';
 import type { ParamsOf } from '../spec.js';
 import { ExactlyOnceEmailSink } from './exactly-once.js';
-import { messageBuilder, openMailer } from './message.js';
+import { messageBuilder, openMailer, retryOptions } from './message.js';
 import type { sinkEmailSpec } from './spec.js';
 
 type Params = ParamsOf<typeof sinkEmailSpec>;
@@ -20,8 +18,7 @@ export class EmailSink extends AsyncSink {
   private mailer: Mailer | null = null;
   private from = '';
   private readonly message: (rec: unknown, from: string) => SendMailOptions;
-  private readonly limit: SlidingWindowLimit | null;
-  private readonly backoff: number;
+  private readonly retry: RetryOptions;
 
   constructor(
     job: JobControl,
@@ -32,8 +29,7 @@ export class EmailSink extends AsyncSink {
   ) {
     super(job, metrics, { batchSize: 1, maxInFlight: p.capacity, maxBuffered: p.maxBuffered }, 1);
     this.message = messageBuilder(p);
-    this.limit = p.rateLimit === undefined ? null : new SlidingWindowLimit(p.rateLimit.messages, parseDuration(p.rateLimit.per)!);
-    this.backoff = parseDuration(p.backoff)!;
+    this.retry = retryOptions(p);
   }
 
   override async open(): Promise<void> {
@@ -52,7 +48,7 @@ export class EmailSink extends AsyncSink {
       return;
     }
     const m = this.mailer!;
-    const o = await m.send(msg, { retries: this.p.retries, backoff: this.backoff, limit: this.limit });
+    const o = await m.send(msg, this.retry);
     // Every failed attempt counts in the errors metric; the record itself counts once more if it goes to `errors`.
     this.metrics.errors += o.attempts - 1;
     if (!o.ok) this.emitErrors(this.nodeId, [{ error: `mail to ${String(msg.to)} via ${m.server} failed after ${o.attempts} attempt${o.attempts > 1 ? 's' : ''}: ${o.error}`, record: rec, ts: ts[0]!, detail: { code: o.code } }]);
