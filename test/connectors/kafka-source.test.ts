@@ -33,7 +33,8 @@ async function topic(prefix: string, partitions: number, messages: Msg[]): Promi
 function readDoc(dir: string, source: Record<string, unknown>, expression = 'event') {
   return {
     nodes: [
-      { id: 'src', type: 'source.kafka', params: { brokers: BROKERS(), bounded: true, ...source } },
+      // A group of its own: tests sharing one would be handed each other's partitions.
+      { id: 'src', type: 'source.kafka', params: { brokers: BROKERS(), bounded: true, groupId: uniqueName('g-read'), ...source } },
       { id: 'shape', type: 'map', params: { expression } },
       { id: 'out', type: 'sink.file', params: { path: join(dir, 'out.jsonl') } },
       { id: 'bad', type: 'sink.file', params: { path: join(dir, 'errors.jsonl') } },
@@ -171,7 +172,7 @@ describe('source.kafka event time', () => {
     const dir = scratch();
     const { job } = await runPipeline({
       nodes: [
-        { id: 'src', type: 'source.kafka', params: { brokers: BROKERS(), topic: t, startFrom: 'earliest', bounded: true, eventTime: { field: 'ts', maxOutOfOrderness: 0 } } },
+        { id: 'src', type: 'source.kafka', params: { brokers: BROKERS(), topic: t, groupId: uniqueName('g-src'), startFrom: 'earliest', bounded: true, eventTime: { field: 'ts', maxOutOfOrderness: 0 } } },
         { id: 'win', type: 'window', params: { assigner: { kind: 'tumbling', size: '1m' }, aggregates: { n: { fn: 'count' } } } },
         { id: 'out', type: 'sink.file', params: { path: join(dir, 'out.jsonl') } },
       ],
@@ -192,7 +193,7 @@ describe('source.kafka event time', () => {
     const dir = scratch();
     const job = plan({
       nodes: [
-        { id: 'src', type: 'source.kafka', params: { brokers: BROKERS(), topic: t, startFrom: 'earliest', eventTime: { field: 'ts', idleTimeout: '300ms' } } },
+        { id: 'src', type: 'source.kafka', params: { brokers: BROKERS(), topic: t, groupId: uniqueName('g-src'), startFrom: 'earliest', eventTime: { field: 'ts', idleTimeout: '300ms' } } },
         { id: 'win', type: 'window', params: { assigner: { kind: 'tumbling', size: '1m' }, aggregates: { n: { fn: 'count' } } } },
         { id: 'out', type: 'sink.file', params: { path: join(dir, 'out.jsonl') } },
       ],
@@ -235,7 +236,7 @@ describe('source.kafka start positions and backpressure', () => {
     await server.start();
     const job = plan({
       nodes: [
-        { id: 'src', type: 'source.kafka', params: { brokers: BROKERS(), topic: t, startFrom: 'earliest', bounded: true, maxBuffered: 2000 } },
+        { id: 'src', type: 'source.kafka', params: { brokers: BROKERS(), topic: t, groupId: uniqueName('g-src'), startFrom: 'earliest', bounded: true, maxBuffered: 2000 } },
         { id: 'save', type: 'sink.redis', params: { url: server.url, command: 'SET', key: 'id:{id}', value: 'id', maxBuffered: 1000, batchSize: 200 } },
       ],
       edges: [{ from: 'src', to: 'save' }],
@@ -257,6 +258,36 @@ describe('source.kafka start positions and backpressure', () => {
     check.disconnect();
     await server.kill();
   });
+});
+
+describe('source.kafka consumer groups', () => {
+  for (const client of ['kafkajs', 'platformatic']) {
+    it(`a second run in the same group is refused, naming the group, instead of reading part of the topic (${client} client)`, async () => {
+      const t = await topic('shared-group', 2, Array.from({ length: 200 }, (_, i) => ({ value: JSON.stringify({ id: i }), partition: i % 2 })));
+      const groupId = uniqueName('g-shared');
+      process.env.TRIBUTARY_KAFKA_CLIENT = client;
+      try {
+        const first = plan(readDoc(scratch(), { topic: t, groupId, startFrom: 'earliest', bounded: false }));
+        const running = first.run().then(
+          (outcome) => ({ outcome, error: null as unknown }),
+          (error: unknown) => ({ outcome: 'failed', error }),
+        );
+        const deadline = Date.now() + 30_000;
+        while (metricsOf(first, 'src').recordsOut < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        expect(metricsOf(first, 'src').recordsOut).toBe(200);
+        const second = await runPipeline(readDoc(scratch(), { topic: t, groupId, startFrom: 'earliest' })).catch((e: unknown) => e);
+        expect(second).toBeInstanceOf(NodeError);
+        expect((second as NodeError).nodeId).toBe('src');
+        expect((second as NodeError).message).toMatch(new RegExp(`consumer group '${groupId}' has another member, which was given ${t}\\[[01]\\]`));
+        // The first run lost a partition in the same rebalance: it stops too, rather than read half.
+        first.stop();
+        const ended = await running;
+        if (ended.outcome === 'failed') expect(String(ended.error)).toMatch(/has another member/);
+      } finally {
+        delete process.env.TRIBUTARY_KAFKA_CLIENT;
+      }
+    });
+  }
 });
 
 describe('source.kafka connections', () => {

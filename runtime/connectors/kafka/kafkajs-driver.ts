@@ -4,6 +4,7 @@
 // (and keeps heartbeating so the group does not evict it).
 import kafkajs from 'kafkajs';
 import type { Consumer, KafkaConfig, SASLOptions } from 'kafkajs';
+import { partialAssignment } from './assignment.js';
 import { FetchBuffer } from './fetch-buffer.js';
 import type { ConsumedMessage, KafkaAdmin, KafkaConnection, KafkaDriver, KafkaReader, KafkaWriter, PartitionOffset, ReaderOptions, TopicPartition, WriterOptions } from './types.js';
 
@@ -97,6 +98,8 @@ class KafkajsReader implements KafkaReader {
     // Seek in the join event itself (kafkajs emits it synchronously before fetching), so no batch
     // from a committed offset is delivered first.
     this.consumer.on(GROUP_JOIN, (e) => {
+      const shared = partialAssignment(opts.groupId, opts.start, new Map(Object.entries(e.payload.memberAssignment)));
+      if (shared !== null) this.buffer.fail(shared);
       for (const [topic, partitions] of Object.entries(e.payload.memberAssignment)) {
         for (const partition of partitions) {
           const offset = positions.get(`${topic}:${partition}`);

@@ -2,6 +2,7 @@
 // in MANUAL mode from the start offsets it is given, with autocommit off; its message stream is
 // paused while the fetch buffer is full, which stops fetching.
 import { Admin, type BaseOptions, compatibilityPartitioner, Consumer, FetchIsolationLevels, type MessagesStream, Producer, ListOffsetTimestamps } from '@platformatic/kafka';
+import { partialAssignment } from './assignment.js';
 import { FetchBuffer } from './fetch-buffer.js';
 import { resumeCommit, transactionalWriter } from './platformatic-txn.js';
 import type { FetchedBatch, KafkaAdmin, KafkaConnection, KafkaDriver, KafkaReader, KafkaWriter, PartitionOffset, ProducedMessage, ReaderOptions, TopicPartition } from './types.js';
@@ -102,6 +103,14 @@ class PlatformaticReader implements KafkaReader {
   }
 
   async start(opts: ReaderOptions): Promise<void> {
+    this.consumer.on('consumer:group:join', (e) => {
+      // The KIP-848 protocol's join carries no assignment; the classic one's does.
+      if (e.assignments === undefined) return;
+      const assigned = new Map<string, number[]>();
+      for (const a of e.assignments) assigned.set(a.topic, [...(assigned.get(a.topic) ?? []), ...a.partitions]);
+      const shared = partialAssignment(opts.groupId, opts.start, assigned);
+      if (shared !== null) this.buffer.fail(shared);
+    });
     const stream = await this.consumer.consume({
       topics: [...new Set(opts.start.map((s) => s.topic))],
       mode: 'manual',

@@ -22,7 +22,7 @@ export const sourceKafkaSpec = defineNode({
     '- **Event time**: with `eventTime`, each partition has its own bounded-out-of-orderness watermark and the source\'s watermark is the minimum over partitions that are not idle; `idleTimeout` declares a partition idle after that long without records (Flink\'s per-split watermarks with `withIdleness`). `eventTime.field` may name a metadata field, such as `kafka.timestamp`.',
     '- **Errors**: a record that does not parse (or has no usable event time) goes to `errors` as `{node, error, record, topic, partition, offset}` with the raw text as `record`; without an edge from `errors` it fails the run.',
     '- **Backpressure**: while the pipeline is held back, fetching pauses once `maxBuffered` records wait.',
-    '- The source joins the consumer group `groupId` to read; give each pipeline its own group, since runs sharing one split the partitions between them.',
+    '- The source joins the consumer group `groupId` to read; give each pipeline its own group. A run that shares its group with another live consumer (which the broker would hand some of the partitions) fails, naming the group and the partitions it lost, rather than read part of the topic or wait for partitions it never gets.',
     '- A broker that cannot be reached at start fails the run with a message naming this node.',
   ].join('\n'),
   params: z.strictObject({
