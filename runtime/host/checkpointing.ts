@@ -1,6 +1,7 @@
 // Checkpoints for a run of a pipeline file (the CLI and the editor's host share it): where they
 // live, how often they are taken, and resuming from the newest one that reads back whole.
-import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { makeDirs } from '../connectors/files/make-dirs.js';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { CheckpointCoordinator } from '../engine/checkpoint/coordinator.js';
 import { isCheckpointed } from '../engine/checkpoint/participant.js';
@@ -56,7 +57,7 @@ function alive(pid: number): boolean {
  * pid when another live run has it.
  */
 async function lockFolder(dir: string, made: { first: string | undefined }): Promise<number | null> {
-  made.first = await mkdir(dir, { recursive: true });
+  made.first = await makeDirs(dir);
   const lock = join(dir, 'run.lock');
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

@@ -1,7 +1,8 @@
 // Pipeline code runs only after the user trusts the file. Trust is remembered per content hash
 // (as VS Code's workspace trust remembers folders): editing the code asks again.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { makeDirs } from '../connectors/files/make-dirs.js';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -35,7 +36,7 @@ export class TrustStore {
   async trust(text: string, path: string): Promise<void> {
     const all = await this.read();
     all[contentHash(text)] = { path, at: new Date().toISOString() };
-    await mkdir(dirname(this.file), { recursive: true });
+    await makeDirs(dirname(this.file));
     const tmp = `${this.file}.${process.pid}.tmp`;
     await writeFile(tmp, `${JSON.stringify(all, null, 2)}\n`);
     await rename(tmp, this.file);

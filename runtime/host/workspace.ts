@@ -4,7 +4,8 @@
 // stay inside it: `..`, absolute paths and symlinks out of the folder are refused. Save creates
 // nothing under a hidden name (`.vscode/tasks.json`, `.git/hooks/x.json`): those folders hold other
 // tools' settings, some of which run commands, as the runtime's trust rule for paths says.
-import { lstat, mkdir, readdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
+import { makeDirs } from '../connectors/files/make-dirs.js';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { FileEntry, OpenedDoc, Origin } from './contract.js';
 import { TEMPLATES_DIR } from './install.js';
@@ -96,7 +97,7 @@ export class Workspace {
       () => false,
     );
     if (exists && !overwrite) throw new Error(`${rel} already exists`);
-    await mkdir(dirname(abs), { recursive: true });
+    await makeDirs(dirname(abs));
     // Write beside it and rename, so a crash never leaves half a pipeline.
     const tmp = `${abs}.${process.pid}.tmp`;
     await writeFile(tmp, text);

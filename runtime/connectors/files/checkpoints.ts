@@ -5,7 +5,8 @@
 // payload is v8.serialize: it keeps what JSON cannot (Infinity in CEP snapshots, typed arrays in
 // window and generator state) and is fast.
 import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { makeDirs } from './make-dirs.js';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
@@ -110,7 +111,7 @@ function fileName(id: number, kind: CheckpointKind): string {
 }
 
 async function writeAtomically(dir: string, name: string, bytes: Uint8Array): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   const target = join(dir, name);
   const tmp = join(dir, `.${name}.${process.pid}.tmp`);
   const fh = await open(tmp, 'w');

@@ -6,7 +6,8 @@
 // before the checkpoint counts as complete; a restored run truncates it back to that length and
 // appends, so after any crash the output holds every line exactly once.
 import { createWriteStream, fsync, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, truncate } from 'node:fs/promises';
+import { rename, rm, stat, truncate } from 'node:fs/promises';
+import { makeDirs } from '../../connectors/files/make-dirs.js';
 import { basename, dirname, join } from 'node:path';
 import { jsonLines, type Unwritable, unwritablePreview } from '../../connectors/json-lines.js';
 import type { Batch } from '../../engine/batch.js';
@@ -57,7 +58,7 @@ export class FileSink extends SinkOperator implements Checkpointed {
     const existing = await stat(this.path).catch(() => null);
     if (existing !== null && !existing.isFile()) throw new NodeError(this.metrics.nodeId, `cannot write ${this.path}: it is a folder (or not a regular file); name a file`);
     try {
-      await mkdir(dirname(this.path), { recursive: true });
+      await makeDirs(dirname(this.path));
     } catch (err) {
       throw new NodeError(this.metrics.nodeId, `cannot create the folder for ${this.path}: ${errorMessage(err)}`);
     }
