@@ -72,13 +72,14 @@ export class FlinkRun {
     private readonly startedAt = Date.now(),
   ) {}
 
-  private follow(): void {
+  /** Start following: the job's state now, then a poll every FLINK_POLL_MS until it ends. */
+  follow(): void {
     this.emitJob();
     this.timer = setInterval(() => void this.poll(), FLINK_POLL_MS);
     void this.poll();
   }
 
-  /** Build, upload and submit; then follow the job until it ends. */
+  /** Build, upload and submit; the caller then calls follow() (once it has noted the job). */
   static async submit(runId: number, pipeline: Pipeline, base: string, resolvePath: (p: string) => string, parallelism: number | undefined, emit: EventSink, onEnd: (flinkState: string, jobId: string) => void): Promise<FlinkRun> {
     // Reach the cluster before building: a wrong address is said in a second, not after a build.
     await call(`${base}/overview`);
@@ -86,9 +87,7 @@ export class FlinkRun {
     compiled.nodes = distinctLabels(compiled.nodes);
     const jar = await jobJarOffThread();
     const s = await submit(base, jar, compiled, { parallelism });
-    const run = new FlinkRun(runId, base, s.jobId, compiled.nodes, compiled.edges, emit, onEnd);
-    run.follow();
-    return run;
+    return new FlinkRun(runId, base, s.jobId, compiled.nodes, compiled.edges, emit, onEnd);
   }
 
   /**

@@ -220,14 +220,17 @@ export class RuntimeHost implements HostApi {
       const resolvePath = (f: string) => (isAbsolute(f) ? f : resolve(base, f));
       const key = await this.pipelineKey(p.origin);
       const run = await FlinkRun.submit(runId, pipeline, checked.base, resolvePath, p.parallelism, this.emit, (state, jobId) => this.flinkEnded(runId, key, jobId, state));
-      // Remembered before anything else can happen: a page reloaded from now on finds the job.
+      // Remembered before it is followed: a page reloaded from now on finds the job.
       if (key !== null) {
         await this.flinkJobs
           .put({ pipeline: key, jobId: run.jobId, cluster: run.base, submittedAt: Date.now(), nodes: run.nodes.map(({ id, type, label }) => ({ id, type, label })), edges: run.edges.map(({ from, fromPort, to, toPort }) => ({ from, fromPort, to, toPort })) })
           .catch((err: unknown) => process.stderr.write(`tributary: cannot remember Flink job ${run.jobId}: ${errorMessage(err)}\n`));
       }
       if (this.disposed) run.dispose();
-      else [this.flink, this.flinkPipeline] = [run, key];
+      else {
+        [this.flink, this.flinkPipeline] = [run, key];
+        run.follow();
+      }
       return { ok: true, runId, jobId: run.jobId, webUi: run.info().webUi };
     } catch (err) {
       return { ok: false, reason: 'failed', message: errorMessage(err), nodeId: /^node '([^']+)'/.exec(errorMessage(err))?.[1] ?? null };

@@ -222,9 +222,10 @@ describe('Run on Flink, found again', () => {
     writeFileSync(join(root, 'again.json'), JSON.stringify(doc(), null, 2));
     await start();
     const first = await open();
+    const running = waitFor<HostEvents['job']>(first.client, 'job', (j) => j.flink?.state === 'RUNNING', 90_000);
     const r = await first.client.call('flinkRun', { doc: doc(), origin, jobmanager: url });
     if (!r.ok) throw new Error(JSON.stringify(r));
-    await waitFor<HostEvents['job']>(first.client, 'job', (j) => j.flink?.state === 'RUNNING', 90_000);
+    await running;
     expect(await records.get(key('again.json'))).toMatchObject({ jobId: r.jobId, cluster: url });
 
     // The page reloads: its host thread goes, the new one finds the job and follows it under a run id of its own.
@@ -254,9 +255,10 @@ describe('Run on Flink, found again', () => {
     expect(await third.client.call('flinkAttach', { origin })).toEqual({ status: 'none' });
 
     // Cancelled while no editor was open (from Flink's web UI, say): the next open says so, once.
+    const running2 = waitFor<HostEvents['job']>(third.client, 'job', (j) => j.flink?.state === 'RUNNING', 90_000);
     const r2 = await third.client.call('flinkRun', { doc: doc(), origin, jobmanager: url });
     if (!r2.ok) throw new Error(JSON.stringify(r2));
-    await waitFor<HostEvents['job']>(third.client, 'job', (j) => j.flink?.state === 'RUNNING', 90_000);
+    await running2;
     await studio!.close();
     studio = null;
     await fetch(`${url}/jobs/${r2.jobId}?mode=cancel`, { method: 'PATCH' });
