@@ -237,6 +237,10 @@ describe('Run on Flink, found again', () => {
     expect(again).toMatchObject({ status: 'following', job: { jobId: r.jobId, state: 'RUNNING', cluster: url, webUi: `${url}/#/job/running/${r.jobId}/overview` } });
     const runId = (again as FlinkAttachResult & { status: 'following' }).runId;
     expect((await figures).runId).toBe(runId);
+    // The desktop app's page reloads without its host process: the host still follows the job and says so again.
+    const announced = waitFor<HostEvents['job']>(second.client, 'job', (j) => j.runId === runId && j.flink?.jobId === r.jobId, 10_000);
+    expect(await second.client.call('flinkAttach', { origin })).toMatchObject({ status: 'following', runId, job: { jobId: r.jobId } });
+    await announced;
     // The desktop app may open the found job's pages, as those of a job submitted from the window.
     expect(relay.opensExternally(`${url}/#/job/completed/${r.jobId}/overview`)).toBe(true);
     expect(relay.opensExternally(`${url}/#/job/running/${'f'.repeat(32)}/overview`)).toBe(false);
