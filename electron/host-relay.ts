@@ -6,6 +6,7 @@ import { basename, isAbsolute } from 'node:path';
 import { type CheckedParamsOf, type HostApi, type Origin, type PipelineDoc, type ResultOf } from '../runtime/host/contract.js';
 import { restBase } from '../runtime/flink/rest.js';
 import { webUiOf } from '../runtime/host/flink-run.js';
+import { FLINK_JOB_ID } from '../runtime/host/flink-jobs.js';
 import { RpcError } from '../runtime/host/rpc.js';
 import { type GrantedPaths, readPipelineFile, writePipelineFile } from './files.js';
 import { type HostSupervisor, STOP_GRACE_MS } from '../runtime/host/host-supervisor.js';
@@ -79,12 +80,25 @@ export class HostRelay implements HostApi {
       await this.host.call('trust', { doc: p.doc, origin: p.origin });
       res = await this.host.call('flinkRun', p);
     }
-    if (res.ok) {
-      // Computed here from the address the user gave and the job id, not taken from the page.
-      const base = restBase(p.jobmanager);
-      for (const state of ['RUNNING', 'FINISHED']) this.flinkPages.add(normalUrl(webUiOf(base, res.jobId, state))!);
-    }
+    // Computed here from the address the user gave and the job id, not taken from the page.
+    if (res.ok) this.allowFlinkPages(restBase(p.jobmanager), res.jobId);
     return res;
+  }
+
+  /**
+   * A document opened: the Flink job submitted from it earlier, followed again. Its pages join
+   * the allow-list as computed here from the host's record of the job (the cluster address the
+   * user gave when submitting it, which the host keeps in the user's own state folder), never from the page.
+   */
+  async flinkAttach(p: CheckedParamsOf<'flinkAttach'>): Promise<ResultOf<'flinkAttach'>> {
+    this.checkOrigin(p.origin);
+    const res = await this.host.call('flinkAttach', p);
+    if (res.status !== 'none' && FLINK_JOB_ID.test(res.job.jobId)) this.allowFlinkPages(restBase(res.job.cluster), res.job.jobId);
+    return res;
+  }
+
+  private allowFlinkPages(base: string, jobId: string): void {
+    for (const state of ['RUNNING', 'FINISHED']) this.flinkPages.add(normalUrl(webUiOf(base, jobId, state))!);
   }
 
   /** Whether the page may open this URL in the browser: only the Flink web UI of a job submitted from this window. */

@@ -111,14 +111,15 @@ export function addFlinkCommands(program: Command, ctx: Ctx): void {
     .requiredOption('--jobmanager <url>', 'the JobManager\'s REST address, e.g. http://127.0.0.1:8081')
     .option('--parallelism <n>', 'parallelism of the job', positiveInt)
     .option('--from-savepoint <path>', 'start from this savepoint')
+    .option('--allow-non-restored-state', 'with --from-savepoint: start even if the savepoint holds state for operators the job no longer has (that state is dropped)')
     .option('--detach', 'return once the job is submitted')
     .option('--trust', 'trust this file (files outside its folder); remembered for this exact content')
-    .action(async (file: string, opts: { jobmanager: string; parallelism?: number; fromSavepoint?: string; detach?: boolean; trust?: boolean }) => {
+    .action(async (file: string, opts: { jobmanager: string; parallelism?: number; fromSavepoint?: string; allowNonRestoredState?: boolean; detach?: boolean; trust?: boolean }) => {
       const loaded = await prepare(file, opts.trust === true, ctx);
       if (!loaded) return;
       try {
         const compiled = compileForFlink(loaded.pipeline!, loaded.resolvePath, opts.parallelism);
-        const s = await submit(opts.jobmanager, flinkJobJar(), compiled, { parallelism: opts.parallelism, fromSavepoint: opts.fromSavepoint });
+        const s = await submit(opts.jobmanager, flinkJobJar(), compiled, { parallelism: opts.parallelism, fromSavepoint: opts.fromSavepoint, allowNonRestoredState: opts.allowNonRestoredState === true });
         ctx.io.stdout.write(`job ${s.jobId}\nweb UI: ${s.webUi}\n`);
         if (opts.detach) return;
         const state = await follow(opts.jobmanager, s.jobId, (st) => ctx.io.stderr.write(`state: ${st}\n`));

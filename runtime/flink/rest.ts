@@ -12,6 +12,17 @@ export interface Submitted {
   readonly webUi: string;
 }
 
+/** An answer with an HTTP error status (404: Flink knows no such job). */
+export class RestStatusError extends Error {
+  override readonly name = 'RestStatusError';
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * One REST call; the parsed JSON answer, or an error that says what went wrong in a sentence.
  * Redirects are refused: Flink's REST API answers in place, and the address the user gave is the
@@ -33,7 +44,7 @@ export async function call(url: string, init?: RequestInit): Promise<unknown> {
   }
   if (!res.ok) {
     const errors = (body as { errors?: unknown } | null)?.errors;
-    throw new Error(`${init?.method ?? 'GET'} ${url}: HTTP ${res.status}: ${Array.isArray(errors) ? restError(errors.map(String)) : 'not a Flink REST API answer (is this the JobManager\'s REST address?)'}`);
+    throw new RestStatusError(`${init?.method ?? 'GET'} ${url}: HTTP ${res.status}: ${Array.isArray(errors) ? restError(errors.map(String)) : 'not a Flink REST API answer (is this the JobManager\'s REST address?)'}`, res.status);
   }
   return body;
 }
@@ -55,7 +66,7 @@ export function restError(errors: string[]): string {
 }
 
 /** The compiled pipeline travels inside the run request, so the JobManager needs no file of ours. */
-export async function submit(jobmanager: string, jar: string, compiled: unknown, opts: { parallelism?: number; fromSavepoint?: string }): Promise<Submitted> {
+export async function submit(jobmanager: string, jar: string, compiled: unknown, opts: { parallelism?: number; fromSavepoint?: string; allowNonRestoredState?: boolean }): Promise<Submitted> {
   const base = jobmanager.replace(/\/+$/, '');
   const form = new FormData();
   form.append('jarfile', new Blob([readFileSync(jar)], { type: 'application/x-java-archive' }), basename(jar));
@@ -67,6 +78,8 @@ export async function submit(jobmanager: string, jar: string, compiled: unknown,
   const body: Record<string, unknown> = { entryClass: 'dev.tributary.flink.TributaryJob', programArgsList: args };
   if (opts.parallelism !== undefined) body.parallelism = opts.parallelism;
   if (opts.fromSavepoint !== undefined) body.savepointPath = opts.fromSavepoint;
+  // JarRunRequestBody's allowNonRestoredState, as `flink run --allowNonRestoredState`.
+  if (opts.allowNonRestoredState) body.allowNonRestoredState = true;
   const run = (await call(`${base}/jars/${encodeURIComponent(jarId)}/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })) as { jobid: string };
   return { jobId: run.jobid, jarId, webUi: `${base}/#/job/running/${run.jobid}/overview` };
 }

@@ -103,6 +103,12 @@ export const METHOD_PARAMS = {
   }),
   /** Cancel the Flink job, or with `savepoint` stop it with a savepoint (Flink's stop-with-savepoint). */
   flinkStop: z.strictObject({ savepoint: z.boolean().default(false) }),
+  /**
+   * A document was opened (or the page reloaded): the Flink job last submitted from it, if the
+   * host remembers one (across its own restarts too), checked on its cluster (`GET /jobs/<id>`);
+   * a job still going is followed again, with `job` and `metrics` events as after "Run on Flink…".
+   */
+  flinkAttach: z.strictObject({ origin: originSchema }),
   writeFile: z.strictObject({ path: relPath, text: z.string().max(MAX_DOCUMENT_CHARS, `a pipeline file holds at most ${MAX_DOCUMENT_CHARS} characters`), overwrite: z.boolean().default(false) }),
 } as const;
 
@@ -200,6 +206,19 @@ export type FlinkRunResult =
   | { readonly ok: false; readonly reason: 'notOnFlink'; readonly problems: readonly FlinkProblemFigure[] }
   | Exclude<RunResult, { ok: true }>;
 
+/**
+ * What `flinkAttach` found for a document. `following`: the job still runs and its events follow
+ * under `runId`. `ended`: it has finished, failed or was cancelled since (`message` says which and,
+ * for a failure, why). `gone`: its cluster answers but no longer knows the job. `unreachable`: its
+ * cluster does not answer (the job may still be running there). `busy`: it still runs, but this
+ * host is running something else, so it is not followed. `unreachable` and `busy` are asked about
+ * again at the next open; the others are said once.
+ */
+export type FlinkAttachResult =
+  | { readonly status: 'none' }
+  | { readonly status: 'following'; readonly runId: number; readonly job: FlinkJobInfo; readonly submittedAt: number }
+  | { readonly status: 'ended' | 'gone' | 'unreachable' | 'busy'; readonly job: FlinkJobInfo; readonly submittedAt: number; readonly message: string };
+
 /** The Flink job a run follows: Flink's own state name (RUNNING, FINISHED, CANCELED…) and its web UI. */
 export interface FlinkJobInfo {
   readonly jobId: string;
@@ -248,6 +267,7 @@ export interface MethodResults {
   flinkRun: FlinkRunResult;
   /** `savepoint`: where Flink wrote it; `savepointFailed`: why it could not (the job goes on running). */
   flinkStop: { readonly stopping: boolean; readonly savepoint?: string; readonly savepointFailed?: string };
+  flinkAttach: FlinkAttachResult;
 }
 
 export type ResultOf<M extends MethodName> = MethodResults[M];

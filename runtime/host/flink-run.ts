@@ -3,13 +3,15 @@
 // uploaded and submitted over the cluster's REST API (runtime/flink/rest.ts, as `tributary flink
 // run`), and the job then followed: its Flink state and per-operator figures go to the editor as
 // `job` and `metrics` events, the same events an embedded run sends. The cluster's REST address is
-// the only remote address contacted, and only over http(s).
+// the only remote address contacted, and only over http(s). A job submitted earlier (the page
+// reloaded, the document opened again, the host restarted) is followed again the same way (`attach`).
 import { compileForFlink, flinkProblems } from '../format/flink.js';
 import type { Pipeline } from '../format/validate.js';
 import { figuresFromFlink, distinctLabels, pollJob, type SubmittedNode } from '../flink/figures.js';
 import { jobJarOffThread } from '../flink/jar.js';
 import { call, cancel, failureOf, restBase, stopWithSavepoint, submit, TERMINAL } from '../flink/rest.js';
 import type { FlinkJobInfo, FlinkRunResult, HostEvents, JobState, ResultOf } from './contract.js';
+import type { FlinkJobRecord } from './flink-jobs.js';
 import type { EventSink } from './rpc.js';
 
 /** How often the job is polled: Flink's own web UI refreshes every 3 s; its metrics change about as often. */
@@ -53,35 +55,54 @@ export function checkForFlink(pipeline: Pipeline, jobmanager: string): Prepared 
 /** One Flink job the editor follows. */
 export class FlinkRun {
   private timer: NodeJS.Timeout | null = null;
-  private state = 'INITIALIZING';
   private failedPolls = 0;
   private readonly known = new Map<string, readonly string[]>();
   private ended = false;
-  private readonly startedAt = Date.now();
 
   private constructor(
     readonly runId: number,
     readonly base: string,
     readonly jobId: string,
-    private readonly nodes: readonly SubmittedNode[],
-    private readonly edges: readonly { from: string; fromPort: string; to: string; toPort: string }[],
+    readonly nodes: readonly SubmittedNode[],
+    readonly edges: readonly { from: string; fromPort: string; to: string; toPort: string }[],
     private readonly emit: EventSink,
-    private readonly onEnd: () => void,
+    /** Called once when the job ends while followed, with its last Flink state (UNKNOWN: the cluster was lost). */
+    private readonly onEnd: (flinkState: string, jobId: string) => void,
+    private state = 'INITIALIZING',
+    private readonly startedAt = Date.now(),
   ) {}
 
-  /** Build, upload and submit; then follow the job until it ends. */
-  static async submit(runId: number, pipeline: Pipeline, base: string, resolvePath: (p: string) => string, parallelism: number | undefined, emit: EventSink, onEnd: () => void): Promise<FlinkRun> {
+  /** Start following: the job's state now, then a poll every FLINK_POLL_MS until it ends. */
+  follow(): void {
+    this.emitJob();
+    this.timer = setInterval(() => void this.poll(), FLINK_POLL_MS);
+    void this.poll();
+  }
+
+  /** Build, upload and submit; the caller then calls follow() (once it has noted the job). */
+  static async submit(runId: number, pipeline: Pipeline, base: string, resolvePath: (p: string) => string, parallelism: number | undefined, emit: EventSink, onEnd: (flinkState: string, jobId: string) => void): Promise<FlinkRun> {
     // Reach the cluster before building: a wrong address is said in a second, not after a build.
     await call(`${base}/overview`);
     const compiled = compileForFlink(pipeline, resolvePath, parallelism);
     compiled.nodes = distinctLabels(compiled.nodes);
     const jar = await jobJarOffThread();
     const s = await submit(base, jar, compiled, { parallelism });
-    const run = new FlinkRun(runId, base, s.jobId, compiled.nodes, compiled.edges, emit, onEnd);
-    run.emitJob();
-    run.timer = setInterval(() => void run.poll(), FLINK_POLL_MS);
-    void run.poll();
+    return new FlinkRun(runId, base, s.jobId, compiled.nodes, compiled.edges, emit, onEnd);
+  }
+
+  /**
+   * Follow a job submitted earlier (its record: cluster, job id, the operator names it was given),
+   * whose state and duration the caller has just read from the cluster (GET /jobs/<id>).
+   */
+  static attach(runId: number, record: FlinkJobRecord, job: { state: string; duration: number }, emit: EventSink, onEnd: (flinkState: string, jobId: string) => void): FlinkRun {
+    const run = new FlinkRun(runId, record.cluster, record.jobId, record.nodes, record.edges, emit, onEnd, job.state, Date.now() - Math.max(0, job.duration));
+    run.follow();
     return run;
+  }
+
+  /** Say the job's state again (a reloaded page follows it from here). */
+  announce(): void {
+    if (!this.ended) this.emitJob();
   }
 
   info(): FlinkJobInfo {
@@ -130,7 +151,7 @@ export class FlinkRun {
     if (this.ended) return;
     this.ended = true;
     if (this.timer) clearInterval(this.timer);
-    this.onEnd();
+    this.onEnd(this.state, this.jobId);
     this.emit('job', { runId: this.runId, state: state ?? jobStateOf(this.state), uptimeMs: Date.now() - this.startedAt, flink: this.info(), ...(error ? { error } : {}) });
   }
 

@@ -15,7 +15,10 @@ import { type Checkpointing, setUpCheckpointing } from './checkpointing.js';
 import { checkpointFigures, checkpointFolderInside, newestSaved, resumedCheckpoint } from './run-checkpoints.js';
 import { UnplacedStateError } from '../engine/checkpoint/snapshot.js';
 import { FigureSampler } from './figures.js';
-import { checkForFlink, FlinkRun } from './flink-run.js';
+import { checkForFlink, FlinkRun, webUiOf } from './flink-run.js';
+import { FlinkJobStore } from './flink-jobs.js';
+import { lookUpJob } from './flink-look-up.js';
+import { TERMINAL } from '../flink/rest.js';
 import { modelInfo } from './model-info.js';
 import { tuneHeapForStreaming } from './heap.js';
 import { type Channel, eventSink, type EventSink, RpcError, serveApi } from './rpc.js';
@@ -37,6 +40,8 @@ export interface HostOptions {
    * the user chose in a dialog). Browser mode: never.
    */
   readonly outsideFiles?: boolean;
+  /** Where the Flink jobs submitted from each pipeline are remembered; by default beside the trust store. */
+  readonly flinkJobs?: FlinkJobStore;
 }
 
 interface Running {
@@ -53,7 +58,10 @@ export class RuntimeHost implements HostApi {
   private running: Running | null = null;
   /** A job submitted to a Flink cluster and followed from here; one run at a time, here or there. */
   private flink: FlinkRun | null = null;
+  /** Which pipeline the followed Flink job was submitted from (flinkJobs' key); null for an untitled document. */
+  private flinkPipeline: string | null = null;
   private flinkStarting = false;
+  private readonly flinkJobs: FlinkJobStore;
   private nextRunId = 1;
   private readonly taps = new TapManager(METRICS_INTERVAL_MS);
   private readonly trustStore: TrustStore;
@@ -64,6 +72,7 @@ export class RuntimeHost implements HostApi {
     private readonly emit: EventSink,
   ) {
     this.trustStore = opts.trustStore ?? new TrustStore();
+    this.flinkJobs = opts.flinkJobs ?? new FlinkJobStore(join(dirname(this.trustStore.file), 'flink-jobs'));
     tuneHeapForStreaming();
   }
 
@@ -209,17 +218,67 @@ export class RuntimeHost implements HostApi {
     this.flinkStarting = true;
     try {
       const resolvePath = (f: string) => (isAbsolute(f) ? f : resolve(base, f));
-      const run = await FlinkRun.submit(runId, pipeline, checked.base, resolvePath, p.parallelism, this.emit, () => {
-        if (this.flink?.runId === runId) this.flink = null;
-      });
+      const key = await this.pipelineKey(p.origin);
+      const run = await FlinkRun.submit(runId, pipeline, checked.base, resolvePath, p.parallelism, this.emit, (state, jobId) => this.flinkEnded(runId, key, jobId, state));
+      // Remembered before it is followed: a page reloaded from now on finds the job.
+      if (key !== null) {
+        await this.flinkJobs
+          .put({ pipeline: key, jobId: run.jobId, cluster: run.base, submittedAt: Date.now(), nodes: run.nodes.map(({ id, type, label }) => ({ id, type, label })), edges: run.edges.map(({ from, fromPort, to, toPort }) => ({ from, fromPort, to, toPort })) })
+          .catch((err: unknown) => process.stderr.write(`tributary: cannot remember Flink job ${run.jobId}: ${errorMessage(err)}\n`));
+      }
       if (this.disposed) run.dispose();
-      else this.flink = run;
+      else {
+        [this.flink, this.flinkPipeline] = [run, key];
+        run.follow();
+      }
       return { ok: true, runId, jobId: run.jobId, webUi: run.info().webUi };
     } catch (err) {
       return { ok: false, reason: 'failed', message: errorMessage(err), nodeId: /^node '([^']+)'/.exec(errorMessage(err))?.[1] ?? null };
     } finally {
       this.flinkStarting = false;
     }
+  }
+
+  /** A followed Flink job ended: a job that is over is forgotten (its end was just said to the editor). */
+  private flinkEnded(runId: number, key: string | null, jobId: string, flinkState: string): void {
+    if (this.flink?.runId === runId) [this.flink, this.flinkPipeline] = [null, null];
+    if (key !== null && TERMINAL.has(flinkState)) void this.flinkJobs.remove(key, jobId).catch(() => {});
+  }
+
+  async flinkAttach(p: CheckedParamsOf<'flinkAttach'>): Promise<ResultOf<'flinkAttach'>> {
+    const key = await this.pipelineKey(p.origin);
+    if (key === null || this.flinkStarting || this.disposed) return { status: 'none' };
+    // Still followed here (the desktop app's page reloaded; its host process lives on).
+    const followed = this.flink;
+    if (followed && this.flinkPipeline === key) {
+      followed.announce();
+      return { status: 'following', runId: followed.runId, job: followed.info(), submittedAt: (await this.flinkJobs.get(key))?.submittedAt ?? Date.now() };
+    }
+    const record = await this.flinkJobs.get(key);
+    if (!record) return { status: 'none' };
+    const found = await lookUpJob(record);
+    const info = (state: string) => ({ jobId: record.jobId, state, webUi: webUiOf(record.cluster, record.jobId, state), cluster: record.cluster });
+    if (found.kind !== 'running') {
+      // Said once: a job that is over (or gone) is forgotten; a silent cluster is asked again next time.
+      if (found.kind !== 'unreachable') await this.flinkJobs.remove(key, record.jobId).catch(() => {});
+      return { status: found.kind, job: info(found.state), submittedAt: record.submittedAt, message: found.message };
+    }
+    if (this.running || this.flinkStarting || this.disposed) {
+      return { status: 'busy', job: info(found.job.state), submittedAt: record.submittedAt, message: `the Flink job ${record.jobId} submitted from this pipeline still runs on ${record.cluster}, but a run is going here: open the pipeline again once it has ended to follow the job` };
+    }
+    // One job followed at a time: the one whose pipeline is on the canvas. Another one goes on
+    // running on its cluster and is found again when its pipeline opens.
+    this.flink?.dispose();
+    const runId = this.nextRunId++;
+    [this.flink, this.flinkPipeline] = [FlinkRun.attach(runId, record, found.job, this.emit, (state, jobId) => this.flinkEnded(runId, key, jobId, state)), key];
+    return { status: 'following', runId, job: this.flink.info(), submittedAt: record.submittedAt };
+  }
+
+  /** The key a pipeline's Flink job is remembered under: the file the host resolves its origin to, or the template; none for an untitled document. */
+  private async pipelineKey(origin: Origin): Promise<string | null> {
+    if (origin.kind === 'new') return null;
+    if (origin.kind === 'template') return `template:${origin.name}`;
+    return `file:${join(await this.folderOf(origin), basename(origin.path))}`;
   }
 
   async flinkStop(p: CheckedParamsOf<'flinkStop'>): Promise<ResultOf<'flinkStop'>> {
@@ -298,7 +357,7 @@ export class RuntimeHost implements HostApi {
     this.running?.job.stop();
     // A Flink job is the cluster's: it goes on running there (as after `tributary flink run --detach`).
     this.flink?.dispose();
-    this.flink = null;
+    [this.flink, this.flinkPipeline] = [null, null];
   }
 
   /** Resolves once the current job (if any) has ended. */

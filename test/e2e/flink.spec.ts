@@ -2,7 +2,8 @@
 // (`tributary flink cluster up`, started here and stopped at the end): nodes that cannot run on
 // Flink are named before anything is submitted; a template is submitted, its Flink state and
 // per-operator records show on the canvas, the web UI link points at the job, and Cancel ends it.
-import { mkdtempSync } from 'node:fs';
+// A page reloaded while the job runs shows it again and can still cancel it.
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,4 +78,52 @@ test('Run on Flink: unsupported nodes named first; a template runs on the cluste
   await expect(page.getByTestId('run-status')).toHaveText('stopped');
   await expect(link).toHaveAttribute('href', `${url}/#/job/completed/${jobId}/overview`);
   await studio.shot('canceled');
+});
+
+test('Run on Flink, then reload the page: the running job shows again with its state, records and link, and Cancel ends it', async ({ page, studio }) => {
+  test.setTimeout(120_000);
+  // A saved pipeline file (what the job is remembered by), opened the way a reload opens it again.
+  const doc = {
+    format: 'tributary.pipeline/v1',
+    name: 'reload-me',
+    nodes: [
+      { id: 'clicks', type: 'source.generator', label: 'Clicks', position: { x: 0, y: 0 }, params: { rate: 500, seed: 5, users: 20 } },
+      { id: 'carts', type: 'filter', label: 'Cart adds', position: { x: 300, y: 0 }, params: { condition: "eventType == 'ADD_TO_CART'" } },
+      { id: 'out', type: 'sink.file', label: 'Carts', position: { x: 600, y: 0 }, params: { path: 'out/carts.jsonl' } },
+    ],
+    edges: [
+      { from: 'clicks', to: 'carts' },
+      { from: 'carts', to: 'out' },
+    ],
+  };
+  writeFileSync(join(studio.dir, 'reload-me.json'), JSON.stringify(doc, null, 2));
+  const open = async () => {
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.locator('.file-list button[data-path="reload-me.json"]').click();
+    await expect(page.locator('.react-flow__node')).toHaveCount(3);
+  };
+  await open();
+
+  await page.getByRole('button', { name: 'Run on Flink…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Run on Flink' });
+  await dialog.getByLabel(/JobManager REST address/).fill(url);
+  await dialog.getByRole('button', { name: 'Submit to Flink' }).click();
+  await expect(page.getByTestId('flink-state')).toHaveText('Flink job RUNNING', { timeout: 60_000 });
+  const jobId = (await page.evaluate(() => (window as any).tributary.store.getState().flinkJob.jobId)) as string;
+
+  // Reload mid-run: the editor's connection (and its host) go; the job goes on on the cluster.
+  await page.reload();
+  await open();
+  await expect(page.getByTestId('flink-state')).toHaveText('Flink job RUNNING', { timeout: 15_000 });
+  await expect(page.getByTestId('run-status')).toHaveText('running');
+  expect(await page.evaluate(() => (window as any).tributary.store.getState().flinkJob.jobId)).toBe(jobId);
+  await expect(page.getByTestId('flink-web-ui')).toHaveAttribute('href', `${url}/#/job/running/${jobId}/overview`);
+  await expect(page.getByTestId('figures-clicks').locator('[data-fig="total"]')).toHaveText(/^[1-9]/, { timeout: 45_000 });
+  await studio.shot('found-again-after-reload');
+
+  await page.getByRole('button', { name: '■ Cancel job' }).click();
+  await expect(page.getByTestId('flink-state')).toHaveText('Flink job CANCELED', { timeout: 30_000 });
+  await expect(page.getByTestId('run-status')).toHaveText('stopped');
+  expect(((await (await fetch(`${url}/jobs/${jobId}`)).json()) as { state: string }).state).toBe('CANCELED');
+  await studio.shot('canceled-after-reload');
 });

@@ -1,10 +1,12 @@
 // The Flink slice: "Run on Flink…" — the dialog, the nodes that cannot run on Flink (named with
 // the reason before anything is submitted), the submitted job's Flink state and web UI link, and
 // Stop (cancel, or stop-with-savepoint). The host builds, submits and polls; its `job` and
-// `metrics` events fill the same run figures an embedded run does.
+// `metrics` events fill the same run figures an embedded run does. When a document opens (a
+// reloaded page opens its document again) the job last submitted from it is found again: followed
+// if it still runs, said in a sentence if it has ended since or its cluster does not answer.
 import { flinkProblems } from '../../../runtime/format/flink.js';
 import { validatePipeline } from '../../../runtime/format/validate.js';
-import type { FlinkJobInfo, FlinkProblemFigure, FlinkRunResult, HostEvents } from '../../../runtime/host/contract.js';
+import type { FlinkAttachResult, FlinkJobInfo, FlinkProblemFigure, FlinkRunResult, HostEvents, JobState } from '../../../runtime/host/contract.js';
 import type { Doc } from '../model/doc.js';
 import { liveDoc, playsLive } from '../model/live.js';
 import { placeProblems } from '../model/problems.js';
@@ -28,7 +30,12 @@ export interface FlinkSlice {
   /** Cancel the Flink job, or stop it with a savepoint. */
   stopFlink(savepoint: boolean): Promise<void>;
   onFlinkJob(j: HostEvents['job']): void;
+  /** A document was opened: follow the Flink job submitted from it earlier, or say what became of it. */
+  reattachFlink(): Promise<void>;
 }
+
+/** Flink's terminal states as the editor's run states (as the host's jobStateOf). */
+const RUN_STATE: Readonly<Record<string, JobState>> = { FINISHED: 'finished', CANCELED: 'stopped', SUSPENDED: 'stopped', FAILED: 'failed' };
 
 /** The nodes of a document that cannot run on Flink, as the host would name them; null when it does not validate. */
 export function flinkProblemsOf(doc: Doc): readonly FlinkProblemFigure[] | null {
@@ -104,6 +111,32 @@ export function flinkSlice(set: Set, get: Get, deps: Deps): FlinkSlice {
       } finally {
         if (savepoint) set({ savingPoint: false });
       }
+    },
+    async reattachFlink() {
+      const origin = get().origin;
+      // The previous document's job is not this one's (the host still follows it until another is attached).
+      if (get().runId === null) set({ flinkJob: null });
+      if (!deps.host || origin.kind === 'new') return;
+      let r: FlinkAttachResult;
+      try {
+        r = await deps.host.call('flinkAttach', { origin });
+      } catch {
+        return; // a file the host cannot place has no job
+      }
+      // Another document may have opened meanwhile, or a run started here: then the answer is not for the canvas.
+      if (get().origin !== origin || r.status === 'none') return;
+      if (r.status === 'following') {
+        const s = get().runStatus;
+        if ((s === 'starting' || s === 'running') && get().runId !== r.runId) return;
+        set({ runId: r.runId, runStatus: 'running', flinkJob: r.job });
+        get().notify(`following the Flink job ${r.job.jobId} submitted from this pipeline (on ${r.job.cluster})`);
+        return;
+      }
+      if (get().runStatus === 'starting' || get().runStatus === 'running') return;
+      // Not followed here: said, with no Cancel (this host could not cancel it).
+      if (r.status === 'busy') return get().notify(r.message, 'error');
+      set({ flinkJob: r.job, ...(RUN_STATE[r.job.state] ? { runStatus: RUN_STATE[r.job.state] } : {}) });
+      get().notify(r.message, r.status === 'ended' && r.job.state === 'FINISHED' ? 'info' : 'error');
     },
     onFlinkJob(j) {
       const runId = get().runId;

@@ -45,7 +45,10 @@ function attachHost(store: EditorStore, host: HostClient): void {
   host.on('metrics', (m) => store.getState().onCheckpointMetrics(m));
   // A saved file that has checkpoints is offered for resuming when it opens (not when it is saved).
   store.subscribe((s, prev) => {
-    if (s.opened !== prev.opened) void s.checkResume();
+    if (s.opened !== prev.opened) {
+      void s.checkResume();
+      void s.reattachFlink();
+    }
   });
   host.onClose((reason) =>
     store.getState().notify(`${reason ? `the runtime host closed the connection: ${reason}` : 'lost the connection to the runtime host: reload the page to reconnect'} (unsaved work: export it first)`, 'error'),

@@ -46,7 +46,7 @@ public final class CepTranslator implements NodeTranslator {
     long within = p.hasNonNull("within") ? p.get("within").asLong() : -1;
     Pattern<CepEvent, CepEvent> pattern = pattern(ctx.id, p, within);
 
-    DataStream<CepEvent> events = ctx.input().transform(ctx.label + " (events)", EVENT, new ToEvent()).uid(ctx.id + "-events");
+    DataStream<CepEvent> events = ctx.input().transform(ctx.label + " (events)", EVENT, new ToEvent()).uid(ctx.helperUid("events"));
     PatternStream<CepEvent> ps = CEP.pattern(events.keyBy(new EventKey()), pattern);
     if (ctx.connected("late")) ps = ps.sideOutputLateData(LATE);
     Expr select = p.hasNonNull("select") ? Expr.of(p.get("select").get("$expr")) : null;
@@ -54,7 +54,7 @@ public final class CepTranslator implements NodeTranslator {
     ctx.output("out", out);
     if (ctx.connected("timeout")) ctx.output("timeout", out.getSideOutput(TIMEOUT));
     if (ctx.connected("late")) {
-      ctx.output("late", out.getSideOutput(LATE).map(e -> new Rec(e.value, null), NodeContext.REC).uid(ctx.id + "-late").name(ctx.label + " (late)"));
+      ctx.output("late", out.getSideOutput(LATE).map(e -> new Rec(e.value, null), NodeContext.REC).uid(ctx.helperUid("late")).name(ctx.label + " (late)"));
     }
   }
 

@@ -68,7 +68,7 @@ final class JoinOutput implements Serializable {
       m.put("side", side);
       m.put("record", r.value);
       return new Rec(m, null);
-    }, NodeContext.REC).uid(ctx.id + "-late-" + side).name(ctx.label + " (late " + side + ")");
+    }, NodeContext.REC).uid(ctx.helperUid("late-" + side)).name(ctx.label + " (late " + side + ")");
   }
 
   static final OutputTag<Rec> LATE_LEFT = NodeContext.tag("late-left");

@@ -63,14 +63,14 @@ public final class WindowJoinTranslator implements NodeTranslator {
         m.put("side", s.side == 0 ? "left" : "right");
         m.put("record", s.value);
         return new Rec(m, null);
-      }, NodeContext.REC).uid(ctx.id + "-late").name(ctx.label + " (late)"));
+      }, NodeContext.REC).uid(ctx.helperUid("late")).name(ctx.label + " (late)"));
     }
     if (ctx.connected("errors")) ctx.output("errors", op.getSideOutput(NodeFunction.ERRORS));
   }
 
   private static DataStream<Rec> tag(NodeContext ctx, DataStream<Rec> in, int side) {
     String name = side == 0 ? "left" : "right";
-    return in.map(r -> new Rec(new Sided(side, r.value), r.key), NodeContext.REC).uid(ctx.id + "-" + name).name(ctx.label + " (" + name + ")");
+    return in.map(r -> new Rec(new Sided(side, r.value), r.key), NodeContext.REC).uid(ctx.helperUid(name)).name(ctx.label + " (" + name + ")");
   }
 
   private static Duration ms(JsonNode a, String field) {

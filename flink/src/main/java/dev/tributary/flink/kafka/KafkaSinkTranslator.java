@@ -65,7 +65,7 @@ public final class KafkaSinkTranslator implements NodeTranslator {
     if (exactlyOnce && !ctx.env.getCheckpointConfig().isCheckpointingEnabled()) ctx.env.enableCheckpointing(CHECKPOINT_MS);
 
     SingleOutputStreamOperator<Msg> messages = ctx.input().process(new Encode(ctx.id, ctx.connected("errors"), expr(p, "key"), expr(p, "value"), expr(p, "headers")),
-        TypeInformation.of(Msg.class)).uid(ctx.id + "-encode").name(ctx.label + " (encode)");
+        TypeInformation.of(Msg.class)).uid(ctx.helperUid("encode")).name(ctx.label + " (encode)");
     Integer partitions = p.hasNonNull("partitions") ? p.get("partitions").asInt() : null;
     KafkaSink<Msg> sink = KafkaSink.<Msg>builder()
         .setKafkaProducerConfig(props)

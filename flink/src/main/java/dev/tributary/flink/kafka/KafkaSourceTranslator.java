@@ -75,7 +75,7 @@ public final class KafkaSourceTranslator implements NodeTranslator {
     }
     DataStream<Rec> read = ctx.env.fromSource(b.build(), wm, ctx.label).uid(ctx.id).name(ctx.label);
     SingleOutputStreamOperator<Rec> checked = read.process(new Check(ctx.id, ctx.connected("errors"), field), NodeContext.REC)
-        .uid(ctx.id + "-check").name(ctx.label + " (decode)");
+        .uid(ctx.helperUid("check")).name(ctx.label + " (decode)");
     ctx.output("out", checked);
     if (ctx.connected("errors")) ctx.output("errors", checked.getSideOutput(NodeFunction.ERRORS));
   }

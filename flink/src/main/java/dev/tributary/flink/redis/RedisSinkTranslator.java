@@ -33,7 +33,7 @@ public final class RedisSinkTranslator implements NodeTranslator {
     RedisCommands build = new RedisCommands(p.get("command").asText(), new KeyTemplate(p.get("key").asText()), expr(p, "fields"), expr(p, "value"), expr(p, "member"),
         expr(p, "score"), p.hasNonNull("maxLen") ? p.get("maxLen").asLong() : null, p.hasNonNull("ttl") ? p.get("ttl").asLong() : null);
     SingleOutputStreamOperator<Commands> cmds = ctx.input().process(new Encode(ctx.id, ctx.connected("errors"), build), TypeInformation.of(Commands.class))
-        .uid(ctx.id + "-encode").name(ctx.label + " (commands)");
+        .uid(ctx.helperUid("encode")).name(ctx.label + " (commands)");
     cmds.sinkTo(new RedisSink(ctx.id, url, p.path("batchSize").asInt(1000), p.path("retryFor").asLong(120_000))).uid(ctx.id).name(ctx.label);
     if (ctx.connected("errors")) ctx.output("errors", cmds.getSideOutput(NodeFunction.ERRORS));
   }

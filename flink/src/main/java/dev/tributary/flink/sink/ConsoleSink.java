@@ -31,7 +31,7 @@ public final class ConsoleSink implements Sink<Rec> {
   public static final NodeTranslator TRANSLATOR = ctx -> {
     ctx.input().sinkTo(new ConsoleSink(ctx.params.path("format").asText("json").equals("table"))).setParallelism(1).uid(ctx.id).name(ctx.label);
     // Every value the job holds can be written as JSON, so `errors` stays empty; it exists so an edge from it builds.
-    if (ctx.connected("errors")) ctx.output("errors", ctx.input().filter(r -> false).returns(NodeContext.REC).uid(ctx.id + "-errors").name(ctx.label + " (errors)"));
+    if (ctx.connected("errors")) ctx.output("errors", ctx.input().filter(r -> false).returns(NodeContext.REC).uid(ctx.helperUid("errors")).name(ctx.label + " (errors)"));
   };
 
   @Override

@@ -34,7 +34,7 @@ public final class FileTranslator implements NodeTranslator {
     String path = ctx.path(p.get("path").asText());
     FileSource<String> source = FileSource.forRecordStreamFormat(new TextLineInputFormat(), new Path(path)).build();
     DataStream<String> lines = ctx.env.fromSource(source, WatermarkStrategy.noWatermarks(), ctx.label + " (read)")
-        .setParallelism(1).uid(ctx.id + "-read").name(ctx.label + " (read)");
+        .setParallelism(1).uid(ctx.helperUid("read")).name(ctx.label + " (read)");
     JsonNode et = p.get("eventTime");
     String field = et == null || et.isNull() ? null : et.get("field").asText();
     SingleOutputStreamOperator<Rec> parsed = lines.process(new Parse(ctx.id, ctx.connected("errors"), p.path("format").asText("jsonl"),
@@ -45,7 +45,7 @@ public final class FileTranslator implements NodeTranslator {
       WatermarkStrategy<Rec> wm = WatermarkStrategy.<Rec>forGenerator(c -> new PerRecordWatermarks<>(bound))
           .withTimestampAssigner((r, t) -> (long) Math.floor(toTimestamp(((Map<?, ?>) r.value).get(field))));
       if (et.hasNonNull("idleTimeout")) wm = wm.withIdleness(Duration.ofMillis(et.get("idleTimeout").asLong()));
-      out = parsed.assignTimestampsAndWatermarks(wm).setParallelism(1).uid(ctx.id + "-watermarks").name(ctx.label + " (watermarks)");
+      out = parsed.assignTimestampsAndWatermarks(wm).setParallelism(1).uid(ctx.helperUid("watermarks")).name(ctx.label + " (watermarks)");
     }
     ctx.output("out", out);
     if (ctx.connected("errors")) ctx.output("errors", parsed.getSideOutput(NodeFunction.ERRORS));

@@ -55,6 +55,18 @@ public final class NodeContext {
     return s;
   }
 
+  /**
+   * The uid of one of this node's helper operators (a check, a decode step, a late-data map): the
+   * node id, '/', the helper's role. Node ids are `[A-Za-z][A-Za-z0-9_-]*` (runtime/format/envelope.ts),
+   * so no node id holds a '/': a helper's uid can equal neither another node's id nor another
+   * node's helper's uid. (With '-' a node `win` and a node `win-check` both gave "win-check", and
+   * Flink refuses a job graph with two operators of one uid.) The node's main operator keeps
+   * `uid(node id)`, which is what savepoints map state by.
+   */
+  public String helperUid(String role) {
+    return id + "/" + role;
+  }
+
   public boolean connected(String port) {
     return connected.contains(port);
   }

@@ -70,7 +70,7 @@ public final class WindowTranslator implements NodeTranslator {
       default -> null;
     };
     SingleOutputStreamOperator<Rec> checked = ctx.input().process(new Check(ctx.id, ctx.connected("errors"), specs, assigner, lateness), NodeContext.REC)
-        .uid(ctx.id + "-check").name(ctx.label + " (check)");
+        .uid(ctx.helperUid("check")).name(ctx.label + " (check)");
     KeyedStream<Rec, Object> keyed = checked.keyBy(new RecKey());
     SingleOutputStreamOperator<Rec> out;
     switch (a.get("kind").asText()) {
