@@ -212,7 +212,8 @@ export type FlinkRunResult =
  * for a failure, why). `gone`: its cluster answers but no longer knows the job. `unreachable`: its
  * cluster does not answer (the job may still be running there). `busy`: it still runs, but this
  * host is running something else, so it is not followed. `unreachable` and `busy` are asked about
- * again at the next open; the others are said once.
+ * again at the next open; the others are said once. `none` also answers an attach overtaken by a
+ * later one or by a submission while its cluster was asked.
  */
 export type FlinkAttachResult =
   | { readonly status: 'none' }

@@ -61,6 +61,11 @@ export class RuntimeHost implements HostApi {
   /** Which pipeline the followed Flink job was submitted from (flinkJobs' key); null for an untitled document. */
   private flinkPipeline: string | null = null;
   private flinkStarting = false;
+  /**
+   * Bumped by every flinkAttach and flinkRun: an attach whose cluster answers after a later open or
+   * a new submission must not replace (and stop following) what that one set up.
+   */
+  private flinkTurn = 0;
   private readonly flinkJobs: FlinkJobStore;
   private nextRunId = 1;
   private readonly taps = new TapManager(METRICS_INTERVAL_MS);
@@ -216,6 +221,7 @@ export class RuntimeHost implements HostApi {
     if (this.busy() || this.disposed) return { ok: false, reason: 'busy' };
     const runId = this.nextRunId++;
     this.flinkStarting = true;
+    this.flinkTurn++;
     try {
       const resolvePath = (f: string) => (isAbsolute(f) ? f : resolve(base, f));
       const key = await this.pipelineKey(p.origin);
@@ -246,6 +252,7 @@ export class RuntimeHost implements HostApi {
   }
 
   async flinkAttach(p: CheckedParamsOf<'flinkAttach'>): Promise<ResultOf<'flinkAttach'>> {
+    const turn = ++this.flinkTurn;
     const key = await this.pipelineKey(p.origin);
     if (key === null || this.flinkStarting || this.disposed) return { status: 'none' };
     // Still followed here (the desktop app's page reloaded; its host process lives on).
@@ -257,6 +264,10 @@ export class RuntimeHost implements HostApi {
     const record = await this.flinkJobs.get(key);
     if (!record) return { status: 'none' };
     const found = await lookUpJob(record);
+    // Another document opened, or a job was submitted, while the cluster was asked (up to 30 s):
+    // that one has the say. Without this the slower answer would stop following the newer job, and
+    // Cancel would cancel a job the canvas does not show.
+    if (turn !== this.flinkTurn) return { status: 'none' };
     const info = (state: string) => ({ jobId: record.jobId, state, webUi: webUiOf(record.cluster, record.jobId, state), cluster: record.cluster });
     if (found.kind !== 'running') {
       // Said once: a job that is over (or gone) is forgotten; a silent cluster is asked again next time.

@@ -15,10 +15,11 @@ import { serveHost } from '../../runtime/host/runtime-host.js';
 import { TrustStore } from '../../runtime/host/trust.js';
 import { Workspace } from '../../runtime/host/workspace.js';
 import { channelPair } from '../support/memory-channel.js';
+import { slowJobManager } from '../support/slow-jobmanager.js';
 
-const closers: (() => void)[] = [];
-afterEach(() => {
-  while (closers.length) closers.pop()!();
+const closers: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()!();
 });
 
 function freePort(): Promise<number> {
@@ -66,4 +67,49 @@ it('a document whose Flink cluster does not answer says so on open, shows no liv
     expect(await s().openFile('other.json')).toBe(true);
     await until(() => s().flinkJob === null);
   }
+});
+
+it("opening another document whose job still runs shows that job, even when the previous job's state changed meanwhile", async () => {
+  const root = mkdtempSync(join(tmpdir(), 'tributary-reattach-switch-'));
+  const state = join(root, 'state');
+  const [a, b, close] = channelPair();
+  const host = serveHost(b, { workspace: new Workspace(root), version: 'test', trustStore: new TrustStore(join(state, 'trusted.json')) });
+  closers.push(() => {
+    host.dispose();
+    close();
+  });
+  const [jmA, jmB] = [await slowJobManager(), await slowJobManager()];
+  closers.push(jmA.close, jmB.close);
+  const store = createEditorStore({ host: createClient(a), validateDelayMs: 0 });
+  const s = () => store.getState();
+  const doc = { format: 'tributary.pipeline/v1', name: 'p', nodes: [{ id: 'g', type: 'source.generator', params: {} }, { id: 'o', type: 'sink.console', params: {} }], edges: [{ from: 'g', to: 'o' }] };
+  const records = new FlinkJobStore(join(state, 'flink-jobs'));
+  const [jobA, jobB] = ['a'.repeat(32), 'b'.repeat(32)];
+  for (const [file, jobId, jm] of [['a.json', jobA, jmA], ['b.json', jobB, jmB]] as const) {
+    writeFileSync(join(root, file), JSON.stringify(doc));
+    jm.jobs.set(jobId, 'RUNNING');
+    await records.put({ pipeline: `file:${join(root, file)}`, jobId, cluster: jm.url, submittedAt: 0, nodes: [], edges: [] });
+  }
+
+  expect(await s().openFile('a.json')).toBe(true);
+  await until(() => s().flinkJob?.jobId === jobA && s().runStatus === 'running');
+  const runA = s().runId;
+
+  // b.json opens; before its cluster answers, a.json's job (still followed) changes state and the
+  // page takes that event as its run again.
+  jmB.hold();
+  expect(await s().openFile('b.json')).toBe(true);
+  await until(() => jmB.held() === 1);
+  expect(s().runId).toBe(null);
+  jmA.jobs.set(jobA, 'RESTARTING');
+  await until(() => s().runId === runA);
+  jmB.release();
+  await until(() => s().notice?.text.includes(jobB) === true);
+  expect(s().flinkJob).toMatchObject({ jobId: jobB, state: 'RUNNING' });
+  expect(s().runId).not.toBe(runA);
+  expect(s().runStatus).toBe('running');
+  // Cancel ends the job on the canvas.
+  await s().stopFlink(false);
+  expect(jmB.cancelled).toEqual([jobB]);
+  expect(jmA.cancelled).toEqual([]);
 });

@@ -126,16 +126,20 @@ export function flinkSlice(set: Set, get: Get, deps: Deps): FlinkSlice {
       // Another document may have opened meanwhile, or a run started here: then the answer is not for the canvas.
       if (get().origin !== origin || r.status === 'none') return;
       if (r.status === 'following') {
-        const s = get().runStatus;
-        if ((s === 'starting' || s === 'running') && get().runId !== r.runId) return;
+        // A run asked for here answers for itself (the host refuses one of the two).
+        if (get().runStatus === 'starting') return;
+        // The host follows this job now and has stopped following the previous document's (it never
+        // does so during a run here): that one's figures and Cancel go, or Cancel would end this job
+        // while the status bar showed the other.
+        if (get().runId !== r.runId) get().resetRun();
         set({ runId: r.runId, runStatus: 'running', flinkJob: r.job });
         get().notify(`following the Flink job ${r.job.jobId} submitted from this pipeline (on ${r.job.cluster})`);
         return;
       }
-      if (get().runStatus === 'starting' || get().runStatus === 'running') return;
-      // Not followed here: said, with no Cancel (this host could not cancel it).
-      if (r.status === 'busy') return get().notify(r.message, 'error');
-      set({ flinkJob: r.job, ...(RUN_STATE[r.job.state] ? { runStatus: RUN_STATE[r.job.state] } : {}) });
+      // Not followed here: said (the host has forgotten a job that ended), with no Cancel (this host
+      // could not cancel it); a run going here keeps the status bar.
+      const live = get().runStatus === 'starting' || get().runStatus === 'running';
+      if (r.status !== 'busy' && !live) set({ flinkJob: r.job, ...(RUN_STATE[r.job.state] ? { runStatus: RUN_STATE[r.job.state] } : {}) });
       get().notify(r.message, r.status === 'ended' && r.job.state === 'FINISHED' ? 'info' : 'error');
     },
     onFlinkJob(j) {
