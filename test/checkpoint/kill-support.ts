@@ -30,6 +30,12 @@ export interface KillRun {
   kills: number;
   /** stderr of every run, in order. */
   logs: string[];
+  /**
+   * Per run, whether checkpoints were on disk when it started (so it must have resumed). A kill
+   * can land after a run has finished its work and cleared its checkpoints, just before it exits;
+   * the run after it then starts afresh, as a new run of a finished pipeline does.
+   */
+  resumable: boolean[];
   final: { code: number | null; stderr: string };
 }
 
@@ -85,9 +91,11 @@ export async function killAndRestart(
 ): Promise<KillRun> {
   const home = freshHome();
   const logs: string[] = [];
+  const resumable: boolean[] = [];
   let done = 0;
   for (let k = 0; k < kills; k++) {
     const before = new Set(checkpointsIn(ckptDir));
+    resumable.push(before.size > 0);
     const r = await runOnce(
       args,
       home,
@@ -95,17 +103,19 @@ export async function killAndRestart(
         const poll = setInterval(() => {
           if (!ready(checkpointsIn(ckptDir), before)) return;
           clearInterval(poll);
-          setTimeout(() => child.kill('SIGKILL'), random() * jitterMs);
+          // A run whose checkpoints are gone has finished: let it exit rather than kill it after.
+          setTimeout(() => checkpointsIn(ckptDir).length > 0 && child.kill('SIGKILL'), random() * jitterMs);
         }, 20);
         child.on('close', () => clearInterval(poll));
       },
       RUN_TIMEOUT,
     );
     logs.push(r.stderr);
-    if (r.signal !== 'SIGKILL') return { kills: done, logs, final: { code: r.code, stderr: r.stderr } };
+    if (r.signal !== 'SIGKILL') return { kills: done, logs, resumable, final: { code: r.code, stderr: r.stderr } };
     done++;
   }
+  resumable.push(checkpointsIn(ckptDir).length > 0);
   const last = await runOnce(args, home, null, RUN_TIMEOUT);
   logs.push(last.stderr);
-  return { kills: done, logs, final: { code: last.code, stderr: last.stderr } };
+  return { kills: done, logs, resumable, final: { code: last.code, stderr: last.stderr } };
 }
