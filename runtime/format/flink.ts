@@ -39,6 +39,7 @@ export const FLINK_TRANSLATED: ReadonlySet<string> = new Set([
   'sink.kafka',
   'sink.redis',
   'sink.http',
+  'infer',
 ]);
 
 /**
@@ -46,7 +47,6 @@ export const FLINK_TRANSLATED: ReadonlySet<string> = new Set([
  * submitted. Types without an entry fall back to the spec's Flink mapping.
  */
 const NOT_TRANSLATED: Readonly<Record<string, string>> = {
-  infer: 'infer is not translated yet: a `http` model needs an Async I/O version of the embedded node\'s micro-batches, retries and protocols, and an `onnx` model ONNX Runtime for Java, which the job does not bundle',
   'lookup.redis': 'lookup.redis is not ported to Flink\'s Async I/O yet',
   'sink.email': 'sink.email has no Flink sink yet',
 };
@@ -69,6 +69,7 @@ export function flinkLimit(node: PipelineNode): string | null {
     return 'ssl.rejectUnauthorized: false has no setting in the Java Kafka client (it always verifies the chain); give `ssl.ca` instead';
   }
   if (node.type === 'sink.redis' && typeof p.url === 'string' && !/^(\$\{|rediss?:\/\/)/.test(p.url)) return 'sink.redis on Flink takes redis:// or rediss:// URLs only (a unix socket is local to one machine)';
+  if (node.type === 'infer' && (p.model as { kind: string }).kind === 'embeddings') return 'infer with an `embeddings` model is not translated yet (the job has no port of the index and its exact top-k); `onnx` and `http` models run on Flink';
   if (node.type === 'cep' && p.time === 'processing') return 'processing-time cep is not translated (at the end of a bounded input the embedded runtime expires every partial match; Flink\'s processing-time CepOperator does not, so the two would disagree)';
   return null;
 }
