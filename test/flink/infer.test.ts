@@ -50,7 +50,7 @@ function inferCase(name: string, dir: string, params: Record<string, unknown>, e
   } as PipelineDoc;
 }
 
-function cases(url: string, dir: string): PipelineDoc[] {
+function cases(url: string, slowUrl: string, dir: string): PipelineDoc[] {
   const kserve = { kind: 'http', protocol: 'kserve-v2', url, name: 'churn' };
   const c: [string, Record<string, unknown>, boolean?][] = [
     ['kserve-json', { model: kserve, features: [...FEATURES.slice(0, 19), 'f19 + 0'], outputs: { p: 'probabilities[1]', label: 'label' }, batchSize: 16 }],
@@ -66,6 +66,9 @@ function cases(url: string, dir: string): PipelineDoc[] {
     ['json', { model: { kind: 'http', protocol: 'json', url: `${url}/score`, request: `{ features: [${FEATURES.join(', ')}] }`, response: 'data.score' }, outputs: { score: 'result' }, ordered: false }],
     ['json-batched', { model: { kind: 'http', protocol: 'json', url: `${url}/score`, request: `{ features: [${FEATURES.join(', ')}] }`, response: 'results', batched: true }, batchSize: 10 }],
     ['json-cache', { model: { kind: 'http', protocol: 'json', url: `${url}/score`, request: `{ features: [${FEATURES.join(', ')}] }`, response: 'data.score', headers: { 'x-tenant': '${INFER_TEST_TENANT:-shop}' } }, outputs: { score: 'result' }, cache: { key: 'id', ttl: '10m' } }],
+    // Every record times out (the server answers after 3 s): on both engines its timer or the
+    // request's own deadline fails it first, so the message may end in the attempts made.
+    ['timeout', { model: { kind: 'http', protocol: 'json', url: `${slowUrl}/score`, request: 'id', response: 'results', batched: true }, timeout: '300ms', retries: 0, batchSize: 500 }],
     ['fallback', { model: { ...kserve, name: 'nope' }, features: FEATURES, outputs: { p: 'probabilities[1]' }, fallback: { p: -1, why: 'no model' }, retries: 1 }],
     // ONNX Runtime computes a LinearClassifier's logistic for a one-row batch by another path than
     // for a longer one (the last bit of a float32 can differ), on either engine; which rows run
@@ -78,6 +81,11 @@ function cases(url: string, dir: string): PipelineDoc[] {
   // A generous timeout: the machine running the tests is loaded, and on Flink the records' timers
   // start while the job's other tasks are still starting; neither engine should time out here.
   return c.map(([name, params, errors]) => inferCase(name, dir, (params.model as { kind: string }).kind === 'http' ? { timeout: '60s', ...params } : params, errors));
+}
+
+/** The timeout case's messages without the attempts count (which of two deadlines fired first). */
+function sameTimeouts(line: string): string {
+  return line.replace(/timed out after 300 ms[^"]*/, 'timed out after 300 ms');
 }
 
 /** A shipped pipeline, bounded, its Redis and e-mail sinks written to files and its model file found from `dir`. */
@@ -98,15 +106,19 @@ function fileSinks(doc: PipelineDoc, dir: string): PipelineDoc {
 
 describe('differential: infer on the embedded runtime and on Flink', () => {
   let server: ModelServer;
+  let slow: ModelServer;
   let recs: KserveServer;
   beforeAll(async () => {
     flinkJar();
     server = await new ModelServer().start();
+    slow = await new ModelServer().start();
+    slow.delay = () => 3000;
     recs = await startKserve();
     process.env.MODEL_SERVER_URL = recs.url;
   }, 900_000);
   afterAll(async () => {
     await server?.kill();
+    await slow?.kill();
     await recs?.close();
     delete process.env.MODEL_SERVER_URL;
   });
@@ -136,7 +148,7 @@ describe('differential: infer on the embedded runtime and on Flink', () => {
     mkdirSync(emb);
     mkdirSync(fl);
     writeFileSync(join(root, 'in.jsonl'), inputRecords().map((r) => JSON.stringify(r)).join('\n') + '\n');
-    const docs = cases(server.url, emb);
+    const docs = cases(server.url, slow.url, emb);
     // Some requests are answered 503 first: both engines retry them.
     server.failNext = 3;
     for (const d of docs) await runEmbedded(d, root);
@@ -150,7 +162,7 @@ describe('differential: infer on the embedded runtime and on Flink', () => {
     const seen: Record<string, { out: number; errors: number }> = {};
     for (const d of docs) {
       const files = sinkFiles(d);
-      compare(files, (f) => f.replace(emb, fl));
+      compare(files, (f) => f.replace(emb, fl), sameTimeouts);
       const name = files[0]!.slice(emb.length + 1).replace(/-out\.jsonl$/, '');
       const count = (f: string | undefined) => (f && existsSync(f) ? readFileSync(f, 'utf8').split('\n').length - 1 : 0);
       seen[name] = { out: count(files[0]), errors: count(files[1]) };
@@ -160,6 +172,7 @@ describe('differential: infer on the embedded runtime and on Flink', () => {
     expect(seen['kserve-int']!.out).toBe(0);
     expect(seen['kserve-missing-output']!.out).toBe(0);
     expect(seen.fallback).toEqual({ out: 153, errors: 0 });
+    expect(seen.timeout).toEqual({ out: 0, errors: 153 });
     expect(seen['onnx-no-class']!.out).toBe(0);
     for (const name of ['kserve-binary', 'tf-rows', 'tf-columns', 'mlflow-rows', 'mlflow-columns', 'openai-chat', 'json', 'json-batched', 'json-cache', 'onnx-zipmap', 'onnx-gbm', 'onnx-regressor']) {
       expect(seen[name]!.out, name).toBeGreaterThanOrEqual(150);
