@@ -151,13 +151,43 @@ export interface CompiledPipeline {
   edges: { from: string; fromPort: string; to: string; toPort: string }[];
 }
 
-/** The compiled pipeline for the Flink job; `resolvePath` makes file params absolute. */
-export function compileForFlink(pipeline: Pipeline, resolvePath: (p: string) => string, parallelism?: number): CompiledPipeline {
+/** Bytes as base64 (btoa: the module stays isomorphic), in chunks so no argument list grows with the file. */
+function base64(bytes: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+/**
+ * An `onnx` model's bytes inside the compiled pipeline (`model.bytes`, base64), so the job needs
+ * no copy of the file where it is built: `tributary flink run` hands the pipeline to a JobManager
+ * that may run on another machine. A file that cannot be read is left to the job, which names it.
+ */
+function withModelBytes(n: PipelineNode, params: unknown, readFile: (path: string) => Uint8Array): unknown {
+  const model = (params as { model?: { kind?: string; path?: string } }).model;
+  if (n.type !== 'infer' || model?.kind !== 'onnx' || typeof model.path !== 'string') return params;
+  let bytes: Uint8Array;
+  try {
+    bytes = readFile(model.path);
+  } catch {
+    return params;
+  }
+  return { ...(params as object), model: { ...model, bytes: base64(bytes) } };
+}
+
+/**
+ * The compiled pipeline for the Flink job; `resolvePath` makes file params absolute, and
+ * `readFile`, where given, puts the files the job reads whole (ONNX models) inside it.
+ */
+export function compileForFlink(pipeline: Pipeline, resolvePath: (p: string) => string, parallelism?: number, readFile?: (path: string) => Uint8Array): CompiledPipeline {
   return {
     format: FLINK_FORMAT,
     name: pipeline.name,
     parallelism: parallelism ?? pipeline.settings.parallelism,
-    nodes: pipeline.nodes.map((n) => ({ id: n.id, type: n.type, label: n.label ?? n.id, params: compileParams(n, resolvePath) })),
+    nodes: pipeline.nodes.map((n) => {
+      const params = compileParams(n, resolvePath);
+      return { id: n.id, type: n.type, label: n.label ?? n.id, params: readFile ? withModelBytes(n, params, readFile) : params };
+    }),
     edges: pipeline.edges.map((e) => ({ from: e.from, fromPort: e.fromPort, to: e.to, toPort: e.toPort })),
   };
 }

@@ -45,8 +45,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * `outputs` refs. A batch runs when it is full, `linger` after its first record, and before a
  * watermark, a checkpoint barrier (prepareSnapshotPreBarrier) or the end of the input passes, so
  * nothing is held across a watermark or in a checkpoint and every record keeps its timestamp.
- * The model file is read where the job is built and travels inside the job (its bytes, hashed for
- * `versionField` as the embedded node hashes the file), so TaskManagers need no copy of it.
+ * The model travels inside the compiled pipeline (`model.bytes`, put there where the pipeline is
+ * compiled; else the file at `model.path` is read where the job is built) and inside the job, its
+ * bytes hashed for `versionField` as the embedded node hashes the file, so neither the JobManager
+ * nor the TaskManagers need a copy of the file.
  */
 final class OnnxOperator extends AbstractStreamOperator<Tuple2<Boolean, Rec>> implements OneInputStreamOperator<Rec, Tuple2<Boolean, Rec>> {
   private static final long serialVersionUID = 1L;
@@ -83,10 +85,15 @@ final class OnnxOperator extends AbstractStreamOperator<Tuple2<Boolean, Rec>> im
     JsonNode p = ctx.params;
     String path = ctx.path(p.get("model").get("path").asText());
     byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(Path.of(path));
-    } catch (IOException e) {
-      throw new UnsupportedNode(ctx.id, "model.path: cannot read " + path + ": " + e.getMessage());
+    JsonNode carried = p.get("model").get("bytes");
+    if (carried != null && carried.isTextual()) bytes = java.util.Base64.getDecoder().decode(carried.asText());
+    else {
+      // A compiled pipeline without the model inside (written by hand, or the file was unreadable where it was compiled).
+      try {
+        bytes = Files.readAllBytes(Path.of(path));
+      } catch (IOException e) {
+        throw new UnsupportedNode(ctx.id, "model.path: cannot read " + path + ": " + e.getMessage());
+      }
     }
     org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode f = dev.tributary.flink.expr.Json.MAPPER.createObjectNode();
     if (p.hasNonNull("features")) f.set("features", p.get("features"));
