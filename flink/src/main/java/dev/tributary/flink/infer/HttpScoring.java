@@ -306,7 +306,14 @@ final class HttpScoring extends RichAsyncFunction<Rec, Tuple2<Boolean, Rec>> {
       if (dec == null) it.result.complete(List.of(shape.failure(it.rec, error)));
       else if (read instanceof String reason) it.result.complete(List.of(shape.failure(it.rec, reason)));
       else {
-        Map<String, Object> out = shape.outputs(refs, (List<IntFunction<Object>>) read, row, version);
+        Map<String, Object> out;
+        try {
+          out = shape.outputs(refs, (List<IntFunction<Object>>) read, row, version);
+        } catch (RuntimeException err) {
+          // Never left waiting for Flink's timer: a result that cannot be read fails its record with the reason.
+          it.result.complete(List.of(shape.failure(it.rec, "the response from " + shown + ": " + err)));
+          continue;
+        }
         if (cache != null) cache.store(it.cacheKey, out, now);
         it.result.complete(List.of(Scored.scored(it.rec, out)));
       }
