@@ -3,7 +3,7 @@
 // (kserve-v2 JSON and binary, tf-serving, mlflow, openai chat and embeddings, the JSON template
 // single and batched), ordered and unordered, `errors`, `fallback`, `cache`, retries after 503s,
 // and ONNX models (a ZipMap classifier with and without `outputs`, gradient boosting, a regressor,
-// a class that does not exist). All on Flink as one job; outputs compared record for record,
+// a class that does not exist, ZipMaps listing their classes out of order). All on Flink as one job; outputs compared record for record,
 // order-insensitively.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { ModelServer } from '../support/model-server.js';
 import { batched, compiled, flinkJar, runEmbedded, runOnFlinkAsync, validated } from '../support/flink.js';
 import { copyOfPipelines, examplePipelines } from '../support/pipelines.js';
 import type { PipelineDoc } from '../support/run.js';
+import { withZipMapLabels } from '../support/zipmap-model.js';
 import { compare, retarget, sinkFiles } from './compare.js';
 
 const FEATURES = EXPECTED.features;
@@ -77,6 +78,9 @@ function cases(url: string, slowUrl: string, dir: string): PipelineDoc[] {
     ['onnx-gbm', { model: { kind: 'onnx', path: join(MODELS, 'gbm50.onnx') }, features: FEATURES, outputs: { label: 'output_label', p: 'output_probability[1]', p0: 'output_probability.0' }, batchSize: 7 }],
     ['onnx-regressor', { model: { kind: 'onnx', path: join(MODELS, 'linreg20.onnx') }, inputs: { input: FEATURES }, versionField: 'v' }],
     ['onnx-no-class', { model: { kind: 'onnx', path: join(MODELS, 'logreg20.onnx') }, features: FEATURES, outputs: { p: 'output_probability[7]' } }],
+    // ZipMaps listing their classes out of order: the model's order, read whole and named in a message.
+    ['onnx-zipmap-strings', { model: { kind: 'onnx', path: join(dir, '..', 'zipmap-strings.onnx') }, features: FEATURES, batchSize: 1 }],
+    ['onnx-zipmap-reversed', { model: { kind: 'onnx', path: join(dir, '..', 'zipmap-reversed.onnx') }, features: FEATURES, outputs: { p: 'output_probability[7]' } }],
   ];
   // A generous timeout: the machine running the tests is loaded, and on Flink the records' timers
   // start while the job's other tasks are still starting; neither engine should time out here.
@@ -148,6 +152,9 @@ describe('differential: infer on the embedded runtime and on Flink', () => {
     mkdirSync(emb);
     mkdirSync(fl);
     writeFileSync(join(root, 'in.jsonl'), inputRecords().map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const logreg = readFileSync(join(MODELS, 'logreg20.onnx'));
+    writeFileSync(join(root, 'zipmap-strings.onnx'), withZipMapLabels(logreg, ['stays', 'churns']));
+    writeFileSync(join(root, 'zipmap-reversed.onnx'), withZipMapLabels(logreg, [1, 0]));
     const docs = cases(server.url, slow.url, emb);
     // Some requests are answered 503 first: both engines retry them.
     server.failNext = 3;
@@ -180,5 +187,10 @@ describe('differential: infer on the embedded runtime and on Flink', () => {
     expect(seen['openai-embeddings']!.out).toBe(153);
     const zip = JSON.parse(readFileSync(join(fl, 'onnx-zipmap-out.jsonl'), 'utf8').split('\n')[0]!) as Record<string, unknown>;
     expect(Object.keys(zip.output_probability as object)).toEqual(['0', '1']);
+    const named = JSON.parse(readFileSync(join(fl, 'onnx-zipmap-strings-out.jsonl'), 'utf8').split('\n')[0]!) as Record<string, unknown>;
+    expect(Object.keys(named.output_probability as object)).toEqual(['stays', 'churns']);
+    expect(seen['onnx-zipmap-strings']!.out).toBeGreaterThanOrEqual(150);
+    expect(seen['onnx-zipmap-reversed']!.out).toBe(0);
+    expect(readFileSync(join(fl, 'onnx-zipmap-reversed-errors.jsonl'), 'utf8')).toContain("classifier's classes (1, 0)");
   }, 600_000);
 });

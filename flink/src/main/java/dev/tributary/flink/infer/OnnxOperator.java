@@ -68,6 +68,8 @@ final class OnnxOperator extends AbstractStreamOperator<Tuple2<Boolean, Rec>> im
   private transient List<Feed> feeds;
   private transient List<StreamRecord<Rec>> batch;
   private transient boolean timerSet;
+  /** Each ZipMap output's class labels in the model's order. */
+  private transient Map<String, List<ZipMapLabels.Label>> zipMaps;
 
   private record Feed(String name, OnnxJavaType type, Features features) {}
 
@@ -120,16 +122,19 @@ final class OnnxOperator extends AbstractStreamOperator<Tuple2<Boolean, Rec>> im
     batch = new ArrayList<>();
     try {
       env = OrtEnvironment.getEnvironment();
-      OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
-      opts.setIntraOpNumThreads(threads);
-      opts.setInterOpNumThreads(1);
-      opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-      opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      try {
-        session = env.createSession(model, opts);
-      } catch (OrtException e) {
-        throw new IllegalArgumentException(path + " could not be loaded as an ONNX model: " + e.getMessage());
+      // The options are native memory of their own, copied into the session: closed once it exists.
+      try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+        opts.setIntraOpNumThreads(threads);
+        opts.setInterOpNumThreads(1);
+        opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        try {
+          session = env.createSession(model, opts);
+        } catch (OrtException e) {
+          throw new IllegalArgumentException(path + " could not be loaded as an ONNX model: " + e.getMessage());
+        }
       }
+      zipMaps = ZipMapLabels.of(model);
       version = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(model)).substring(0, 12);
       Map<String, NodeInfo> info = session.getInputInfo();
       JsonNode f = dev.tributary.flink.expr.Json.tree(features);
@@ -247,7 +252,7 @@ final class OnnxOperator extends AbstractStreamOperator<Tuple2<Boolean, Rec>> im
         });
       }
       res = session.run(inputs);
-      for (Map.Entry<String, OnnxValue> e : res) cols.put(e.getKey(), column(e.getValue(), rows));
+      for (Map.Entry<String, OnnxValue> e : res) cols.put(e.getKey(), column(e.getValue(), zipMaps.get(e.getKey())));
     } catch (OrtException | RuntimeException e) {
       failed = e.getMessage();
     } finally {
@@ -273,26 +278,26 @@ final class OnnxOperator extends AbstractStreamOperator<Tuple2<Boolean, Rec>> im
    * An output as the embedded node reads it: a tensor with the batch on its first axis (float32
    * widened to double, 64-bit integers to the nearest double, booleans as 1 / 0 as onnxruntime's
    * Node binding hands them out, strings as they are), or a ZipMap (a sequence of maps, one per
-   * row) as the probabilities by class label, labels in ascending order (scikit-learn's classes_).
+   * row) as the probabilities by class label, the labels in the order the model's ZipMap node lists
+   * them ({@link ZipMapLabels}), as the embedded node reads them from the same file.
    */
-  private static Outputs.Column column(OnnxValue v, int rows) throws OrtException {
+  private static Outputs.Column column(OnnxValue v, List<ZipMapLabels.Label> written) throws OrtException {
     if (v instanceof OnnxSequence seq) {
       List<? extends OnnxValue> maps = seq.getValue();
-      List<Object> labels = new ArrayList<>();
       List<Map<?, ?>> rowsOf = new ArrayList<>();
       for (OnnxValue m : maps) rowsOf.add(((OnnxMap) m).getValue());
-      if (!rowsOf.isEmpty()) {
-        List<Object> keys = new ArrayList<>(rowsOf.get(0).keySet());
-        keys.sort((a, b) -> a instanceof Number x && b instanceof Number y ? Long.compare(x.longValue(), y.longValue()) : String.valueOf(a).compareTo(String.valueOf(b)));
-        labels.addAll(keys);
-      }
+      List<ZipMapLabels.Label> labels = written != null && !written.isEmpty() ? written : seen(rowsOf);
       int k = labels.size();
       double[] data = new double[rowsOf.size() * k];
       for (int i = 0; i < rowsOf.size(); i++) {
-        for (int j = 0; j < k; j++) data[i * k + j] = ((Number) rowsOf.get(i).get(labels.get(j))).floatValue();
+        for (int j = 0; j < k; j++) {
+          Object p = rowsOf.get(i).get(labels.get(j).key());
+          if (!(p instanceof Number n)) throw new IllegalStateException("the ZipMap output has no probability for class " + labels.get(j).shown());
+          data[i * k + j] = n.floatValue();
+        }
       }
       List<Object> shown = new ArrayList<>();
-      for (Object l : labels) shown.add(l instanceof Number n ? (Object) n.doubleValue() : l);
+      for (ZipMapLabels.Label l : labels) shown.add(l.shown());
       return Outputs.zipMap(data, shown);
     }
     OnnxTensor t = (OnnxTensor) v;
@@ -302,6 +307,19 @@ final class OnnxOperator extends AbstractStreamOperator<Tuple2<Boolean, Rec>> im
     List<Object> data = new ArrayList<>();
     flatten(t.getValue(), data);
     return Outputs.tensor(data, width);
+  }
+
+  /**
+   * A ZipMap whose labels the model's protobuf did not give (never seen with a readable model):
+   * its first row's classes, ascending (numbers by value, strings by code unit), as scikit-learn
+   * orders its classes_.
+   */
+  private static List<ZipMapLabels.Label> seen(List<Map<?, ?>> rowsOf) {
+    List<Object> keys = rowsOf.isEmpty() ? new ArrayList<>() : new ArrayList<>(rowsOf.get(0).keySet());
+    keys.sort((a, b) -> a instanceof Number x && b instanceof Number y ? Long.compare(x.longValue(), y.longValue()) : String.valueOf(a).compareTo(String.valueOf(b)));
+    List<ZipMapLabels.Label> out = new ArrayList<>();
+    for (Object key : keys) out.add(new ZipMapLabels.Label(key, key instanceof Number n ? (Object) n.doubleValue() : key));
+    return out;
   }
 
   private static void flatten(Object v, List<Object> out) {
