@@ -4,7 +4,6 @@ import dev.tributary.flink.Rec;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -210,23 +209,28 @@ final class HttpScoring extends RichAsyncFunction<Rec, Tuple2<Boolean, Rec>> {
       enc.headers().forEach(b::setHeader);
       headers.forEach(b::setHeader);
     } catch (IllegalArgumentException err) {
-      done(items, enc, null, shown + enc.path() + ": " + err.getMessage());
+      done(items, enc, null, shown + enc.path() + ": " + hidden(err.getMessage()));
       return;
     }
     http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((res, err) -> {
-      String error;
+      String error = null;
       boolean retry = true;
       if (err == null) {
         int status = res.statusCode();
         if (status >= 200 && status < 300) {
+          Protocol.Decoded dec;
           try {
-            Protocol.Decoded dec = codec.decode(res.body(), res.headers().firstValue("inference-header-content-length").orElse(null), enc.rows().length);
-            done(items, enc, dec, null);
-            return;
+            dec = codec.decode(res.body(), res.headers().firstValue("inference-header-content-length").orElse(null), enc.rows().length);
           } catch (RuntimeException bad) {
             // A response we cannot read (not JSON, wrong shape): retrying would get the same.
             error = "the response from " + shown + enc.path() + ": " + bad.getMessage();
             retry = false;
+            dec = null;
+          }
+          // Outside the try: a failure while handing out results must not settle the request (and free its slot) twice.
+          if (dec != null) {
+            done(items, enc, dec, null);
+            return;
           }
         } else {
           String location = res.headers().firstValue("location").orElse(null);
@@ -238,8 +242,10 @@ final class HttpScoring extends RichAsyncFunction<Rec, Tuple2<Boolean, Rec>> {
         }
       } else {
         Throwable c = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-        if (c instanceof HttpTimeoutException && !(c instanceof HttpConnectTimeoutException)) error = "timed out after " + timeout + " ms";
-        else error = shown + enc.path() + ": " + networkCode(c);
+        // The client has no connect timeout of its own: a timeout while connecting is the request's,
+        // i.e. the records' deadline, which the embedded node reports as its timeout too.
+        if (c instanceof HttpTimeoutException) error = "timed out after " + timeout + " ms";
+        else error = shown + enc.path() + ": " + hidden(networkCode(c));
       }
       if (!retry || attempt >= retries) {
         done(items, enc, null, error);
@@ -261,6 +267,18 @@ final class HttpScoring extends RichAsyncFunction<Rec, Tuple2<Boolean, Rec>> {
     else attempt(items, enc, deadline, attempt);
   }
 
+  /**
+   * A JDK message with the URL as written (its `${VAR}` references unresolved, secrets masked) in
+   * place of the resolved one, and no header value: URI and header errors quote what they refused,
+   * and these messages reach `errors` records and the job's failure.
+   */
+  private String hidden(String message) {
+    if (message == null) return null;
+    String m = message.replace(base, shown);
+    for (String v : headers.values()) if (v.length() >= 4) m = m.replace(v, "***");
+    return m;
+  }
+
   /** backoff·2^n without overflowing. */
   private static long waitAfter(long backoff, int n) {
     return n >= 62 || backoff > (Long.MAX_VALUE >> 2) >> n ? Long.MAX_VALUE >> 2 : backoff << n;
@@ -268,8 +286,8 @@ final class HttpScoring extends RichAsyncFunction<Rec, Tuple2<Boolean, Rec>> {
 
   /** Node's error codes for the common network failures; the exception's message otherwise. */
   private static String networkCode(Throwable c) {
-    if (c instanceof ConnectException) return "ECONNREFUSED";
-    if (c instanceof HttpConnectTimeoutException) return "ETIMEDOUT";
+    // The operating system giving up on a connection (no answer to SYN) is a ConnectException too.
+    if (c instanceof ConnectException) return c.getMessage() != null && c.getMessage().contains("timed out") ? "ETIMEDOUT" : "ECONNREFUSED";
     if (c instanceof java.io.EOFException || (c.getMessage() != null && c.getMessage().contains("closed"))) return "ECONNRESET";
     return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
   }
