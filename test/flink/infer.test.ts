@@ -162,7 +162,19 @@ describe('differential: infer on the embedded runtime and on Flink', () => {
     const embeddedRequests = server.requests;
     server.failNext = 3;
     parts.push(...docs.map((d) => compiled(retarget(d, emb, fl) as never, root)));
-    await runOnFlinkAsync(batched(parts));
+    // Flink only: a header value the JDK refuses (a newline inside) is quoted in its message, which
+    // reaches `errors` without it.
+    process.env.INFER_TEST_SECRET = 's3cr3t\ntoken';
+    parts.push(compiled(inferCase('secret-url', fl, { model: { kind: 'http', protocol: 'kserve-v2', url: server.url, name: 'churn', headers: { authorization: 'Bearer ${INFER_TEST_SECRET}' } }, features: FEATURES, retries: 0 }) as never, root));
+    try {
+      await runOnFlinkAsync(batched(parts));
+    } finally {
+      delete process.env.INFER_TEST_SECRET;
+    }
+    const secretErrors = readFileSync(join(fl, 'secret-url-errors.jsonl'), 'utf8');
+    expect(secretErrors.split('\n').length - 1).toBe(153);
+    expect(secretErrors).toContain('invalid header value: \\"***\\"');
+    expect(secretErrors).not.toContain('s3cr3t');
     expect(server.requests).toBeGreaterThan(embeddedRequests);
 
     for (const check of checks) check();

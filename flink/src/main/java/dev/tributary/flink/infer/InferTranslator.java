@@ -63,12 +63,14 @@ public final class InferTranslator implements NodeTranslator {
       Map.Entry<String, JsonNode> h = it.next();
       String name = h.getKey().toLowerCase();
       if (RESTRICTED.contains(name)) throw new UnsupportedNode(ctx.id, "model.headers." + h.getKey() + ": the Java HTTP client sets this header itself");
-      headers.put(name, EnvRefs.resolve(h.getValue().asText(), ctx.id, "model.headers." + h.getKey()));
+      // Leading and trailing HTTP whitespace is dropped, as fetch normalizes a header value (a secret read from a file often ends in a newline).
+      headers.put(name, EnvRefs.resolve(h.getValue().asText(), ctx.id, "model.headers." + h.getKey()).replaceAll("^[\\t\\n\\r ]+|[\\t\\n\\r ]+$", ""));
     }
-    String base = EnvRefs.resolve(written, ctx.id, "model.url").replaceAll("/+$", "");
+    // Trimmed as the URL parser the embedded node uses strips leading and trailing C0 controls and spaces (it was validated trimmed, then used as it was).
+    String base = EnvRefs.resolve(written, ctx.id, "model.url").trim().replaceAll("/+$", "");
     URI url;
     try {
-      url = new URI(base.trim());
+      url = new URI(base);
     } catch (java.net.URISyntaxException e) {
       throw new UnsupportedNode(ctx.id, "model.url: not a valid URL: " + HttpSinkTranslator.shown(written));
     }
