@@ -3,7 +3,7 @@
 // up|down` starts a local session cluster, `export` writes the jar and the compiled pipeline.
 // Every node that cannot run on Flink is named, with the reason, before anything starts.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -96,7 +96,7 @@ export function addFlinkCommands(program: Command, ctx: Ctx): void {
       const dir = mkdtempSync(join(tmpdir(), 'tributary-flink-'));
       try {
         const compiledFile = join(dir, 'pipeline.flink.json');
-        writeFileSync(compiledFile, JSON.stringify(compileForFlink(loaded.pipeline!, loaded.resolvePath, opts.parallelism), null, 2));
+        writeFileSync(compiledFile, JSON.stringify(compileForFlink(loaded.pipeline!, loaded.resolvePath, opts.parallelism, readFileSync), null, 2));
         const code = await runLocal(compiledFile, ctx.io, opts.parallelism);
         ctx.setCode(code === 0 ? EXIT_OK : EXIT_FAILED);
       } finally {
@@ -118,7 +118,7 @@ export function addFlinkCommands(program: Command, ctx: Ctx): void {
       const loaded = await prepare(file, opts.trust === true, ctx);
       if (!loaded) return;
       try {
-        const compiled = compileForFlink(loaded.pipeline!, loaded.resolvePath, opts.parallelism);
+        const compiled = compileForFlink(loaded.pipeline!, loaded.resolvePath, opts.parallelism, readFileSync);
         const s = await submit(opts.jobmanager, flinkJobJar(), compiled, { parallelism: opts.parallelism, fromSavepoint: opts.fromSavepoint, allowNonRestoredState: opts.allowNonRestoredState === true });
         ctx.io.stdout.write(`job ${s.jobId}\nweb UI: ${s.webUi}\n`);
         if (opts.detach) return;
@@ -148,7 +148,7 @@ export function addFlinkCommands(program: Command, ctx: Ctx): void {
       const pipeline = loaded.pipeline!;
       const out = resolve(opts.out);
       mkdirSync(out, { recursive: true });
-      const compiled = compileForFlink(pipeline, loaded.resolvePath);
+      const compiled = compileForFlink(pipeline, loaded.resolvePath, undefined, readFileSync);
       const written: string[] = [];
       const jobProblems = flinkProblems(pipeline);
       if (jobProblems.length === 0) {

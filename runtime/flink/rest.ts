@@ -65,15 +65,39 @@ export function restError(errors: string[]): string {
     .slice(0, 1000);
 }
 
+/**
+ * The longest string Flink's REST server reads in a request's JSON: Jackson's default
+ * `StreamReadConstraints.maxStringLength` (20,000,000 characters since Jackson 2.15), which
+ * the run request's program argument — the compiled pipeline as base64 — must fit.
+ */
+export const REST_MAX_STRING = 20_000_000;
+
+/** The compiled pipeline as the run request's program argument, or a clear error when Flink's REST server would refuse it. */
+export function pipelineArgument(compiled: unknown): string {
+  const arg = Buffer.from(JSON.stringify(compiled)).toString('base64');
+  if (arg.length <= REST_MAX_STRING) return arg;
+  const nodes = (compiled as { nodes?: { id: string; params?: { model?: { bytes?: unknown } } }[] }).nodes ?? [];
+  const models = nodes
+    .filter((n) => typeof n.params?.model?.bytes === 'string')
+    .map((n) => `'${n.id}' (${((n.params!.model!.bytes as string).length * 0.75 / 1e6).toFixed(1)} MB)`);
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  throw new Error(
+    `the compiled pipeline is ${mb(arg.length)} as the run request's program argument (base64), above the ${mb(REST_MAX_STRING)} Flink's REST server reads in one JSON string, so the cluster would refuse it` +
+      (models.length > 0 ? `; the ONNX model${models.length > 1 ? 's' : ''} of infer node${models.length > 1 ? 's' : ''} ${models.join(', ')} travel${models.length > 1 ? '' : 's'} inside it: together they must stay under about 11 MB to submit this way (\`tributary flink local\` has no such limit)` : ''),
+  );
+}
+
 /** The compiled pipeline travels inside the run request, so the JobManager needs no file of ours. */
 export async function submit(jobmanager: string, jar: string, compiled: unknown, opts: { parallelism?: number; fromSavepoint?: string; allowNonRestoredState?: boolean }): Promise<Submitted> {
   const base = jobmanager.replace(/\/+$/, '');
+  // Before the jar's upload: a pipeline too big to submit is said at once.
+  const pipeline = pipelineArgument(compiled);
   const form = new FormData();
   form.append('jarfile', new Blob([readFileSync(jar)], { type: 'application/x-java-archive' }), basename(jar));
   // A large jar over a slow link may take a while: not the 30 s other calls get.
   const up = (await call(`${base}/jars/upload`, { method: 'POST', body: form, signal: AbortSignal.timeout(600_000) })) as { filename: string };
   const jarId = basename(up.filename);
-  const args = ['--pipeline-base64', Buffer.from(JSON.stringify(compiled)).toString('base64')];
+  const args = ['--pipeline-base64', pipeline];
   if (opts.parallelism !== undefined) args.push('--parallelism', String(opts.parallelism));
   const body: Record<string, unknown> = { entryClass: 'dev.tributary.flink.TributaryJob', programArgsList: args };
   if (opts.parallelism !== undefined) body.parallelism = opts.parallelism;

@@ -39,6 +39,7 @@ export const FLINK_TRANSLATED: ReadonlySet<string> = new Set([
   'sink.kafka',
   'sink.redis',
   'sink.http',
+  'infer',
 ]);
 
 /**
@@ -46,7 +47,6 @@ export const FLINK_TRANSLATED: ReadonlySet<string> = new Set([
  * submitted. Types without an entry fall back to the spec's Flink mapping.
  */
 const NOT_TRANSLATED: Readonly<Record<string, string>> = {
-  infer: 'infer is not translated yet: a `http` model needs an Async I/O version of the embedded node\'s micro-batches, retries and protocols, and an `onnx` model ONNX Runtime for Java, which the job does not bundle',
   'lookup.redis': 'lookup.redis is not ported to Flink\'s Async I/O yet',
   'sink.email': 'sink.email has no Flink sink yet',
 };
@@ -69,6 +69,7 @@ export function flinkLimit(node: PipelineNode): string | null {
     return 'ssl.rejectUnauthorized: false has no setting in the Java Kafka client (it always verifies the chain); give `ssl.ca` instead';
   }
   if (node.type === 'sink.redis' && typeof p.url === 'string' && !/^(\$\{|rediss?:\/\/)/.test(p.url)) return 'sink.redis on Flink takes redis:// or rediss:// URLs only (a unix socket is local to one machine)';
+  if (node.type === 'infer' && (p.model as { kind: string }).kind === 'embeddings') return 'infer with an `embeddings` model is not translated yet (the job has no port of the index and its exact top-k); `onnx` and `http` models run on Flink';
   if (node.type === 'cep' && p.time === 'processing') return 'processing-time cep is not translated (at the end of a bounded input the embedded runtime expires every partial match; Flink\'s processing-time CepOperator does not, so the two would disagree)';
   return null;
 }
@@ -150,13 +151,43 @@ export interface CompiledPipeline {
   edges: { from: string; fromPort: string; to: string; toPort: string }[];
 }
 
-/** The compiled pipeline for the Flink job; `resolvePath` makes file params absolute. */
-export function compileForFlink(pipeline: Pipeline, resolvePath: (p: string) => string, parallelism?: number): CompiledPipeline {
+/** Bytes as base64 (btoa: the module stays isomorphic), in chunks so no argument list grows with the file. */
+function base64(bytes: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+/**
+ * An `onnx` model's bytes inside the compiled pipeline (`model.bytes`, base64), so the job needs
+ * no copy of the file where it is built: `tributary flink run` hands the pipeline to a JobManager
+ * that may run on another machine. A file that cannot be read is left to the job, which names it.
+ */
+function withModelBytes(n: PipelineNode, params: unknown, readFile: (path: string) => Uint8Array): unknown {
+  const model = (params as { model?: { kind?: string; path?: string } }).model;
+  if (n.type !== 'infer' || model?.kind !== 'onnx' || typeof model.path !== 'string') return params;
+  let bytes: Uint8Array;
+  try {
+    bytes = readFile(model.path);
+  } catch {
+    return params;
+  }
+  return { ...(params as object), model: { ...model, bytes: base64(bytes) } };
+}
+
+/**
+ * The compiled pipeline for the Flink job; `resolvePath` makes file params absolute, and
+ * `readFile`, where given, puts the files the job reads whole (ONNX models) inside it.
+ */
+export function compileForFlink(pipeline: Pipeline, resolvePath: (p: string) => string, parallelism?: number, readFile?: (path: string) => Uint8Array): CompiledPipeline {
   return {
     format: FLINK_FORMAT,
     name: pipeline.name,
     parallelism: parallelism ?? pipeline.settings.parallelism,
-    nodes: pipeline.nodes.map((n) => ({ id: n.id, type: n.type, label: n.label ?? n.id, params: compileParams(n, resolvePath) })),
+    nodes: pipeline.nodes.map((n) => {
+      const params = compileParams(n, resolvePath);
+      return { id: n.id, type: n.type, label: n.label ?? n.id, params: readFile ? withModelBytes(n, params, readFile) : params };
+    }),
     edges: pipeline.edges.map((e) => ({ from: e.from, fromPort: e.fromPort, to: e.to, toPort: e.toPort })),
   };
 }

@@ -5,6 +5,7 @@
 // `job` and `metrics` events, the same events an embedded run sends. The cluster's REST address is
 // the only remote address contacted, and only over http(s). A job submitted earlier (the page
 // reloaded, the document opened again, the host restarted) is followed again the same way (`attach`).
+import { readFileSync } from 'node:fs';
 import { compileForFlink, flinkProblems } from '../format/flink.js';
 import type { Pipeline } from '../format/validate.js';
 import { figuresFromFlink, distinctLabels, pollJob, type SubmittedNode } from '../flink/figures.js';
@@ -83,7 +84,7 @@ export class FlinkRun {
   static async submit(runId: number, pipeline: Pipeline, base: string, resolvePath: (p: string) => string, parallelism: number | undefined, emit: EventSink, onEnd: (flinkState: string, jobId: string) => void): Promise<FlinkRun> {
     // Reach the cluster before building: a wrong address is said in a second, not after a build.
     await call(`${base}/overview`);
-    const compiled = compileForFlink(pipeline, resolvePath, parallelism);
+    const compiled = compileForFlink(pipeline, resolvePath, parallelism, readFileSync);
     compiled.nodes = distinctLabels(compiled.nodes);
     const jar = await jobJarOffThread();
     const s = await submit(base, jar, compiled, { parallelism });

@@ -62,7 +62,7 @@ describe('what cannot run on Flink, and why', () => {
     expect(problems.socket).toMatch(/redis:\/\/ or rediss:\/\//);
   });
 
-  it('two-input nodes translate; infer is named with its reason', () => {
+  it('two-input nodes and infer with onnx or http models translate; an embeddings model is named with its reason', () => {
     const pipeline = validated({
       nodes: [
         { id: 'src', type: 'source.file', params: { path: 'in.jsonl', eventTime: { field: 'ts' } } },
@@ -72,6 +72,8 @@ describe('what cannot run on Flink, and why', () => {
         { id: 'co', type: 'connect', params: { onLeft: 'ctx.emit(event);', onRight: 'ctx.emit(event);' } },
         { id: 'bc', type: 'broadcast', params: { key: 'k', output: '{ ...event, rule: broadcast[k] }' } },
         { id: 'model', type: 'infer', params: { model: { kind: 'http', protocol: 'kserve-v2', url: 'http://127.0.0.1:1', name: 'm' }, features: ['id'], outputs: { s: 'score' } } },
+        { id: 'scored', type: 'infer', params: { model: { kind: 'onnx', path: 'm.onnx' }, features: ['id'] } },
+        { id: 'similar', type: 'infer', params: { model: { kind: 'embeddings', path: 'items.jsonl', query: 'id' } } },
         { id: 'print', type: 'sink.console', params: {} },
       ],
       edges: [
@@ -80,11 +82,13 @@ describe('what cannot run on Flink, and why', () => {
         { from: 'kb', to: 'bc', toPort: 'main' },
         { from: 'src', to: 'bc', toPort: 'broadcast' },
         { from: 'bc', to: 'model' },
-        { from: 'model', to: 'print' },
+        { from: 'model', to: 'scored' },
+        { from: 'scored', to: 'similar' },
+        { from: 'similar', to: 'print' },
       ],
     });
     const problems = Object.fromEntries(flinkProblems(pipeline).map((p) => [p.nodeId, p.reason]));
-    expect(Object.keys(problems)).toEqual(['model']);
-    expect(problems.model).toMatch(/Async I\/O.*ONNX Runtime for Java/);
+    expect(Object.keys(problems)).toEqual(['similar']);
+    expect(problems.similar).toMatch(/embeddings.*not translated/);
   });
 });

@@ -15,6 +15,9 @@ function numbers(): number[] {
   const r = rng(11);
   const bits = new DataView(new ArrayBuffer(8));
   const out = [0.1, 0.2 + 0.1, 1e21, 1e21 - 65536, 123e-7, 1e-7, 1.5e-6, 2 ** 53, 2 ** 53 + 2, -(2 ** 53 - 1), 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 2e23, 2.82879384806159e17, 9.007199254740993e15, 1 / 3, -263.95];
+  // Every power of two (and its float32 neighbours' kind of value): the interval that reads back
+  // is lopsided there, where a shortest-digits search that looks only at the nearest decimal fails.
+  for (let k = -1074; k <= 1023; k++) out.push(2 ** k, Math.fround(2 ** k) || 2 ** k);
   for (let i = 0; i < COUNT; i++) {
     const kind = i % 5;
     if (kind === 0) out.push(Math.round(r() * 100_000) / 100);

@@ -70,7 +70,7 @@ export function batched(parts: CompiledPipeline[]): CompiledPipeline {
 }
 
 export function compiled(doc: PipelineDoc | Record<string, unknown>, baseDir: string): CompiledPipeline {
-  return compileForFlink(validated(doc), (p) => (isAbsolute(p) ? p : resolve(baseDir, p)));
+  return compileForFlink(validated(doc), (p) => (isAbsolute(p) ? p : resolve(baseDir, p)), undefined, readFileSync);
 }
 
 /** Run in the embedded runtime, paths resolved against baseDir. */

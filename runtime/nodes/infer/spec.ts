@@ -96,7 +96,7 @@ export const inferSpec = defineNode({
     '- **Failures**: a record that cannot be scored (timeout, server error, bad feature, wrong input shape) goes to `errors` with the reason — or, with `fallback`, leaves on `out` with the fallback fields instead (and `versionField` null). Without an edge from `errors` it fails the run.',
     '- **Pickles are refused**: `.pkl` / `.joblib` files run arbitrary code when loaded. Export to ONNX: scikit-learn `skl2onnx.to_onnx(model, X[:1].astype(numpy.float32), options={id(model): {"zipmap": True}})`; XGBoost / LightGBM `onnxmltools.convert_xgboost(model, initial_types=[("input", FloatTensorType([None, n]))])` (`convert_lightgbm` alike); PyTorch `torch.onnx.export(model, torch.randn(1, n), "model.onnx", input_names=["input"], dynamic_axes={"input": {0: "batch"}})`.',
     '- **Embeddings**: the index holds unit-normalised vectors; a batch of queries is one matrix product against it, exact (no approximate index) — about 1M items × 64 dimensions fits. Outputs are `neighbours` (`[{id, score}]`, best first), `ids` and `scores`; unset `outputs` gives `{similar: neighbours}`.',
-    '- **On Flink**: `http` maps to `AsyncDataStream.orderedWaitWithRetry` / `unorderedWaitWithRetry` with an `AsyncRetryStrategies.ExponentialBackoffDelayRetryStrategy` (capacity, timeout and retries as here); `openai` maps to Flink SQL `ML_PREDICT` over a `CREATE MODEL … WITH (\'provider\' = \'openai\')` model; `onnx` and `embeddings` map to a `RichMapFunction` that opens the model (ONNX Runtime for Java) in `open()`. Not translated by the Flink job yet: a pipeline with `infer` is refused, naming the node, before anything is submitted.',
+    '- **On Flink** (`tributary flink …`): `http` runs as Flink\'s Async I/O (`AsyncDataStream.orderedWait` / `unorderedWait` per `ordered`, with `capacity` and `timeout`), the records gathered into requests of up to `batchSize` inside the async function with the same `linger`, `concurrency`, retries, backoff, protocols, `cache`, `fallback` and `errors` records; `onnx` runs in the operator on ONNX Runtime for Java, one session per parallel instance, in batches of up to `batchSize` that run when full, after `linger`, and before a watermark, a checkpoint or the end of the input pass. The model file travels inside the compiled pipeline and the job, so `watch` does not reload it there (submit the job again to take a new model), and `timeout` does not apply to it. `embeddings` models are not translated yet: such a pipeline is refused, naming the node, before anything is submitted.',
   ].join('\n'),
   params: z
     .strictObject({
@@ -106,7 +106,7 @@ export const inferSpec = defineNode({
       outputs: z.record(z.string().regex(IDENT, 'output fields must be identifiers'), z.string().min(1)).optional().meta({ description: 'Record field → model output (`label`, `probabilities[1]`, `result.score`). Unset: each output into a field of its own name.' }),
       versionField: z.string().regex(IDENT).default('modelVersion').meta({ description: 'Field for the version of the model that scored the record.' }),
       batchSize: z.number().int().positive().max(65_536).default(1024).meta({ description: 'Most records per model call (ONNX run, or HTTP request).' }),
-      linger: duration('`http`: how long a request waits to fill up before it is sent anyway.').default('2ms'),
+      linger: duration('`http`: how long a request waits to fill up before it is sent anyway (on Flink also how long an `onnx` batch waits).').default('2ms'),
       capacity: z.number().int().positive().default(10_000).meta({ description: 'Most records held: being scored, or done and waiting to leave in order (Flink\'s async capacity); when full the sources pause.' }),
       concurrency: z.number().int().positive().default(4).meta({ description: '`http`: most requests in flight.' }),
       timeout: duration('How long a record may wait for its result before it fails: from when the node hands it to the model (linger, waiting for a connection, the request, retries), not the wait for capacity.').default('5s'),
@@ -126,7 +126,7 @@ export const inferSpec = defineNode({
   keyed: 'none',
   keyOutput: 'preserve',
   outputFields: ({ params, input }) => inferOutputFields(params, input),
-  flinkExport: false,
+  flinkExport: true,
   example: {
     model: { kind: 'onnx', path: 'models/churn.onnx' },
     features: ['sessions', 'views', 'carts', 'purchases', 'daysSinceLastVisit'],

@@ -54,7 +54,8 @@ public final class PipelineComposer {
       Map.entry("sink.console", dev.tributary.flink.sink.ConsoleSink.TRANSLATOR),
       Map.entry("sink.kafka", new KafkaSinkTranslator()),
       Map.entry("sink.redis", new RedisSinkTranslator()),
-      Map.entry("sink.http", new HttpSinkTranslator()));
+      Map.entry("sink.http", new HttpSinkTranslator()),
+      Map.entry("infer", new dev.tributary.flink.infer.InferTranslator()));
 
   private PipelineComposer() {}
 

@@ -32,7 +32,7 @@ public final class TributaryJob {
       }
     }
     if (file == null && inline == null) throw new IllegalArgumentException("--pipeline compiled.json (or --pipeline-base64) is required");
-    JsonNode pipeline = Json.tree(inline != null ? inline : Files.readString(Path.of(file)));
+    JsonNode pipeline = Json.pipelineTree(inline != null ? inline : Files.readString(Path.of(file)));
     if (!pipeline.path("format").asText().equals("tributary.flink/v1")) {
       throw new IllegalArgumentException(file + " is not a compiled pipeline (format tributary.flink/v1); `tributary flink export` writes one");
     }

@@ -27,12 +27,20 @@ public final class JsNumber {
     if (fast != null) return sign + fast;
     BigDecimal exact = new BigDecimal(Math.abs(v));
     BigDecimal shortest = null;
-    for (int p = 1; p <= 17; p++) {
-      BigDecimal r = exact.round(new MathContext(p, RoundingMode.HALF_EVEN));
-      if (r.doubleValue() == Math.abs(v)) {
-        shortest = r;
-        break;
-      }
+    // At each length both neighbours of the exact value: near a power of two the interval that
+    // reads back is lopsided, so the nearest p-digit decimal may not read back while the one on
+    // the other side does (2^-24 prints 5.960464477539063e-8). Of two that read back, the nearer;
+    // of two as near, the even one (ECMA-262 Number::toString, note 2).
+    for (int p = 1; p <= 17 && shortest == null; p++) {
+      BigDecimal lo = exact.round(new MathContext(p, RoundingMode.FLOOR));
+      BigDecimal hi = exact.round(new MathContext(p, RoundingMode.CEILING));
+      boolean loOk = lo.doubleValue() == Math.abs(v);
+      boolean hiOk = hi.doubleValue() == Math.abs(v);
+      if (loOk && hiOk && lo.compareTo(hi) != 0) {
+        int c = exact.subtract(lo).compareTo(hi.subtract(exact));
+        shortest = c < 0 ? lo : c > 0 ? hi : (lo.unscaledValue().testBit(0) ? hi : lo);
+      } else if (loOk) shortest = lo;
+      else if (hiOk) shortest = hi;
     }
     if (shortest == null) shortest = exact.round(new MathContext(17, RoundingMode.HALF_EVEN));
     String digits = shortest.unscaledValue().toString().replaceAll("0+$", "");

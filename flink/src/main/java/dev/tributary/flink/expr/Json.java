@@ -22,6 +22,26 @@ public final class Json {
 
   public static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+  /**
+   * The compiled pipeline's reader: an ONNX model inside it (`model.bytes`, base64) is one string
+   * longer than Jackson's default limit of 20,000,000 characters for a model above 15 MB, and the
+   * pipeline is ours, not a record's, so the limit does not apply to it.
+   */
+  private static final ObjectMapper PIPELINE = new ObjectMapper(
+      org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonFactory.builder()
+          .streamReadConstraints(org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+          .build())
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  /** A compiled pipeline's JSON (no limit on a string's length). */
+  public static JsonNode pipelineTree(String text) {
+    try {
+      return PIPELINE.readTree(text);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(cleanMessage(e), e);
+    }
+  }
+
   public static JsonNode tree(String text) {
     try {
       return MAPPER.readTree(text);

@@ -73,7 +73,7 @@ public final class HttpSinkTranslator implements NodeTranslator {
   }
 
   /** redactUrl of runtime/connectors/redact.ts: the password and query values masked. */
-  static String shown(String url) {
+  public static String shown(String url) {
     String s = url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://[^:@/]*):[^@/]*@", "$1:***@");
     int q = s.indexOf('?');
     if (q < 0) return s;
