@@ -26,14 +26,25 @@ function primitive(v: unknown): boolean {
   return v === null || (t !== 'object' && t !== 'function' && t !== 'symbol');
 }
 
-/** Whether `r` has exactly the fields `keys`, in that order, all primitive (`for…in`: no array of names made). */
-function fits(r: object, keys: readonly string[]): boolean {
+/**
+ * Append `r`'s values to the shape's columns if it has exactly the shape's fields, in that order,
+ * all primitive; otherwise leave the columns as they were and return false. `for…in` reads the
+ * fields through V8's enum cache: no array of names is made per record.
+ */
+function take(r: object, keys: readonly string[], cols: unknown[][]): boolean {
   let j = 0;
   for (const k in r) {
-    if (k !== keys[j] || !primitive((r as Record<string, unknown>)[k])) return false;
+    const v = (r as Record<string, unknown>)[k];
+    if (j === keys.length || k !== keys[j] || !primitive(v)) {
+      for (let u = 0; u < j; u++) cols[u]!.pop();
+      return false;
+    }
+    cols[j]!.push(v);
     j++;
   }
-  return j === keys.length;
+  if (j === keys.length) return true;
+  for (let u = 0; u < j; u++) cols[u]!.pop();
+  return false;
 }
 
 function flatKeys(r: unknown): string[] | null {
@@ -41,7 +52,7 @@ function flatKeys(r: unknown): string[] | null {
   const keys = Object.keys(r);
   // An own '__proto__' field would set the prototype when assigned on decode: kept whole.
   for (const k of keys) if (k === '__proto__' || !primitive((r as Record<string, unknown>)[k])) return null;
-  // for…in would also list inherited enumerable fields, and `fits` must see what Object.keys sees.
+  // for…in would also list inherited enumerable fields, and `take` must see what Object.keys sees.
   let j = 0;
   for (const _ in r) j++;
   return j === keys.length ? keys : null;
@@ -59,28 +70,25 @@ export function encodeRecords(recs: readonly unknown[]): RecordColumns {
     const r = recs[i];
     let s = -1;
     if (typeof r === 'object' && r !== null && Object.getPrototypeOf(r) === Object.prototype) {
-      if (last >= 0 && fits(r, shapes[last]!)) s = last;
+      if (last >= 0 && take(r, shapes[last]!, cols[last]!)) s = last;
       else {
-        for (let j = 0; j < shapes.length && s < 0; j++) if (j !== last && fits(r, shapes[j]!)) s = j;
+        for (let j = 0; j < shapes.length && s < 0; j++) if (j !== last && take(r, shapes[j]!, cols[j]!)) s = j;
         if (s < 0 && shapes.length < MAX_SHAPES) {
           const keys = flatKeys(r);
           if (keys !== null) {
-            s = shapes.length;
-            shapes.push(keys);
-            cols.push(keys.map(() => []));
+            const c = keys.map((): unknown[] => []);
+            if (take(r, keys, c)) {
+              s = shapes.length;
+              shapes.push(keys);
+              cols.push(c);
+            }
           }
         }
       }
     }
     shape[i] = s;
-    if (s < 0) {
-      whole.push(r);
-      continue;
-    }
-    last = s;
-    const keys = shapes[s]!;
-    const c = cols[s]!;
-    for (let j = 0; j < keys.length; j++) c[j]!.push((r as Record<string, unknown>)[keys[j]!]);
+    if (s < 0) whole.push(r);
+    else last = s;
   }
   return { n, shapes, shape, cols, other: whole.length === 0 ? whole : structuredClone(whole) };
 }
