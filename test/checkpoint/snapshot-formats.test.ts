@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint } from '../../runtime/connectors/files/checkpoints.js';
 import type { OperatorSnapshot, Stateful } from '../../runtime/engine/timed.js';
 import { decodeRecords, encodeRecords } from '../../runtime/nodes/cep/record-columns.js';
-import type { OperatorHarness, Out } from '../support/harness.js';
+import { OperatorHarness, type Out } from '../support/harness.js';
 import { type Rec, SNAPSHOT_CASES, type SnapshotCase, asCheckpoint, snapshotOf, stream } from './snapshot-cases.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
@@ -118,6 +118,42 @@ describe('snapshot formats: restore equivalence', () => {
     snapshotOf(h);
     expect(size()).toEqual(first);
     expect((first as { partialMatches: number }).partialMatches).toBeGreaterThan(5);
+  });
+});
+
+describe('cep: the walk counter starting again', () => {
+  it('clears the marks of nodes behind ones made since the last walk, so later snapshots still restore', () => {
+    // Strict contiguity: each event replaces a key's partial matches with longer ones, so after a
+    // snapshot the only way to its marked nodes is through nodes made since (mark 0).
+    const c: SnapshotCase = {
+      ...SNAPSHOT_CASES[2]!,
+      make: () =>
+        new OperatorHarness(
+          'cep',
+          {
+            pattern: [
+              { name: 'a', where: 'true' },
+              { name: 'b', where: 'true', contiguity: 'strict', quantifier: { min: 1, max: null, inner: 'strict' } },
+              { name: 'c', where: 'v == 99', contiguity: 'strict' },
+            ],
+            within: 12,
+          },
+          { keyed: true, connect: ['out', 'timeout', 'late'] },
+        ),
+    };
+    const input = stream(400, c.keys, c.seed, true);
+    const want = whole(c, input);
+    expect(want.timeout!.length).toBeGreaterThan(50);
+    const h = c.make();
+    const op = h.op as unknown as { walk: number };
+    // A long-running job: the counter just below its limit, so this snapshot's marks lie past it.
+    op.walk = 2 ** 29 - 3;
+    h.push(input.slice(0, 200));
+    snapshotOf(h);
+    h.push(input.slice(200, 203));
+    const snap = snapshotOf(h);
+    expect(op.walk).toBeLessThan(2 ** 20);
+    expect(resumed(c, input, 203, h, throughFile(snap))).toEqual(want);
   });
 });
 

@@ -32,9 +32,14 @@ const RECORD_SAMPLE = 256;
 const WALK_LIMIT = 2 ** 29;
 
 function clearMarks(op: CepOperator): void {
-  for (const s of op.keys.values()) {
-    for (const h of [s.partial, s.completed]) for (const p of h.items) for (let n = p.node; n !== null && n.mark !== 0; n = n.prev) n.mark = 0;
-  }
+  // Two passes, each visiting a node once: a node made since the last walk has mark 0 while its
+  // parents still carry high marks, so a walk that stopped at the first 0 would leave them stale
+  // (and the next snapshot would take them for nodes it had already numbered). First every
+  // reachable node gets -1 (a walk stops at a -1: its parents have it too), then -1 becomes 0.
+  const heads: EventNode[] = [];
+  for (const s of op.keys.values()) for (const h of [s.partial, s.completed]) for (const p of h.items) if (p.node !== null) heads.push(p.node);
+  for (const head of heads) for (let n: EventNode | null = head; n !== null && n.mark !== -1; n = n.prev) n.mark = -1;
+  for (const head of heads) for (let n: EventNode | null = head; n !== null && n.mark === -1; n = n.prev) n.mark = 0;
   op.walk = 0;
 }
 
