@@ -146,7 +146,7 @@ export class CepOperator extends TimedOperator {
     const at = s.earliestStart + w + (this.eventTime ? 0 : 1);
     if (at < s.timerAt) {
       s.timerAt = at;
-      this.due.push(at, s);
+      s.timerSeq = this.due.push(at, s);
     }
   }
 
@@ -202,7 +202,10 @@ export class CepOperator extends TimedOperator {
     this.due.clear();
     this.seq = restoreCep(this, snap.version, snap.data);
     for (const s of this.keys.values()) {
-      s.timerAt = Infinity;
+      // Version 2 keeps each key's timer with its place in the queue, so keys due at one time
+      // expire (and emit their timeouts) in the order of the uninterrupted run; version 1 did not.
+      if (s.timerSeq >= 0 && s.timerAt !== Infinity) this.due.pushAt(s.timerAt, s.timerSeq, s);
+      else s.timerAt = Infinity;
       this.settle(s);
     }
     if (!this.eventTime) this.wakeup.arm();

@@ -65,6 +65,9 @@ export interface CepSnapshotV2 {
   /** Per key, its partial then its completed matches; the `partials` columns hold them in key order. */
   nPartial: Uint32Array;
   nCompleted: Uint32Array;
+  /** Per key, its timer in the operator's timeout queue (KeyState.timerAt, timerSeq). */
+  timerAt: Float64Array;
+  timerSeq: Float64Array;
   /** State index, event node index (-1: none), first event's time and order (+Infinity: the start state). */
   partials: { state: Int32Array; node: Int32Array; startTs: Float64Array; startSeq: Float64Array };
   /** Records waiting for the watermark, each with its arrival number. */
@@ -132,6 +135,8 @@ export function snapshotCep(op: CepOperator, seq: number): CepSnapshotV2 {
   const keys = new Array<Key>(op.keys.size);
   const nPartial = new Uint32Array(op.keys.size);
   const nCompleted = new Uint32Array(op.keys.size);
+  const timerAt = new Float64Array(op.keys.size);
+  const timerSeq = new Float64Array(op.keys.size);
   let at = 0;
   const save = (h: Heap<Partial>) => {
     for (const p of h.items) {
@@ -157,6 +162,8 @@ export function snapshotCep(op: CepOperator, seq: number): CepSnapshotV2 {
   for (const [key, s] of op.keys) {
     keys[k] = key;
     nPartial[k] = s.partial.size;
+    timerAt[k] = s.timerAt;
+    timerSeq[k] = s.timerSeq;
     nCompleted[k++] = s.completed.size;
     save(s.partial);
     save(s.completed);
@@ -184,6 +191,8 @@ export function snapshotCep(op: CepOperator, seq: number): CepSnapshotV2 {
     keys: encodeKeys(keys),
     nPartial,
     nCompleted,
+    timerAt,
+    timerSeq,
     partials: { state: pState, node: pNode, startTs: pStartTs, startSeq: pStartSeq },
     buffer: { ts: buf.ts, arrival: buf.arrival, keys: encodeKeys(buf.keys), recs: encodeRecords(buf.recs) },
   };
@@ -218,10 +227,15 @@ export function restoreCep(op: CepOperator, version: number, data: unknown): num
   };
   for (const s of op.keys.values()) s.live = false;
   op.keys.clear();
+  if (d.nPartial.length !== keys.length || d.nCompleted.length !== keys.length || d.timerAt.length !== keys.length || d.timerSeq.length !== keys.length) {
+    throw new Error('cep checkpoint: its key columns differ in length');
+  }
   for (let k = 0; k < keys.length; k++) {
     const s: KeyState = op.nfa.newKeyState(keys[k]!);
     load(s.partial, d.nPartial[k]!);
     load(s.completed, d.nCompleted[k]!);
+    s.timerAt = d.timerAt[k]!;
+    s.timerSeq = d.timerSeq[k]!;
     op.keys.set(keys[k]!, s);
   }
   if (at !== ps.state.length) throw new Error(`cep checkpoint: its keys hold ${at} partial matches, its columns ${ps.state.length}`);
