@@ -225,6 +225,13 @@ describe('record columns', () => {
     7,
     null,
     { a: Infinity, b: '' },
+    // A getter is read once, as structuredClone reads it; a huge number and a string in one column.
+    {
+      get a() {
+        return 2 ** 60;
+      },
+      b: 1,
+    },
   ];
 
   it('give back every record as it was, field order and -0 included, copies only of the nested ones', () => {
