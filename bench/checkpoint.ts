@@ -1,13 +1,15 @@
-// Checkpoint benchmarks: the duration, stall and size of one checkpoint of 1M keys of window
-// state, and keyed-window throughput with a checkpoint every 10 s beside the same run without.
+// Checkpoint benchmarks: the duration, stall and size of one checkpoint of 1M keys of tumbling or
+// session window state or of ~500k CEP partial matches, and keyed-window throughput with a checkpoint every 10 s beside the same run without.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serialize } from 'node:v8';
 import { FolderCheckpointStore } from '../runtime/connectors/files/checkpoints.js';
 import type { Batch } from '../runtime/engine/batch.js';
 import { CheckpointCoordinator } from '../runtime/engine/checkpoint/coordinator.js';
 import type { Job } from '../runtime/engine/job.js';
 import { planJob } from '../runtime/engine/plan.js';
+import type { Stateful } from '../runtime/engine/timed.js';
 import { validatePipeline } from '../runtime/format/validate.js';
 import { OPERATORS } from '../runtime/nodes/operators.js';
 import { makeRegistry, NODE_SPECS } from '../runtime/nodes/registry.js';
@@ -31,6 +33,11 @@ export interface CheckpointResult {
   load: number;
   /** CPU ms of the checkpoints' copy and encoding, summed over the run (coordinator's lastCpu). */
   checkpointCpuMs: number;
+  /** One-checkpoint scenarios: the state node's snapshot alone, on the job's thread (CPU and wall ms), and with its v8 encoding. */
+  copyCpuMs?: number;
+  copyMs?: number;
+  copyEncodeCpuMs?: number;
+  partialMatches?: number;
 }
 
 /** CPU seconds since `from` (process.cpuUsage: user + system, every thread of the process). */
@@ -54,14 +61,25 @@ function millionKeys(): Batch[] {
   return batches;
 }
 
-function plan(batches: readonly Batch[], span: number, records: number, shift: boolean, onPull: () => void): Job {
+type Doc = { id: string; type: string; params: Record<string, unknown> };
+
+const WINDOW_AGGS = { views: { fn: 'count' }, spend: { fn: 'sum', field: 'price' } };
+
+/** The state node of each one-checkpoint scenario: a window or a cep node between keyBy and a discard. */
+const STATE_NODES: Record<string, Doc> = {
+  '1m-keys': { id: 'window', type: 'window', params: { assigner: { kind: 'tumbling', size: '1h' }, aggregates: WINDOW_AGGS } },
+  'sessions-1m': { id: 'window', type: 'window', params: { assigner: { kind: 'session', gap: '30m' }, aggregates: WINDOW_AGGS } },
+  'cep-500k': { id: 'window', type: 'cep', params: { pattern: [{ name: 'add', where: "eventType == 'ADD_TO_CART'" }, { name: 'purchase', where: "eventType == 'PURCHASE'", contiguity: 'relaxed', negated: true }], within: '15m' } },
+};
+
+function plan(batches: readonly Batch[], span: number, records: number, shift: boolean, onPull: () => void, state: Doc = { id: 'window', type: 'window', params: { assigner: { kind: 'tumbling', size: shift ? '1m' : '1h' }, aggregates: WINDOW_AGGS } }): Job {
   const doc = {
     format: 'tributary.pipeline/v1',
     name: 'bench-checkpoint',
     nodes: [
       { id: 'src', type: 'bench.replay', params: { count: records, shift } },
       { id: 'key', type: 'keyBy', params: { key: 'userId' } },
-      { id: 'window', type: 'window', params: { assigner: { kind: 'tumbling', size: shift ? '1m' : '1h' }, aggregates: { views: { fn: 'count' }, spend: { fn: 'sum', field: 'price' } } } },
+      state,
       { id: 'sink', type: 'bench.discard', params: {} },
     ],
     edges: [
@@ -80,20 +98,66 @@ function folder(): { store: FolderCheckpointStore; done: () => void } {
   return { store: new FolderCheckpointStore(dir), done: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** One checkpoint once the window holds 1M keys. */
-async function oneMillion(): Promise<CheckpointResult> {
-  const batches = millionKeys();
+/** 500k add-to-cart events of 500k users, 1 ms apart, the watermark 1 ms behind: ~500k partial matches waiting for `within`. */
+function cartAdds(n: number): Batch[] {
+  const t = Date.UTC(2026, 0, 1);
+  const batches: Batch[] = [];
+  for (let i = 0; i < n; i += BATCH) {
+    const m = Math.min(BATCH, n - i);
+    const ts = Array.from({ length: m }, (_, j) => t + i + j);
+    // The generator's ClickEvent shape (runtime/nodes/source-generator/ecommerce.ts).
+    const recs = ts.map((at, j) => {
+      const u = i + j;
+      return { eventId: u + 1, ts: at, userId: `u${u}`, sessionId: `u${u}-s1`, eventType: 'ADD_TO_CART', productId: `p${u % 5000}`, category: 'books', price: 10 + (u % 90), quantity: 1 + (u % 3), device: 'mobile' };
+    });
+    batches.push({ recs, ts, keys: null, wm: ts.map((x) => x - 1), wmEnd: ts[m - 1]! - 1 });
+  }
+  return batches;
+}
+
+/**
+ * One checkpoint once the state node holds ~1M keys (window scenarios) or ~500k partial matches
+ * (cep). Before it, at the same point, the node's snapshot alone is timed on the job's thread (the
+ * copy a checkpoint holds the sources for), then the whole checkpoint is taken.
+ */
+async function oneCheckpoint(scenario: string): Promise<CheckpointResult> {
+  const cep = scenario === 'cep-500k';
+  const n = cep ? 500_000 : KEYS_1M;
+  const batches = cep ? cartAdds(n) : millionKeys();
   const { store, done } = folder();
   let coordinator: CheckpointCoordinator | null = null;
   let taken: Promise<string> | null = null;
   let keys = 0;
-  const job: Job = plan(batches, 0, 2 * KEYS_1M, false, () => {
-    const win = job.metrics.find((m) => m.nodeId === 'window')!;
-    if (taken === null && win.recordsIn >= KEYS_1M) {
-      keys = win.stateSize().keys;
-      taken = coordinator!.trigger('checkpoint');
-    }
-  });
+  let partialMatches = 0;
+  let copyCpuMs = 0;
+  let copyMs = 0;
+  let copyEncodeCpuMs = 0;
+  const job: Job = plan(
+    batches,
+    0,
+    2 * n,
+    false,
+    () => {
+      const win = job.metrics.find((m) => m.nodeId === 'window')!;
+      // cep: all but the records still behind the watermark have reached the NFA.
+      if (taken === null && win.recordsIn >= n) {
+        const size = win.stateSize();
+        keys = size.keys;
+        partialMatches = size.partialMatches ?? 0;
+        const op = job.operators.get('window') as unknown as Stateful;
+        (globalThis as { gc?: () => void }).gc?.();
+        const cpu0 = process.cpuUsage();
+        const t0 = performance.now();
+        const snap = op.snapshotState();
+        copyMs = performance.now() - t0;
+        copyCpuMs = cpuSince(cpu0) * 1000;
+        serialize(snap);
+        copyEncodeCpuMs = cpuSince(cpu0) * 1000;
+        taken = coordinator!.trigger('checkpoint');
+      }
+    },
+    STATE_NODES[scenario],
+  );
   coordinator = new CheckpointCoordinator(job, store, { interval: null, pipeline: 'bench', firstId: 1 });
   coordinator.start();
   const t0 = performance.now();
@@ -104,8 +168,9 @@ async function oneMillion(): Promise<CheckpointResult> {
   const cpuSeconds = cpuSince(cpu0);
   done();
   return {
-    scenario: '1m-keys', records: 2 * KEYS_1M, seconds: (performance.now() - t0) / 1000, checkpoints: s.completed, durationMs: s.lastDuration!, stallMs: s.lastStall!,
+    scenario, records: 2 * n, seconds: (performance.now() - t0) / 1000, checkpoints: s.completed, durationMs: s.lastDuration!, stallMs: s.lastStall!,
     bytes: s.lastSize!, stateKeys: keys, maxStallMs: s.lastStall!, cpuSeconds, load: loadavg()[0]!, checkpointCpuMs: s.lastCpu!,
+    partialMatches, copyCpuMs, copyMs, copyEncodeCpuMs,
   };
 }
 
@@ -147,7 +212,7 @@ async function throughput(withCheckpoints: boolean, records: number): Promise<Ch
 }
 
 export async function runCheckpointScenario(scenario: string, records: number): Promise<CheckpointResult> {
-  if (scenario === '1m-keys') return oneMillion();
+  if (scenario in STATE_NODES) return oneCheckpoint(scenario);
   if (scenario === 'with-10s') return throughput(true, records);
   if (scenario === 'without') return throughput(false, records);
   throw new Error(`no checkpoint scenario '${scenario}'`);

@@ -119,8 +119,20 @@ export class MinHeap<T> {
     return this.h.peek()?.v;
   }
 
-  push(p: number, v: T): void {
-    this.h.push({ p, seq: this.seq++, v });
+  /** Returns the entry's place in the insertion order, for `pushAt` to give it back after a restore. */
+  push(p: number, v: T): number {
+    const seq = this.seq++;
+    this.h.push({ p, seq, v });
+    return seq;
+  }
+
+  /**
+   * An entry restored from a snapshot with the place `push` gave it: entries of one priority come
+   * out in the order they were first pushed, whatever order they are restored in.
+   */
+  pushAt(p: number, seq: number, v: T): void {
+    this.h.push({ p, seq, v });
+    if (seq >= this.seq) this.seq = seq + 1;
   }
 
   pop(): T | undefined {

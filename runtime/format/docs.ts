@@ -122,8 +122,9 @@ Schema is [pipeline.schema.json](pipeline.schema.json).
   inside asynchronous stages and server sinks drain, and one copy is taken of every operator's state (windows with
   their sketches, process state and timers, CEP partial matches and buffers), every operator's watermarks, the
   sources' positions (the generator's random state, a file's read position, each Kafka partition's offset and
-  watermark) — then the sources go on while the copy is encoded and written (a window keeps its keys and numeric
-  accumulators as binary columns, so the sources are held for the copy alone). A resumed \`source.kafka\` reads on from the
+  watermark) — then the sources go on while the copy is encoded and written (windows of every kind keep their keys
+  and numeric accumulators, CEP its events and partial matches, as binary columns, and records of one flat shape are
+  copied as columns of their fields, so the sources are held for a short copy alone). A resumed \`source.kafka\` reads on from the
   checkpoint's offsets; the offsets it commits to its group are for monitoring.
 - Checkpoints go to \`.tributary/checkpoints/<pipeline file name>/\` beside the pipeline (\`--checkpoint-dir\`), written
   atomically (temporary file, fsync, rename, fsync of the folder), the last 3 kept. A file carries a format version,

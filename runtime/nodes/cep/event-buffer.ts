@@ -73,12 +73,34 @@ export class EventBuffer {
     return true;
   }
 
-  /** Everything waiting, in the order it will come out. */
-  entries(): Buffered[] {
-    const out: Buffered[] = [];
-    for (let i = this.head; i < this.ts.length; i++) out.push({ ts: this.ts[i]!, arrival: this.arrival[i]!, key: this.keys[i]!, rec: this.recs[i] });
-    out.push(...this.behind.items);
-    return out.sort((x, y) => (arrivedBefore(x, y) ? -1 : 1));
+  /**
+   * Everything waiting as columns, for a snapshot: the in-order queue, then the records that
+   * arrived behind it (`load` orders them again by arrival). The arrays are fresh; the records
+   * are the live ones.
+   */
+  columns(): { ts: Float64Array; arrival: Float64Array; keys: Key[]; recs: unknown[] } {
+    const q = this.ts.length - this.head;
+    const behind = this.behind.items;
+    const n = q + behind.length;
+    const ts = new Float64Array(n);
+    const arrival = new Float64Array(n);
+    const keys = new Array<Key>(n);
+    const recs = new Array<unknown>(n);
+    for (let i = 0; i < q; i++) {
+      const j = this.head + i;
+      ts[i] = this.ts[j]!;
+      arrival[i] = this.arrival[j]!;
+      keys[i] = this.keys[j]!;
+      recs[i] = this.recs[j];
+    }
+    for (let i = 0; i < behind.length; i++) {
+      const b = behind[i]!;
+      ts[q + i] = b.ts;
+      arrival[q + i] = b.arrival;
+      keys[q + i] = b.key;
+      recs[q + i] = b.rec;
+    }
+    return { ts, arrival, keys, recs };
   }
 
   /** Replace the contents (a restored snapshot); `arrivals` continues the arrival counter. */

@@ -16,6 +16,8 @@ export class KeyState {
   readonly completed = new Heap<Partial>(startsBefore);
   /** Due time this key is scheduled at in the operator's timeout queue (+Infinity: none). */
   timerAt = Infinity;
+  /** That entry's place in the queue's insertion order (keys due at one time expire in it); -1: none. */
+  timerSeq = -1;
   live = true;
 
   constructor(

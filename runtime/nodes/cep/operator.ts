@@ -34,6 +34,8 @@ export class CepOperator extends TimedOperator {
   readonly names: readonly string[];
   readonly keys = new Map<Key, KeyState>();
   readonly buffer = new EventBuffer();
+  /** Last number of a walk over the event nodes (snapshot.ts: state figures and snapshots mark the nodes they visit). */
+  walk = 0;
   /** Keys by the time their earliest partial match runs out; stale entries are skipped. */
   private readonly due = new MinHeap<KeyState>();
   /** Order of events fed to the NFA, across keys: Flink's EventId order within a key. */
@@ -144,7 +146,7 @@ export class CepOperator extends TimedOperator {
     const at = s.earliestStart + w + (this.eventTime ? 0 : 1);
     if (at < s.timerAt) {
       s.timerAt = at;
-      this.due.push(at, s);
+      s.timerSeq = this.due.push(at, s);
     }
   }
 
@@ -192,15 +194,18 @@ export class CepOperator extends TimedOperator {
   }
 
   snapshotState(): OperatorSnapshot {
-    return { kind: 'cep', version: 1, data: snapshotCep(this, this.seq) };
+    return { kind: 'cep', version: 2, data: snapshotCep(this, this.seq) };
   }
 
   restoreState(snap: OperatorSnapshot): void {
-    if (snap.kind !== 'cep' || snap.version !== 1) throw new Error(`cannot restore ${snap.kind} v${snap.version} into a cep node`);
+    if (snap.kind !== 'cep' || snap.version < 1 || snap.version > 2) throw new Error(`cannot restore ${snap.kind} v${snap.version} into a cep node (this version reads v1 and v2)`);
     this.due.clear();
-    this.seq = restoreCep(this, snap.data);
+    this.seq = restoreCep(this, snap.version, snap.data);
     for (const s of this.keys.values()) {
-      s.timerAt = Infinity;
+      // Version 2 keeps each key's timer with its place in the queue, so keys due at one time
+      // expire (and emit their timeouts) in the order of the uninterrupted run; version 1 did not.
+      if (s.timerSeq >= 0 && s.timerAt !== Infinity) this.due.pushAt(s.timerAt, s.timerSeq, s);
+      else s.timerAt = Infinity;
       this.settle(s);
     }
     if (!this.eventTime) this.wakeup.arm();

@@ -9,7 +9,7 @@ import type { State } from './states.js';
 
 /** One event taken by a partial match into a step. */
 export class EventNode {
-  /** Scratch for walks over all nodes (state figures): the walk that last visited this node. */
+  /** Scratch for walks over all nodes (snapshot.ts): the walk that last visited this node, or its number in a snapshot. */
   mark = 0;
 
   constructor(
