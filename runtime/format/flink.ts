@@ -39,6 +39,8 @@ export const FLINK_TRANSLATED: ReadonlySet<string> = new Set([
   'sink.kafka',
   'sink.redis',
   'sink.http',
+  'lookup.redis',
+  'sink.email',
 ]);
 
 /**
@@ -47,8 +49,6 @@ export const FLINK_TRANSLATED: ReadonlySet<string> = new Set([
  */
 const NOT_TRANSLATED: Readonly<Record<string, string>> = {
   infer: 'infer is not translated yet: a `http` model needs an Async I/O version of the embedded node\'s micro-batches, retries and protocols, and an `onnx` model ONNX Runtime for Java, which the job does not bundle',
-  'lookup.redis': 'lookup.redis is not ported to Flink\'s Async I/O yet',
-  'sink.email': 'sink.email has no Flink sink yet',
 };
 
 /** Why a node cannot run on Flink (yet), or null. */
@@ -61,14 +61,12 @@ export function flinkLimit(node: PipelineNode): string | null {
   const p = node.params as Record<string, unknown>;
   if (node.type === 'window') {
     if (p.time === 'processing') return 'processing-time windows are not translated yet (at the end of a bounded input the embedded runtime fires them; Flink\'s streaming mode does not)';
-    for (const [name, a] of Object.entries(p.aggregates as Record<string, { fn: string }>)) {
-      if (a.fn.startsWith('approx')) return `aggregate '${name}': ${a.fn} is not translated yet (its sketch must be the embedded runtime's to agree)`;
-    }
   }
   if ((node.type === 'source.kafka' || node.type === 'sink.kafka') && (p.ssl as { rejectUnauthorized?: boolean } | undefined)?.rejectUnauthorized === false) {
     return 'ssl.rejectUnauthorized: false has no setting in the Java Kafka client (it always verifies the chain); give `ssl.ca` instead';
   }
-  if (node.type === 'sink.redis' && typeof p.url === 'string' && !/^(\$\{|rediss?:\/\/)/.test(p.url)) return 'sink.redis on Flink takes redis:// or rediss:// URLs only (a unix socket is local to one machine)';
+  if ((node.type === 'sink.redis' || node.type === 'lookup.redis') && typeof p.url === 'string' && !/^(\$\{|rediss?:\/\/)/.test(p.url)) return `${node.type} on Flink takes redis:// or rediss:// URLs only (a unix socket is local to one machine)`;
+  if (node.type === 'sink.email' && p.deliveryGuarantee === 'exactly-once') return 'sink.email with deliveryGuarantee: exactly-once is not translated yet (its messages go out per completed checkpoint, claimed in Redis); at-least-once is';
   if (node.type === 'cep' && p.time === 'processing') return 'processing-time cep is not translated (at the end of a bounded input the embedded runtime expires every partial match; Flink\'s processing-time CepOperator does not, so the two would disagree)';
   return null;
 }

@@ -19,6 +19,7 @@ import { BROKERS, createTopic, deleteTopics, produce, readSettled, topicSize, un
 import { examplePipelines } from '../support/pipelines.js';
 import { cleanup, keysMatching, prefix, redis } from '../support/redis.js';
 import type { PipelineDoc } from '../support/run.js';
+import { withoutTrendingSeen } from './compare.js';
 
 type Node = PipelineDoc['nodes'][number];
 const TWO_INPUT = new Set(['join.interval', 'join.window', 'connect', 'broadcast']);
@@ -85,7 +86,7 @@ function orderFree(doc: PipelineDoc): PipelineDoc {
 }
 
 /** Run on both engines and compare every output: topics, Redis keys, files. */
-async function bothAgree(doc: PipelineDoc, input: string): Promise<{ messages: number; keys: number; lines: number }> {
+async function bothAgree(doc: PipelineDoc, input: string, normalize: (line: string) => string = (l) => l): Promise<{ messages: number; keys: number; lines: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-flink-io-'));
   const a = side(doc, 'embedded', input, dir);
   const b = side(doc, 'flink', input, dir);
@@ -109,8 +110,8 @@ async function bothAgree(doc: PipelineDoc, input: string): Promise<{ messages: n
   let lines = 0;
   for (const n of a.doc.nodes.filter((x) => x.type === 'sink.file')) {
     const f = n.params!.path as string;
-    const want = sortedLines(f).map(comparable).sort();
-    expect(sortedLines(f.replace('/embedded/', '/flink/')).map((l) => comparable(l.replace('/hook/flink', '/hook/embedded'))).sort(), f).toEqual(want);
+    const want = sortedLines(f).map((l) => normalize(comparable(l))).sort();
+    expect(sortedLines(f.replace('/embedded/', '/flink/')).map((l) => normalize(comparable(l.replace('/hook/flink', '/hook/embedded')))).sort(), f).toEqual(want);
     lines += want.length;
   }
   return { messages: count, keys: Object.keys(keys).length, lines };
@@ -160,7 +161,11 @@ describe('Kafka, Redis and HTTP on Flink agree with the embedded runtime', () =>
     for (const { file, doc } of examplePipelines().filter((p) => p.file.includes('kafka'))) {
       const pipeline = validated(doc as never);
       if (flinkProblems(pipeline).length > 0) continue;
-      const got = await bothAgree(orderFree(doc as unknown as PipelineDoc), clean);
+      // trending-boosted-recs-kafka: which trending list a view saw depends on the order between
+      // the broadcast node's inputs (docs/flink.md, known differences); joins.test.ts checks the
+      // boosts of the file-sourced twin against its lists.
+      const broadcast = (doc as unknown as PipelineDoc).nodes.some((n) => n.type === 'broadcast');
+      const got = await bothAgree(orderFree(doc as unknown as PipelineDoc), clean, broadcast ? withoutTrendingSeen : undefined);
       expect(got.messages + got.keys + got.lines, file).toBeGreaterThan(0);
       ran.push(file);
     }

@@ -1,0 +1,111 @@
+// sink.email on Flink (Async I/O on Jakarta Mail) against the embedded sink (nodemailer), each
+// engine mailing its own real SMTP server process: the same messages arrive (sender, recipients,
+// subject, text and html as a mail reader decodes them), a first 451 per message is retried, an
+// unknown recipient (550) and a record without a template's field go to `errors`; in the clear
+// and over STARTTLS with a private authority (`ca`) and a login.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flinkProblems } from '../../runtime/format/flink.js';
+import { compiled, flinkJar, runEmbedded, runOnFlinkAsync, sortedLines, validated } from '../support/flink.js';
+import type { PipelineDoc } from '../support/run.js';
+import { SmtpServerProcess, selfSignedCert } from '../support/smtp.js';
+
+const cert = selfSignedCert();
+const servers: SmtpServerProcess[] = [];
+
+async function server(tls: boolean): Promise<SmtpServerProcess> {
+  const s = await SmtpServerProcess.start({
+    refuse: ['nobody@example.com'],
+    tempFailFirst: 1,
+    ...(tls ? { startTls: true, key: cert.key, cert: cert.cert, auth: { user: 'shop', pass: 'secret' } } : {}),
+  });
+  servers.push(s);
+  return s;
+}
+
+function input(dir: string): string {
+  const lines: string[] = [];
+  for (let i = 0; i < 24; i++) {
+    const rec: Record<string, unknown> = { id: i, email: i % 7 === 3 ? 'nobody@example.com' : `user${i}@example.com`, amount: i * 2.5 };
+    if (i % 11 !== 5) rec.name = i % 3 === 0 ? `<b>Ann & "Bo" ${i}</b>` : `Zoë ${i} 😀`;
+    lines.push(JSON.stringify(rec));
+  }
+  const file = join(dir, 'in.jsonl');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+function pipeline(src: string, out: string, plain: number, tls: number): PipelineDoc {
+  const common = { from: 'Shop alerts <alerts@example.com>', to: '{email}', retries: 2, backoff: '20ms', timeout: '10s' };
+  return {
+    name: 'email',
+    nodes: [
+      { id: 'src', type: 'source.file', params: { path: src } },
+      { id: 'plain', type: 'sink.email', params: { ...common, host: '127.0.0.1', port: plain, security: 'none', subject: 'Order {id} for {name}', text: 'Hello {name},\nyour total is {amount}.', capacity: 2, rateLimit: { messages: 100, per: '1s' } } },
+      {
+        id: 'tls', type: 'sink.email',
+        params: { ...common, host: '127.0.0.1', port: tls, security: 'starttls', ca: cert.certPath, user: 'shop', password: '${TRIBUTARY_TEST_SMTP_PASSWORD:-secret}', subject: 'Receipt {id}', text: 'Total {amount} for {name}', html: '<p>Total <b>{amount}</b> for {name}</p>', capacity: 3 },
+      },
+      { id: 'plainErrors', type: 'sink.file', params: { path: join(out, 'errors-plain.jsonl') } },
+      { id: 'tlsErrors', type: 'sink.file', params: { path: join(out, 'errors-tls.jsonl') } },
+    ],
+    edges: [
+      { from: 'src', to: 'plain' },
+      { from: 'src', to: 'tls' },
+      { from: 'plain', fromPort: 'errors', to: 'plainErrors' },
+      { from: 'tls', fromPort: 'errors', to: 'tlsErrors' },
+    ],
+  };
+}
+
+/** What a reader sees of each message, sorted. */
+async function received(s: SmtpServerProcess): Promise<string[]> {
+  const parsed = await s.parsed();
+  return parsed.map((m, i) => JSON.stringify({ envelope: [s.mails[i]!.from, s.mails[i]!.to, s.mails[i]!.user], from: m.from?.text, to: Array.isArray(m.to) ? m.to.map((t) => t.text) : m.to?.text, subject: m.subject, text: m.text, html: m.html })).sort();
+}
+
+/**
+ * Each engine mails its own server (another port), and the client's own words after "attempts: "
+ * differ (nodemailer's and Jakarta Mail's); the recipient, the attempts and the code do not.
+ */
+const errorLine = (l: string) => l.replace(/ via 127\.0\.0\.1:\d+ /, ' via … ').replace(/(failed after \d+ attempts?: )[^"\\]*(?:\\.[^"\\]*)*"/, '$1…"');
+
+describe('sink.email on Flink agrees with the embedded sink', () => {
+  beforeAll(() => {
+    flinkJar();
+  }, 900_000);
+
+  afterAll(async () => {
+    for (const s of servers) await s.stop();
+    cert.dispose();
+  });
+
+  it('the same messages reach the server, retried after 451; refusals and template errors to `errors`', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tributary-flink-email-'));
+    mkdirSync(join(root, 'embedded'));
+    mkdirSync(join(root, 'flink'));
+    const src = input(root);
+    const [ePlain, eTls, fPlain, fTls] = [await server(false), await server(true), await server(false), await server(true)];
+    const a = pipeline(src, join(root, 'embedded'), ePlain.port, eTls.port);
+    const b = pipeline(src, join(root, 'flink'), fPlain.port, fTls.port);
+    expect(flinkProblems(validated(b as never))).toEqual([]);
+    await runEmbedded(a, root);
+    await runOnFlinkAsync(compiled(b as never, root));
+    for (const [want, got] of [[ePlain, fPlain], [eTls, fTls]] as const) {
+      const w = await received(want);
+      expect(w.length).toBeGreaterThan(15);
+      expect(await received(got)).toEqual(w);
+      // Every message was refused once with 451 and sent again.
+      expect(got.attempts.length).toBeGreaterThanOrEqual(2 * got.mails.length);
+    }
+    expect(eTls.mails.every((m) => m.user === 'shop' && m.secure)).toBe(true);
+    for (const port of ['plain', 'tls']) {
+      const want = sortedLines(join(root, 'embedded', `errors-${port}.jsonl`)).map(errorLine);
+      expect(want.some((l) => l.includes('"code":550'))).toBe(true);
+      expect(want.some((l) => l.includes("the record has no 'name'"))).toBe(true);
+      expect(sortedLines(join(root, 'flink', `errors-${port}.jsonl`)).map(errorLine).sort()).toEqual(want.sort());
+    }
+  }, 300_000);
+});
