@@ -16,8 +16,8 @@ import { rng } from '../support/cep.js';
 import type { PipelineDoc } from '../support/run.js';
 import { compare, retarget, sinkFiles } from './compare.js';
 
-const STATE_CASES = Number(process.env.FLINK_SKETCH_CASES ?? 300);
-const PIPELINES = Number(process.env.FLINK_SKETCH_PIPELINES ?? 40);
+const STATE_CASES = Number(process.env.FLINK_SKETCH_CASES ?? 200);
+const PIPELINES = Number(process.env.FLINK_SKETCH_PIPELINES ?? 30);
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
