@@ -1,8 +1,8 @@
 // sink.email on Flink (Async I/O on Jakarta Mail) against the embedded sink (nodemailer), each
 // engine mailing its own real SMTP server process: the same messages arrive (sender, recipients,
 // subject, text and html as a mail reader decodes them), a first 451 per message is retried, an
-// unknown recipient (550) and a record without a template's field go to `errors`; in the clear
-// and over STARTTLS with a private authority (`ca`) and a login.
+// unknown recipient (550) and a record without a template's field go to `errors`; in the clear,
+// over STARTTLS with a private authority (`ca`) and a login, and over TLS from the first byte.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,11 +15,12 @@ import { SmtpServerProcess, selfSignedCert } from '../support/smtp.js';
 const cert = selfSignedCert();
 const servers: SmtpServerProcess[] = [];
 
-async function server(tls: boolean): Promise<SmtpServerProcess> {
+async function server(kind: 'plain' | 'starttls' | 'smtps'): Promise<SmtpServerProcess> {
   const s = await SmtpServerProcess.start({
     refuse: ['nobody@example.com'],
     tempFailFirst: 1,
-    ...(tls ? { startTls: true, key: cert.key, cert: cert.cert, auth: { user: 'shop', pass: 'secret' } } : {}),
+    ...(kind === 'starttls' ? { startTls: true, key: cert.key, cert: cert.cert, auth: { user: 'shop', pass: 'secret' } } : {}),
+    ...(kind === 'smtps' ? { secure: true, key: cert.key, cert: cert.cert } : {}),
   });
   servers.push(s);
   return s;
@@ -37,7 +38,7 @@ function input(dir: string): string {
   return file;
 }
 
-function pipeline(src: string, out: string, plain: number, tls: number): PipelineDoc {
+function pipeline(src: string, out: string, plain: number, tls: number, smtps: number): PipelineDoc {
   const common = { from: 'Shop alerts <alerts@example.com>', to: '{email}', retries: 2, backoff: '20ms', timeout: '10s' };
   return {
     name: 'email',
@@ -48,14 +49,19 @@ function pipeline(src: string, out: string, plain: number, tls: number): Pipelin
         id: 'tls', type: 'sink.email',
         params: { ...common, host: '127.0.0.1', port: tls, security: 'starttls', ca: cert.certPath, user: 'shop', password: '${TRIBUTARY_TEST_SMTP_PASSWORD:-secret}', subject: 'Receipt {id}', text: 'Total {amount} for {name}', html: '<p>Total <b>{amount}</b> for {name}</p>', capacity: 3 },
       },
+      // TLS from the first byte, the self-signed certificate accepted without its authority; html only.
+      { id: 'smtps', type: 'sink.email', params: { ...common, host: '127.0.0.1', port: smtps, security: 'tls', rejectUnauthorized: false, subject: 'Invoice {id}', html: '<h1>{name}</h1>' } },
       { id: 'plainErrors', type: 'sink.file', params: { path: join(out, 'errors-plain.jsonl') } },
       { id: 'tlsErrors', type: 'sink.file', params: { path: join(out, 'errors-tls.jsonl') } },
+      { id: 'smtpsErrors', type: 'sink.file', params: { path: join(out, 'errors-smtps.jsonl') } },
     ],
     edges: [
       { from: 'src', to: 'plain' },
       { from: 'src', to: 'tls' },
+      { from: 'src', to: 'smtps' },
       { from: 'plain', fromPort: 'errors', to: 'plainErrors' },
       { from: 'tls', fromPort: 'errors', to: 'tlsErrors' },
+      { from: 'smtps', fromPort: 'errors', to: 'smtpsErrors' },
     ],
   };
 }
@@ -87,21 +93,23 @@ describe('sink.email on Flink agrees with the embedded sink', () => {
     mkdirSync(join(root, 'embedded'));
     mkdirSync(join(root, 'flink'));
     const src = input(root);
-    const [ePlain, eTls, fPlain, fTls] = [await server(false), await server(true), await server(false), await server(true)];
-    const a = pipeline(src, join(root, 'embedded'), ePlain.port, eTls.port);
-    const b = pipeline(src, join(root, 'flink'), fPlain.port, fTls.port);
+    const [ePlain, eTls, eSmtps] = [await server('plain'), await server('starttls'), await server('smtps')];
+    const [fPlain, fTls, fSmtps] = [await server('plain'), await server('starttls'), await server('smtps')];
+    const a = pipeline(src, join(root, 'embedded'), ePlain.port, eTls.port, eSmtps.port);
+    const b = pipeline(src, join(root, 'flink'), fPlain.port, fTls.port, fSmtps.port);
     expect(flinkProblems(validated(b as never))).toEqual([]);
     await runEmbedded(a, root);
     await runOnFlinkAsync(compiled(b as never, root));
-    for (const [want, got] of [[ePlain, fPlain], [eTls, fTls]] as const) {
+    for (const [want, got] of [[ePlain, fPlain], [eTls, fTls], [eSmtps, fSmtps]] as const) {
       const w = await received(want);
       expect(w.length).toBeGreaterThan(15);
       expect(await received(got)).toEqual(w);
       // Every message was refused once with 451 and sent again.
       expect(got.attempts.length).toBeGreaterThanOrEqual(2 * got.mails.length);
     }
-    expect(eTls.mails.every((m) => m.user === 'shop' && m.secure)).toBe(true);
-    for (const port of ['plain', 'tls']) {
+    for (const s of [eTls, fTls]) expect(s.mails.every((m) => m.user === 'shop' && m.secure)).toBe(true);
+    for (const s of [eSmtps, fSmtps]) expect(s.mails.every((m) => m.secure)).toBe(true);
+    for (const port of ['plain', 'tls', 'smtps']) {
       const want = sortedLines(join(root, 'embedded', `errors-${port}.jsonl`)).map(errorLine);
       expect(want.some((l) => l.includes('"code":550'))).toBe(true);
       expect(want.some((l) => l.includes("the record has no 'name'"))).toBe(true);
