@@ -116,4 +116,28 @@ describe('sink.email on Flink agrees with the embedded sink', () => {
       expect(sortedLines(join(root, 'flink', `errors-${port}.jsonl`)).map(errorLine).sort()).toEqual(want.sort());
     }
   }, 300_000);
+
+  it('rateLimit holds for the node at parallelism 2, not per parallel instance', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tributary-flink-email-rate-'));
+    const lines = Array.from({ length: 12 }, (_, i) => JSON.stringify({ id: i, email: `user${i}@example.com` }));
+    const src = join(root, 'in.jsonl');
+    writeFileSync(src, `${lines.join('\n')}\n`);
+    const s = await SmtpServerProcess.start();
+    servers.push(s);
+    const doc = {
+      name: 'email-rate',
+      settings: { parallelism: 2 },
+      nodes: [
+        { id: 'src', type: 'source.file', params: { path: src } },
+        { id: 'mail', type: 'sink.email', params: { host: '127.0.0.1', port: s.port, security: 'none', from: 'alerts@example.com', to: '{email}', subject: 'Order {id}', text: 'Hello', capacity: 2, retries: 0, rateLimit: { messages: 2, per: '1s' } } },
+      ],
+      edges: [{ from: 'src', to: 'mail' }],
+    };
+    await runOnFlinkAsync(compiled(doc as never, root));
+    expect(s.mails).toHaveLength(12);
+    // 2 starts a second for the node: 12 messages span at least 5 s (two instances with a limit
+    // each would send them in under 3 s).
+    const at = [...s.attempts].sort((a, b) => a - b);
+    expect(at.at(-1)! - at[0]!).toBeGreaterThan(4500);
+  }, 300_000);
 });

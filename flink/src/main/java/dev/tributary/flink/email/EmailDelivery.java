@@ -60,7 +60,13 @@ final class EmailDelivery extends RichAsyncFunction<Rec, Rec> {
   /** The node's resolved settings (environment references already filled in). */
   record Settings(String host, int port, String security, String caPem, boolean rejectUnauthorized, String user, String password, String from,
       KeyTemplate to, KeyTemplate subject, KeyTemplate text, KeyTemplate html, int retries, long backoff, long timeout, int capacity,
-      Integer rateMessages, long ratePer) implements java.io.Serializable {}
+      Integer rateMessages, long ratePer) implements java.io.Serializable {
+    /** A record's own toString would print the password; this one never does. */
+    @Override
+    public String toString() {
+      return "sink.email " + user + "@" + host + ":" + port + " (" + security + ")";
+    }
+  }
 
   private final String nodeId;
   private final boolean errorsConnected;
@@ -70,6 +76,8 @@ final class EmailDelivery extends RichAsyncFunction<Rec, Rec> {
   private transient ExecutorService threads;
   private transient SlidingWindowLimit limit;
   private transient InternetAddress[] sender;
+  /** Set on close: a connection still in use then is closed when its message is done, not parked. */
+  private transient volatile boolean closed;
 
   EmailDelivery(String nodeId, boolean errorsConnected, Settings s) {
     this.nodeId = nodeId;
@@ -165,20 +173,30 @@ final class EmailDelivery extends RichAsyncFunction<Rec, Rec> {
 
   @Override
   public void close() throws Exception {
+    closed = true;
     if (threads != null) threads.shutdownNow();
-    if (idle != null) for (Transport t : idle) t.close();
+    if (idle != null) for (Transport t; (t = idle.poll()) != null; ) close(t);
   }
 
   @Override
   public void timeout(Rec r, ResultFuture<Rec> result) {
-    fail(r, "mail via " + server() + ": no outcome within " + budget(s.retries(), s.backoff(), s.timeout()) + " ms over all attempts", null, result);
+    fail(r, "mail via " + server() + ": no outcome within " + budget(s) + " ms over all attempts", null, result);
   }
 
-  /** Flink's Async I/O timeout, only a backstop: each attempt has its own, and the waits between them count. */
-  static long budget(int retries, long backoff, long timeout) {
+  static long budget(Settings s) {
+    return budget(s.retries(), s.backoff(), s.timeout(), s.capacity(), s.rateMessages() == null ? 0 : s.rateMessages(), s.ratePer());
+  }
+
+  /**
+   * Flink's Async I/O timeout, only a backstop: each attempt has its own, and the waits between
+   * them count, as does each attempt's wait for a start under `rateLimit` (the `capacity`
+   * messages in flight share it: at most ⌈capacity / messages⌉ windows of `per`).
+   */
+  static long budget(int retries, long backoff, long timeout, int capacity, int rateMessages, long ratePer) {
+    long rateWait = rateMessages <= 0 ? 0 : Math.min(Long.MAX_VALUE / 8, ((capacity + rateMessages - 1L) / rateMessages) * ratePer);
     long total = 60_000L;
     for (int n = 0; n <= retries && total < Long.MAX_VALUE / 4; n++) {
-      total += 4 * timeout;
+      total += 4 * timeout + rateWait;
       if (n < retries) total += n >= 40 ? Long.MAX_VALUE / 8 : Math.min(Long.MAX_VALUE / 8, backoff << n);
     }
     return Math.min(total, Long.MAX_VALUE / 4);
@@ -242,13 +260,13 @@ final class EmailDelivery extends RichAsyncFunction<Rec, Rec> {
           else t.connect();
         }
         t.sendMessage(msg, msg.getAllRecipients());
-        idle.offer(t);
+        park(t);
         result.complete(Collections.emptyList());
         return;
       } catch (SendFailedException e) {
         // Some recipients accepted: sent, as nodemailer reports it.
         if (e.getValidSentAddresses() != null && e.getValidSentAddresses().length > 0) {
-          idle.offer(t);
+          park(t);
           result.complete(Collections.emptyList());
           return;
         }
@@ -275,6 +293,12 @@ final class EmailDelivery extends RichAsyncFunction<Rec, Rec> {
       if (attempt < s.retries()) sleep(attempt >= 40 ? Long.MAX_VALUE / 8 : s.backoff() << attempt);
     }
     fail(r, "mail to " + to + " via " + server() + " failed after " + attempts + " attempt" + (attempts > 1 ? "s" : "") + ": " + error, code, result);
+  }
+
+  /** Keep a working connection for the next message, or close it once the function is closed. */
+  private void park(Transport t) {
+    if (closed || !idle.offer(t)) close(t);
+    else if (closed && idle.remove(t)) close(t);
   }
 
   private static void close(Transport t) {

@@ -13,8 +13,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * sink.email as Flink's Async I/O (AsyncDataStream.unorderedWait, `capacity` messages in flight)
- * on Jakarta Mail ({@link EmailDelivery}), the shape the node's doc names; the operator's output is
- * the `errors` port, as for sink.http. At-least-once: a restored job sends again what it sent
+ * on Jakarta Mail ({@link EmailDelivery}), the shape the node's doc names, at parallelism 1; the
+ * operator's output is the `errors` port, as for sink.http. At-least-once: a restored job sends again what it sent
  * since the checkpoint. `exactly-once` (its Redis claims per checkpoint epoch) is not translated.
  */
 public final class EmailSinkTranslator implements NodeTranslator {
@@ -45,8 +45,11 @@ public final class EmailSinkTranslator implements NodeTranslator {
         p.path("retries").asInt(3), p.path("backoff").asLong(1000), p.path("timeout").asLong(30_000), p.path("capacity").asInt(2),
         rate == null || rate.isNull() ? null : rate.get("messages").asInt(), rate == null || rate.isNull() ? 0 : rate.path("per").asLong(1000));
     EmailDelivery fn = new EmailDelivery(ctx.id, ctx.connected("errors"), s);
-    SingleOutputStreamOperator<Rec> errors = AsyncDataStream.unorderedWait(ctx.input(), fn, EmailDelivery.budget(s.retries(), s.backoff(), s.timeout()), TimeUnit.MILLISECONDS, s.capacity())
-        .uid(ctx.id).name(ctx.label);
+    // One instance, as the embedded runtime runs a sink once at any parallelism: `capacity` and
+    // `rateLimit` hold for the node, not per parallel instance (n instances would send n times the
+    // rate a provider allows).
+    SingleOutputStreamOperator<Rec> errors = AsyncDataStream.unorderedWait(ctx.input(), fn, EmailDelivery.budget(s), TimeUnit.MILLISECONDS, s.capacity())
+        .setParallelism(1).uid(ctx.id).name(ctx.label);
     if (ctx.connected("errors")) ctx.output("errors", errors);
   }
 
