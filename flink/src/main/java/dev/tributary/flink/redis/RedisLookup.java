@@ -144,7 +144,11 @@ final class RedisLookup extends RichAsyncFunction<Rec, Rec> {
       }
       remember(k, found);
       result.complete(List.of(merged(r, found)));
-    }, threads);
+    }, threads).exceptionally(e -> {
+      // Anything unforeseen fails the job naming the cause, rather than leaving the record to time out.
+      result.completeExceptionally(e.getCause() != null ? e.getCause() : e);
+      return null;
+    });
   }
 
   /** HGETALL's flat reply as an object in Redis's field order; an empty hash (no key) is null. */
