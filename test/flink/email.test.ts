@@ -117,6 +117,30 @@ describe('sink.email on Flink agrees with the embedded sink', () => {
     }
   }, 300_000);
 
+  it('a login refused for now (454) is retried on both engines, not a failed job', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tributary-flink-email-auth-'));
+    const src = join(root, 'in.jsonl');
+    writeFileSync(src, `${[0, 1, 2, 3].map((id) => JSON.stringify({ id, email: `user${id}@example.com` })).join('\n')}\n`);
+    const doc = (port: number, errors: string) => ({
+      name: 'email-auth',
+      nodes: [
+        { id: 'src', type: 'source.file', params: { path: src } },
+        { id: 'mail', type: 'sink.email', params: { host: '127.0.0.1', port, security: 'none', user: 'shop', password: 'secret', from: 'alerts@example.com', to: '{email}', subject: 'Order {id}', text: 'Hello', capacity: 1, retries: 2, backoff: '20ms' } },
+        { id: 'errors', type: 'sink.file', params: { path: join(root, errors) } },
+      ],
+      edges: [{ from: 'src', to: 'mail' }, { from: 'mail', fromPort: 'errors', to: 'errors' }],
+    });
+    const [a, b] = [await SmtpServerProcess.start({ auth: { user: 'shop', pass: 'secret' }, authTempFailFirst: 1 }), await SmtpServerProcess.start({ auth: { user: 'shop', pass: 'secret' }, authTempFailFirst: 1 })];
+    servers.push(a, b);
+    await runEmbedded(doc(a.port, 'errors-embedded.jsonl'), root);
+    await runOnFlinkAsync(compiled(doc(b.port, 'errors-flink.jsonl') as never, root));
+    for (const s of [a, b]) {
+      expect(s.mails.map((m) => m.to[0]).sort()).toEqual(['user0@example.com', 'user1@example.com', 'user2@example.com', 'user3@example.com']);
+      expect(s.mails.every((m) => m.user === 'shop')).toBe(true);
+    }
+    expect(sortedLines(join(root, 'errors-flink.jsonl'))).toEqual([]);
+  }, 300_000);
+
   it('rateLimit holds for the node at parallelism 2, not per parallel instance', async () => {
     const root = mkdtempSync(join(tmpdir(), 'tributary-flink-email-rate-'));
     const lines = Array.from({ length: 12 }, (_, i) => JSON.stringify({ id: i, email: `user${i}@example.com` }));

@@ -49,8 +49,8 @@ import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
  * (runtime/connectors/smtp/mailer.ts, runtime/nodes/sink-email/operator.ts): the same
  * message (from, to, subject, a text and/or an html part, as multipart/alternative when both),
  * `capacity` connections reused across messages, at most `rateLimit` starts in any window,
- * retries with backoff·2^n after a connection error, a timeout or a 4xx, none after a 5xx. A
- * refused login or a certificate that does not verify fails the job (every message would fail);
+ * retries with backoff·2^n after a connection error, a timeout or a 4xx (a login refused for now
+ * too), none after a 5xx. A login refused for good or a certificate that does not verify fails the job (every message would fail);
  * an undeliverable message, or a record a template cannot be filled from, completes with its
  * `errors` record `{node, error, record, code}`. Each attempt blocks one of `capacity` threads.
  */
@@ -276,8 +276,14 @@ final class EmailDelivery extends RichAsyncFunction<Rec, Rec> {
         close(t);
       } catch (AuthenticationFailedException e) {
         close(t);
-        result.completeExceptionally(new NodeFailure(nodeId, server() + " refused the login: " + e.getMessage()));
-        return;
+        // As mailer.ts: a temporary refusal of the login (454) is retried like any 4xx; a
+        // permanent one, or one without a code, fails the job (every message would fail).
+        code = leadingCode(e.getMessage());
+        if (code == null || code >= 500) {
+          result.completeExceptionally(new NodeFailure(nodeId, server() + " refused the login: " + e.getMessage()));
+          return;
+        }
+        error = describe(e);
       } catch (MessagingException e) {
         close(t);
         if (causedBy(e, SSLHandshakeException.class)) {
@@ -323,6 +329,13 @@ final class EmailDelivery extends RichAsyncFunction<Rec, Rec> {
   private static boolean causedBy(Throwable e, Class<?> type) {
     for (Throwable c = e; c != null; c = c.getCause() != c ? c.getCause() : null) if (type.isInstance(c)) return true;
     return false;
+  }
+
+  /** The reply code a server's response line starts with ("454 4.7.0 …"), or null. */
+  static Integer leadingCode(String response) {
+    if (response == null) return null;
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*([2-5]\\d\\d)(?:[ -]|$)").matcher(response);
+    return m.find() ? Integer.valueOf(m.group(1)) : null;
   }
 
   /** The SMTP reply code of the refusal, wherever Jakarta Mail nests it. */
