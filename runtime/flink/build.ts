@@ -2,7 +2,8 @@
 // once into ~/.m2 (`mvn dependency:build-classpath`), javac compiles the module against them, and
 // the jar is cached in ~/.m2/tributary keyed by a hash of the pom and every source, so a second
 // build of the same sources is free and checkouts on one machine share it. Flink's own connector
-// jars the job uses (datagen, files, Kafka) and Jedis go inside the jar, since a cluster's lib/ may lack them.
+// jars the job uses (datagen, files, Kafka), Jedis and Jakarta Mail go inside the jar, since a
+// cluster's lib/ may lack them.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -11,8 +12,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CACHE = join(homedir(), '.m2', 'tributary');
-// Artifact names (as `/<name>-<version>.jar`): Kafka's connector and client, Jedis and what it needs.
-const BUNDLED = ['flink-connector-datagen', 'flink-connector-files', 'flink-connector-kafka', 'kafka-clients', 'jedis', 'commons-pool2', 'gson', 'json', 'redis-authx-core'];
+// Artifact names (as `/<name>-<version>.jar`): Kafka's connector and client, Jedis and what it
+// needs, Jakarta Mail (Eclipse Angus) and its activation framework.
+const BUNDLED = ['flink-connector-datagen', 'flink-connector-files', 'flink-connector-kafka', 'kafka-clients', 'jedis', 'commons-pool2', 'gson', 'json', 'redis-authx-core', 'angus-mail', 'jakarta.mail-api', 'angus-activation', 'jakarta.activation-api'];
 
 /** Java 17 closes the JDK internals Flink's serializers reach into unless opened. */
 export const ADD_OPENS = ['java.lang', 'java.util', 'java.lang.reflect', 'java.time', 'java.io', 'java.net', 'java.nio', 'java.util.concurrent', 'java.util.concurrent.atomic', 'java.text', 'sun.nio.ch'].map(

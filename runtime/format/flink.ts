@@ -40,16 +40,15 @@ export const FLINK_TRANSLATED: ReadonlySet<string> = new Set([
   'sink.redis',
   'sink.http',
   'infer',
+  'lookup.redis',
+  'sink.email',
 ]);
 
 /**
  * Why each node type the job does not translate cannot run on Flink, named before anything is
  * submitted. Types without an entry fall back to the spec's Flink mapping.
  */
-const NOT_TRANSLATED: Readonly<Record<string, string>> = {
-  'lookup.redis': 'lookup.redis is not ported to Flink\'s Async I/O yet',
-  'sink.email': 'sink.email has no Flink sink yet',
-};
+const NOT_TRANSLATED: Readonly<Record<string, string>> = {};
 
 /** Why a node cannot run on Flink (yet), or null. */
 export function flinkLimit(node: PipelineNode): string | null {
@@ -61,15 +60,13 @@ export function flinkLimit(node: PipelineNode): string | null {
   const p = node.params as Record<string, unknown>;
   if (node.type === 'window') {
     if (p.time === 'processing') return 'processing-time windows are not translated yet (at the end of a bounded input the embedded runtime fires them; Flink\'s streaming mode does not)';
-    for (const [name, a] of Object.entries(p.aggregates as Record<string, { fn: string }>)) {
-      if (a.fn.startsWith('approx')) return `aggregate '${name}': ${a.fn} is not translated yet (its sketch must be the embedded runtime's to agree)`;
-    }
   }
   if ((node.type === 'source.kafka' || node.type === 'sink.kafka') && (p.ssl as { rejectUnauthorized?: boolean } | undefined)?.rejectUnauthorized === false) {
     return 'ssl.rejectUnauthorized: false has no setting in the Java Kafka client (it always verifies the chain); give `ssl.ca` instead';
   }
-  if (node.type === 'sink.redis' && typeof p.url === 'string' && !/^(\$\{|rediss?:\/\/)/.test(p.url)) return 'sink.redis on Flink takes redis:// or rediss:// URLs only (a unix socket is local to one machine)';
+  if ((node.type === 'sink.redis' || node.type === 'lookup.redis') && typeof p.url === 'string' && !/^(\$\{|rediss?:\/\/)/.test(p.url)) return `${node.type} on Flink takes redis:// or rediss:// URLs only (a unix socket is local to one machine)`;
   if (node.type === 'infer' && (p.model as { kind: string }).kind === 'embeddings') return 'infer with an `embeddings` model is not translated yet (the job has no port of the index and its exact top-k); `onnx` and `http` models run on Flink';
+  if (node.type === 'sink.email' && p.deliveryGuarantee === 'exactly-once') return 'sink.email with deliveryGuarantee: exactly-once is not translated yet (its messages go out per completed checkpoint, claimed in Redis); at-least-once is';
   if (node.type === 'cep' && p.time === 'processing') return 'processing-time cep is not translated (at the end of a bounded input the embedded runtime expires every partial match; Flink\'s processing-time CepOperator does not, so the two would disagree)';
   return null;
 }

@@ -1,5 +1,5 @@
 // Comparing the two engines' file outputs for the differential tests.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { sortedLines } from '../support/flink.js';
 import type { PipelineDoc } from '../support/run.js';
@@ -29,4 +29,38 @@ export function retarget(doc: PipelineDoc, from: string, to: string): PipelineDo
  */
 export function sameParseErrors(line: string): string {
   return line.replace(/("error":"line \d+: malformed JSON)[^"\\]*(?:\\.[^"\\]*)*"/, '$1"');
+}
+
+/**
+ * trending-boosted-recs's recommendations without what depends on the order between the
+ * broadcast node's two inputs (docs/flink.md, known differences): which trending list a view saw.
+ */
+export function withoutTrendingSeen(line: string): string {
+  const { recs: _r, boosted: _b, trendingAsOf: _t, ...rest } = JSON.parse(line) as Record<string, unknown>;
+  return JSON.stringify(rest);
+}
+
+/**
+ * What the order cannot change: every view's `trendingAsOf` is the end of a window in `lists`
+ * (or null), and its `boosted` products are in that window's list. Returns how many views saw a list.
+ */
+export function boostedFromLists(recsFile: string, listsFile: string): number {
+  const lists = new Map<number, Set<unknown>>();
+  for (const l of readFileSync(listsFile, 'utf8').split('\n').filter((x) => x !== '')) {
+    const w = JSON.parse(l) as { windowEnd: number; top: { value: unknown }[] };
+    lists.set(w.windowEnd, new Set(w.top.map((t) => t.value)));
+  }
+  let seen = 0;
+  for (const l of readFileSync(recsFile, 'utf8').split('\n').filter((x) => x !== '')) {
+    const r = JSON.parse(l) as { trendingAsOf: number | null; boosted: unknown[] };
+    if (r.trendingAsOf === null) {
+      expect(r.boosted, l).toEqual([]);
+      continue;
+    }
+    const top = lists.get(r.trendingAsOf);
+    expect(top, l).toBeDefined();
+    for (const p of r.boosted) expect(top!.has(p), l).toBe(true);
+    seen++;
+  }
+  return seen;
 }

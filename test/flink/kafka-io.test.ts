@@ -160,6 +160,10 @@ describe('Kafka, Redis and HTTP on Flink agree with the embedded runtime', () =>
     for (const { file, doc } of examplePipelines().filter((p) => p.file.includes('kafka'))) {
       const pipeline = validated(doc as never);
       if (flinkProblems(pipeline).length > 0) continue;
+      // trending-boosted-recs-kafka: which trending list a view saw depends on the order between
+      // the broadcast node's inputs (docs/flink.md, known differences); its file-sourced twin is
+      // checked in joins.test.ts, and its Kafka source is clickstream-kafka's.
+      if (pipeline.nodes.some((n) => n.type === 'broadcast')) continue;
       const got = await bothAgree(orderFree(doc as unknown as PipelineDoc), clean);
       expect(got.messages + got.keys + got.lines, file).toBeGreaterThan(0);
       ran.push(file);

@@ -91,4 +91,31 @@ describe('what cannot run on Flink, and why', () => {
     expect(Object.keys(problems)).toEqual(['similar']);
     expect(problems.similar).toMatch(/embeddings.*not translated/);
   });
+
+  it('sketch aggregates, Redis lookups and at-least-once e-mail translate; exactly-once e-mail and a lookup over a socket are named', () => {
+    const mail = { host: '127.0.0.1', from: 'a@example.com', to: '{email}', subject: 'hi', text: 'x' };
+    const pipeline = validated({
+      nodes: [
+        { id: 'src', type: 'source.file', params: { path: 'in.jsonl', eventTime: { field: 'ts' } } },
+        { id: 'w', type: 'window', params: { assigner: { kind: 'session', gap: '1m' }, aggregates: { d: { fn: 'approxCountDistinct', field: 'u' }, t: { fn: 'approxTopK', field: 'p', k: 3 } } } },
+        { id: 'look', type: 'lookup.redis', params: { key: 'user:{u}', as: 'profile', ordered: false, cacheTtl: '1m' } },
+        { id: 'socket', type: 'lookup.redis', params: { url: 'unix:///tmp/redis.sock', key: 'user:{u}', as: 'profile' } },
+        { id: 'mail', type: 'sink.email', params: mail },
+        { id: 'once', type: 'sink.email', params: { ...mail, deliveryGuarantee: 'exactly-once', dedupeRedis: 'redis://127.0.0.1:6379' } },
+        { id: 'print', type: 'sink.console', params: {} },
+      ],
+      edges: [
+        { from: 'src', to: 'w' },
+        { from: 'w', to: 'print' },
+        { from: 'src', to: 'look' },
+        { from: 'src', to: 'socket' },
+        { from: 'look', to: 'mail' },
+        { from: 'socket', to: 'once' },
+      ],
+    });
+    const problems = Object.fromEntries(flinkProblems(pipeline).map((p) => [p.nodeId, p.reason]));
+    expect(Object.keys(problems).sort()).toEqual(['once', 'socket']);
+    expect(problems.once).toMatch(/exactly-once is not translated yet.*at-least-once is/);
+    expect(problems.socket).toMatch(/lookup\.redis on Flink takes redis:\/\/ or rediss:\/\//);
+  });
 });

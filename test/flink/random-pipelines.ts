@@ -1,6 +1,6 @@
 // Randomly generated pipelines over random inputs for the differential tests: a file of events
 // with disorder, late records, nulls and the odd non-number, then filter → keyBy → window (every
-// assigner, lateness, the exact aggregates) with `out`, `late` and `errors` each to a file.
+// assigner, lateness, every aggregate) with `out`, `late` and `errors` each to a file.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rng } from '../support/cep.js';
@@ -42,6 +42,8 @@ const AGGREGATES: Record<string, unknown>[] = [
   { fn: 'countDistinct', field: 'k' },
   { fn: 'topK', field: 'name', k: 2 },
   { fn: 'first' },
+  { fn: 'approxCountDistinct', field: 'id', precision: 4 },
+  { fn: 'approxTopK', field: 'w', k: 3 },
 ];
 
 function assigner(r: () => number): Record<string, unknown> {

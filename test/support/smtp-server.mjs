@@ -1,5 +1,5 @@
 // A real SMTP server (the smtp-server package) in its own process, for the e-mail sink's tests.
-// argv[2] is JSON: {secure, key, cert, auth: {user, pass} | null, startTls, tempFailFirst, refuse}.
+// argv[2] is JSON: {secure, key, cert, auth: {user, pass} | null, startTls, tempFailFirst, authTempFailFirst, refuse}.
 // Prints `listening <port>` once bound to 127.0.0.1, then one JSON line per event:
 // {kind: 'mail', at, from, to, user, secure, raw} for each message accepted, and
 // {kind: 'attempt', at} each time a client starts a message (MAIL FROM), accepted or not.
@@ -8,6 +8,7 @@ import { SMTPServer } from 'smtp-server';
 const o = JSON.parse(process.argv[2] ?? '{}');
 const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 const attempts = new Map();
+let logins = 0;
 
 const server = new SMTPServer({
   secure: Boolean(o.secure),
@@ -17,6 +18,8 @@ const server = new SMTPServer({
   allowInsecureAuth: true,
   logger: false,
   onAuth(auth, _session, cb) {
+    // authTempFailFirst: refuse the first `authTempFailFirst` logins with 454 (a temporary failure).
+    if (++logins <= (o.authTempFailFirst ?? 0)) return cb(Object.assign(new Error('Temporary authentication failure'), { responseCode: 454 }));
     if (o.auth && auth.username === o.auth.user && auth.password === o.auth.pass) return cb(null, { user: auth.username });
     cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
   },

@@ -14,6 +14,7 @@ export interface SmtpServerOptions {
   cert?: string;
   auth?: { user: string; pass: string };
   tempFailFirst?: number;
+  authTempFailFirst?: number;
   refuse?: string[];
 }
 

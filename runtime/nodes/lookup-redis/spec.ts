@@ -37,6 +37,6 @@ export const lookupRedisSpec = defineNode({
   keyOutput: 'preserve',
   // The record plus the value under `as`; merged (no `as`), the value's fields are unknown.
   outputFields: ({ params, input }) => (typeof params.as === 'string' ? unionSets([input, closedSet([{ name: params.as, doc: 'value looked up in Redis' }])]) : { fields: input.fields, open: true }),
-  flinkExport: false,
+  flinkExport: true,
   example: { key: 'profile:{userId}', kind: 'hash', as: 'profile', capacity: 500, timeout: '2s', cacheTtl: '1m' },
 });

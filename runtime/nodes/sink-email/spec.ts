@@ -15,7 +15,7 @@ export const sinkEmailSpec = defineNode({
     '- A connection error, a timeout or a temporary refusal (4xx) is retried up to `retries` times with exponential backoff from `backoff`. A message still undelivered, a permanent refusal (5xx, such as an unknown recipient) or a record missing a field a template needs goes to `errors` as `{node, error, record, code}` (`code` is the SMTP reply code, or null); without an edge from `errors` it fails the run.',
     '- After a crash and a restore from a checkpoint, with `deliveryGuarantee: at-least-once` (default) the messages sent since that checkpoint are sent again. With `exactly-once` (which needs `dedupeRedis`) the messages of each checkpoint epoch go out once the checkpoint completes; each has a deterministic id (the run\'s id and the record\'s ordinal in it, also its `Message-ID`), claimed in Redis with `SET NX` (`tributary:mail:<node>:<id>`, kept 7 days) before it is sent and released if sending fails, so a restored run never sends a message twice. It is at-most-once at the edge: a crash after the claim and before the server\'s answer loses that message rather than repeating it.',
     '- Like `sink.http`, the node contacts the server named in the file without asking for trust; only `ca`, a file, follows the trust rules for paths.',
-    '- On Flink this would be an async sink (`AsyncSinkBase`, or a `RichAsyncFunction` before a discarding sink) around an SMTP client such as Jakarta Mail with the same retry and rate rules; it is not exported, since Flink ships no SMTP connector and a job would need that extra library on the cluster.',
+    '- On Flink the node is Async I/O (`AsyncDataStream.unorderedWait`, `capacity` in flight, at parallelism 1 so the limits hold for the node) around Jakarta Mail (Eclipse Angus, bundled into the job jar) with the same message, retry and rate rules, at-least-once; `exactly-once` runs only in the embedded runtime.',
   ].join('\n'),
   params: z
     .strictObject({
@@ -58,7 +58,7 @@ export const sinkEmailSpec = defineNode({
   outputs: [ERRORS_PORT],
   keyed: 'none',
   keyOutput: 'clear',
-  flinkExport: false,
+  flinkExport: true,
   example: {
     host: '${SMTP_HOST:-127.0.0.1}',
     user: '${SMTP_USER}',

@@ -54,6 +54,8 @@ public final class PipelineComposer {
       Map.entry("sink.console", dev.tributary.flink.sink.ConsoleSink.TRANSLATOR),
       Map.entry("sink.kafka", new KafkaSinkTranslator()),
       Map.entry("sink.redis", new RedisSinkTranslator()),
+      Map.entry("lookup.redis", new dev.tributary.flink.redis.LookupTranslator()),
+      Map.entry("sink.email", new dev.tributary.flink.email.EmailSinkTranslator()),
       Map.entry("sink.http", new HttpSinkTranslator()),
       Map.entry("infer", new dev.tributary.flink.infer.InferTranslator()));
 

@@ -9,7 +9,7 @@ import java.io.Serializable;
  * embedded runtime, stateless nodes after a keyBy keep it, and Flink's own keyBy would not
  * survive a map.
  */
-public final class Rec implements Serializable {
+public class Rec implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public Object value;

@@ -101,7 +101,7 @@ public final class InferTranslator implements NodeTranslator {
 
   /** Scored records to `out`, failures to `errors` (or the job fails, naming the node, as the embedded node does without that edge). */
   static void split(NodeContext ctx, DataStream<Tuple2<Boolean, Rec>> scored) {
-    SingleOutputStreamOperator<Rec> out = scored.process(new Split(ctx.id, ctx.connected("errors")), NodeContext.REC).uid(ctx.id + "-split").name(ctx.label + " (split)");
+    SingleOutputStreamOperator<Rec> out = scored.process(new Split(ctx.id, ctx.connected("errors")), NodeContext.REC).uid(ctx.helperUid("split")).name(ctx.label + " (split)");
     ctx.output("out", out);
     if (ctx.connected("errors")) ctx.output("errors", out.getSideOutput(NodeFunction.ERRORS));
   }

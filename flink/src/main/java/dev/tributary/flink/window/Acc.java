@@ -8,7 +8,8 @@ import java.util.LinkedHashSet;
 /**
  * A window's accumulators, one cell per aggregate: numbers for count/sum/avg/min/max (value and
  * count of values), [value, arrival] for first/last, [[value, arrival]…] for collect, a set for
- * countDistinct and value → count for topK. Never the records themselves, except collect's.
+ * countDistinct, value → count for topK, and the embedded runtime's sketches for
+ * approxCountDistinct (a HyperLogLog, null until a value arrives) and approxTopK (TopKParts). Never the records themselves, except collect's.
  */
 public final class Acc implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -30,6 +31,7 @@ public final class Acc implements Serializable {
         case "collect" -> cells[i] = new ArrayList<Object[]>();
         case "countDistinct" -> cells[i] = new LinkedHashSet<Object>();
         case "topK" -> cells[i] = new LinkedHashMap<Object, Double>();
+        case "approxTopK" -> cells[i] = new TopKParts();
         default -> {}
       }
     }

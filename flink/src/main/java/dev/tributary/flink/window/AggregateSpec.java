@@ -4,8 +4,8 @@ import dev.tributary.flink.expr.Js;
 import java.io.Serializable;
 import java.util.Map;
 
-/** One output field of a window: `{fn, field?, k?}` (runtime/nodes/window/spec.ts). */
-public record AggregateSpec(String name, String fn, String field, int k) implements Serializable {
+/** One output field of a window: `{fn, field?, k?, precision?}` (runtime/nodes/window/spec.ts). */
+public record AggregateSpec(String name, String fn, String field, int k, int precision) implements Serializable {
   public boolean numeric() {
     return fn.equals("sum") || fn.equals("min") || fn.equals("max") || fn.equals("avg");
   }

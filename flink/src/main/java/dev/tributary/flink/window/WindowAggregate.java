@@ -3,6 +3,9 @@ package dev.tributary.flink.window;
 import dev.tributary.flink.Rec;
 import dev.tributary.flink.expr.Js;
 import dev.tributary.flink.expr.Json;
+import dev.tributary.flink.window.sketch.ApproxTopK;
+import dev.tributary.flink.window.sketch.Hash2;
+import dev.tributary.flink.window.sketch.HyperLogLog;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -14,7 +17,8 @@ import org.apache.flink.api.common.functions.AggregateFunction;
  * The window node's aggregates as one Flink AggregateFunction: incremental, merged when session
  * windows merge, with the embedded runtime's semantics (runtime/nodes/window/aggregates.ts): SQL
  * null handling (null and missing values skipped; no values, no sum), first/last/collect by
- * arrival, countDistinct and topK over values (objects by their JSON).
+ * arrival, countDistinct and topK over values (objects by their JSON), approxCountDistinct and
+ * approxTopK with the embedded runtime's own sketches (window/sketch), so they agree exactly.
  */
 public final class WindowAggregate implements AggregateFunction<Rec, Acc, Acc> {
   private static final long serialVersionUID = 1L;
@@ -80,6 +84,24 @@ public final class WindowAggregate implements AggregateFunction<Rec, Acc, Acc> {
         case "topK" -> {
           if (!Js.isNil(x)) ((Map<Object, Double>) a.cells[i]).merge(distinctKey(x), 1.0, Double::sum);
         }
+        case "approxCountDistinct" -> {
+          if (!Js.isNil(x)) {
+            long h = Hash2.hash(distinctKey(x));
+            if (a.cells[i] == null) a.cells[i] = new HyperLogLog(spec.precision());
+            ((HyperLogLog) a.cells[i]).addHash(Hash2.h1(h), Hash2.h2(h));
+          }
+        }
+        case "approxTopK" -> {
+          TopKParts t = (TopKParts) a.cells[i];
+          t.settle();
+          if (r instanceof Stamped st && st.ts < t.start) t.start = st.ts;
+          if (!Js.isNil(x)) {
+            Object v = distinctKey(x);
+            long h = Hash2.hash(v);
+            if (t.top == null) t.top = new ApproxTopK(spec.k());
+            t.top.addHashed(v, Hash2.h1(h), Hash2.h2(h), 1);
+          }
+        }
         default -> throw new IllegalStateException("aggregate " + spec.fn());
       }
     }
@@ -125,6 +147,14 @@ public final class WindowAggregate implements AggregateFunction<Rec, Acc, Acc> {
           Map<Object, Double> into = (Map<Object, Double>) a.cells[i];
           ((Map<Object, Double>) b.cells[i]).forEach((k, n) -> into.merge(k, n, Double::sum));
         }
+        case "approxCountDistinct" -> {
+          // A union: the order Flink merges in does not matter (HyperLogLog).
+          HyperLogLog x = (HyperLogLog) a.cells[i];
+          HyperLogLog y = (HyperLogLog) b.cells[i];
+          if (x == null) a.cells[i] = y;
+          else if (y != null) x.merge(y);
+        }
+        case "approxTopK" -> ((TopKParts) a.cells[i]).absorb((TopKParts) b.cells[i]);
         default -> throw new IllegalStateException("aggregate " + specs[i].fn());
       }
     }
@@ -152,6 +182,12 @@ public final class WindowAggregate implements AggregateFunction<Rec, Acc, Acc> {
         }
         case "countDistinct" -> (double) ((LinkedHashSet<Object>) a.cells[i]).size();
         case "topK" -> topK((Map<Object, Double>) a.cells[i], s.k());
+        case "approxCountDistinct" -> a.cells[i] == null ? 0.0 : (Object) ((HyperLogLog) a.cells[i]).estimate();
+        case "approxTopK" -> {
+          TopKParts t = (TopKParts) a.cells[i];
+          t.settle();
+          yield t.top == null ? new ArrayList<Object>() : top(t.top.candidates(), s.k());
+        }
         default -> throw new IllegalStateException("aggregate " + s.fn());
       };
       out.put(s.name(), r);
@@ -160,7 +196,11 @@ public final class WindowAggregate implements AggregateFunction<Rec, Acc, Acc> {
   }
 
   private static List<Object> topK(Map<Object, Double> counts, int k) {
-    List<Map.Entry<Object, Double>> all = new ArrayList<>(counts.entrySet());
+    return top(new ArrayList<>(counts.entrySet()), k);
+  }
+
+  /** `[{value, count}]`, the k first by count desc then value asc (a stable sort, as Array.prototype.sort). */
+  private static List<Object> top(List<Map.Entry<Object, Double>> all, int k) {
     all.sort(WindowAggregate::byCountThenValue);
     List<Object> out = new ArrayList<>();
     for (int i = 0; i < Math.min(k, all.size()); i++) {

@@ -56,12 +56,13 @@ public final class WindowTranslator implements NodeTranslator {
     for (Iterator<Map.Entry<String, JsonNode>> it = p.get("aggregates").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       String fn = e.getValue().get("fn").asText();
-      if (fn.startsWith("approx")) throw new UnsupportedNode(ctx.id, "aggregate '" + e.getKey() + "': " + fn + " is not translated yet (its sketch must match the embedded runtime's to agree)");
       JsonNode f = e.getValue().get("field");
-      list.add(new AggregateSpec(e.getKey(), fn, f == null || f.isNull() ? null : f.asText(), e.getValue().path("k").asInt(10)));
+      list.add(new AggregateSpec(e.getKey(), fn, f == null || f.isNull() ? null : f.asText(), e.getValue().path("k").asInt(10), e.getValue().path("precision").asInt(12)));
     }
     AggregateSpec[] specs = list.toArray(new AggregateSpec[0]);
     JsonNode a = p.get("assigner");
+    // Session windows merge states: approxTopK needs each session's start to merge in the embedded order (TopKParts).
+    boolean stamp = a.get("kind").asText().equals("session") && list.stream().anyMatch((s) -> s.fn().equals("approxTopK"));
     long lateness = p.path("allowedLateness").asLong(0);
     WindowAssigner<Object, ? extends Window> assigner = switch (a.get("kind").asText()) {
       case "tumbling" -> TumblingEventTimeWindows.of(ms(a, "size"), ms(a, "offset"));
@@ -69,7 +70,7 @@ public final class WindowTranslator implements NodeTranslator {
       case "session" -> EventTimeSessionWindows.withGap(ms(a, "gap"));
       default -> null;
     };
-    SingleOutputStreamOperator<Rec> checked = ctx.input().process(new Check(ctx.id, ctx.connected("errors"), specs, assigner, lateness), NodeContext.REC)
+    SingleOutputStreamOperator<Rec> checked = ctx.input().process(new Check(ctx.id, ctx.connected("errors"), specs, assigner, lateness, stamp), NodeContext.REC)
         .uid(ctx.helperUid("check")).name(ctx.label + " (check)");
     KeyedStream<Rec, Object> keyed = checked.keyBy(new RecKey());
     SingleOutputStreamOperator<Rec> out;
@@ -126,12 +127,14 @@ public final class WindowTranslator implements NodeTranslator {
 
     private final WindowAssigner<Object, ? extends Window> assigner;
     private final long lateness;
+    private final boolean stamp;
 
-    Check(String id, boolean errors, AggregateSpec[] specs, WindowAssigner<Object, ? extends Window> assigner, long lateness) {
+    Check(String id, boolean errors, AggregateSpec[] specs, WindowAssigner<Object, ? extends Window> assigner, long lateness, boolean stamp) {
       super(id, errors);
       this.specs = specs;
       this.assigner = assigner;
       this.lateness = lateness;
+      this.stamp = stamp;
     }
 
     /**
@@ -158,8 +161,9 @@ public final class WindowTranslator implements NodeTranslator {
 
     @Override
     public void processElement(Rec r, Context ctx, Collector<Rec> out) {
+      Rec fwd = stamp && ctx.timestamp() != null ? new Stamped(r, ctx.timestamp()) : r;
       if (late(r, ctx)) {
-        out.collect(r);
+        out.collect(fwd);
         return;
       }
       for (AggregateSpec s : specs) {
@@ -169,7 +173,7 @@ public final class WindowTranslator implements NodeTranslator {
           return;
         }
       }
-      out.collect(r);
+      out.collect(fwd);
     }
   }
 }
