@@ -102,7 +102,9 @@ describe('flink CLI robustness', () => {
   it('cluster down stops a process started with the folder\'s Flink config', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tributary-flink-down-'));
     // The command line `cluster up` gives a JobManager: a Flink main class and --configDir <dir>/conf.
-    const jm = spawn('bash', ['-c', 'sleep 60', 'org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint', '--configDir', join(dir, 'conf')], { stdio: 'ignore' });
+    // Node, not `bash -c 'sleep 60'`: bash replaces itself with sleep, whose command line no longer
+    // names the Flink class, so whether the test held depended on how fast the machine was.
+    const jm = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', 'org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint', '--configDir', join(dir, 'conf')], { stdio: 'ignore' });
     const exited = new Promise((r) => jm.once('exit', r));
     try {
       writeFileSync(join(dir, 'cluster.pids'), `${jm.pid}\n`);
