@@ -241,6 +241,53 @@ describe('TTL (Flink StateTtlConfig)', () => {
     expect(r.values()).toEqual([1]);
   });
 
+
+  it('map: counters expire on time after the cleanup has passed over their map (get, increment, top)', () => {
+    // Reads skip an entry's own time while the oldest time its map can hold is unexpired; the
+    // cleanup raises that bound. Entries written after the raise must still expire on their own time.
+    // One entry checked per cleanup step, so the reads below meet expired entries before the cleanup does.
+    const { clock, b } = backend(0, 1);
+    const m = b.map('m', TTL);
+    b.setCurrentKey('k');
+    m.increment('old');
+    clock.advanceTo(60);
+    m.increment('mid');
+    m.increment('mid');
+    clock.advanceTo(100);
+    for (let i = 0; i < 5; i++) b.cleanupStep(); // a full pass: 'old' goes, the map's bound moves up to 60
+    expect(m.keys()).toEqual(['mid']);
+    clock.advanceTo(120);
+    m.increment('new');
+    expect(m.top(2)).toEqual([['mid', 2], ['new', 1]]);
+    clock.advanceTo(159);
+    expect(m.get('mid')).toBe(2);
+    clock.advanceTo(160);
+    expect(m.get('mid')).toBeUndefined();
+    expect(m.top(2)).toEqual([['new', 1]]);
+    expect(m.increment('mid')).toBe(1); // an expired counter starts again
+    clock.advanceTo(220);
+    expect(m.top(2)).toEqual([['mid', 1]]);
+    expect(m.increment('new')).toBe(1);
+  });
+
+  it('map: the bytes counted follow a value that is not a number in and out of a counter map', () => {
+    const { b } = backend();
+    const m = b.map('m');
+    b.setCurrentKey('k');
+    m.increment('a');
+    m.increment('b', 2);
+    const counters = b.stateSize().bytes;
+    m.put('c', { label: 'x' });
+    m.put('a', 'text');
+    m.remove('c');
+    m.put('a', 1);
+    expect(b.stateSize().bytes).toBe(counters);
+    m.put('a', 'text');
+    const restored = backend().b;
+    restored.map('m');
+    restored.restore(b.snapshot());
+    expect(restored.stateSize().bytes).toBe(b.stateSize().bytes);
+  });
   it('a restored snapshot keeps last-access times: TTL continues where it was', () => {
     const { clock, b } = backend(1000);
     const v = b.value('v', TTL);
