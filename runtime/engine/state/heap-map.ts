@@ -47,8 +47,8 @@ class MapSlot {
  */
 const COMPACT_MIN = 64;
 
-/** The slot object, its Map and its arrays (the bytes array is counted when it is made). */
-const SLOT_BYTES = OBJECT_HEADER + 7 * FIELD + MAP_HEADER + 3 * ARRAY_HEADER;
+/** The slot object (8 fields), its Map and its arrays (the bytes array is counted when it is made). */
+const SLOT_BYTES = OBJECT_HEADER + 8 * FIELD + MAP_HEADER + 3 * ARRAY_HEADER;
 
 const ENTRIES = 0;
 const KEYS = 1;
