@@ -3,7 +3,10 @@
 // 200k and 1M events (and 10M with BENCH_PROCESS_LONG=1), beside its hand-written twin; the
 // per-record cost of the process code and state is the pipeline's time per event minus that of
 // the same pipeline with pass-through code. BENCH_PROCESS_V1=1 adds the pipeline's code as it was
-// before incremental top-K and the state handles (slow: ~10k events/s).
+// before incremental top-K and the state handles (slow: ~10k events/s). Below the table, where an
+// event's CPU time goes: one more 1M-event run under V8's CPU profiler, its self time grouped by
+// what the code is (bench/process-profile.ts).
+import type { CostLine } from './process-profile.js';
 import { PROCESS_GEN, type ProcessResult } from './process.js';
 import { runProcessScenario } from './process.js';
 import { type BenchSection, fmtRate as fmtM, type Measured, table } from './section.js';
@@ -16,6 +19,9 @@ function fmtRate(n: number): string {
 const TARGET = 300_000;
 /** Flat: the last tenth of the run at least this share of the first tenth's events/s. */
 const FLAT = 0.8;
+
+/** Events of the profiled run. */
+const PROFILED = 1_000_000;
 
 function sizes(): number[] {
   const n = [200_000, 1_000_000];
@@ -59,5 +65,11 @@ export const processSection: BenchSection = {
       ]);
     }
     table(rows, out);
+    const prof = child(`profile-${PROFILED}`) as Measured & ProcessResult;
+    const costs = prof.costs ?? [];
+    const total = costs.reduce((a, c) => a + c.usPerEvent, 0);
+    out('');
+    out(`where an event's CPU time goes (${PROFILED.toLocaleString('en-US')} events under the CPU profiler, ${total.toFixed(2)} µs/event in all; self time, so what V8 inlines into the process code counts there):`);
+    table([['', 'µs/event', 'share'], ...costs.map((c: CostLine) => [c.group, c.usPerEvent.toFixed(2), `${(c.share * 100).toFixed(1)} %`])], out);
   },
 };

@@ -5,20 +5,18 @@
 // (what the engine costs without the code and its state), so the per-record cost of the process
 // nodes' code and state is the difference.
 //
-// Where a record's time goes (node --cpu-prof over 500k events of `engine`, machine load ~30 on 2
-// cores, so shares rather than times): garbage collection ~20 %; the process code with what V8
-// inlines into it (list reads in place, timer calls, building the output records) ~17 %; map
-// increments ~13 % (a lookup in the product's co-view map, memory-bound as in the hand-written
-// twin) and new co-view entries ~7 % (the map's table growing); top(5) ~10 % (the first touch of
-// the product's state in a record: cache misses on its slot and index, not work); the key's slot
-// lookup ~7 %; timers ~3 %; list size/at ~2 %; the engine's batch loop and emit ~2 %. Map entries
-// are positions into parallel value/time/bytes arrays (no object and no boxed time per entry),
-// TTL reads the clock once per input batch, list reads check expiry once per instant and the
-// timer index remembers the last key, so the shares left are lookups in maps far larger than the
-// CPU caches plus the allocation the pipeline's code itself does (its output records and list
-// elements). Before this work: sorting each product's whole co-view map on every view, list copies
-// and a TTL cleanup walk on every state access; then (state handles, incremental top-K) GC ~22 %,
-// code ~20 %, map increment and write ~18 %, key lookups ~7 %, TTL checks ~2 %.
+// Where a record's time goes: the section prints it (a 1M-event run under the CPU profiler,
+// bench/process-profile.ts). At load ~18 on 2 cores, ~10.6 CPU µs an event: the process code with
+// what V8 inlines into it ~29 % (mostly first touches of a key's state: the product's slot, its
+// top-5 index, the user's lists), map state ~27 % (two thirds of it the lookup in the product's
+// co-view map, a hash table far larger than the CPU caches, as in the hand-written twin), GC ~11 %,
+// the key's slot lookup ~8 %, timers ~7 %, list state ~6 %, the engine's batch loop, keyBy and emit
+// ~2 %. What was cut for it: top(5) reads only its index (values copied beside the keys, no read
+// of the map's value array per ranked entry), expiry checks skip an entry's time while the slot's
+// oldest possible time is unexpired, counter maps keep no bytes array, and the pipeline keeps a
+// user's views as two lists of strings instead of an object (and a boxed time) per view. Before
+// (state handles and incremental top-K already in): GC ~16 %, code ~18 % (a cache miss per list
+// element object), map increments ~14 %, top(5) ~9 %, key lookups ~6 %.
 //
 // Why the rate falls over a run: the per-product co-view maps grow with every view (their 2 h TTL
 // is processing time, so nothing expires in a bounded run of minutes) until the replayed batches
@@ -35,6 +33,7 @@ import { OPERATORS } from '../runtime/nodes/operators.js';
 import { makeRegistry, NODE_SPECS } from '../runtime/nodes/registry.js';
 import { prebuiltBatches } from './chain.js';
 import { benchOperators, discardSpec, replaySpec } from './operators.js';
+import { type CostLine, profiled } from './process-profile.js';
 import { ProcessTwin } from './process-twin.js';
 import type { ScenarioResult } from './section.js';
 
@@ -53,6 +52,8 @@ export interface ProcessResult extends ScenarioResult {
    * wall-clock tenths follow the load, these follow what the run itself costs.
    */
   cpuTenths: number[];
+  /** With a `profile-` scenario: where the time went, per event. */
+  costs?: CostLine[];
 }
 
 type Doc = { nodes: { id: string; type: string; params: Record<string, unknown> }[]; edges: { from: string; to: string }[] };
@@ -110,7 +111,7 @@ class Tenths {
   }
 }
 
-async function engine(scenario: string, which: 'shipped' | 'v1', records: number, passThrough: boolean): Promise<ProcessResult> {
+async function engine(scenario: string, which: 'shipped' | 'v1', records: number, passThrough: boolean, profile = false): Promise<ProcessResult> {
   const { batches, span } = batchesFor(records);
   const { pipeline, problems } = validatePipeline(benchDoc(which, records, passThrough), makeRegistry([...NODE_SPECS, replaySpec, discardSpec]));
   if (!pipeline) throw new Error(problems.map((p) => p.message).join('\n'));
@@ -121,15 +122,15 @@ async function engine(scenario: string, which: 'shipped' | 'v1', records: number
     pulled = Math.min(records, pulled + 16 * BATCH);
   };
   const job = planJob(pipeline, { operators: { ...OPERATORS, ...benchOperators(batches, span, onPull) }, resolvePath: (x) => x, stdout: process.stdout });
+  // The replay sends whole batches: the last one may overshoot `records`.
+  const sent = () => job.metrics.find((m) => m.nodeId === 'clicks')!.recordsOut;
   const t0 = performance.now();
-  await job.run();
+  const costs = profile ? await profiled(() => job.run(), sent) : (await job.run(), undefined);
   const seconds = (performance.now() - t0) / 1000;
   tenths.mark(records);
   const sink = job.metrics.find((m) => m.nodeId === 'recommendations')!;
   if (sink.recordsIn === 0) throw new Error('nothing reached the sink');
-  // The replay sends whole batches: the last one may overshoot `records`.
-  const sent = job.metrics.find((m) => m.nodeId === 'clicks')!.recordsOut;
-  return { scenario, records: sent, seconds, out: sink.recordsIn, tenths: tenths.rates(), cpuTenths: tenths.rates(2) };
+  return { scenario, records: sent(), seconds, out: sink.recordsIn, tenths: tenths.rates(), cpuTenths: tenths.rates(2), costs };
 }
 
 function plain(scenario: string, records: number): ProcessResult {
@@ -156,14 +157,19 @@ function plain(scenario: string, records: number): ProcessResult {
   return { scenario, records, seconds, out: twin.out, tenths: tenths.rates(), cpuTenths: tenths.rates(2) };
 }
 
-/** Scenario names: `<kind>-<records>`, kind one of engine, v1 (today's code before this change), passthrough, plain. */
+/**
+ * Scenario names: `<kind>-<records>`, kind one of engine, profile (engine under the CPU profiler),
+ * v1 (the pipeline's code before incremental top-K and state handles), passthrough, plain.
+ */
 export async function runProcessScenario(scenario: string): Promise<ProcessResult> {
-  const m = /^(engine|v1|passthrough|plain)-(\d+)$/.exec(scenario);
+  const m = /^(engine|profile|v1|passthrough|plain)-(\d+)$/.exec(scenario);
   if (m === null) throw new Error(`unknown scenario ${scenario}`);
   const records = Number(m[2]);
   switch (m[1]) {
     case 'engine':
       return engine(scenario, 'shipped', records, false);
+    case 'profile':
+      return engine(scenario, 'shipped', records, false, true);
     case 'v1':
       return engine(scenario, 'v1', records, false);
     case 'passthrough':

@@ -241,6 +241,85 @@ describe('TTL (Flink StateTtlConfig)', () => {
     expect(r.values()).toEqual([1]);
   });
 
+
+  it('map: counters expire on time after the cleanup has passed over their map (get, increment, top)', () => {
+    // Reads skip an entry's own time while the oldest time its map can hold is unexpired; the
+    // cleanup raises that bound. Entries written after the raise must still expire on their own time.
+    // One entry checked per cleanup step, so the reads below meet expired entries before the cleanup does.
+    const { clock, b } = backend(0, 1);
+    const m = b.map('m', TTL);
+    b.setCurrentKey('k');
+    m.increment('old');
+    clock.advanceTo(60);
+    m.increment('mid');
+    m.increment('mid');
+    clock.advanceTo(100);
+    for (let i = 0; i < 5; i++) b.cleanupStep(); // a full pass: 'old' goes, the map's bound moves up to 60
+    expect(m.keys()).toEqual(['mid']);
+    clock.advanceTo(120);
+    m.increment('new');
+    expect(m.top(2)).toEqual([['mid', 2], ['new', 1]]);
+    clock.advanceTo(159);
+    expect(m.get('mid')).toBe(2);
+    clock.advanceTo(160);
+    expect(m.get('mid')).toBeUndefined();
+    expect(m.top(2)).toEqual([['new', 1]]);
+    expect(m.increment('mid')).toBe(1); // an expired counter starts again
+    clock.advanceTo(220);
+    expect(m.top(2)).toEqual([['mid', 1]]);
+    expect(m.increment('new')).toBe(1);
+  });
+
+  it('map: a restored map knows its oldest time again, so its entries expire on time (get, increment, top)', () => {
+    // The bound that lets reads skip an entry's time is not in the snapshot: a restore must work it
+    // out from the entries' times, or a restored entry would never read as expired. Other keys
+    // come first, so the cleanup (one entry a step) does not reach 'k' during the reads.
+    for (const update of [TTL, READ]) {
+      const { clock, b } = backend(0);
+      b.map('m', update);
+      b.setCurrentKey('k');
+      b.map('m').increment('a');
+      clock.advanceTo(50);
+      b.map('m').increment('b', 2);
+      const own = b.snapshot();
+      const others = Array.from({ length: 50 }, (_, i): (typeof own.keys)[number] => [`x${i}`, [[['c', 1, 60]]]]);
+      const snap = { ...own, keys: [...others, ...own.keys] };
+      const restored = (at: number) => {
+        const r = backend(at, 1).b;
+        const m = r.map('m', update);
+        r.restore(snap);
+        r.setCurrentKey('k');
+        return m;
+      };
+      expect(restored(90).top(2)).toEqual([['b', 2], ['a', 1]]);
+      const n = restored(100);
+      expect(n.get('a')).toBeUndefined();
+      expect(n.top(2)).toEqual([['b', 2]]);
+      expect(n.increment('a')).toBe(1);
+      expect(restored(100).top(1)).toEqual([['b', 2]]);
+      expect(restored(100).increment('a', 5)).toBe(5);
+      expect(restored(150).top(5)).toEqual([]);
+    }
+  });
+
+  it('map: the bytes counted follow a value that is not a number in and out of a counter map', () => {
+    const { b } = backend();
+    const m = b.map('m');
+    b.setCurrentKey('k');
+    m.increment('a');
+    m.increment('b', 2);
+    const counters = b.stateSize().bytes;
+    m.put('c', { label: 'x' });
+    m.put('a', 'text');
+    m.remove('c');
+    m.put('a', 1);
+    expect(b.stateSize().bytes).toBe(counters);
+    m.put('a', 'text');
+    const restored = backend().b;
+    restored.map('m');
+    restored.restore(b.snapshot());
+    expect(restored.stateSize().bytes).toBe(b.stateSize().bytes);
+  });
   it('a restored snapshot keeps last-access times: TTL continues where it was', () => {
     const { clock, b } = backend(1000);
     const v = b.value('v', TTL);

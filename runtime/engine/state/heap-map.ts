@@ -9,6 +9,11 @@
 // nothing and the garbage collector has one array to trace where it had an object per entry.
 // Positions of removed entries are reused. Once `top` has been asked for, a TopIndex kept up to
 // date by every write knows the top entries without sorting the map (top-index.ts).
+//
+// With TTL a slot also keeps `since`, a time no entry's last access is older than: while it has
+// not expired, no entry of the slot can have, and a read or write skips the entry's time (a cache
+// miss in a large map) for the expiry check. Writes lower it; a full cleanup pass over the slot
+// raises it to the oldest time it saw, so in an endless run the shortcut keeps working.
 import { HeapState, type Slots, UNFINISHED } from './heap-state.js';
 import { ARRAY_HEADER, FIELD, MAP_ENTRY, MAP_HEADER, OBJECT_HEADER, estimateBytes, keyBytes } from './size.js';
 import { TopIndex } from './top-index.js';
@@ -23,10 +28,17 @@ class MapSlot {
   readonly v: unknown[] = [];
   /** Last-access times (with TTL; empty without). */
   readonly t: number[] = [];
-  /** Bytes each value was counted for. */
-  readonly b: number[] = [];
+  /**
+   * Bytes each value was counted for; null while every value is a number, whose bytes follow from
+   * the value itself (a counter map then keeps no third array: less memory, one miss less a write).
+   */
+  b: number[] | null = null;
+  /** Entries whose value is not a number: the bytes array goes again when none is left. */
+  others = 0;
   /** Free positions, reused before the arrays grow. */
   readonly free: number[] = [];
+  /** With TTL: no entry was last accessed before this time (a lower bound; Infinity when empty). */
+  since = Infinity;
 }
 
 /**
@@ -35,8 +47,8 @@ class MapSlot {
  */
 const COMPACT_MIN = 64;
 
-/** The slot object, its Map and its four arrays. */
-const SLOT_BYTES = OBJECT_HEADER + 6 * FIELD + MAP_HEADER + 4 * ARRAY_HEADER;
+/** The slot object (8 fields), its Map and its arrays (the bytes array is counted when it is made). */
+const SLOT_BYTES = OBJECT_HEADER + 8 * FIELD + MAP_HEADER + 3 * ARRAY_HEADER;
 
 const ENTRIES = 0;
 const KEYS = 1;
@@ -53,11 +65,13 @@ function numberBytes(v: number): number {
 
 export class HeapMapState extends HeapState implements MapState {
   readonly kind = 'map';
-  /** Array elements per entry: value, bytes, and the time with TTL. */
-  private readonly perEntry = FIELD * (this.ttl > 0 ? 3 : 2);
+  /** Array elements per entry: value, and the time with TTL (the bytes array's is added when there is one). */
+  private readonly perEntry = FIELD * (this.ttl > 0 ? 2 : 1);
   /** The map being swept by the incremental cleanup, and where the sweep is in it. */
   private sweepOf: MapSlot | null = null;
   private sweepIt: MapIterator<MapKey> | null = null;
+  /** The oldest last-access time the sweep of `sweepOf` has seen or written since it began. */
+  private sweepMin = Infinity;
   /** The largest `n` asked of `top`: the size of the indexes kept. */
   private topCap = 0;
 
@@ -96,7 +110,7 @@ export class HeapMapState extends HeapState implements MapState {
     }
     const old = s.v[i];
     let v = by;
-    if (ttl === 0 || !expired(s.t[i]!, ttl, now)) {
+    if (ttl === 0 || !this.mayExpire(s, now) || !expired(s.t[i]!, ttl, now)) {
       if (typeof old !== 'number') this.fail(`increment: the value at ${JSON.stringify(k)} is not a number`);
       v = old + by;
     }
@@ -146,7 +160,7 @@ export class HeapMapState extends HeapState implements MapState {
     if (n > this.topCap) this.topCap = n;
     let x = s.top;
     if (x === null || x.cap < n) x = this.rebuild(s, now);
-    else if (ttl > 0) {
+    else if (ttl > 0 && this.mayExpire(s, now)) {
       // Never return an expired entry: one expired among those asked for means a fresh ranking.
       const m = Math.min(n, x.at.length);
       for (let j = 0; j < m; j++) {
@@ -161,12 +175,8 @@ export class HeapMapState extends HeapState implements MapState {
     if (s === undefined || x === null) return [];
     const m = Math.min(n, x.at.length);
     const out = new Array<[MapKey, number]>(m);
-    const refresh = this.refreshOnRead;
-    for (let j = 0; j < m; j++) {
-      const i = x.at[j]!;
-      if (refresh) s.t[i] = now;
-      out[j] = [x.keys[j]!, s.v[i] as number];
-    }
+    for (let j = 0; j < m; j++) out[j] = [x.keys[j]!, x.vs[j]!];
+    if (this.refreshOnRead) for (let j = 0; j < m; j++) this.touched(s, x.at[j]!, now);
     return out;
   }
 
@@ -189,7 +199,8 @@ export class HeapMapState extends HeapState implements MapState {
     const s = this.current();
     if (s === undefined) return;
     let bytes = SLOT_BYTES;
-    for (const [k, i] of s.m) bytes += this.entryBytes(k, s.b[i]!);
+    for (const [k, i] of s.m) bytes += this.entryBytes(s, k, bytesAt(s, i));
+    if (s.b !== null) bytes += ARRAY_HEADER;
     this.dropCurrent(bytes);
   }
 
@@ -208,11 +219,15 @@ export class HeapMapState extends HeapState implements MapState {
     for (const [k, v, t] of saved as SavedMap) {
       const b = estimateBytes(v);
       const i = s.v.length;
+      if (typeof v !== 'number' && s.others++ === 0) bytes += this.withBytes(s);
       s.m.set(k, i);
       s.v.push(v);
-      s.b.push(b);
-      if (ttl) s.t.push(t);
-      bytes += this.entryBytes(k, b);
+      if (s.b !== null) s.b.push(b);
+      if (ttl) {
+        s.t.push(t);
+        if (t < s.since) s.since = t;
+      }
+      bytes += this.entryBytes(s, k, b);
     }
     return [s, bytes];
   }
@@ -223,6 +238,7 @@ export class HeapMapState extends HeapState implements MapState {
     if (this.sweepOf !== s) {
       this.sweepOf = s;
       this.sweepIt = m.keys();
+      this.sweepMin = Infinity;
     }
     const it = this.sweepIt!;
     let freed = 0;
@@ -238,15 +254,18 @@ export class HeapMapState extends HeapState implements MapState {
       const i = m.get(k)!;
       const t = s.t[i]!;
       if (expired(t, this.ttl, now)) {
-        freed += this.entryBytes(k, s.b[i]!);
+        freed += this.entryBytes(s, k, bytesAt(s, i));
         this.release(s, k, i);
       } else {
         this.store.live(t + this.ttl);
+        if (t < this.sweepMin) this.sweepMin = t;
       }
     }
+    // Every entry's time has been seen (or written, see `touched`) since the pass began.
+    s.since = this.sweepMin;
     this.sweepOf = null;
     this.sweepIt = null;
-    if (m.size === 0) this.store.dropAt(slots, this.slot, SLOT_BYTES + freed);
+    if (m.size === 0) this.store.dropAt(slots, this.slot, SLOT_BYTES + (s.b === null ? 0 : ARRAY_HEADER) + freed);
     else {
       this.store.bytes -= freed;
       this.compact(s);
@@ -271,36 +290,43 @@ export class HeapMapState extends HeapState implements MapState {
 
   /** A new entry `k` → `v` (counted as `b` bytes), written at `now`. */
   private insert(s: MapSlot, k: MapKey, v: unknown, b: number, now: number): void {
+    if (typeof v !== 'number' && s.others++ === 0) this.store.bytes += this.withBytes(s);
     let i: number;
     if (s.free.length > 0) {
       i = s.free.pop()!;
       s.v[i] = v;
-      s.b[i] = b;
-      if (this.ttl > 0) s.t[i] = now;
+      if (s.b !== null) s.b[i] = b;
+      if (this.ttl > 0) this.touched(s, i, now);
     } else {
       i = s.v.length;
       s.v.push(v);
-      s.b.push(b);
-      if (this.ttl > 0) s.t.push(now);
+      if (s.b !== null) s.b.push(b);
+      if (this.ttl > 0) {
+        s.t.push(now);
+        this.touched(s, i, now);
+      }
     }
     s.m.set(k, i);
-    this.store.bytes += this.entryBytes(k, b);
-    if (s.top !== null && !s.top.written(k, i, undefined)) s.top = null;
+    this.store.bytes += this.entryBytes(s, k, b);
+    if (s.top !== null && !s.top.written(k, i, v, undefined)) s.top = null;
   }
 
   /** Write `v` (counted as `b` bytes) over the entry of `k` at `i`. */
   private overwrite(s: MapSlot, k: MapKey, i: number, v: unknown, b: number, now: number): void {
     let old = s.v[i];
     // An expired entry being overwritten is new to a reader: out of the ranking first.
-    if (this.ttl > 0 && expired(s.t[i]!, this.ttl, now)) {
+    if (this.ttl > 0 && this.mayExpire(s, now) && expired(s.t[i]!, this.ttl, now)) {
       if (s.top !== null && !s.top.removed(i)) s.top = null;
       old = undefined;
     }
-    this.store.bytes += b - s.b[i]!;
+    const was = s.v[i];
+    if (typeof v !== 'number' && typeof was === 'number' && s.others++ === 0) this.store.bytes += this.withBytes(s);
+    this.store.bytes += b - bytesAt(s, i);
     s.v[i] = v;
-    s.b[i] = b;
-    if (this.ttl > 0) s.t[i] = now;
-    if (s.top !== null && !s.top.written(k, i, old)) s.top = null;
+    if (s.b !== null) s.b[i] = b;
+    if (typeof v === 'number' && typeof was !== 'number' && --s.others === 0) this.withoutBytes(s);
+    if (this.ttl > 0) this.touched(s, i, now);
+    if (s.top !== null && !s.top.written(k, i, v, old)) s.top = null;
   }
 
   /** The current key's slot after dropping its expired entries and refreshing the rest as read; undefined when none is left. */
@@ -310,7 +336,7 @@ export class HeapMapState extends HeapState implements MapState {
     if (s === undefined || this.ttl === 0) return s;
     for (const [k, i] of s.m) {
       if (expired(s.t[i]!, this.ttl, now)) this.removeEntry(s, k, i);
-      else if (this.refreshOnRead) s.t[i] = now;
+      else if (this.refreshOnRead) this.touched(s, i, now);
     }
     return this.current();
   }
@@ -319,14 +345,14 @@ export class HeapMapState extends HeapState implements MapState {
   private rebuild(s: MapSlot, now: number): TopIndex | null {
     // The index being built is the slot's already, so a compaction on the way (an expired entry
     // removed) moves its positions too; it holds no expired entry, so a removal leaves it be.
-    const x = new TopIndex(this.topCap, s.v);
+    const x = new TopIndex(this.topCap);
     s.top = x;
     for (const [k, i] of s.m) {
       if (this.ttl > 0 && expired(s.t[i]!, this.ttl, now)) {
         this.removeEntry(s, k, i);
         continue;
       }
-      x.offer(k, i);
+      x.offer(k, i, s.v[i]);
     }
     if (this.current() !== s) return null;
     s.top = x;
@@ -341,11 +367,11 @@ export class HeapMapState extends HeapState implements MapState {
     if (this.current() !== s) return -1;
     const i = s.m.get(k);
     if (i === undefined) return -1;
-    if (expired(s.t[i]!, this.ttl, now)) {
+    if (this.mayExpire(s, now) && expired(s.t[i]!, this.ttl, now)) {
       this.removeEntry(s, k, i);
       return -1;
     }
-    if (this.refreshOnRead) s.t[i] = now;
+    if (this.refreshOnRead) this.touched(s, i, now);
     return i;
   }
 
@@ -360,7 +386,7 @@ export class HeapMapState extends HeapState implements MapState {
           this.removeEntry(s, k, i);
           continue;
         }
-        if (this.refreshOnRead) s.t[i] = now;
+        if (this.refreshOnRead) this.touched(s, i, now);
       }
       out.push(mode === ENTRIES ? [k, s.v[i]] : mode === KEYS ? k : s.v[i]);
     }
@@ -369,9 +395,9 @@ export class HeapMapState extends HeapState implements MapState {
 
   /** Remove entry `k` at `i` from the current key's slot `s`; the slot goes when it is empty. */
   private removeEntry(s: MapSlot, k: MapKey, i: number): void {
-    const bytes = this.entryBytes(k, s.b[i]!);
+    const bytes = this.entryBytes(s, k, bytesAt(s, i));
     this.release(s, k, i);
-    if (s.m.size === 0) this.dropCurrent(SLOT_BYTES + bytes);
+    if (s.m.size === 0) this.dropCurrent(SLOT_BYTES + (s.b === null ? 0 : ARRAY_HEADER) + bytes);
     else {
       this.store.bytes -= bytes;
       this.compact(s);
@@ -390,18 +416,18 @@ export class HeapMapState extends HeapState implements MapState {
     const ttl = this.ttl > 0;
     const v = s.v.slice();
     const t = ttl ? s.t.slice() : s.t;
-    const b = s.b.slice();
+    const b = s.b === null ? null : s.b.slice();
     const to = new Int32Array(v.length);
     let p = 0;
     for (const [k, i] of s.m) {
       s.v[p] = v[i];
-      s.b[p] = b[i]!;
+      if (b !== null) s.b![p] = b[i]!;
       if (ttl) s.t[p] = t[i]!;
       s.m.set(k, p);
       to[i] = p++;
     }
     s.v.length = p;
-    s.b.length = p;
+    if (s.b !== null) s.b.length = p;
     if (ttl) s.t.length = p;
     s.free.length = 0;
     const x = s.top;
@@ -412,13 +438,53 @@ export class HeapMapState extends HeapState implements MapState {
   private release(s: MapSlot, k: MapKey, i: number): void {
     s.m.delete(k);
     if (s.top !== null && !s.top.removed(i)) s.top = null;
+    const was = s.v[i];
     s.v[i] = undefined;
     s.free.push(i);
+    if (typeof was !== 'number' && --s.others === 0) this.withoutBytes(s);
   }
 
-  private entryBytes(k: MapKey, b: number): number {
-    return MAP_ENTRY + keyBytes(k) + this.perEntry + b;
+  /** Whether an entry of `s` can have expired at `now` (with TTL): its oldest possible time has. */
+  private mayExpire(s: MapSlot, now: number): boolean {
+    return expired(s.since, this.ttl, now);
   }
+
+  /** Entry `i` of `s` was accessed at `now` (with TTL): its time, the slot's bound, a sweep's. */
+  private touched(s: MapSlot, i: number, now: number): void {
+    s.t[i] = now;
+    if (now < s.since) s.since = now;
+    if (s === this.sweepOf && now < this.sweepMin) this.sweepMin = now;
+  }
+
+  /** The last value of `s` that is not a number is gone: drop the bytes array (and its bytes). */
+  private withoutBytes(s: MapSlot): void {
+    if (s.b === null) return;
+    s.b = null;
+    this.store.bytes -= ARRAY_HEADER + FIELD * s.m.size;
+  }
+
+  /** Bytes entry `k` of `s` holds, its value counted as `b`. */
+  private entryBytes(s: MapSlot, k: MapKey, b: number): number {
+    return MAP_ENTRY + keyBytes(k) + this.perEntry + (s.b === null ? 0 : FIELD) + b;
+  }
+
+  /**
+   * A value that is not a number is about to be written into `s`, which keeps no bytes array yet:
+   * make it, from the numbers there. Returns the bytes it adds (its header and an element per entry).
+   */
+  private withBytes(s: MapSlot): number {
+    if (s.b !== null) return 0;
+    const v = s.v;
+    const b = new Array<number>(v.length);
+    for (let i = 0; i < v.length; i++) b[i] = v[i] === undefined ? 0 : numberBytes(v[i] as number);
+    s.b = b;
+    return ARRAY_HEADER + FIELD * s.m.size;
+  }
+}
+
+/** Bytes the value at `i` was counted for. */
+function bytesAt(s: MapSlot, i: number): number {
+  return s.b === null ? numberBytes(s.v[i] as number) : s.b[i]!;
 }
 
 function describe(v: unknown): string {

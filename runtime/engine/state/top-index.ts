@@ -2,8 +2,11 @@
 // without sorting the map. Entries rank by numeric value, largest first, ties by key ascending;
 // entries whose value is not a number (or is NaN) do not rank.
 //
-// The index holds at most `cap` entries in rank order, each as its key and the position of its
-// value in the map slot's value array (heap-map.ts), so a write costs no lookup and no object.
+// The index holds at most `cap` entries in rank order, each as its key, its value and the position
+// of its entry in the map slot's arrays (heap-map.ts), so a write costs no lookup and no object.
+// The values are copies kept beside the keys: ranking and answering `top` read only the index's
+// own small arrays, never the map's value array, whose elements for one key's top entries sit far
+// apart in a large map (a cache miss each, measured as most of `top`'s time).
 // Either it is `complete` (every ranked entry of the map is in it) or it is full and every ranked
 // entry outside it ranks after its last entry. Writes keep that true in O(cap): a value that grows
 // moves up, a new or grown outside entry that beats the last one takes its place. The one thing it
@@ -36,44 +39,34 @@ function before(v: number, k: MapKey, w: number, j: MapKey): boolean {
 
 export class TopIndex {
   readonly keys: MapKey[] = [];
-  /** Where each ranked entry's value sits in `vals`. */
+  /** Each ranked entry's value (a copy of the map's). */
+  readonly vs: number[] = [];
+  /** Where each ranked entry sits in the map slot's arrays. */
   readonly at: number[] = [];
   complete = true;
 
-  /**
-   * @param vals the map slot's value array (the same array for the slot's life: it only grows)
-   */
-  constructor(
-    readonly cap: number,
-    private readonly vals: unknown[],
-  ) {}
+  constructor(readonly cap: number) {}
 
-  /** The value of the entry ranked `j`. */
-  value(j: number): number {
-    return this.vals[this.at[j]!] as number;
-  }
-
-  /** Offer an entry during a rebuild (the map's entries one by one; starts complete and empty). */
-  offer(k: MapKey, i: number): void {
-    const v = this.vals[i];
+  /** Offer entry `k` (at `i`, holding `v`) during a rebuild (the map's entries one by one; starts complete and empty). */
+  offer(k: MapKey, i: number, v: unknown): void {
     if (!ranked(v)) return;
     const n = this.keys.length;
     if (n === this.cap) {
       this.complete = false;
-      if (!before(v, k, this.value(n - 1), this.keys[n - 1]!)) return;
+      if (!before(v, k, this.vs[n - 1]!, this.keys[n - 1]!)) return;
       this.keys.pop();
+      this.vs.pop();
       this.at.pop();
     }
     this.insert(k, i, v);
   }
 
   /**
-   * Entry `k` (at `i`, now holding its new value; `old` its previous value, undefined when it is
-   * new in the map) was written. Returns false when the index can no longer tell the top and must
-   * be rebuilt.
+   * Entry `k` (at `i`) was written and now holds `v`; `old` is its previous value, undefined when
+   * it is new in the map. Returns false when the index can no longer tell the top and must be
+   * rebuilt.
    */
-  written(k: MapKey, i: number, old: unknown): boolean {
-    const v = this.vals[i];
+  written(k: MapKey, i: number, v: unknown, old: unknown): boolean {
     const j = old === undefined ? -1 : this.at.indexOf(i);
     if (j >= 0) {
       if (!ranked(v)) return this.removeAt(j);
@@ -89,11 +82,12 @@ export class TopIndex {
       // An incomplete index is full; n < cap only in a complete one.
       return true;
     }
-    if (!before(v, k, this.value(n - 1), this.keys[n - 1]!)) {
+    if (!before(v, k, this.vs[n - 1]!, this.keys[n - 1]!)) {
       this.complete = false;
       return true;
     }
     this.keys.pop();
+    this.vs.pop();
     this.at.pop();
     this.complete = false;
     this.insert(k, i, v);
@@ -108,6 +102,7 @@ export class TopIndex {
 
   private removeAt(j: number): boolean {
     this.keys.splice(j, 1);
+    this.vs.splice(j, 1);
     this.at.splice(j, 1);
     return this.complete;
   }
@@ -115,34 +110,42 @@ export class TopIndex {
   /** Move the entry ranked `j` to its place after its value changed. */
   private reposition(j: number, k: MapKey, v: number): void {
     const keys = this.keys;
+    const vs = this.vs;
     const at = this.at;
     const i = at[j]!;
-    while (j > 0 && before(v, k, this.value(j - 1), keys[j - 1]!)) {
+    while (j > 0 && before(v, k, vs[j - 1]!, keys[j - 1]!)) {
       keys[j] = keys[j - 1]!;
+      vs[j] = vs[j - 1]!;
       at[j] = at[j - 1]!;
       j--;
     }
-    while (j < keys.length - 1 && before(this.value(j + 1), keys[j + 1]!, v, k)) {
+    while (j < keys.length - 1 && before(vs[j + 1]!, keys[j + 1]!, v, k)) {
       keys[j] = keys[j + 1]!;
+      vs[j] = vs[j + 1]!;
       at[j] = at[j + 1]!;
       j++;
     }
     keys[j] = k;
+    vs[j] = v;
     at[j] = i;
   }
 
   private insert(k: MapKey, i: number, v: number): void {
     const keys = this.keys;
+    const vs = this.vs;
     const at = this.at;
     let j = keys.length;
     keys.push(k);
+    vs.push(v);
     at.push(i);
-    while (j > 0 && before(v, k, this.value(j - 1), keys[j - 1]!)) {
+    while (j > 0 && before(v, k, vs[j - 1]!, keys[j - 1]!)) {
       keys[j] = keys[j - 1]!;
+      vs[j] = vs[j - 1]!;
       at[j] = at[j - 1]!;
       j--;
     }
     keys[j] = k;
+    vs[j] = v;
     at[j] = i;
   }
 }
