@@ -3,13 +3,14 @@
 // Flink are named before anything is submitted; a template is submitted, its Flink state and
 // per-operator records show on the canvas, the web UI link points at the job, and Cancel ends it.
 // A page reloaded while the job runs shows it again and can still cancel it.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { flinkJobJar } from '../../runtime/flink/build.js';
 import { clusterDown, clusterUp } from '../../runtime/cli/flink-cluster.js';
+import { PIPELINES_DIR } from '../support/pipelines.js';
 import { expect, test } from './fixtures.js';
 
 function freePort(): Promise<number> {
@@ -41,13 +42,19 @@ test.afterAll(async () => {
   await clusterDown(clusterDir);
 });
 
-test('Run on Flink: unsupported nodes named first; a template runs on the cluster with its state, records and web UI link on the canvas; Cancel ends it', async ({ page, studio }) => {
+test('Run on Flink: unsupported nodes named first; a template runs on the cluster with its state, records and web UI link on the canvas; Cancel ends it', async ({ page, studio, workspace }) => {
   test.setTimeout(150_000); // a fresh TaskManager on a loaded machine takes a while to deploy the first job
-  // A template with sketches and a broadcast: each node that cannot run is named, nothing is sent.
-  await openTemplate(page, 'trending-products.json');
+  // Every template runs on Flink; one with a processing-time window does not: the node that
+  // cannot run is named, with the reason, and nothing is sent.
+  const doc = JSON.parse(readFileSync(join(PIPELINES_DIR, 'trending-products.json'), 'utf8'));
+  doc.nodes.find((n: { id: string }) => n.id === 'trending').params.time = 'processing';
+  writeFileSync(join(workspace, 'trending-now.json'), `${JSON.stringify(doc, null, 2)}\n`);
+  await page.getByRole('button', { name: 'Open' }).click();
+  await page.locator('.file-list button[data-path="trending-now.json"]').click();
+  await expect(page.locator('.react-flow__node').first()).toBeVisible();
   await page.getByRole('button', { name: 'Run on Flink…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Run on Flink' });
-  await expect(dialog.getByTestId('flink-problems')).toContainText("trending: aggregate 'shoppers': approxCountDistinct is not translated");
+  await expect(dialog.getByTestId('flink-problems')).toContainText('trending: processing-time windows are not translated yet');
   await expect(dialog.getByRole('button', { name: 'Submit to Flink' })).toBeDisabled();
   await studio.shot('not-on-flink');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
