@@ -4,63 +4,21 @@
 // onnx/onnx.proto (ModelProto graph 7; GraphProto node 1, output 12; NodeProto output 2, op_type 4,
 // attribute 5; AttributeProto name 1, ints 8, strings 9, type 20; ValueInfoProto name 1, type 2;
 // TypeProto sequence_type 4, map_type 5; Sequence elem_type 1; Map key_type 1).
+import { encodeVarint, fields as parse, text, type Field } from '../../runtime/nodes/infer/protobuf.js';
 
-interface Field {
-  readonly no: number;
-  readonly wire: number;
-  readonly value: number | Uint8Array;
-}
+/** A field to write: its raw bytes are made from the value. */
+type Part = Pick<Field, 'no' | 'wire' | 'value'>;
 
-function varint(buf: Uint8Array, pos: number): [number, number] {
-  let v = 0;
-  let mul = 1;
-  for (;;) {
-    const b = buf[pos++]!;
-    v += (b & 0x7f) * mul;
-    if (b < 0x80) return [v, pos];
-    mul *= 128;
-  }
-}
-
-function parse(buf: Uint8Array): Field[] {
-  const out: Field[] = [];
-  for (let pos = 0; pos < buf.length;) {
-    const [tag, p] = varint(buf, pos);
-    const wire = tag & 7;
-    if (wire === 0) {
-      const [v, q] = varint(buf, p);
-      out.push({ no: Math.floor(tag / 8), wire, value: v });
-      pos = q;
-    } else if (wire === 2) {
-      const [len, q] = varint(buf, p);
-      out.push({ no: Math.floor(tag / 8), wire, value: buf.subarray(q, q + len) });
-      pos = q + len;
-    } else throw new Error(`wire type ${wire} is not expected at this level of the model`);
-  }
-  return out;
-}
-
-function encVarint(n: number): number[] {
+function encode(parts: readonly Part[]): Uint8Array {
   const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n % 128) | 0x80);
-    n = Math.floor(n / 128);
+  for (const f of parts) {
+    out.push(...encodeVarint(f.no * 8 + f.wire));
+    if (typeof f.value === 'number') out.push(...encodeVarint(f.value));
+    else out.push(...encodeVarint(f.value.length), ...f.value);
   }
-  out.push(n);
-  return out;
+  return Uint8Array.from(out);
 }
 
-function encode(fields: readonly Field[]): Uint8Array {
-  const parts: number[] = [];
-  for (const f of fields) {
-    parts.push(...encVarint(f.no * 8 + f.wire));
-    if (typeof f.value === 'number') parts.push(...encVarint(f.value));
-    else parts.push(...encVarint(f.value.length), ...f.value);
-  }
-  return Uint8Array.from(parts);
-}
-
-const text = (v: number | Uint8Array) => (typeof v === 'number' ? '' : new TextDecoder().decode(v));
 const bytes = (s: string) => new TextEncoder().encode(s);
 
 /** `buf` with the payload of each field `no` replaced by `f(payload)`. */
