@@ -7,7 +7,6 @@ import dev.tributary.flink.expr.Json;
 import dev.tributary.flink.translate.NodeContext;
 import dev.tributary.flink.translate.NodeFunction;
 import dev.tributary.flink.translate.NodeTranslator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -145,16 +144,8 @@ public final class BroadcastTranslator implements NodeTranslator {
     }
 
     private void error(Object record, String message, java.util.function.Consumer<Rec> side) {
-      if (!errorsConnected) {
-        String preview = Json.stringify(record);
-        if (preview != null && preview.length() > 200) preview = preview.substring(0, 200) + "…";
-        throw new NodeFunction.NodeFailure(nodeId, message + " (record: " + preview + ")");
-      }
-      Map<String, Object> e = new LinkedHashMap<>();
-      e.put("node", nodeId);
-      e.put("error", message);
-      e.put("record", record);
-      side.accept(new Rec(e, null));
+      if (!errorsConnected) throw NodeFunction.failure(nodeId, message, record);
+      side.accept(new Rec(NodeFunction.errorRecord(nodeId, message, record), null));
     }
   }
 }

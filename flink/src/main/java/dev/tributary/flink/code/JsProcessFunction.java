@@ -119,16 +119,8 @@ public final class JsProcessFunction extends KeyedProcessFunction<Object, Rec, R
 
   /** The embedded runtime's rule: to `errors` as `{node, error, record}` when it has an edge, else fail naming the node. */
   private void error(Object record, String message) {
-    if (!errorsConnected) {
-      String preview = Json.stringify(record);
-      if (preview != null && preview.length() > 200) preview = preview.substring(0, 200) + "…";
-      throw new NodeFunction.NodeFailure(nodeId, message + " (record: " + preview + ")");
-    }
-    Map<String, Object> e = new LinkedHashMap<>();
-    e.put("node", nodeId);
-    e.put("error", message);
-    e.put("record", record);
-    cur.output(NodeFunction.ERRORS, new Rec(e, null));
+    if (!errorsConnected) throw NodeFunction.failure(nodeId, message, record);
+    cur.output(NodeFunction.ERRORS, new Rec(NodeFunction.errorRecord(nodeId, message, record), null));
   }
 
   // ProcessHost.Call

@@ -96,16 +96,8 @@ final class JsRunner implements Serializable, ProcessHost.Call {
   }
 
   private void error(Object record, String message) {
-    if (!errorsConnected) {
-      String preview = Json.stringify(record);
-      if (preview != null && preview.length() > 200) preview = preview.substring(0, 200) + "…";
-      throw new NodeFunction.NodeFailure(nodeId, message + " (record: " + preview + ")");
-    }
-    Map<String, Object> e = new LinkedHashMap<>();
-    e.put("node", nodeId);
-    e.put("error", message);
-    e.put("record", record);
-    errors.accept(new Rec(e, null));
+    if (!errorsConnected) throw NodeFunction.failure(nodeId, message, record);
+    errors.accept(new Rec(NodeFunction.errorRecord(nodeId, message, record), null));
   }
 
   @Override

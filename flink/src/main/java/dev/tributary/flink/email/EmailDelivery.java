@@ -1,8 +1,8 @@
 package dev.tributary.flink.email;
 
 import dev.tributary.flink.Rec;
-import dev.tributary.flink.expr.Json;
 import dev.tributary.flink.redis.KeyTemplate;
+import dev.tributary.flink.translate.NodeFunction;
 import dev.tributary.flink.translate.NodeFunction.NodeFailure;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
@@ -23,7 +23,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -359,15 +358,10 @@ final class EmailDelivery extends RichAsyncFunction<Rec, Rec> {
 
   private void fail(Rec r, String error, Integer code, ResultFuture<Rec> result) {
     if (!errorsConnected) {
-      String preview = Json.stringify(r.value);
-      if (preview != null && preview.length() > 200) preview = preview.substring(0, 200) + "…";
-      result.completeExceptionally(new NodeFailure(nodeId, error + " (record: " + preview + ")"));
+      result.completeExceptionally(NodeFunction.failure(nodeId, error, r.value));
       return;
     }
-    Map<String, Object> e = new LinkedHashMap<>();
-    e.put("node", nodeId);
-    e.put("error", error);
-    e.put("record", r.value);
+    Map<String, Object> e = NodeFunction.errorRecord(nodeId, error, r.value);
     e.put("code", code == null ? null : (Object) (double) code);
     result.complete(List.of(new Rec(e, null)));
   }

@@ -2,7 +2,6 @@ package dev.tributary.flink.infer;
 
 import dev.tributary.flink.Rec;
 import dev.tributary.flink.connect.EnvRefs;
-import dev.tributary.flink.expr.Json;
 import dev.tributary.flink.http.HttpSinkTranslator;
 import dev.tributary.flink.translate.NodeContext;
 import dev.tributary.flink.translate.NodeFunction;
@@ -124,9 +123,7 @@ public final class InferTranslator implements NodeTranslator {
       }
       if (!errorsConnected) {
         Map<?, ?> e = (Map<?, ?>) t.f1.value;
-        String preview = Json.stringify(e.get("record"));
-        if (preview != null && preview.length() > 200) preview = preview.substring(0, 200) + "…";
-        throw new NodeFunction.NodeFailure(nodeId, e.get("error") + " (record: " + preview + ")");
+        throw NodeFunction.failure(nodeId, String.valueOf(e.get("error")), e.get("record"));
       }
       ctx.output(NodeFunction.ERRORS, t.f1);
     }

@@ -3,7 +3,6 @@ package dev.tributary.flink.join;
 import dev.tributary.flink.Rec;
 import dev.tributary.flink.expr.Expr;
 import dev.tributary.flink.expr.Js;
-import dev.tributary.flink.expr.Json;
 import dev.tributary.flink.translate.NodeContext;
 import dev.tributary.flink.translate.NodeFunction;
 import java.io.Serializable;
@@ -49,16 +48,8 @@ final class JoinOutput implements Serializable {
   }
 
   private void fail(Object cause, Consumer<Rec> errors, String message) {
-    if (!errorsConnected) {
-      String preview = Json.stringify(cause);
-      if (preview != null && preview.length() > 200) preview = preview.substring(0, 200) + "…";
-      throw new NodeFunction.NodeFailure(nodeId, message + " (record: " + preview + ")");
-    }
-    Map<String, Object> e = new LinkedHashMap<>();
-    e.put("node", nodeId);
-    e.put("error", message);
-    e.put("record", cause);
-    errors.accept(new Rec(e, null));
+    if (!errorsConnected) throw NodeFunction.failure(nodeId, message, cause);
+    errors.accept(new Rec(NodeFunction.errorRecord(nodeId, message, cause), null));
   }
 
   /** `{side, record}` for the `late` port, from a side's late records. */

@@ -29,16 +29,24 @@ public abstract class NodeFunction<I> extends ProcessFunction<I, Rec> {
   }
 
   protected void error(Context ctx, Object record, Object key, String message) {
-    if (!errorsConnected) {
-      String preview = Json.stringify(record);
-      if (preview != null && preview.length() > 200) preview = preview.substring(0, 200) + "…";
-      throw new NodeFailure(nodeId, message + " (record: " + preview + ")");
-    }
+    if (!errorsConnected) throw failure(nodeId, message, record);
+    ctx.output(ERRORS, new Rec(errorRecord(nodeId, message, record), key));
+  }
+
+  /** What fails the job when a record cannot be processed and `errors` has no edge: the node, the message and the record's first 200 characters. */
+  public static NodeFailure failure(String nodeId, String message, Object record) {
+    String preview = Json.stringify(record);
+    if (preview != null && preview.length() > 200) preview = preview.substring(0, 200) + "…";
+    return new NodeFailure(nodeId, message + " (record: " + preview + ")");
+  }
+
+  /** `{node, error, record}`, what the `errors` port carries (callers may add fields after these). */
+  public static Map<String, Object> errorRecord(String nodeId, String message, Object record) {
     Map<String, Object> e = new LinkedHashMap<>();
     e.put("node", nodeId);
     e.put("error", message);
     e.put("record", record);
-    ctx.output(ERRORS, new Rec(e, key));
+    return e;
   }
 
   /** A failure that names its node, as the embedded runtime's NodeError does. */
