@@ -3,6 +3,18 @@
 // pipeline pauses its partitions instead of filling memory.
 import type { ConsumedMessage, FetchedBatch } from './types.js';
 
+/**
+ * Bytes one fetch asks per partition and in all (Kafka's max.partition.fetch.bytes and
+ * fetch.max.bytes). Small on purpose: a client decodes a whole fetch response into message
+ * objects at once, and a response of a few MiB makes tens of thousands of objects that outlive a
+ * scavenge and cost a major GC each; the first records also arrive only once the first response is
+ * decoded. On `npm run bench -- kafka` (4 partitions) 256 KiB per partition read 500,000 events
+ * with about a third less CPU than 4 MiB, half the memory, and first records after ~0.1 s instead
+ * of ~0.5 s. The broker still returns a record batch larger than these whole.
+ */
+export const FETCH_PARTITION_MAX_BYTES = 256 * 2 ** 10;
+export const FETCH_MAX_BYTES = 2 ** 20;
+
 export class FetchBuffer {
   private queue: FetchedBatch[] = [];
   private count = 0;

@@ -3,7 +3,7 @@
 // paused while the fetch buffer is full, which stops fetching.
 import { Admin, type BaseOptions, compatibilityPartitioner, Consumer, FetchIsolationLevels, type MessagesStream, Producer, ListOffsetTimestamps } from '@platformatic/kafka';
 import { partialAssignment } from './assignment.js';
-import { FetchBuffer } from './fetch-buffer.js';
+import { FETCH_MAX_BYTES, FETCH_PARTITION_MAX_BYTES, FetchBuffer } from './fetch-buffer.js';
 import { resumeCommit, transactionalWriter } from './platformatic-txn.js';
 import type { FetchedBatch, KafkaAdmin, KafkaConnection, KafkaDriver, KafkaReader, KafkaWriter, PartitionOffset, ProducedMessage, ReaderOptions, TopicPartition } from './types.js';
 
@@ -117,7 +117,8 @@ class PlatformaticReader implements KafkaReader {
       offsets: opts.start.map((s) => ({ topic: s.topic, partition: s.partition, offset: BigInt(s.offset) })),
       autocommit: false,
       maxWaitTime: 100,
-      maxBytes: 32 * 2 ** 20,
+      maxBytes: FETCH_MAX_BYTES,
+      maxBytesPerPartition: FETCH_PARTITION_MAX_BYTES,
       highWaterMark: 8192,
     });
     this.stream = stream;
