@@ -117,7 +117,10 @@ class PlatformaticReader implements KafkaReader {
       offsets: opts.start.map((s) => ({ topic: s.topic, partition: s.partition, offset: BigInt(s.offset) })),
       autocommit: false,
       maxWaitTime: 100,
-      maxBytes: FETCH_MAX_BYTES,
+      // This client asks for a leader's partitions in the same order every time, and the broker fills
+      // a response in request order: under a total cap the last partitions of a backlog would wait
+      // until the first ones caught up. So the cap leaves room for every partition's share.
+      maxBytes: Math.max(FETCH_MAX_BYTES, FETCH_PARTITION_MAX_BYTES * opts.start.length),
       maxBytesPerPartition: FETCH_PARTITION_MAX_BYTES,
       highWaterMark: 8192,
     });
