@@ -3,7 +3,7 @@
 // paused while the fetch buffer is full, which stops fetching.
 import { Admin, type BaseOptions, compatibilityPartitioner, Consumer, FetchIsolationLevels, type MessagesStream, Producer, ListOffsetTimestamps } from '@platformatic/kafka';
 import { partialAssignment } from './assignment.js';
-import { FETCH_MAX_BYTES, FETCH_PARTITION_MAX_BYTES, FetchBuffer } from './fetch-buffer.js';
+import { FETCH_FIXED_ORDER_PARTITION_BYTES, FETCH_MAX_BYTES, FetchBuffer } from './fetch-buffer.js';
 import { resumeCommit, transactionalWriter } from './platformatic-txn.js';
 import type { FetchedBatch, KafkaAdmin, KafkaConnection, KafkaDriver, KafkaReader, KafkaWriter, PartitionOffset, ProducedMessage, ReaderOptions, TopicPartition } from './types.js';
 
@@ -118,10 +118,11 @@ class PlatformaticReader implements KafkaReader {
       autocommit: false,
       maxWaitTime: 100,
       // This client asks for a leader's partitions in the same order every time, and the broker fills
-      // a response in request order: under a total cap the last partitions of a backlog would wait
-      // until the first ones caught up. So the cap leaves room for every partition's share.
-      maxBytes: Math.max(FETCH_MAX_BYTES, FETCH_PARTITION_MAX_BYTES * opts.start.length),
-      maxBytesPerPartition: FETCH_PARTITION_MAX_BYTES,
+      // a response in request order: under a total cap, or with batches larger than a partition's
+      // cap, the last partitions of a backlog would wait until the first ones caught up. So each
+      // partition's share holds a whole batch, and the total a share for every partition.
+      maxBytes: Math.max(FETCH_MAX_BYTES, FETCH_FIXED_ORDER_PARTITION_BYTES * opts.start.length),
+      maxBytesPerPartition: FETCH_FIXED_ORDER_PARTITION_BYTES,
       highWaterMark: 8192,
     });
     this.stream = stream;
