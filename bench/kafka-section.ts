@@ -82,7 +82,8 @@ export const kafkaSection: BenchSection = {
         const e2e = best.get(mode)!;
         const rate = e2e.records / e2e.seconds;
         const perCpu = e2e.records / (e2e.cpuSeconds as number);
-        row(`Kafka → filter → keyBy → tumbling 1m → sink.redis HSET, fetchThread ${mode}`, e2e, `${fmtRate(perCpu)} per CPU-second; ${e2e.windows} windows; target ≥ ${fmtRate(E2E_TARGET)}: ${rate >= E2E_TARGET ? 'met' : 'NOT met'}`);
+        const when = `first record at ${(e2e.firstSeconds as number).toFixed(2)} s, last read at ${(e2e.readSeconds as number).toFixed(2)} s of ${e2e.seconds.toFixed(2)} s`;
+        row(`Kafka → filter → keyBy → tumbling 1m → sink.redis HSET, fetchThread ${mode}`, e2e, `${fmtRate(perCpu)} per CPU-second; ${e2e.windows} windows; ${when}; target ≥ ${fmtRate(E2E_TARGET)}: ${rate >= E2E_TARGET ? 'met' : 'NOT met'}`);
       }
       out(`load average ${load0.toFixed(1)} before the end-to-end runs, ${loadavg()[0]!.toFixed(1)} after; best of ${ROUNDS} interleaved rounds`);
       table(rows, out);

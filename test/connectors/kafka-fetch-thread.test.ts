@@ -31,6 +31,17 @@ describe('Kafka fetch thread', () => {
     expect(missing).toEqual([expect.stringMatching(/did not start/)]);
   });
 
+  it('a thread started ahead (before the source knows where to read) that cannot connect is stopped, and says why', async () => {
+    const worker = await ThreadedReader.spawn('kafkajs', () => {
+      throw new Error('the thread should start');
+    });
+    expect(worker).not.toBeNull();
+    const exited = new Promise<number>((r) => worker!.once('exit', r));
+    await expect(ThreadedReader.connect(worker!, 'kafkajs', conn, opts, false, 10)).rejects.toThrow(/ECONNREFUSED|connect/i);
+    await exited;
+    expect(worker!.threadId).toBe(-1);
+  });
+
   it('an error without a message of its own (AggregateError) still says what failed after crossing the thread', () => {
     const err = errorFrom(wire(new AggregateError([new Error('connect ECONNREFUSED 127.0.0.1:1'), new Error('connect ECONNREFUSED ::1:1')], '')));
     expect(unreachable('src', conn, err).message).toMatch(/^cannot reach Kafka at 127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1; connect ECONNREFUSED ::1:1/);

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FETCH_PARTITION_MAX_BYTES } from '../../runtime/connectors/kafka/fetch-buffer.js';
 import { NodeError } from '../../runtime/engine/errors.js';
 import { BROKERS, committed, createTopic, deleteTopics, type Msg, produce, produceTransactions, uniqueName } from '../support/kafka.js';
 import { freePort, PrivateRedis, redis } from '../support/redis.js';
@@ -79,6 +80,25 @@ for (const client of ['kafkajs', 'platformatic']) {
         const e = errs.find((x) => x.record === '{"id": 42, broken')!;
         expect(e).toMatchObject({ node: 'src', topic: t, partition: 42 % 4, offset: Math.floor(42 / 4) });
         expect(e.error).toMatch(/not valid JSON/);
+      }));
+
+    it('reads records larger than one fetch asks for (a partition at a time, and in all)', () =>
+      withClient(async () => {
+        // Fetches ask for FETCH_PARTITION_MAX_BYTES per partition and FETCH_MAX_BYTES in all; the
+        // broker still returns a larger first record batch whole, and the client must take it.
+        const big = (id: number) => JSON.stringify({ id, pad: 'x'.repeat(FETCH_PARTITION_MAX_BYTES + 150_000 * (id % 3)) });
+        expect(big(2).length).toBeGreaterThan(FETCH_PARTITION_MAX_BYTES * 2);
+        const msgs: Msg[] = [];
+        for (let i = 0; i < 12; i++) msgs.push({ value: i % 4 === 1 ? big(i) : JSON.stringify({ id: i }), partition: i % 2 });
+        // One message a request: the broker takes at most 1 MiB a record batch.
+        const t = await createTopic('big', 2);
+        topics.push(t);
+        await produce(t, msgs, 1);
+        const dir = scratch();
+        await runPipeline(readDoc(dir, { topic: t, startFrom: 'earliest' }, '{ id, size: length(pad) }'));
+        const out = lines(join(dir, 'out.jsonl')).sort((a, b) => a.id - b.id);
+        expect(out.map((r) => r.id)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+        for (const r of out) expect(r.size).toBe(r.id % 4 === 1 ? FETCH_PARTITION_MAX_BYTES + 150_000 * (r.id % 3) : null);
       }));
 
     it('puts key, headers, topic, partition, offset and timestamp where expressions can read them', () =>

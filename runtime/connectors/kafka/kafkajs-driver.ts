@@ -5,7 +5,7 @@
 import kafkajs from 'kafkajs';
 import type { Consumer, KafkaConfig, SASLOptions } from 'kafkajs';
 import { partialAssignment } from './assignment.js';
-import { FetchBuffer } from './fetch-buffer.js';
+import { FETCH_MAX_BYTES, FETCH_PARTITION_MAX_BYTES, FetchBuffer } from './fetch-buffer.js';
 import type { ConsumedMessage, KafkaAdmin, KafkaConnection, KafkaDriver, KafkaReader, KafkaWriter, PartitionOffset, ReaderOptions, TopicPartition, WriterOptions } from './types.js';
 
 const { Kafka, logLevel, CompressionTypes } = kafkajs;
@@ -198,8 +198,9 @@ export const kafkajsDriver: KafkaDriver = {
     const consumer = new Kafka(config(conn)).consumer({
       groupId: opts.groupId,
       allowAutoTopicCreation: false,
-      maxBytesPerPartition: 4 * 2 ** 20,
-      maxBytes: 32 * 2 ** 20,
+      // kafkajs shuffles the partitions of each fetch request, so a total cap starves none.
+      maxBytesPerPartition: FETCH_PARTITION_MAX_BYTES,
+      maxBytes: FETCH_MAX_BYTES,
       maxWaitTimeInMs: 100,
       readUncommitted: opts.isolationLevel === 'read_uncommitted',
     });

@@ -3,7 +3,7 @@
 // paused while the fetch buffer is full, which stops fetching.
 import { Admin, type BaseOptions, compatibilityPartitioner, Consumer, FetchIsolationLevels, type MessagesStream, Producer, ListOffsetTimestamps } from '@platformatic/kafka';
 import { partialAssignment } from './assignment.js';
-import { FetchBuffer } from './fetch-buffer.js';
+import { FETCH_FIXED_ORDER_PARTITION_BYTES, FETCH_MAX_BYTES, FetchBuffer } from './fetch-buffer.js';
 import { resumeCommit, transactionalWriter } from './platformatic-txn.js';
 import type { FetchedBatch, KafkaAdmin, KafkaConnection, KafkaDriver, KafkaReader, KafkaWriter, PartitionOffset, ProducedMessage, ReaderOptions, TopicPartition } from './types.js';
 
@@ -117,7 +117,12 @@ class PlatformaticReader implements KafkaReader {
       offsets: opts.start.map((s) => ({ topic: s.topic, partition: s.partition, offset: BigInt(s.offset) })),
       autocommit: false,
       maxWaitTime: 100,
-      maxBytes: 32 * 2 ** 20,
+      // This client asks for a leader's partitions in the same order every time, and the broker fills
+      // a response in request order: under a total cap, or with batches larger than a partition's
+      // cap, the last partitions of a backlog would wait until the first ones caught up. So each
+      // partition's share holds a whole batch, and the total a share for every partition.
+      maxBytes: Math.max(FETCH_MAX_BYTES, FETCH_FIXED_ORDER_PARTITION_BYTES * opts.start.length),
+      maxBytesPerPartition: FETCH_FIXED_ORDER_PARTITION_BYTES,
       highWaterMark: 8192,
     });
     this.stream = stream;

@@ -2,11 +2,30 @@
 // decoding and decompression, and their garbage) off the operator thread, and answers each poll
 // with the messages packed into transferred buffers (packed.ts). One request at a time is served,
 // in the order they came, so a commit is never overtaken by a later poll.
-import { parentPort } from 'node:worker_threads';
-import { driverNamed } from './driver.js';
+import { parentPort, workerData } from 'node:worker_threads';
 import { pack, transferables } from './packed.js';
 import { wire, type FetchRequest, type FetchReply } from './reader-protocol.js';
-import type { KafkaReader } from './types.js';
+import type { KafkaDriver, KafkaDriverName, KafkaReader } from './types.js';
+
+/**
+ * Only the client asked for is loaded (driver.ts loads both): @platformatic/kafka alone takes about
+ * half a second to import, which a kafkajs fetch thread would otherwise spend before its first fetch.
+ */
+const DRIVERS: Readonly<Record<KafkaDriverName, () => Promise<KafkaDriver>>> = {
+  kafkajs: async () => (await import('./kafkajs-driver.js')).kafkajsDriver,
+  platformatic: async () => (await import('./platformatic-driver.js')).platformaticDriver,
+};
+
+/** The client the thread was started for, loading while the source makes its start-up requests. */
+const loading = new Map<KafkaDriverName, Promise<KafkaDriver>>();
+function load(name: KafkaDriverName): Promise<KafkaDriver> {
+  let p = loading.get(name);
+  if (p === undefined) loading.set(name, (p = DRIVERS[name]()));
+  return p;
+}
+const preferred = (workerData as { driver?: KafkaDriverName } | null)?.driver;
+// A failed load is reported by the 'open' that awaits it.
+if (preferred !== undefined) load(preferred).catch(() => {});
 
 let reader: KafkaReader | null = null;
 let tail: Promise<void> = Promise.resolve();
@@ -16,7 +35,7 @@ async function serve(req: FetchRequest): Promise<void> {
   try {
     switch (req.op) {
       case 'open':
-        reader = await driverNamed(req.driver).reader(req.conn, req.opts);
+        reader = await (await load(req.driver)).reader(req.conn, req.opts);
         reply = { id: req.id };
         break;
       case 'poll': {

@@ -58,26 +58,19 @@ export class ThreadedReader {
   }
 
   /**
-   * A fetch thread, or null when threads cannot run here (the caller reads in-thread; `unavailable`
-   * hears why, so a packaging that cannot start the thread says so). Rejects when the client cannot
-   * connect. `entry` is the worker script (tests point it elsewhere).
+   * Start a fetch thread for `driver`'s client, or null when threads cannot run here (the caller
+   * reads in-thread; `unavailable` hears why, so a packaging that cannot start the thread says so).
+   * The thread loads the client as it starts, so a source can start it before its own start-up
+   * requests and find it ready. `entry` is the worker script (tests point it elsewhere).
    */
-  static async open(
-    driver: KafkaDriverName,
-    conn: KafkaConnection,
-    opts: ReaderOptions,
-    parse: boolean,
-    maxMessages: number,
-    unavailable: (why: string) => void,
-    entry: string | null = workerEntry(),
-  ): Promise<ThreadedReader | null> {
+  static async spawn(driver: KafkaDriverName, unavailable: (why: string) => void, entry: string | null = workerEntry()): Promise<Worker | null> {
     if (entry === null) {
       unavailable('its compiled script (reader-worker.js) was not found');
       return null;
     }
     let worker: Worker | undefined;
     try {
-      const w = (worker = new Worker(entry, { name: 'tributary-kafka-fetch' }));
+      const w = (worker = new Worker(entry, { name: 'tributary-kafka-fetch', workerData: { driver } }));
       await new Promise<void>((resolve, reject) => {
         const exit = (code: number) => reject(new Error(`exit code ${code}`));
         w.once('message', () => {
@@ -93,6 +86,11 @@ export class ThreadedReader {
       await worker?.terminate();
       return null;
     }
+    return worker;
+  }
+
+  /** Open the client on a thread `spawn` started. Rejects (having stopped the thread) when the client cannot connect. */
+  static async connect(worker: Worker, driver: KafkaDriverName, conn: KafkaConnection, opts: ReaderOptions, parse: boolean, maxMessages: number): Promise<ThreadedReader> {
     const r = new ThreadedReader(worker, parse, maxMessages);
     try {
       await r.ask({ op: 'open', driver, conn, opts });
@@ -102,6 +100,20 @@ export class ThreadedReader {
       throw err;
     }
     return r;
+  }
+
+  /** `spawn` and `connect` in one. */
+  static async open(
+    driver: KafkaDriverName,
+    conn: KafkaConnection,
+    opts: ReaderOptions,
+    parse: boolean,
+    maxMessages: number,
+    unavailable: (why: string) => void,
+    entry: string | null = workerEntry(),
+  ): Promise<ThreadedReader | null> {
+    const worker = await ThreadedReader.spawn(driver, unavailable, entry);
+    return worker === null ? null : ThreadedReader.connect(worker, driver, conn, opts, parse, maxMessages);
   }
 
   /** What arrived within `maxWaitMs`, or null; the next poll is asked for at once. */

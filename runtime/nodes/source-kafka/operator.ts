@@ -2,6 +2,7 @@
 // POLL_MS apart so the job can stop it and idleness is noticed; decodes, stamps event time with
 // per-partition watermarks, and commits positions only once the job's barrier says that
 // everything read before them has been written.
+import type { Worker } from 'node:worker_threads';
 import { kafkaConnection, openAdmin, unreachable } from '../../connectors/kafka/connection.js';
 import { kafkaDriver } from '../../connectors/kafka/driver.js';
 import type { PackedPoll } from '../../connectors/kafka/packed.js';
@@ -91,14 +92,28 @@ export class KafkaSource extends SourceOperator implements Checkpointed {
   override async open(): Promise<void> {
     const conn = await kafkaConnection(this.p, this.nodeId, this.resolvePath);
     const driver = kafkaDriver('reader');
-    const groupId = this.p.groupId ?? `tributary-${this.nodeId}`;
+    // The fetch thread starts (and loads its client) while this thread asks where to start.
+    const thread = this.p.fetchThread === 'off' ? Promise.resolve(null) : ThreadedReader.spawn(driver.name, (why) => this.warn(`${this.nodeId}: the Kafka fetch thread (fetchThread: ${this.p.fetchThread}) cannot run here, so the client runs on the pipeline's thread (as fetchThread: off): ${why}`));
+    let connecting = false;
+    try {
+      const reading = await this.resolveParts(driver, conn);
+      if (reading === null) return;
+      connecting = true;
+      await this.connectReader(driver, conn, reading, await thread);
+    } finally {
+      if (!connecting) await (await thread)?.terminate();
+    }
+  }
+
+  /** Where each partition starts and ends (from the checkpoint, else `startFrom`); the partitions left to read, or null if none. */
+  private async resolveParts(driver: KafkaDriver, conn: KafkaConnection): Promise<PartitionOffset[] | null> {
     const admin = await openAdmin(driver, conn, this.nodeId);
     let start: PartitionOffset[];
     let ends: Map<string, number>;
     let range: Map<string, [number, number]>;
     try {
       const from = this.p.startFrom === 'timestamp' ? { timestamp: this.p.startTimestamp! } : this.p.startFrom;
-      ({ start, ends, range } = await resolveStart(admin, this.nodeId, this.topics(), groupId, from, this.p.bounded));
+      ({ start, ends, range } = await resolveStart(admin, this.nodeId, this.topics(), this.groupId(), from, this.p.bounded));
     } finally {
       await admin.close().catch(() => {});
     }
@@ -125,19 +140,19 @@ export class KafkaSource extends SourceOperator implements Checkpointed {
     this.restored = null;
     const reading = start.filter((s) => !this.parts.get(`${s.topic}:${s.partition}`)!.done);
     this.nextCommit = now + this.commitInterval;
-    if (reading.length === 0) return;
-    await this.connectReader(driver, conn, groupId, reading);
+    return reading.length === 0 ? null : reading;
   }
 
-  private async connectReader(driver: KafkaDriver, conn: KafkaConnection, groupId: string, start: PartitionOffset[]): Promise<void> {
-    const opts = { groupId, start, maxBuffered: this.p.maxBuffered, isolationLevel: this.p.isolationLevel };
+  private groupId(): string {
+    return this.p.groupId ?? `tributary-${this.nodeId}`;
+  }
+
+  /** The client on the fetch thread when one started (`thread`), else on this thread. */
+  private async connectReader(driver: KafkaDriver, conn: KafkaConnection, start: PartitionOffset[], thread: Worker | null): Promise<void> {
+    const opts = { groupId: this.groupId(), start, maxBuffered: this.p.maxBuffered, isolationLevel: this.p.isolationLevel };
     try {
-      // Where threads cannot start (a packaging without worker support), the client runs here.
-      if (this.p.fetchThread !== 'off') {
-        const unavailable = (why: string) => this.warn(`${this.nodeId}: the Kafka fetch thread (fetchThread: ${this.p.fetchThread}) cannot run here, so the client runs on the pipeline's thread (as fetchThread: off): ${why}`);
-        this.threaded = await ThreadedReader.open(driver.name, conn, opts, this.p.fetchThread === 'parse' && this.p.format === 'json', POLL_MESSAGES, unavailable);
-      }
-      if (this.threaded === null) this.inThread = await driver.reader(conn, opts);
+      if (thread !== null) this.threaded = await ThreadedReader.connect(thread, driver.name, conn, opts, this.p.fetchThread === 'parse' && this.p.format === 'json', POLL_MESSAGES);
+      else this.inThread = await driver.reader(conn, opts);
     } catch (err) {
       throw unreachable(this.nodeId, conn, err);
     }
