@@ -205,9 +205,9 @@ export class HeapMapState extends HeapState implements MapState {
     if (x === null || x.cap < n) x = this.rebuild(s, now);
     else if (ttl > 0 && this.mayExpire(s, now)) {
       // Never return an expired entry: one expired among those asked for means a fresh ranking.
-      const m = Math.min(n, x.at.length);
+      const m = Math.min(n, x.n);
       for (let j = 0; j < m; j++) {
-        if (expired(timeAt(s, x.at[j]!), ttl, now)) {
+        if (expired(timeAt(s, x.posAt(j)), ttl, now)) {
           x = this.rebuild(s, now);
           break;
         }
@@ -216,10 +216,10 @@ export class HeapMapState extends HeapState implements MapState {
     // The rebuild may have found every entry expired and dropped the slot.
     s = this.current();
     if (s === undefined || x === null) return [];
-    const m = Math.min(n, x.at.length);
+    const m = Math.min(n, x.n);
     const out = new Array<[MapKey, number]>(m);
-    for (let j = 0; j < m; j++) out[j] = [x.keys[j]!, x.vs[j]!];
-    if (this.refreshOnRead) for (let j = 0; j < m; j++) this.touched(s, x.at[j]!, now);
+    for (let j = 0; j < m; j++) out[j] = [x.keyAt(j), x.valueAt(j)];
+    if (this.refreshOnRead) for (let j = 0; j < m; j++) this.touched(s, x.posAt(j), now);
     return out;
   }
 
@@ -486,7 +486,7 @@ export class HeapMapState extends HeapState implements MapState {
     s.end = p;
     s.free.length = 0;
     const x = s.top;
-    if (x !== null) for (let j = 0; j < x.at.length; j++) x.at[j] = to[x.at[j]!]!;
+    if (x !== null) x.moved(to);
   }
 
   /** Take entry `k` at `i` out of the map, the ranking and the arrays (its position is reused). */
