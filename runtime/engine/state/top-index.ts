@@ -158,8 +158,9 @@ export class TopIndex {
       this.shift(j - 1, j);
       j--;
     }
+    // Written up to the new last entry: the array is exactly n * W long again (an entry dropped
+    // from the end to make room left its elements, now overwritten).
     this.put(j, k, v, i);
-    e.length = this.n * W;
   }
 
   private shift(from: number, to: number): void {
