@@ -99,6 +99,21 @@ describe('MapState.top: an index kept by every write equals sorting the map', ()
     expect(seen).toEqual([[3.5, 'x'], ['text', 's']]);
   });
 
+  it('increment of an absent or expired entry starts from 0: by -0 gives 0 (0 + -0), kept as such through the number array', () => {
+    const { clock, b } = backend(1000);
+    const m = b.map('m', { ttl: 100 });
+    b.setCurrentKey('k');
+    expect(Object.is(m.increment('a', -0), 0)).toBe(true);
+    expect(Object.is(m.get('a'), 0)).toBe(true);
+    m.put('z', -0);
+    expect(Object.is(m.increment('z', -0), -0)).toBe(true);
+    clock.advanceTo(1100);
+    expect(Object.is(m.increment('z', -0), 0)).toBe(true);
+    m.put('s', 'text');
+    clock.advanceTo(1200);
+    expect(Object.is(m.increment('s', -0), 0)).toBe(true);
+  });
+
   it('a map that takes a value other than a number and loses it again keeps values, times, ranking and bytes', () => {
     const { clock, b } = backend(1000);
     const m = b.map('m', { ttl: 100 });

@@ -129,8 +129,10 @@ export class HeapMapState extends HeapState implements MapState {
     const s = this.slotForWrite();
     const i = s.m.get(k);
     if (i === undefined) {
-      this.insert(s, k, by, numberBytes(by), now);
-      return by;
+      // From 0, as documented: 0 + by, which is 0 (not -0) for by = -0.
+      const v = 0 + by;
+      this.insert(s, k, v, numberBytes(v), now);
+      return v;
     }
     if (s.v === null) {
       // Every value a number: the value and its time in one place of `d`, written in place.
@@ -151,7 +153,7 @@ export class HeapMapState extends HeapState implements MapState {
       }
     }
     const old = valueAt(s, i);
-    let v = by;
+    let v = 0 + by;
     if (ttl === 0 || !this.mayExpire(s, now) || !expired(timeAt(s, i), ttl, now)) {
       if (typeof old !== 'number') this.fail(`increment: the value at ${JSON.stringify(k)} is not a number`);
       v = old + by;
