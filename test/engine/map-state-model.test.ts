@@ -129,6 +129,15 @@ class Model {
   }
 }
 
+/**
+ * A value other than a small integer: numbers a double array holds but a tagged one boxes (-0,
+ * NaN, ±Infinity, past 2^53, fractions) and values that are not numbers at all.
+ */
+function special(rnd: () => number): unknown {
+  const all = [-0, NaN, Infinity, -Infinity, 2 ** 53 + 2, -(2 ** 60), 1.5, Number.MAX_VALUE, 'text', '', null, { n: 1 }, [1, 2.5], false, 3];
+  return all[Math.floor(rnd() * all.length)];
+}
+
 const KEYS: MapKey[] = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 1, 2, 3, 2.5, true, false];
 
 function byKey(a: [MapKey, unknown], b: [MapKey, unknown]): number {
@@ -164,7 +173,8 @@ function run(seed: number, steps: number, opts: StateOptions | undefined, wide: 
     const r = rnd();
     const k = pick();
     if (r < 0.2) {
-      const by = rnd() < 0.8 ? 1 : Math.floor(rnd() * 7) - 3;
+      const y = rnd();
+      const by = y < 0.7 ? 1 : y < 0.78 ? 0.25 : y < 0.82 ? 2 ** 60 : y < 0.85 ? -0 : Math.floor(rnd() * 7) - 3;
       let want: number | Error;
       try {
         want = model.increment(k, by, now());
@@ -175,7 +185,7 @@ function run(seed: number, steps: number, opts: StateOptions | undefined, wide: 
       else expect(m.increment(k, by), where).toBe(want);
     } else if (r < 0.32) {
       const x = rnd();
-      const v = x < 0.7 ? Math.floor(rnd() * 10) : x < 0.8 ? 'text' : x < 0.85 ? NaN : x < 0.9 ? 1.5 : { n: 1 };
+      const v = x < 0.6 ? Math.floor(rnd() * 10) : special(rnd);
       model.put(k, v, now());
       m.put(k, v);
     } else if (r < 0.4) {
@@ -206,6 +216,12 @@ function run(seed: number, steps: number, opts: StateOptions | undefined, wide: 
         } else if (y < 0.5) {
           m.put(key, 100);
           model.put(key, 100, t);
+        } else if (y < 0.6) {
+          // A value of another kind (or a number again): the map's values may move between its
+          // double and tagged arrays under the iteration.
+          const v = special(rnd);
+          m.put(key, v);
+          model.put(key, v, t);
         }
         if (rnd() < 0.3) {
           const nk = `new${fresh++}`;
@@ -286,6 +302,19 @@ function run(seed: number, steps: number, opts: StateOptions | undefined, wide: 
           model.remove(key);
           m.remove(key);
         }
+      }
+    } else if (r < 0.935) {
+      // One entry that is not a number written into a map of numbers and taken out again (by a
+      // removal or a number over it): the whole map moves to the tagged array and back.
+      const t = now();
+      model.put(k, 'flip', t);
+      m.put(k, 'flip');
+      if (rnd() < 0.5) {
+        model.remove(k);
+        m.remove(k);
+      } else {
+        model.put(k, -0, t);
+        m.put(k, -0);
       }
     } else if (r < 0.94) {
       // The bytes counted as the writes went equal those counted from scratch by a restore.

@@ -98,6 +98,60 @@ describe('MapState.top: an index kept by every write equals sorting the map', ()
     m.forEach((v, k) => seen.push([v, k]));
     expect(seen).toEqual([[3.5, 'x'], ['text', 's']]);
   });
+
+  it('increment of an absent or expired entry starts from 0: by -0 gives 0 (0 + -0), kept as such through the number array', () => {
+    const { clock, b } = backend(1000);
+    const m = b.map('m', { ttl: 100 });
+    b.setCurrentKey('k');
+    expect(Object.is(m.increment('a', -0), 0)).toBe(true);
+    expect(Object.is(m.get('a'), 0)).toBe(true);
+    m.put('z', -0);
+    expect(Object.is(m.increment('z', -0), -0)).toBe(true);
+    clock.advanceTo(1100);
+    expect(Object.is(m.increment('z', -0), 0)).toBe(true);
+    m.put('s', 'text');
+    clock.advanceTo(1200);
+    expect(Object.is(m.increment('s', -0), 0)).toBe(true);
+  });
+
+  it('a map that takes a value other than a number and loses it again keeps values, times, ranking and bytes', () => {
+    const { clock, b } = backend(1000);
+    const m = b.map('m', { ttl: 100 });
+    b.setCurrentKey('k');
+    const counted = () => {
+      // The bytes counted as the writes went equal those a restore counts from scratch.
+      const { b: fresh } = backend(clock.now());
+      fresh.map('m', { ttl: 100 });
+      fresh.restore(b.snapshot());
+      expect(b.stateSize()).toEqual(fresh.stateSize());
+    };
+    m.increment('a', 3);
+    m.put('b', 0.5);
+    clock.advanceTo(1050);
+    m.increment('c');
+    counted();
+    // The first non-number: the numbers move out of their shared array, their times stay.
+    m.put('s', { label: 'x' });
+    expect(m.entries()).toEqual([['a', 3], ['b', 0.5], ['c', 1], ['s', { label: 'x' }]]);
+    expect(m.top(2)).toEqual([['a', 3], ['c', 1]]);
+    counted();
+    expect(m.increment('b', 2)).toBe(2.5);
+    // The last non-number goes: back to one array; a and b, written at 1000 and 1050, expire in turn.
+    m.remove('s');
+    counted();
+    clock.advanceTo(1100);
+    expect(m.entries()).toEqual([['b', 2.5], ['c', 1]]);
+    expect(m.top(5)).toEqual([['b', 2.5], ['c', 1]]);
+    m.put('s', 'again');
+    m.put('s', 7);
+    expect(m.top(1)).toEqual([['s', 7]]);
+    counted();
+    clock.advanceTo(1150);
+    expect(m.entries()).toEqual([['s', 7]]);
+    clock.advanceTo(1200);
+    expect(m.isEmpty()).toBe(true);
+    expect(b.stateSize()).toEqual({ keys: 0, bytes: 0 });
+  });
 });
 
 describe('ListState read in place', () => {

@@ -3,17 +3,22 @@
 // ones, and with OnReadAndWrite `get`, `contains`, `top` and the iterations refresh what they return.
 //
 // A key's slot is a MapSlot: a JavaScript Map from user key to the position of the entry in
-// parallel arrays (value, last-access time, bytes counted), rather than a Map to one object per
-// entry. An entry then costs its Map entry and three array elements: no object per entry and no
-// boxed time (the times sit unboxed in a double array), so a write of an existing entry allocates
-// nothing and the garbage collector has one array to trace where it had an object per entry.
+// arrays, rather than a Map to one object per entry, so an entry costs its Map entry and a few
+// array elements: no object per entry and no boxed time, a write of an existing entry allocates
+// nothing, and the garbage collector has a few arrays to trace where it had an object per entry.
+// While every value of the slot is a number (counters, scores: the usual map state), the values
+// and last-access times sit interleaved in one double array, `d` = [value, time, value, time, …]:
+// a write reads and writes one cache line for both (a miss each in a large map when they were two
+// arrays), and the collector skips the array, which holds no pointers. The first value that is
+// not a number moves the values to a tagged array `v` (with `b`, the bytes each was counted for),
+// `d` keeping the times alone; when the last such value goes, they move back.
 // Positions of removed entries are reused. Once `top` has been asked for, a TopIndex kept up to
 // date by every write knows the top entries without sorting the map (top-index.ts).
 //
 // With TTL a slot also keeps `since`, a time no entry's last access is older than: while it has
-// not expired, no entry of the slot can have, and a read or write skips the entry's time (a cache
-// miss in a large map) for the expiry check. Writes lower it; a full cleanup pass over the slot
-// raises it to the oldest time it saw, so in an endless run the shortcut keeps working.
+// not expired, no entry of the slot can have, and a read or write skips the entry's time for the
+// expiry check. Writes lower it; a full cleanup pass over the slot raises it to the oldest time
+// it saw, so in an endless run the shortcut keeps working.
 import { HeapState, type Slots, UNFINISHED } from './heap-state.js';
 import { ARRAY_HEADER, FIELD, MAP_ENTRY, MAP_HEADER, OBJECT_HEADER, estimateBytes, keyBytes } from './size.js';
 import { TopIndex } from './top-index.js';
@@ -22,23 +27,42 @@ import type { MapKey, MapState, SavedMap } from './types.js';
 
 class MapSlot {
   top: TopIndex | null = null;
-  /** User key → position of its entry in the arrays below. */
+  /** User key → position of its entry. */
   readonly m = new Map<MapKey, number>();
-  /** Values; undefined at a free position. */
-  readonly v: unknown[] = [];
-  /** Last-access times (with TTL; empty without). */
-  readonly t: number[] = [];
   /**
-   * Bytes each value was counted for; null while every value is a number, whose bytes follow from
-   * the value itself (a counter map then keeps no third array: less memory, one miss less a write).
+   * Doubles, `w` per position. With every value a number: the value, then the last-access time
+   * with TTL. Otherwise the last-access time alone with TTL (w = 1), nothing without (w = 0).
    */
+  d: number[] = [];
+  w: number;
+  /** Values while some value is not a number (null while all are: they are in `d`); undefined at a free position. */
+  v: unknown[] | null = null;
+  /** With `v`: the bytes each value was counted for. */
   b: number[] | null = null;
-  /** Entries whose value is not a number: the bytes array goes again when none is left. */
+  /** Positions in use or free: entries plus `free`. */
+  end = 0;
+  /** Entries whose value is not a number: `v` goes again when none is left. */
   others = 0;
   /** Free positions, reused before the arrays grow. */
   readonly free: number[] = [];
   /** With TTL: no entry was last accessed before this time (a lower bound; Infinity when empty). */
   since = Infinity;
+
+  constructor(ttl: boolean) {
+    this.w = ttl ? 2 : 1;
+  }
+}
+
+/** The value at position `i` of `s`. */
+function valueAt(s: MapSlot, i: number): unknown {
+  const v = s.v;
+  return v === null ? s.d[i * s.w] : v[i];
+}
+
+/** The last-access time at position `i` of `s` (with TTL: the last double of the position). */
+function timeAt(s: MapSlot, i: number): number {
+  const w = s.w;
+  return s.d[i * w + w - 1]!;
 }
 
 /**
@@ -47,8 +71,8 @@ class MapSlot {
  */
 const COMPACT_MIN = 64;
 
-/** The slot object (8 fields), its Map and its arrays (the bytes array is counted when it is made). */
-const SLOT_BYTES = OBJECT_HEADER + 8 * FIELD + MAP_HEADER + 3 * ARRAY_HEADER;
+/** The slot object (10 fields), its Map and its arrays `d` and `free` (`v` and `b` are counted when made). */
+const SLOT_BYTES = OBJECT_HEADER + 10 * FIELD + MAP_HEADER + 2 * ARRAY_HEADER;
 
 const ENTRIES = 0;
 const KEYS = 1;
@@ -58,14 +82,14 @@ export function validMapKey(k: unknown): k is MapKey {
   return typeof k === 'string' || (typeof k === 'number' && Number.isFinite(k)) || typeof k === 'boolean';
 }
 
-/** Bytes of a number value beyond its array element (estimateBytes for numbers, inlined). */
+/** Bytes of a number value beyond its element in a tagged array (estimateBytes for numbers, inlined). */
 function numberBytes(v: number): number {
   return (v | 0) === v && !Object.is(v, -0) ? 0 : 16;
 }
 
 export class HeapMapState extends HeapState implements MapState {
   readonly kind = 'map';
-  /** Array elements per entry: value, and the time with TTL (the bytes array's is added when there is one). */
+  /** Array elements per entry: value, and the time with TTL (the bytes array's is added with `v`). */
   private readonly perEntry = FIELD * (this.ttl > 0 ? 2 : 1);
   /** The map being swept by the incremental cleanup, and where the sweep is in it. */
   private sweepOf: MapSlot | null = null;
@@ -79,7 +103,7 @@ export class HeapMapState extends HeapState implements MapState {
     const s = this.current();
     if (s === undefined) return undefined;
     const i = this.live(s, k);
-    return i < 0 ? undefined : s.v[i];
+    return i < 0 ? undefined : valueAt(s, i);
   }
 
   contains(k: MapKey): boolean {
@@ -105,12 +129,32 @@ export class HeapMapState extends HeapState implements MapState {
     const s = this.slotForWrite();
     const i = s.m.get(k);
     if (i === undefined) {
-      this.insert(s, k, by, numberBytes(by), now);
-      return by;
+      // From 0, as documented: 0 + by, which is 0 (not -0) for by = -0.
+      const v = 0 + by;
+      this.insert(s, k, v, numberBytes(v), now);
+      return v;
     }
-    const old = s.v[i];
-    let v = by;
-    if (ttl === 0 || !this.mayExpire(s, now) || !expired(s.t[i]!, ttl, now)) {
+    if (s.v === null) {
+      // Every value a number: the value and its time in one place of `d`, written in place.
+      const d = s.d;
+      const p = i * s.w;
+      const dead = ttl > 0 && this.mayExpire(s, now) && expired(d[p + 1]!, ttl, now);
+      if (!dead) {
+        const old = d[p]!;
+        const v = old + by;
+        d[p] = v;
+        if (ttl > 0) {
+          d[p + 1] = now;
+          if (now < s.since) s.since = now;
+          if (s === this.sweepOf && now < this.sweepMin) this.sweepMin = now;
+        }
+        if (s.top !== null && !s.top.written(k, i, v, old)) s.top = null;
+        return v;
+      }
+    }
+    const old = valueAt(s, i);
+    let v = 0 + by;
+    if (ttl === 0 || !this.mayExpire(s, now) || !expired(timeAt(s, i), ttl, now)) {
       if (typeof old !== 'number') this.fail(`increment: the value at ${JSON.stringify(k)} is not a number`);
       v = old + by;
     }
@@ -142,8 +186,9 @@ export class HeapMapState extends HeapState implements MapState {
     if (typeof fn !== 'function') this.fail('forEach needs a function');
     const s = this.prepared();
     if (s === undefined) return;
-    const v = s.v;
-    for (const [k, i] of s.m) fn(v[i], k);
+    // The value is read at its position as the loop comes to it: `fn` may write (and move the
+    // values between `d` and `v`) or remove (and compact the arrays) on the way.
+    for (const [k, i] of s.m) fn(valueAt(s, i), k);
   }
 
   size(): number {
@@ -162,9 +207,9 @@ export class HeapMapState extends HeapState implements MapState {
     if (x === null || x.cap < n) x = this.rebuild(s, now);
     else if (ttl > 0 && this.mayExpire(s, now)) {
       // Never return an expired entry: one expired among those asked for means a fresh ranking.
-      const m = Math.min(n, x.at.length);
+      const m = Math.min(n, x.n);
       for (let j = 0; j < m; j++) {
-        if (expired(s.t[x.at[j]!]!, ttl, now)) {
+        if (expired(timeAt(s, x.posAt(j)), ttl, now)) {
           x = this.rebuild(s, now);
           break;
         }
@@ -173,10 +218,10 @@ export class HeapMapState extends HeapState implements MapState {
     // The rebuild may have found every entry expired and dropped the slot.
     s = this.current();
     if (s === undefined || x === null) return [];
-    const m = Math.min(n, x.at.length);
+    const m = Math.min(n, x.n);
     const out = new Array<[MapKey, number]>(m);
-    for (let j = 0; j < m; j++) out[j] = [x.keys[j]!, x.vs[j]!];
-    if (this.refreshOnRead) for (let j = 0; j < m; j++) this.touched(s, x.at[j]!, now);
+    for (let j = 0; j < m; j++) out[j] = [x.keyAt(j), x.valueAt(j)];
+    if (this.refreshOnRead) for (let j = 0; j < m; j++) this.touched(s, x.posAt(j), now);
     return out;
   }
 
@@ -188,7 +233,7 @@ export class HeapMapState extends HeapState implements MapState {
     if (this.ttl === 0) return false;
     const now = this.store.now();
     for (const [k, i] of s.m) {
-      if (!expired(s.t[i]!, this.ttl, now)) return false;
+      if (!expired(timeAt(s, i), this.ttl, now)) return false;
       this.removeEntry(s, k, i);
     }
     return true;
@@ -198,9 +243,8 @@ export class HeapMapState extends HeapState implements MapState {
     if (this.ttl > 0) this.store.touch();
     const s = this.current();
     if (s === undefined) return;
-    let bytes = SLOT_BYTES;
+    let bytes = slotBytes(s);
     for (const [k, i] of s.m) bytes += this.entryBytes(s, k, bytesAt(s, i));
-    if (s.b !== null) bytes += ARRAY_HEADER;
     this.dropCurrent(bytes);
   }
 
@@ -208,25 +252,21 @@ export class HeapMapState extends HeapState implements MapState {
     const s = slot as MapSlot;
     const out: SavedMap = [];
     const ttl = this.ttl > 0;
-    for (const [k, i] of s.m) out.push([k, s.v[i], ttl ? s.t[i]! : 0]);
+    for (const [k, i] of s.m) out.push([k, valueAt(s, i), ttl ? timeAt(s, i) : 0]);
     return out;
   }
 
   load(saved: unknown): [unknown, number] {
-    const s = new MapSlot();
-    let bytes = SLOT_BYTES;
     const ttl = this.ttl > 0;
+    const s = new MapSlot(ttl);
+    let bytes = SLOT_BYTES;
     for (const [k, v, t] of saved as SavedMap) {
       const b = estimateBytes(v);
-      const i = s.v.length;
-      if (typeof v !== 'number' && s.others++ === 0) bytes += this.withBytes(s);
+      if (typeof v !== 'number' && s.others++ === 0) bytes += this.toTagged(s);
+      const i = s.end++;
       s.m.set(k, i);
-      s.v.push(v);
-      if (s.b !== null) s.b.push(b);
-      if (ttl) {
-        s.t.push(t);
-        if (t < s.since) s.since = t;
-      }
+      this.append(s, v, b, t);
+      if (ttl && t < s.since) s.since = t;
       bytes += this.entryBytes(s, k, b);
     }
     return [s, bytes];
@@ -252,7 +292,7 @@ export class HeapMapState extends HeapState implements MapState {
       budget--;
       const k = n.value;
       const i = m.get(k)!;
-      const t = s.t[i]!;
+      const t = timeAt(s, i);
       if (expired(t, this.ttl, now)) {
         freed += this.entryBytes(s, k, bytesAt(s, i));
         this.release(s, k, i);
@@ -265,7 +305,7 @@ export class HeapMapState extends HeapState implements MapState {
     s.since = this.sweepMin;
     this.sweepOf = null;
     this.sweepIt = null;
-    if (m.size === 0) this.store.dropAt(slots, this.slot, SLOT_BYTES + (s.b === null ? 0 : ARRAY_HEADER) + freed);
+    if (m.size === 0) this.store.dropAt(slots, this.slot, slotBytes(s) + freed);
     else {
       this.store.bytes -= freed;
       this.compact(s);
@@ -281,7 +321,7 @@ export class HeapMapState extends HeapState implements MapState {
     const slots = this.store.currentForWrite();
     let s = slots[this.slot] as MapSlot | undefined;
     if (s === undefined) {
-      s = new MapSlot();
+      s = new MapSlot(this.ttl > 0);
       slots[this.slot] = s;
       this.store.bytes += SLOT_BYTES;
     }
@@ -290,22 +330,16 @@ export class HeapMapState extends HeapState implements MapState {
 
   /** A new entry `k` → `v` (counted as `b` bytes), written at `now`. */
   private insert(s: MapSlot, k: MapKey, v: unknown, b: number, now: number): void {
-    if (typeof v !== 'number' && s.others++ === 0) this.store.bytes += this.withBytes(s);
+    if (typeof v !== 'number' && s.others++ === 0) this.store.bytes += this.toTagged(s);
     let i: number;
     if (s.free.length > 0) {
       i = s.free.pop()!;
-      s.v[i] = v;
-      if (s.b !== null) s.b[i] = b;
-      if (this.ttl > 0) this.touched(s, i, now);
+      this.write(s, i, v, b);
     } else {
-      i = s.v.length;
-      s.v.push(v);
-      if (s.b !== null) s.b.push(b);
-      if (this.ttl > 0) {
-        s.t.push(now);
-        this.touched(s, i, now);
-      }
+      i = s.end++;
+      this.append(s, v, b, now);
     }
+    if (this.ttl > 0) this.touched(s, i, now);
     s.m.set(k, i);
     this.store.bytes += this.entryBytes(s, k, b);
     if (s.top !== null && !s.top.written(k, i, v, undefined)) s.top = null;
@@ -313,20 +347,38 @@ export class HeapMapState extends HeapState implements MapState {
 
   /** Write `v` (counted as `b` bytes) over the entry of `k` at `i`. */
   private overwrite(s: MapSlot, k: MapKey, i: number, v: unknown, b: number, now: number): void {
-    let old = s.v[i];
+    const was = valueAt(s, i);
+    let old = was;
     // An expired entry being overwritten is new to a reader: out of the ranking first.
-    if (this.ttl > 0 && this.mayExpire(s, now) && expired(s.t[i]!, this.ttl, now)) {
+    if (this.ttl > 0 && this.mayExpire(s, now) && expired(timeAt(s, i), this.ttl, now)) {
       if (s.top !== null && !s.top.removed(i)) s.top = null;
       old = undefined;
     }
-    const was = s.v[i];
-    if (typeof v !== 'number' && typeof was === 'number' && s.others++ === 0) this.store.bytes += this.withBytes(s);
-    this.store.bytes += b - bytesAt(s, i);
-    s.v[i] = v;
-    if (s.b !== null) s.b[i] = b;
-    if (typeof v === 'number' && typeof was !== 'number' && --s.others === 0) this.withoutBytes(s);
+    if (typeof v !== 'number' && typeof was === 'number' && s.others++ === 0) this.store.bytes += this.toTagged(s);
+    this.store.bytes += (s.v === null ? 0 : b) - bytesAt(s, i);
+    this.write(s, i, v, b);
+    if (typeof v === 'number' && typeof was !== 'number' && --s.others === 0) this.store.bytes -= this.toDoubles(s);
     if (this.ttl > 0) this.touched(s, i, now);
     if (s.top !== null && !s.top.written(k, i, v, old)) s.top = null;
+  }
+
+  /** Value `v` (counted as `b` bytes) at position `i`, which exists. */
+  private write(s: MapSlot, i: number, v: unknown, b: number): void {
+    if (s.v === null) s.d[i * s.w] = v as number;
+    else {
+      s.v[i] = v;
+      s.b![i] = b;
+    }
+  }
+
+  /** A new last position with value `v` (counted as `b` bytes) and time `t` (with TTL). */
+  private append(s: MapSlot, v: unknown, b: number, t: number): void {
+    if (s.v === null) s.d.push(v as number);
+    else {
+      s.v.push(v);
+      s.b!.push(b);
+    }
+    if (this.ttl > 0) s.d.push(t);
   }
 
   /** The current key's slot after dropping its expired entries and refreshing the rest as read; undefined when none is left. */
@@ -335,7 +387,7 @@ export class HeapMapState extends HeapState implements MapState {
     const s = this.current();
     if (s === undefined || this.ttl === 0) return s;
     for (const [k, i] of s.m) {
-      if (expired(s.t[i]!, this.ttl, now)) this.removeEntry(s, k, i);
+      if (expired(timeAt(s, i), this.ttl, now)) this.removeEntry(s, k, i);
       else if (this.refreshOnRead) this.touched(s, i, now);
     }
     return this.current();
@@ -348,11 +400,11 @@ export class HeapMapState extends HeapState implements MapState {
     const x = new TopIndex(this.topCap);
     s.top = x;
     for (const [k, i] of s.m) {
-      if (this.ttl > 0 && expired(s.t[i]!, this.ttl, now)) {
+      if (this.ttl > 0 && expired(timeAt(s, i), this.ttl, now)) {
         this.removeEntry(s, k, i);
         continue;
       }
-      x.offer(k, i, s.v[i]);
+      x.offer(k, i, valueAt(s, i));
     }
     if (this.current() !== s) return null;
     s.top = x;
@@ -367,7 +419,7 @@ export class HeapMapState extends HeapState implements MapState {
     if (this.current() !== s) return -1;
     const i = s.m.get(k);
     if (i === undefined) return -1;
-    if (this.mayExpire(s, now) && expired(s.t[i]!, this.ttl, now)) {
+    if (this.mayExpire(s, now) && expired(timeAt(s, i), this.ttl, now)) {
       this.removeEntry(s, k, i);
       return -1;
     }
@@ -382,13 +434,13 @@ export class HeapMapState extends HeapState implements MapState {
     const out: unknown[] = [];
     for (const [k, i] of s.m) {
       if (this.ttl > 0) {
-        if (expired(s.t[i]!, this.ttl, now)) {
+        if (expired(timeAt(s, i), this.ttl, now)) {
           this.removeEntry(s, k, i);
           continue;
         }
         if (this.refreshOnRead) this.touched(s, i, now);
       }
-      out.push(mode === ENTRIES ? [k, s.v[i]] : mode === KEYS ? k : s.v[i]);
+      out.push(mode === ENTRIES ? [k, valueAt(s, i)] : mode === KEYS ? k : valueAt(s, i));
     }
     return out;
   }
@@ -397,7 +449,7 @@ export class HeapMapState extends HeapState implements MapState {
   private removeEntry(s: MapSlot, k: MapKey, i: number): void {
     const bytes = this.entryBytes(s, k, bytesAt(s, i));
     this.release(s, k, i);
-    if (s.m.size === 0) this.dropCurrent(SLOT_BYTES + (s.b === null ? 0 : ARRAY_HEADER) + bytes);
+    if (s.m.size === 0) this.dropCurrent(slotBytes(s) + bytes);
     else {
       this.store.bytes -= bytes;
       this.compact(s);
@@ -413,35 +465,42 @@ export class HeapMapState extends HeapState implements MapState {
   private compact(s: MapSlot): void {
     const free = s.free.length;
     if (free < COMPACT_MIN || free <= s.m.size) return;
-    const ttl = this.ttl > 0;
-    const v = s.v.slice();
-    const t = ttl ? s.t.slice() : s.t;
+    const w = s.w;
+    const d = s.d.slice();
+    const v = s.v === null ? null : s.v.slice();
     const b = s.b === null ? null : s.b.slice();
-    const to = new Int32Array(v.length);
+    const to = new Int32Array(s.end);
     let p = 0;
     for (const [k, i] of s.m) {
-      s.v[p] = v[i];
-      if (b !== null) s.b![p] = b[i]!;
-      if (ttl) s.t[p] = t[i]!;
+      for (let j = 0; j < w; j++) s.d[p * w + j] = d[i * w + j]!;
+      if (v !== null) {
+        s.v![p] = v[i];
+        s.b![p] = b![i]!;
+      }
       s.m.set(k, p);
       to[i] = p++;
     }
-    s.v.length = p;
-    if (s.b !== null) s.b.length = p;
-    if (ttl) s.t.length = p;
+    s.d.length = p * w;
+    if (s.v !== null) {
+      s.v.length = p;
+      s.b!.length = p;
+    }
+    s.end = p;
     s.free.length = 0;
     const x = s.top;
-    if (x !== null) for (let j = 0; j < x.at.length; j++) x.at[j] = to[x.at[j]!]!;
+    if (x !== null) x.moved(to);
   }
 
   /** Take entry `k` at `i` out of the map, the ranking and the arrays (its position is reused). */
   private release(s: MapSlot, k: MapKey, i: number): void {
     s.m.delete(k);
     if (s.top !== null && !s.top.removed(i)) s.top = null;
+    s.free.push(i);
+    if (s.v === null) return;
     const was = s.v[i];
     s.v[i] = undefined;
-    s.free.push(i);
-    if (typeof was !== 'number' && --s.others === 0) this.withoutBytes(s);
+    s.b![i] = 0;
+    if (typeof was !== 'number' && --s.others === 0) this.store.bytes -= this.toDoubles(s);
   }
 
   /** Whether an entry of `s` can have expired at `now` (with TTL): its oldest possible time has. */
@@ -451,40 +510,75 @@ export class HeapMapState extends HeapState implements MapState {
 
   /** Entry `i` of `s` was accessed at `now` (with TTL): its time, the slot's bound, a sweep's. */
   private touched(s: MapSlot, i: number, now: number): void {
-    s.t[i] = now;
+    const w = s.w;
+    s.d[i * w + w - 1] = now;
     if (now < s.since) s.since = now;
     if (s === this.sweepOf && now < this.sweepMin) this.sweepMin = now;
   }
 
-  /** The last value of `s` that is not a number is gone: drop the bytes array (and its bytes). */
-  private withoutBytes(s: MapSlot): void {
-    if (s.b === null) return;
-    s.b = null;
-    this.store.bytes -= ARRAY_HEADER + FIELD * s.m.size;
-  }
-
-  /** Bytes entry `k` of `s` holds, its value counted as `b`. */
+  /** Bytes entry `k` of `s` holds, its value counted as `b` (a number in `d` holds none beyond its element). */
   private entryBytes(s: MapSlot, k: MapKey, b: number): number {
-    return MAP_ENTRY + keyBytes(k) + this.perEntry + (s.b === null ? 0 : FIELD) + b;
+    return MAP_ENTRY + keyBytes(k) + this.perEntry + (s.v === null ? 0 : FIELD + b);
   }
 
   /**
-   * A value that is not a number is about to be written into `s`, which keeps no bytes array yet:
-   * make it, from the numbers there. Returns the bytes it adds (its header and an element per entry).
+   * A value that is not a number is about to be written into `s`, whose values are all numbers in
+   * `d`: move them to `v` (and their bytes to `b`), leaving `d` the times. Returns the bytes added.
    */
-  private withBytes(s: MapSlot): number {
-    if (s.b !== null) return 0;
-    const v = s.v;
-    const b = new Array<number>(v.length);
-    for (let i = 0; i < v.length; i++) b[i] = v[i] === undefined ? 0 : numberBytes(v[i] as number);
+  private toTagged(s: MapSlot): number {
+    if (s.v !== null) return 0;
+    const ttl = this.ttl > 0;
+    const n = s.end;
+    const d = s.d;
+    const v = new Array<unknown>(n).fill(undefined);
+    const b = new Array<number>(n).fill(0);
+    const t: number[] = [];
+    let bytes = 2 * ARRAY_HEADER;
+    for (const i of s.m.values()) {
+      const x = d[i * s.w]!;
+      v[i] = x;
+      b[i] = numberBytes(x);
+      bytes += FIELD + b[i]!;
+    }
+    if (ttl) for (let i = 0; i < n; i++) t.push(d[2 * i + 1]!);
+    s.v = v;
     s.b = b;
-    return ARRAY_HEADER + FIELD * s.m.size;
+    s.d = t;
+    s.w = ttl ? 1 : 0;
+    return bytes;
+  }
+
+  /** The last value of `s` that is not a number is gone: the numbers back into `d`. Returns the bytes freed. */
+  private toDoubles(s: MapSlot): number {
+    const v = s.v;
+    if (v === null) return 0;
+    const ttl = this.ttl > 0;
+    const n = s.end;
+    const old = s.d;
+    const d: number[] = [];
+    let bytes = 2 * ARRAY_HEADER;
+    for (let i = 0; i < n; i++) {
+      const x = v[i];
+      d.push(typeof x === 'number' ? x : 0);
+      if (ttl) d.push(old[i]!);
+    }
+    for (const i of s.m.values()) bytes += FIELD + s.b![i]!;
+    s.v = null;
+    s.b = null;
+    s.d = d;
+    s.w = ttl ? 2 : 1;
+    return bytes;
   }
 }
 
-/** Bytes the value at `i` was counted for. */
+/** Bytes the value at `i` was counted for beyond its element (a number in `d`: none). */
 function bytesAt(s: MapSlot, i: number): number {
-  return s.b === null ? numberBytes(s.v[i] as number) : s.b[i]!;
+  return s.b === null ? 0 : s.b[i]!;
+}
+
+/** The slot's own bytes: the slot, its Map and arrays, and `v` and `b` while they exist. */
+function slotBytes(s: MapSlot): number {
+  return SLOT_BYTES + (s.v === null ? 0 : 2 * ARRAY_HEADER);
 }
 
 function describe(v: unknown): string {
