@@ -11,7 +11,7 @@ import { OPERATORS } from '../nodes/operators.js';
 import type { Io } from './main.js';
 import { LiveProgress } from './progress.js';
 import { writeWithoutCheckpoints } from '../engine/transactional-sink.js';
-import { type CheckpointOptions, type Checkpointing, ParallelCheckpointError, setUpCheckpointing } from '../host/checkpointing.js';
+import { type CheckpointOptions, type Checkpointing, setUpCheckpointing } from '../host/checkpointing.js';
 
 export interface RunOptions {
   readonly io: Io;
@@ -64,7 +64,7 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
       (line) => io.stderr.write(`tributary: ${line}\n`),
     );
   } catch (err) {
-    io.stderr.write(err instanceof ParallelCheckpointError ? `tributary: ${err.message}\n` : `tributary: cannot resume: ${describeFailure(err)}\n`);
+    io.stderr.write(`tributary: cannot resume: ${describeFailure(err)}\n`);
     return 1;
   }
   // Exactly-once server sinks apply output at checkpoints; with none coming they write as it arrives.

@@ -23,6 +23,11 @@ export interface Stateful {
   snapshotState(): OperatorSnapshot;
   /** Replace all state and timers with a snapshot's (taken from an operator with the same params). */
   restoreState(s: OperatorSnapshot): void;
+  /**
+   * State held in other threads (parallel instances): called at a checkpoint with the sources held,
+   * before `snapshotState`, to gather it; resolves once the snapshot is ready.
+   */
+  alignSnapshot?(): Promise<void>;
 }
 
 class PortBuffer {

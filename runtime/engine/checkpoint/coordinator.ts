@@ -7,6 +7,7 @@ import { errorMessage } from '../errors.js';
 import type { Job } from '../job.js';
 import { type Checkpointed, isCheckpointed } from './participant.js';
 import { type CheckpointData, type CheckpointKind, collect } from './snapshot.js';
+import type { Stateful } from '../timed.js';
 
 /** Where checkpoints go (connectors/files/checkpoints.ts writes them to a folder). */
 export interface CheckpointStore {
@@ -147,9 +148,19 @@ export class CheckpointCoordinator {
     const started = performance.now();
     let release: (() => void) | null = null;
     let participants: Checkpointed[] = [];
+    let finishing = false;
     try {
       if (job.stopped) throw new Error('the job has stopped');
       release = await job.quiesce();
+      // Asked for as the input ended: the sinks are closing and parallel instances may have ended
+      // with it, so there is nothing left to save; the run finishes (a stop now would cut it short).
+      if (job.inputsDone && !job.stopped) {
+        finishing = true;
+        throw new Error('the input has ended: the run is finishing');
+      }
+      // Parallel instances snapshot behind a barrier sent after their records; their outputs up
+      // to it are emitted downstream before the drain below, so the sinks' part covers them.
+      await job.unlessFailed(Promise.all([...new Set(job.operators.values())].map((o) => (o as Partial<Stateful>).alignSnapshot?.())));
       // Records inside asynchronous stages and server sinks are finished first (an aligned
       // checkpoint that drains instead of persisting in-flight records, as unaligned ones would).
       await job.barrier((f) => isCheckpointed(f) && typeof f.prepareCheckpoint === 'function');
@@ -195,7 +206,7 @@ export class CheckpointCoordinator {
       this.opts.onFailure?.(err);
       throw err;
     } finally {
-      if (thenStop) job.stop();
+      if (thenStop && !finishing) job.stop();
       release?.();
     }
   }
