@@ -1,6 +1,6 @@
 // Checkpoints of parallel instances (settings.parallelism > 1), in real worker threads: a run cut
-// at several checkpoints and restored ends with the output of an uninterrupted one — for tumbling
-// and session windows, a process function with event-time timers and cep — at parallelism 2 and
+// at several checkpoints and restored ends with the output of an uninterrupted one — for tumbling,
+// session and count windows, a process function with event-time timers and cep — at parallelism 2 and
 // across parallelisms (2 → 1 → 2 → 4, keyed state redistributed by key group). State that cannot
 // be split by key is refused with the node and both parallelisms named.
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ const COUNT = 60_000;
 /** Events per second of the cut runs: paced, so a few checkpoints fall inside each segment. */
 const RATE = 20_000;
 
-/** The kill pipeline (tumbling window, cep, process with timers) plus a session window. */
+/** The kill pipeline (tumbling window, cep, process with timers) plus a session and a count window. */
 function withSessions(count: number, cep: boolean, rate = 0): Doc {
   const base = killPipeline(count);
   base.nodes[0]!.params = { ...base.nodes[0]!.params, rate };
@@ -20,8 +20,10 @@ function withSessions(count: number, cep: boolean, rate = 0): Doc {
   nodes.push(
     { id: 'sessions', type: 'window', params: { assigner: { kind: 'session', gap: '2m' }, aggregates: { n: { fn: 'count' }, spent: { fn: 'sum', field: 'price' }, first: { fn: 'first', field: 'productId' } }, allowedLateness: '30s' } },
     { id: 'sessionsOut', type: 'sink.file', params: { path: 'out/sessions.jsonl' } },
+    { id: 'counts', type: 'window', params: { assigner: { kind: 'global', count: 7 }, aggregates: { n: { fn: 'count' }, types: { fn: 'countDistinct', field: 'eventType' } } } },
+    { id: 'countsOut', type: 'sink.file', params: { path: 'out/counts.jsonl' } },
   );
-  edges.push({ from: 'byUser', to: 'sessions' }, { from: 'sessions', to: 'sessionsOut' });
+  edges.push({ from: 'byUser', to: 'sessions' }, { from: 'sessions', to: 'sessionsOut' }, { from: 'byUser', to: 'counts' }, { from: 'counts', to: 'countsOut' });
   return { nodes, edges };
 }
 
