@@ -1,8 +1,9 @@
 // Checkpoints of parallel instances (settings.parallelism > 1), in real worker threads: a run cut
 // at several checkpoints and restored ends with the output of an uninterrupted one — for tumbling,
 // session and count windows, a process function with event-time timers and cep — at parallelism 2 and
-// across parallelisms (2 → 1 → 2 → 4, keyed state redistributed by key group). State that cannot
-// be split by key is refused with the node and both parallelisms named.
+// across parallelisms (2 → 1 → 2 → 4, keyed state redistributed by key group, cep's partial
+// matches and buffered records included). State saved with another number of key groups is
+// refused with the node and both parallelisms named.
 import { describe, expect, it } from 'vitest';
 import { killPipeline, scratch } from './pipeline.js';
 import { type Doc, runCut, runSegment, sortedOutputs } from './parallel-restore.js';
@@ -12,11 +13,9 @@ const COUNT = 60_000;
 const RATE = 20_000;
 
 /** The kill pipeline (tumbling window, cep, process with timers) plus a session and a count window. */
-function withSessions(count: number, cep: boolean, rate = 0): Doc {
-  const base = killPipeline(count);
-  base.nodes[0]!.params = { ...base.nodes[0]!.params, rate };
-  const nodes = base.nodes.filter((n) => cep || (n.id !== 'abandoned' && n.id !== 'cepOut'));
-  const edges = base.edges.filter((e) => cep || (e.to !== 'abandoned' && e.from !== 'abandoned'));
+function withSessions(count: number, rate = 0): Doc {
+  const { nodes, edges } = killPipeline(count);
+  nodes[0]!.params = { ...nodes[0]!.params, rate };
   nodes.push(
     { id: 'sessions', type: 'window', params: { assigner: { kind: 'session', gap: '2m' }, aggregates: { n: { fn: 'count' }, spent: { fn: 'sum', field: 'price' }, first: { fn: 'first', field: 'productId' } }, allowedLateness: '30s' } },
     { id: 'sessionsOut', type: 'sink.file', params: { path: 'out/sessions.jsonl' } },
@@ -37,8 +36,8 @@ async function reference(doc: Doc): Promise<Record<string, string[]>> {
 
 describe('checkpoints with parallel instances', () => {
   it('a run at parallelism 2 cut at several checkpoints ends with the uninterrupted output (windows, process timers, cep)', { timeout: 300_000 }, async () => {
-    const doc = withSessions(COUNT, true, RATE);
-    const ref = await reference(withSessions(COUNT, true));
+    const doc = withSessions(COUNT, RATE);
+    const ref = await reference(withSessions(COUNT));
     const dir = scratch();
     const segments = await runCut(doc, dir, [2], 2);
     expect(segments.length).toBeGreaterThanOrEqual(3);
@@ -47,8 +46,8 @@ describe('checkpoints with parallel instances', () => {
   });
 
   it('rescales 2 → 1 → 2 → 4 across restores, each instance taking the keys of its key groups', { timeout: 300_000 }, async () => {
-    const doc = withSessions(COUNT, false, RATE);
-    const ref = await reference(withSessions(COUNT, false));
+    const doc = withSessions(COUNT, RATE);
+    const ref = await reference(withSessions(COUNT));
     const dir = scratch();
     const segments = await runCut(doc, dir, [2, 1, 2, 4], 2);
     expect(segments.length).toBeGreaterThanOrEqual(4);
@@ -56,12 +55,13 @@ describe('checkpoints with parallel instances', () => {
     expect(sortedOutputs(doc, dir)).toEqual(ref);
   });
 
-  it('refuses to rescale cep state, naming the node and both parallelisms', { timeout: 120_000 }, async () => {
-    const doc = withSessions(COUNT, true);
+  it('refuses state saved with another number of key groups, naming the node and both parallelisms', { timeout: 120_000 }, async () => {
+    const doc = withSessions(COUNT, RATE);
     const dir = scratch();
     expect((await runSegment(doc, dir, 2, 1)).outcome).not.toBe('finished');
-    const err = await runSegment(doc, dir, 4, 1).then(() => null, (e: unknown) => e as { nodeId?: string; message: string });
-    expect(err?.nodeId).toBe('abandoned');
-    expect(err?.message).toMatch(/saved at parallelism 2, this run has parallelism 4: its state \(cep@2\) cannot be split by key group/);
+    // Parallelism 100 has 256 key groups (KeyGroupRangeAssignment.computeDefaultMaxParallelism).
+    const err = await runSegment(doc, dir, 100, 1).then(() => null, (e: unknown) => e as { nodeId?: string; message: string });
+    expect(err?.nodeId).toBe('win');
+    expect(err?.message).toMatch(/saved at parallelism 2, this run has parallelism 100: its state was saved with 128 key groups, this run has 256/);
   });
 });

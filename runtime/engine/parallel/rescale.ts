@@ -4,10 +4,12 @@
 // parallelism — or from a checkpoint of parallelism 1, or into a run of parallelism 1 — each new
 // instance takes from the old snapshots overlapping its key-group range exactly the keys of its
 // groups, timers included, as Flink redistributes keyed state when rescaling from a savepoint
-// (StateAssignmentOperation). Node kinds whose snapshot cannot be split by key are refused.
+// (StateAssignmentOperation). Snapshot layouts that cannot be split by key (older versions) and
+// a changed number of key groups are refused.
 import type { SavedWatermarks } from '../operator.js';
 import type { OperatorSnapshot } from '../timed.js';
 import { assignToKeyGroup, keyGroupRange } from './key-groups.js';
+import { rekeyCep } from './rekey-cep.js';
 import { rekeyProcess } from './rekey-process.js';
 import { rekeyCount, rekeyPanes, rekeySessions } from './rekey-window.js';
 
@@ -43,6 +45,7 @@ const REKEY: Readonly<Record<string, (parts: readonly unknown[], keep: (key: unk
   'window.sessions@2': rekeySessions,
   'window.count@2': rekeyCount,
   'process@1': rekeyProcess,
+  'cep@2': rekeyCep,
 };
 
 /**
