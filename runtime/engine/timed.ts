@@ -28,6 +28,8 @@ export interface Stateful {
    * before `snapshotState`, to gather it; resolves once the snapshot is ready.
    */
   alignSnapshot?(): Promise<void>;
+  /** After alignSnapshot: the checkpoint has taken every snapshot (or failed); output held since goes on. */
+  endAlignment?(): void;
 }
 
 class PortBuffer {

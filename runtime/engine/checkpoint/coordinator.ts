@@ -61,6 +61,11 @@ function yieldToIo(): Promise<void> {
   return new Promise((r) => setImmediate(r));
 }
 
+/** Parallel instances' output held since their barrier goes on (exchange.ts); idempotent. */
+function endAlignment(job: Job): void {
+  for (const o of new Set(job.operators.values())) (o as Partial<Stateful>).endAlignment?.();
+}
+
 export class CheckpointCoordinator {
   readonly stats = emptyStats();
   private nextId: number;
@@ -180,6 +185,7 @@ export class CheckpointCoordinator {
       // sink queues its flush up to the snapshot's length before the input can end and close it.
       const prepared = Promise.all(participants.map((p) => p.prepareCheckpoint?.()));
       prepared.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+      endAlignment(job);
       await yieldToIo();
       const cpu1 = process.cpuUsage();
       const bytes = this.store.encode(data);
@@ -200,6 +206,7 @@ export class CheckpointCoordinator {
       s.lastFailure = null;
       return path;
     } catch (err) {
+      endAlignment(job);
       for (const p of participants) p.checkpointAborted?.(id);
       this.stats.failed++;
       this.stats.lastFailure = errorMessage(err);

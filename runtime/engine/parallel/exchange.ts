@@ -65,6 +65,12 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
   private readonly gathered: OutMessage['snapshot'][];
   /** The aligned snapshot, until snapshotState takes it. */
   private aligned: OperatorSnapshot | null = null;
+  /**
+   * The sequence number of the checkpoint barrier until the checkpoint has taken the sinks' part:
+   * answers after it (processing-time timers firing in the instances, which the held sources do
+   * not stop) are held back, or a sink would commit output whose timer the snapshot still holds.
+   */
+  private fence: number | null = null;
 
   constructor(
     job: JobControl,
@@ -205,15 +211,20 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
     this.figures[instance] = m.figures;
     if (m.snapshot !== undefined) this.gathered[instance] = m.snapshot;
     const q = this.queues[instance]!;
-    if (m.seq < 0 && q.length === 0) this.merge([instance], [m]);
+    if (m.seq < 0 && q.length === 0 && this.beforeFence()) this.merge([instance], [m]);
     else q.push(m);
     this.drain();
     this.sumFigures();
   }
 
+  /** Whether answers may be merged: no fence, or the barrier's step not merged yet (what each queue holds before its barrier answer came before it). */
+  private beforeFence(): boolean {
+    return this.fence === null || this.next <= this.fence;
+  }
+
   private drain(): void {
     const qs = this.queues;
-    for (;;) {
+    while (this.beforeFence()) {
       for (let j = 0; j < this.n; j++) {
         while (qs[j]!.length > 0 && qs[j]![0]!.seq < 0) this.merge([j], [qs[j]!.shift()!]);
       }
@@ -346,6 +357,7 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
     this.flushPending();
     this.gathered.fill(undefined);
     const seq = this.seq++;
+    this.fence = seq;
     for (let j = 0; j < this.n; j++) this.pool.post(j, { t: 'snapshot', v: this.v, seq });
     this.sent();
     await Promise.race([this.tracker.flushed(), this.pool.closing]);
@@ -355,6 +367,13 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
     });
     const data: ParallelSnapshotData = { maxParallelism: this.maxParallelism, instances };
     this.aligned = { kind: PARALLEL_SNAPSHOT, version: 1, data };
+  }
+
+  /** The checkpoint has taken (or given up) its snapshots: what the instances sent since goes on. */
+  endAlignment(): void {
+    if (this.fence === null) return;
+    this.fence = null;
+    this.drain();
   }
 
   /** The snapshot alignSnapshot gathered (the state lives in the instances, not here). */
