@@ -12,6 +12,7 @@ import type { Io } from './main.js';
 import { LiveProgress } from './progress.js';
 import { writeWithoutCheckpoints } from '../engine/transactional-sink.js';
 import { type CheckpointOptions, type Checkpointing, setUpCheckpointing } from '../host/checkpointing.js';
+import { RunFinishingError } from '../engine/checkpoint/coordinator.js';
 
 export interface RunOptions {
   readonly io: Io;
@@ -103,7 +104,10 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
     io.stderr.write('\nstopping: taking a savepoint, then flushing sinks (interrupt again to quit at once)\n');
     ckpt.coordinator.savepointAndStop().then(
       (path) => io.stderr.write(`savepoint: ${path}\n`),
-      () => {}, // reported by onFailure; the job stops all the same
+      (err: unknown) => {
+        // Any other failure is reported by onFailure; the job stops all the same.
+        if (err instanceof RunFinishingError) io.stderr.write(`tributary: ${err.message}\n`);
+      },
     );
   };
   // A reader that goes away (`tributary run p.json | head`) ends the run like an interrupt.

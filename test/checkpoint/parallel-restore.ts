@@ -43,9 +43,8 @@ export async function runSegment(doc: Doc, dir: string, parallelism: number, cut
   try {
     const outcome = await job.run();
     await ckpt.coordinator.stop();
-    // A savepoint asked for just as the input ended is refused (coordinator.ts); any other failure is a fault.
-    const faults = failures.filter((f) => !/the input has ended/.test(String(f)));
-    if (faults.length > 0) throw faults[0];
+    // A savepoint asked for just as the input ended is declined without a failure (coordinator.ts).
+    if (failures.length > 0) throw failures[0];
     if (outcome === 'finished') await ckpt.store.clear();
     return { resumed: ckpt.resumedFrom !== null, outcome };
   } finally {

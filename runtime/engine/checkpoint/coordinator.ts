@@ -66,6 +66,16 @@ function endAlignment(job: Job): void {
   for (const o of new Set(job.operators.values())) (o as Partial<Stateful>).endAlignment?.();
 }
 
+/**
+ * A savepoint asked for as the input ended: the run finishes on its own (its sinks are closing),
+ * so none is taken. Not a failure: it is not counted as one, and the caller tells the user so.
+ */
+export class RunFinishingError extends Error {
+  constructor() {
+    super('the input has ended and the run is finishing on its own, so no savepoint was taken');
+  }
+}
+
 export class CheckpointCoordinator {
   readonly stats = emptyStats();
   private nextId: number;
@@ -161,7 +171,7 @@ export class CheckpointCoordinator {
       // with it, so there is nothing left to save; the run finishes (a stop now would cut it short).
       if (job.inputsDone && !job.stopped) {
         finishing = true;
-        throw new Error('the input has ended: the run is finishing');
+        throw new RunFinishingError();
       }
       // Parallel instances snapshot behind a barrier sent after their records; their outputs up
       // to it are emitted downstream before the drain below, so the sinks' part covers them.
@@ -207,6 +217,7 @@ export class CheckpointCoordinator {
       return path;
     } catch (err) {
       endAlignment(job);
+      if (finishing) throw err;
       for (const p of participants) p.checkpointAborted?.(id);
       this.stats.failed++;
       this.stats.lastFailure = errorMessage(err);
