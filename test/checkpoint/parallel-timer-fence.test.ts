@@ -37,23 +37,23 @@ const doc = {
   ],
 };
 
-async function segment(dir: string, stopAfterMs: number | null): Promise<string> {
+async function segment(dir: string, stopAfterMs: number | null, drainMs = 300): Promise<string> {
   const { pipeline, problems } = validatePipeline({ format: 'tributary.pipeline/v1', name: 'fence', ...doc, settings: { parallelism: 2 } });
   if (!pipeline) throw new Error(JSON.stringify(problems));
   const job = planJob(pipeline, { operators: OPERATORS, resolvePath: (p) => join(dir, p), stdout: new StringOut() });
   const ckpt = await setUpCheckpointing(job, pipeline, join(dir, 'fence.json'), { checkpointDir: join(dir, 'ck'), interval: 0 });
   if (!ckpt) throw new Error('no checkpoints');
-  // The drain before the sinks' part takes 300 ms, as behind a slow asynchronous stage.
+  // The drain before the sinks' part takes `drainMs`, as behind a slow asynchronous stage.
   const barrier = job.barrier.bind(job);
   job.barrier = async (skip) => {
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, drainMs));
     return barrier(skip);
   };
   ckpt.coordinator.start();
   try {
     const run = job.run();
     if (stopAfterMs !== null) {
-      await new Promise((r) => setTimeout(r, stopAfterMs));
+      if (stopAfterMs > 0) await new Promise((r) => setTimeout(r, stopAfterMs));
       await ckpt.coordinator.savepointAndStop();
     }
     const outcome = await run;
@@ -71,6 +71,14 @@ describe('parallel instances at a checkpoint', () => {
     expect(await segment(dir, null)).toBe('finished');
     const lines = readFileSync(join(dir, 'out/once.jsonl'), 'utf8').trimEnd().split('\n').sort();
     expect(new Set(lines).size).toBe(USERS);
+    expect(lines).toHaveLength(USERS);
+  });
+
+  it('a savepoint asked for as the run starts waits for the instances to be set up', { timeout: 120_000 }, async () => {
+    const dir = scratch();
+    expect(await segment(dir, 0, 0)).not.toBe('finished');
+    expect(await segment(dir, null)).toBe('finished');
+    const lines = readFileSync(join(dir, 'out/once.jsonl'), 'utf8').trimEnd().split('\n').sort();
     expect(lines).toHaveLength(USERS);
   });
 });

@@ -173,12 +173,19 @@ export class CheckpointCoordinator {
         finishing = true;
         throw new RunFinishingError();
       }
-      // Parallel instances snapshot behind a barrier sent after their records; their outputs up
-      // to it are emitted downstream before the drain below, so the sinks' part covers them.
-      await job.unlessFailed(Promise.all([...new Set(job.operators.values())].map((o) => (o as Partial<Stateful>).alignSnapshot?.())));
       // Records inside asynchronous stages and server sinks are finished first (an aligned
       // checkpoint that drains instead of persisting in-flight records, as unaligned ones would).
-      await job.barrier((f) => isCheckpointed(f) && typeof f.prepareCheckpoint === 'function');
+      const durable = (f: object) => isCheckpointed(f) && typeof f.prepareCheckpoint === 'function';
+      await job.barrier(durable);
+      // Parallel instances snapshot behind a barrier sent after their records, those of stages
+      // upstream drained above included; their outputs up to it are emitted downstream before the
+      // drain again, so stages below and the sinks' part cover them.
+      // (Their own answers past the barrier are held until the sinks' part is taken: not waited for.)
+      const aligning = new Set([...job.operators.values()].filter((o): o is typeof o & Partial<Stateful> => typeof (o as Partial<Stateful>).alignSnapshot === 'function'));
+      if (aligning.size > 0) {
+        await job.unlessFailed(Promise.all([...aligning].map((o) => o.alignSnapshot!())));
+        await job.barrier((f) => durable(f) || aligning.has(f as never));
+      }
       participants = [...new Set(job.operators.values())].filter((o): o is typeof o & Checkpointed => isCheckpointed(o));
       // Synchronous phase: only the copy. Every snapshot is independent of the live state
       // (participant.ts, timed.ts), so encoding and writing it is the asynchronous phase, after

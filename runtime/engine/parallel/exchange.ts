@@ -354,6 +354,9 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
   async alignSnapshot(): Promise<void> {
     // A savepoint asked for as the run ends: the instances and their state are gone.
     if (this.pool.isClosed) throw new Error(`node '${this.nodeId}': the parallel instances have ended with the run`);
+    // Asked for while the instances start (a stop right after the run began): a barrier sent
+    // before an instance has set up its node would reach no node.
+    await Promise.race([this.pool.open(), this.pool.closing]);
     this.flushPending();
     this.gathered.fill(undefined);
     const seq = this.seq++;
