@@ -72,10 +72,11 @@ const STATE_NODES: Record<string, Doc> = {
   'cep-500k': { id: 'window', type: 'cep', params: { pattern: [{ name: 'add', where: "eventType == 'ADD_TO_CART'" }, { name: 'purchase', where: "eventType == 'PURCHASE'", contiguity: 'relaxed', negated: true }], within: '15m' } },
 };
 
-function plan(batches: readonly Batch[], span: number, records: number, shift: boolean, onPull: () => void, state: Doc = { id: 'window', type: 'window', params: { assigner: { kind: 'tumbling', size: shift ? '1m' : '1h' }, aggregates: WINDOW_AGGS } }): Job {
+function plan(batches: readonly Batch[], span: number, records: number, shift: boolean, onPull: () => void, state: Doc = { id: 'window', type: 'window', params: { assigner: { kind: 'tumbling', size: shift ? '1m' : '1h' }, aggregates: WINDOW_AGGS } }, parallelism = 1): Job {
   const doc = {
     format: 'tributary.pipeline/v1',
     name: 'bench-checkpoint',
+    settings: { parallelism },
     nodes: [
       { id: 'src', type: 'bench.replay', params: { count: records, shift } },
       { id: 'key', type: 'keyBy', params: { key: 'userId' } },
@@ -118,9 +119,10 @@ function cartAdds(n: number): Batch[] {
 /**
  * One checkpoint once the state node holds ~1M keys (window scenarios) or ~500k partial matches
  * (cep). Before it, at the same point, the node's snapshot alone is timed on the job's thread (the
- * copy a checkpoint holds the sources for), then the whole checkpoint is taken.
+ * copy a checkpoint holds the sources for), then the whole checkpoint is taken. At parallelism > 1
+ * the copy is made by the instances behind the checkpoint's barrier, so only the whole is timed.
  */
-async function oneCheckpoint(scenario: string): Promise<CheckpointResult> {
+async function oneCheckpoint(scenario: string, parallelism: number): Promise<CheckpointResult> {
   const cep = scenario === 'cep-500k';
   const n = cep ? 500_000 : KEYS_1M;
   const batches = cep ? cartAdds(n) : millionKeys();
@@ -146,17 +148,20 @@ async function oneCheckpoint(scenario: string): Promise<CheckpointResult> {
         partialMatches = size.partialMatches ?? 0;
         const op = job.operators.get('window') as unknown as Stateful;
         (globalThis as { gc?: () => void }).gc?.();
-        const cpu0 = process.cpuUsage();
-        const t0 = performance.now();
-        const snap = op.snapshotState();
-        copyMs = performance.now() - t0;
-        copyCpuMs = cpuSince(cpu0) * 1000;
-        serialize(snap);
-        copyEncodeCpuMs = cpuSince(cpu0) * 1000;
+        if (parallelism === 1) {
+          const cpu0 = process.cpuUsage();
+          const t0 = performance.now();
+          const snap = op.snapshotState();
+          copyMs = performance.now() - t0;
+          copyCpuMs = cpuSince(cpu0) * 1000;
+          serialize(snap);
+          copyEncodeCpuMs = cpuSince(cpu0) * 1000;
+        }
         taken = coordinator!.trigger('checkpoint');
       }
     },
     STATE_NODES[scenario],
+    parallelism,
   );
   coordinator = new CheckpointCoordinator(job, store, { interval: null, pipeline: 'bench', firstId: 1 });
   coordinator.start();
@@ -212,7 +217,9 @@ async function throughput(withCheckpoints: boolean, records: number): Promise<Ch
 }
 
 export async function runCheckpointScenario(scenario: string, records: number): Promise<CheckpointResult> {
-  if (scenario in STATE_NODES) return oneCheckpoint(scenario);
+  // `<state>@<parallelism>`: the same state held by that many parallel instances.
+  const [state, p] = scenario.split('@');
+  if (state! in STATE_NODES) return { ...(await oneCheckpoint(state!, p === undefined ? 1 : Number(p))), scenario };
   if (scenario === 'with-10s') return throughput(true, records);
   if (scenario === 'without') return throughput(false, records);
   throw new Error(`no checkpoint scenario '${scenario}'`);

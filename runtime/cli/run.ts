@@ -11,7 +11,8 @@ import { OPERATORS } from '../nodes/operators.js';
 import type { Io } from './main.js';
 import { LiveProgress } from './progress.js';
 import { writeWithoutCheckpoints } from '../engine/transactional-sink.js';
-import { type CheckpointOptions, type Checkpointing, ParallelCheckpointError, setUpCheckpointing } from '../host/checkpointing.js';
+import { type CheckpointOptions, type Checkpointing, setUpCheckpointing } from '../host/checkpointing.js';
+import { RunFinishingError } from '../engine/checkpoint/coordinator.js';
 
 export interface RunOptions {
   readonly io: Io;
@@ -64,7 +65,7 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
       (line) => io.stderr.write(`tributary: ${line}\n`),
     );
   } catch (err) {
-    io.stderr.write(err instanceof ParallelCheckpointError ? `tributary: ${err.message}\n` : `tributary: cannot resume: ${describeFailure(err)}\n`);
+    io.stderr.write(`tributary: cannot resume: ${describeFailure(err)}\n`);
     return 1;
   }
   // Exactly-once server sinks apply output at checkpoints; with none coming they write as it arrives.
@@ -103,7 +104,10 @@ export async function runLoaded(loaded: Loaded, opts: RunOptions): Promise<numbe
     io.stderr.write('\nstopping: taking a savepoint, then flushing sinks (interrupt again to quit at once)\n');
     ckpt.coordinator.savepointAndStop().then(
       (path) => io.stderr.write(`savepoint: ${path}\n`),
-      () => {}, // reported by onFailure; the job stops all the same
+      (err: unknown) => {
+        // Any other failure is reported by onFailure; the job stops all the same.
+        if (err instanceof RunFinishingError) io.stderr.write(`tributary: ${err.message}\n`);
+      },
     );
   };
   // A reader that goes away (`tributary run p.json | head`) ends the run like an interrupt.

@@ -226,6 +226,11 @@ export class Job implements JobControl {
     void Promise.allSettled(sinks.map((s) => s.abort())).then(() => this.settle!.reject(this.failure));
   }
 
+  /** `p`, or a rejection once the run fails (what `p` waits for may then never come). */
+  unlessFailed<T>(p: Promise<T>): Promise<T> {
+    return Promise.race([p, this.failed]);
+  }
+
   /**
    * Resolves once everything emitted before the call has been written; rejects once the run has
    * failed (what was in flight is lost, so its positions must never be committed, and a source

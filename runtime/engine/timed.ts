@@ -23,6 +23,13 @@ export interface Stateful {
   snapshotState(): OperatorSnapshot;
   /** Replace all state and timers with a snapshot's (taken from an operator with the same params). */
   restoreState(s: OperatorSnapshot): void;
+  /**
+   * State held in other threads (parallel instances): called at a checkpoint with the sources held,
+   * before `snapshotState`, to gather it; resolves once the snapshot is ready.
+   */
+  alignSnapshot?(): Promise<void>;
+  /** After alignSnapshot: the checkpoint has taken every snapshot (or failed); output held since goes on. */
+  endAlignment?(): void;
 }
 
 class PortBuffer {

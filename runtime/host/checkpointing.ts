@@ -7,7 +7,6 @@ import { CheckpointCoordinator } from '../engine/checkpoint/coordinator.js';
 import { isCheckpointed } from '../engine/checkpoint/participant.js';
 import { type RestoreReport, restore } from '../engine/checkpoint/snapshot.js';
 import type { Job } from '../engine/job.js';
-import { ParallelOperator } from '../engine/parallel/exchange.js';
 import { SourceOperator } from '../engine/source.js';
 import { CorruptCheckpointError, FolderCheckpointStore, newestCheckpoint, readCheckpoint } from '../connectors/files/checkpoints.js';
 import { parseDuration } from '../format/duration.js';
@@ -73,34 +72,6 @@ async function lockFolder(dir: string, made: { first: string | undefined }): Pro
   throw new Error(`cannot lock ${dir}`);
 }
 
-/** Checkpointing was asked for a run whose nodes run as parallel instances, which cannot checkpoint yet. */
-export class ParallelCheckpointError extends Error {}
-
-/**
- * Parallel instances (settings.parallelism > 1) cannot checkpoint yet. Asked for explicitly
- * (settings.checkpoint, or a checkpoint option), the run is refused before it starts; the default
- * periodic checkpoints are turned off with a note. Without this check the run would fail only at
- * its first checkpoint, after minutes of work.
- */
-function parallelRefusal(job: Job, pipeline: Pipeline, opts: CheckpointOptions, warn: (line: string) => void): boolean {
-  const parallel = [...job.operators.entries()].filter(([, op]) => op instanceof ParallelOperator).map(([id]) => `'${id}'`);
-  if (parallel.length === 0) return false;
-  const p = pipeline.settings.parallelism;
-  const asked: string[] = [];
-  if (pipeline.settings.checkpoint !== undefined) asked.push('settings.checkpoint');
-  if (opts.interval !== undefined) asked.push('--checkpoint-interval');
-  if (opts.from !== undefined) asked.push('--from');
-  if (opts.checkpointDir !== undefined) asked.push('--checkpoint-dir');
-  if (opts.savepointDir !== undefined) asked.push('--savepoint-dir');
-  if (asked.length > 0) {
-    throw new ParallelCheckpointError(
-      `settings.parallelism is ${p}: ${parallel.join(', ')} run as ${p} parallel instances, which cannot checkpoint yet; set settings.parallelism to 1 to checkpoint, or drop ${asked.join(', ')}`,
-    );
-  }
-  warn(`checkpoints off for this run: settings.parallelism is ${p}, and parallel instances cannot checkpoint yet (set it to 1 to checkpoint)`);
-  return true;
-}
-
 export function defaultCheckpointDir(pipelinePath: string): string {
   const file = basename(pipelinePath, extname(pipelinePath));
   return join(dirname(resolve(pipelinePath)), '.tributary', 'checkpoints', file);
@@ -117,9 +88,9 @@ export function replayable(job: Job): boolean {
 
 /**
  * Set up checkpointing for a planned job and restore it when a checkpoint is there; null when the
- * pipeline's sources cannot be replayed or its nodes run in parallel. Throws (with the reason) when
- * the checkpoint to resume cannot be used: a damaged `--from`, or state it cannot place; and
- * ParallelCheckpointError when checkpoints were asked for a parallel run.
+ * pipeline's sources cannot be replayed. Throws (with the reason) when the checkpoint to resume
+ * cannot be used: a damaged `--from`, state it cannot place, or state of parallel instances that
+ * cannot be split for this run's parallelism.
  */
 export async function setUpCheckpointing(
   job: Job,
@@ -130,7 +101,6 @@ export async function setUpCheckpointing(
   warn: (line: string) => void = () => {},
 ): Promise<Checkpointing | null> {
   if (!replayable(job)) return null;
-  if (parallelRefusal(job, pipeline, opts, warn)) return null;
   const dir = opts.checkpointDir ?? defaultCheckpointDir(pipelinePath);
   const made: { first: string | undefined } = { first: undefined };
   const holder = await lockFolder(dir, made);

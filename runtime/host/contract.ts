@@ -250,8 +250,12 @@ export interface MethodResults {
   hello: HostInfo;
   validate: { readonly problems: readonly Problem[] };
   run: RunResult;
-  /** `savepoint`: where the savepoint went; `savepointFailed`: why it could not be taken (the run stops all the same). */
-  stop: { readonly stopping: boolean; readonly savepoint?: SavedCheckpoint; readonly savepointFailed?: string };
+  /**
+   * `savepoint`: where the savepoint went; `savepointFailed`: why it could not be taken (the run
+   * stops all the same); `finishing`: asked for as the input ended, so none was taken and the run
+   * finishes on its own.
+   */
+  stop: { readonly stopping: boolean; readonly savepoint?: SavedCheckpoint; readonly savepointFailed?: string; readonly finishing?: boolean };
   checkpoints: { readonly newest: SavedCheckpoint | null };
   trust: { readonly hash: string };
   /** One sentence per reason; empty when it needs no trust; null when the document does not validate. */

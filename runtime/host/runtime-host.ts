@@ -3,6 +3,7 @@
 // taps and the workspace's files. Transport-agnostic: browser mode serves it over a WebSocket, the
 // desktop app over a MessagePort to a utilityProcess.
 import { errorMessage, NodeError } from '../engine/errors.js';
+import { RunFinishingError } from '../engine/checkpoint/coordinator.js';
 import type { Job } from '../engine/job.js';
 import { planJob } from '../engine/plan.js';
 import { writeWithoutCheckpoints } from '../engine/transactional-sink.js';
@@ -204,6 +205,7 @@ export class RuntimeHost implements HostApi {
       const saved = await resumedCheckpoint(this.opts.workspace.root, path);
       return saved ? { stopping: true, savepoint: saved } : { stopping: true };
     } catch (err) {
+      if (err instanceof RunFinishingError) return { stopping: true, finishing: true };
       return { stopping: true, savepointFailed: errorMessage(err) };
     }
   }

@@ -30,6 +30,11 @@ describe('key groups', () => {
     expect(defaultMaxParallelism(1)).toBe(128);
     expect(defaultMaxParallelism(85)).toBe(128);
     expect(defaultMaxParallelism(86)).toBe(256);
+    // Java's int division: 171 + 171 / 2 = 256, already a power of two.
+    expect(defaultMaxParallelism(170)).toBe(256);
+    expect(defaultMaxParallelism(171)).toBe(256);
+    expect(defaultMaxParallelism(172)).toBe(512);
+    expect(defaultMaxParallelism(683)).toBe(1024);
   });
 
   it('gives each instance the contiguous range of groups the operator index assigns it', () => {

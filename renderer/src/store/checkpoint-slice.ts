@@ -87,6 +87,7 @@ export function checkpointSlice(set: Set, get: Get, deps: Deps): CheckpointSlice
       try {
         const r = await deps.host.call('stop', { savepoint: true });
         if (r.savepoint) get().notify(`savepoint saved: ${r.savepoint.path} (${bytes(r.savepoint.bytes)}); the next run resumes from it`);
+        else if (r.finishing) get().notify('no savepoint: the input had ended, so the run finishes on its own');
         else if (r.savepointFailed) get().notify(`savepoint failed: ${r.savepointFailed}; the run stopped, the last checkpoint stays`, 'error');
       } catch (err) {
         get().notify(`cannot stop with a savepoint: ${errorText(err)}`, 'error');

@@ -7,6 +7,7 @@ import { errorMessage } from '../errors.js';
 import type { Job } from '../job.js';
 import { type Checkpointed, isCheckpointed } from './participant.js';
 import { type CheckpointData, type CheckpointKind, collect } from './snapshot.js';
+import type { Stateful } from '../timed.js';
 
 /** Where checkpoints go (connectors/files/checkpoints.ts writes them to a folder). */
 export interface CheckpointStore {
@@ -58,6 +59,21 @@ function cpuMsSince(from: NodeJS.CpuUsage): number {
 
 function yieldToIo(): Promise<void> {
   return new Promise((r) => setImmediate(r));
+}
+
+/** Parallel instances' output held since their barrier goes on (exchange.ts); idempotent. */
+function endAlignment(job: Job): void {
+  for (const o of new Set(job.operators.values())) (o as Partial<Stateful>).endAlignment?.();
+}
+
+/**
+ * A savepoint asked for as the input ended: the run finishes on its own (its sinks are closing),
+ * so none is taken. Not a failure: it is not counted as one, and the caller tells the user so.
+ */
+export class RunFinishingError extends Error {
+  constructor() {
+    super('the input has ended and the run is finishing on its own, so no savepoint was taken');
+  }
 }
 
 export class CheckpointCoordinator {
@@ -147,12 +163,29 @@ export class CheckpointCoordinator {
     const started = performance.now();
     let release: (() => void) | null = null;
     let participants: Checkpointed[] = [];
+    let finishing = false;
     try {
       if (job.stopped) throw new Error('the job has stopped');
       release = await job.quiesce();
+      // Asked for as the input ended: the sinks are closing and parallel instances may have ended
+      // with it, so there is nothing left to save; the run finishes (a stop now would cut it short).
+      if (job.inputsDone && !job.stopped) {
+        finishing = true;
+        throw new RunFinishingError();
+      }
       // Records inside asynchronous stages and server sinks are finished first (an aligned
       // checkpoint that drains instead of persisting in-flight records, as unaligned ones would).
-      await job.barrier((f) => isCheckpointed(f) && typeof f.prepareCheckpoint === 'function');
+      const durable = (f: object) => isCheckpointed(f) && typeof f.prepareCheckpoint === 'function';
+      await job.barrier(durable);
+      // Parallel instances snapshot behind a barrier sent after their records, those of stages
+      // upstream drained above included; their outputs up to it are emitted downstream before the
+      // drain again, so stages below and the sinks' part cover them.
+      // (Their own answers past the barrier are held until the sinks' part is taken: not waited for.)
+      const aligning = new Set([...job.operators.values()].filter((o): o is typeof o & Partial<Stateful> => typeof (o as Partial<Stateful>).alignSnapshot === 'function'));
+      if (aligning.size > 0) {
+        await job.unlessFailed(Promise.all([...aligning].map((o) => o.alignSnapshot!())));
+        await job.barrier((f) => durable(f) || aligning.has(f as never));
+      }
       participants = [...new Set(job.operators.values())].filter((o): o is typeof o & Checkpointed => isCheckpointed(o));
       // Synchronous phase: only the copy. Every snapshot is independent of the live state
       // (participant.ts, timed.ts), so encoding and writing it is the asynchronous phase, after
@@ -169,6 +202,7 @@ export class CheckpointCoordinator {
       // sink queues its flush up to the snapshot's length before the input can end and close it.
       const prepared = Promise.all(participants.map((p) => p.prepareCheckpoint?.()));
       prepared.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+      endAlignment(job);
       await yieldToIo();
       const cpu1 = process.cpuUsage();
       const bytes = this.store.encode(data);
@@ -189,13 +223,15 @@ export class CheckpointCoordinator {
       s.lastFailure = null;
       return path;
     } catch (err) {
+      endAlignment(job);
+      if (finishing) throw err;
       for (const p of participants) p.checkpointAborted?.(id);
       this.stats.failed++;
       this.stats.lastFailure = errorMessage(err);
       this.opts.onFailure?.(err);
       throw err;
     } finally {
-      if (thenStop) job.stop();
+      if (thenStop && !finishing) job.stop();
       release?.();
     }
   }

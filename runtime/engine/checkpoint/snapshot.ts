@@ -4,6 +4,7 @@
 import { NodeError, errorMessage } from '../errors.js';
 import type { Job } from '../job.js';
 import type { Operator, SavedWatermarks } from '../operator.js';
+import { isParallelSnapshot, singleInstance } from '../parallel/rescale.js';
 import type { OperatorSnapshot, Stateful } from '../timed.js';
 import { type Checkpointed, isCheckpointed } from './participant.js';
 
@@ -32,7 +33,7 @@ export interface CheckpointData {
   readonly nodes: Record<string, SavedNode>;
 }
 
-function isStateful(op: unknown): op is Stateful {
+function isStateful(op: Operator): op is Operator & Stateful {
   return typeof (op as Partial<Stateful>).snapshotState === 'function';
 }
 
@@ -106,7 +107,14 @@ export function restore(job: Job, data: CheckpointData, allowNonRestored: boolea
     if (!first) continue;
     try {
       if (saved.watermarks) op.restoreWatermarks(saved.watermarks);
-      if (saved.state !== undefined && isStateful(op)) op.restoreState(saved.state);
+      if (saved.state !== undefined && isStateful(op)) {
+        if (isParallelSnapshot(saved.state) && op.alignSnapshot === undefined) {
+          // Saved by parallel instances, restored into one: their keys merged, their event time.
+          const one = singleInstance(saved.state);
+          if (one.watermarks) op.restoreWatermarks(one.watermarks);
+          op.restoreState(one.state);
+        } else op.restoreState(saved.state);
+      }
       if (saved.io !== undefined && isCheckpointed(op)) (op as Checkpointed).restoreCheckpoint(saved.io);
     } catch (err) {
       throw new NodeError(nodeId, `cannot restore its state from the checkpoint: ${errorMessage(err)}`);

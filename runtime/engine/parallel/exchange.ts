@@ -13,12 +13,13 @@ import { type Batch, WM_MIN } from '../batch.js';
 import { type Flushable, FlushTracker } from '../barrier.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { NodeMetrics, ParallelInstance, StateSize, WindowTiming } from '../metrics.js';
-import { type JobControl, Operator } from '../operator.js';
+import { type JobControl, Operator, type SavedWatermarks } from '../operator.js';
 import type { OperatorSnapshot, Stateful } from '../timed.js';
 import { column, toColumns, transfers } from './columns.js';
-import { assignToKeyGroup, operatorIndexForKeyGroup } from './key-groups.js';
+import { assignToKeyGroup, keyGroupRange, operatorIndexForKeyGroup } from './key-groups.js';
 import type { WorkerPool } from './pool.js';
 import type { InstanceFigures, OutMessage, VertexInit } from './protocol.js';
+import { type InstanceState, PARALLEL_SNAPSHOT, type ParallelSnapshotData, instanceStates, savedParallelism } from './rescale.js';
 
 /** Steps sent but not yet merged before the sources pause. */
 export const MAX_IN_FLIGHT = 8;
@@ -57,6 +58,19 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
   private blocked = false;
   private readonly tracker = new FlushTracker();
   readonly figures: InstanceFigures[];
+  /** What each instance starts from, set by restoreState before the pool opens. */
+  private restoredStates: InstanceState[] | null = null;
+  private savedWatermarks: SavedWatermarks | undefined;
+  /** Each instance's answer to the last checkpoint barrier. */
+  private readonly gathered: OutMessage['snapshot'][];
+  /** The aligned snapshot, until snapshotState takes it. */
+  private aligned: OperatorSnapshot | null = null;
+  /**
+   * The sequence number of the checkpoint barrier until the checkpoint has taken the sinks' part:
+   * answers after it (processing-time timers firing in the instances, which the held sources do
+   * not stop) are held back, or a sink would commit output whose timer the snapshot still holds.
+   */
+  private fence: number | null = null;
 
   constructor(
     job: JobControl,
@@ -78,6 +92,7 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
     this.queues = Array.from({ length: this.n }, () => []);
     this.chanWm = new Array<number>(this.n).fill(WM_MIN);
     this.ended = new Array<boolean>(this.n).fill(false);
+    this.gathered = new Array<OutMessage['snapshot']>(this.n);
     const zero: InstanceFigures = { recordsIn: 0, recordsOut: 0, errors: 0, late: 0, watermark: WM_MIN, state: { keys: 0, bytes: 0 }, window: null, cpuMs: null };
     this.figures = Array.from({ length: this.n }, () => zero);
     metrics.stateSize = () => this.stateSize();
@@ -194,16 +209,22 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
 
   onAnswer(instance: number, m: OutMessage): void {
     this.figures[instance] = m.figures;
+    if (m.snapshot !== undefined) this.gathered[instance] = m.snapshot;
     const q = this.queues[instance]!;
-    if (m.seq < 0 && q.length === 0) this.merge([instance], [m]);
+    if (m.seq < 0 && q.length === 0 && this.beforeFence()) this.merge([instance], [m]);
     else q.push(m);
     this.drain();
     this.sumFigures();
   }
 
+  /** Whether answers may be merged: no fence, or the barrier's step not merged yet (what each queue holds before its barrier answer came before it). */
+  private beforeFence(): boolean {
+    return this.fence === null || this.next <= this.fence;
+  }
+
   private drain(): void {
     const qs = this.queues;
-    for (;;) {
+    while (this.beforeFence()) {
       for (let j = 0; j < this.n; j++) {
         while (qs[j]!.length > 0 && qs[j]![0]!.seq < 0) this.merge([j], [qs[j]!.shift()!]);
       }
@@ -323,16 +344,65 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
     return this.figures.map((figures, instance) => ({ instance, keyGroups: groupsOf(this.route, instance), figures }));
   }
 
+  /**
+   * A checkpoint, with the sources held: what is buffered goes out, then the barrier behind it
+   * through the same ordered channel to every instance (Flink's aligned checkpoint barrier). Resolves
+   * once every instance has answered it: each snapshot then holds exactly the records sent before,
+   * and every output produced before it has been merged and emitted downstream (answers are merged
+   * in order), so the sinks' part of the checkpoint covers it.
+   */
+  async alignSnapshot(): Promise<void> {
+    // A savepoint asked for as the run ends: the instances and their state are gone.
+    if (this.pool.isClosed) throw new Error(`node '${this.nodeId}': the parallel instances have ended with the run`);
+    // Asked for while the instances start (a stop right after the run began): a barrier sent
+    // before an instance has set up its node would reach no node.
+    await Promise.race([this.pool.open(), this.pool.closing]);
+    this.flushPending();
+    this.gathered.fill(undefined);
+    const seq = this.seq++;
+    this.fence = seq;
+    for (let j = 0; j < this.n; j++) this.pool.post(j, { t: 'snapshot', v: this.v, seq });
+    this.sent();
+    await Promise.race([this.tracker.flushed(), this.pool.closing]);
+    const instances = this.gathered.map((g, j): InstanceState => {
+      if (g === undefined) throw new Error(`node '${this.nodeId}': instance ${j} did not answer the checkpoint barrier`);
+      return { ...keyGroupRange(this.maxParallelism, this.n, j), state: g.state, watermarks: g.watermarks };
+    });
+    const data: ParallelSnapshotData = { maxParallelism: this.maxParallelism, instances };
+    this.aligned = { kind: PARALLEL_SNAPSHOT, version: 1, data };
+  }
+
+  /** The checkpoint has taken (or given up) its snapshots: what the instances sent since goes on. */
+  endAlignment(): void {
+    if (this.fence === null) return;
+    this.fence = null;
+    this.drain();
+  }
+
+  /** The snapshot alignSnapshot gathered (the state lives in the instances, not here). */
   snapshotState(): OperatorSnapshot {
-    throw this.noCheckpoints();
+    const s = this.aligned;
+    if (s === null) throw new Error(`node '${this.nodeId}': its parallel instances were not sent the checkpoint barrier`);
+    this.aligned = null;
+    return s;
   }
 
-  restoreState(): void {
-    throw this.noCheckpoints();
+  override restoreWatermarks(s: SavedWatermarks): void {
+    this.savedWatermarks = s;
+    super.restoreWatermarks(s);
   }
 
-  private noCheckpoints(): Error {
-    return new Error(`node '${this.nodeId}' runs as ${this.n} parallel instances, which checkpoints do not support yet: set "settings.parallelism" to 1 to checkpoint this pipeline`);
+  /** Called before the job opens: each instance gets its part when the pool starts (pool.ts). */
+  restoreState(s: OperatorSnapshot): void {
+    try {
+      this.restoredStates = instanceStates(s, this.savedWatermarks, this.maxParallelism, this.n);
+    } catch (err) {
+      throw new Error(`saved at parallelism ${savedParallelism(s)}, this run has parallelism ${this.n}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  restored(instance: number): InstanceState | null {
+    return this.restoredStates?.[instance] ?? null;
   }
 }
 

@@ -16,10 +16,13 @@ export const DEFAULT_LOWER_BOUND_MAX_PARALLELISM = 128;
 /** Flink's upper bound (KeyGroupRangeAssignment.UPPER_BOUND_MAX_PARALLELISM = Short.MAX_VALUE + 1). */
 export const UPPER_BOUND_MAX_PARALLELISM = 32768;
 
-/** KeyGroupRangeAssignment.computeDefaultMaxParallelism: 1.5 × parallelism rounded up to a power of two, in [128, 32768]. */
+/**
+ * KeyGroupRangeAssignment.computeDefaultMaxParallelism: parallelism + parallelism / 2 (Java's int
+ * division) rounded up to a power of two, in [128, 32768].
+ */
 export function defaultMaxParallelism(parallelism: number): number {
   let p = 1;
-  const want = parallelism + parallelism / 2;
+  const want = parallelism + Math.floor(parallelism / 2);
   while (p < want) p *= 2;
   return Math.min(Math.max(p, DEFAULT_LOWER_BOUND_MAX_PARALLELISM), UPPER_BOUND_MAX_PARALLELISM);
 }

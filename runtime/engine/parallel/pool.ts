@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { NodeError } from '../errors.js';
 import type { JobControl } from '../operator.js';
 import type { FromWorker, OutMessage, ToWorker, VertexInit } from './protocol.js';
+import type { InstanceState } from './rescale.js';
 
 /** The compiled worker beside this module; from the TypeScript sources (tests), the build's copy. */
 function workerEntry(): string {
@@ -19,6 +20,8 @@ function workerEntry(): string {
 export interface PoolVertex {
   init(): VertexInit;
   onAnswer(instance: number, m: OutMessage): void;
+  /** The state instance `instance` starts from (a restored checkpoint), or null. */
+  restored(instance: number): InstanceState | null;
 }
 
 export class WorkerPool {
@@ -26,12 +29,21 @@ export class WorkerPool {
   private opening: Promise<void> | null = null;
   private closed = false;
   private readonly vertices: PoolVertex[] = [];
+  private onClose: (err: Error) => void = () => {};
+  /** Rejects once the workers are ended: nothing sent after that is answered. */
+  readonly closing = new Promise<never>((_, reject) => (this.onClose = reject));
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
 
   constructor(
     readonly parallelism: number,
     private readonly job: JobControl,
     private readonly paths: ReadonlyMap<string, string>,
-  ) {}
+  ) {
+    this.closing.catch(() => {}); // only a pending checkpoint listens
+  }
 
   /** Adds a node; returns its index in the messages. */
   register(v: PoolVertex): number {
@@ -50,6 +62,7 @@ export class WorkerPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.onClose(new Error('the parallel instances have ended with the run'));
     await Promise.allSettled(this.workers.map((w) => w.terminate()));
   }
 
@@ -84,7 +97,8 @@ export class WorkerPool {
           });
         }),
       );
-      w.postMessage({ t: 'init', index: i, parallelism: this.parallelism, vertices, paths } satisfies ToWorker);
+      const restore = this.vertices.map((v) => v.restored(i));
+      w.postMessage({ t: 'init', index: i, parallelism: this.parallelism, vertices, paths, restore } satisfies ToWorker);
     }
     await Promise.all(ready);
   }

@@ -2,6 +2,9 @@
 // to an instance is answered by exactly one `out` message with the same sequence number, which is
 // what lets the job's thread merge the instances' results in a fixed order (exchange.ts).
 import type { StateSize, WindowTiming } from '../metrics.js';
+import type { SavedWatermarks } from '../operator.js';
+import type { OperatorSnapshot } from '../timed.js';
+import type { InstanceState } from './rescale.js';
 import type { Column, Columns } from './columns.js';
 
 /** One node whose keyed operator runs as `parallelism` instances. */
@@ -21,6 +24,8 @@ export interface InitMessage {
   readonly vertices: readonly VertexInit[];
   /** Paths the nodes' factories resolved on the job's thread (resolvePath is a function, not cloneable). */
   readonly paths: readonly (readonly [string, string])[];
+  /** Per vertex, the state this instance starts from (a restored checkpoint), or null. */
+  readonly restore: readonly (InstanceState | null)[];
 }
 
 export interface BatchMessage {
@@ -47,7 +52,17 @@ export interface InputEventMessage {
   readonly idle?: boolean;
 }
 
-export type ToWorker = InitMessage | BatchMessage | InputEventMessage;
+/**
+ * A checkpoint's barrier (Flink's CheckpointBarrier): sent after every batch before it, through the
+ * same ordered channel, so the instance snapshots its state with exactly those records in it.
+ */
+export interface SnapshotMessage {
+  readonly t: 'snapshot';
+  readonly v: number;
+  readonly seq: number;
+}
+
+export type ToWorker = InitMessage | BatchMessage | InputEventMessage | SnapshotMessage;
 
 /** What one output port of an instance emitted while handling one message. */
 export interface PortOut {
@@ -82,6 +97,8 @@ export interface OutMessage {
   /** The instance's operator has finished (all its inputs ended). */
   readonly ended: boolean;
   readonly figures: InstanceFigures;
+  /** The answer to a snapshot message: the operator's state (its buffers transferred) and watermarks. */
+  readonly snapshot?: { readonly state: OperatorSnapshot; readonly watermarks: SavedWatermarks };
 }
 
 export interface FailedMessage {

@@ -9,11 +9,13 @@ import { NodeError, errorMessage } from '../errors.js';
 import { NodeMetrics } from '../metrics.js';
 import { type JobControl, Operator } from '../operator.js';
 import { fromColumns } from './columns.js';
+import type { TimedOperator } from '../timed.js';
 import { cachedThreadCpu } from './thread-cpu.js';
+import { ownBuffers } from './transfer.js';
 import type { BatchMessage, FromWorker, InitMessage, InstanceFigures, OutMessage, PortOut, ToWorker } from './protocol.js';
 
 const port = parentPort!;
-const post = (m: FromWorker): void => port.postMessage(m);
+const post = (m: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
 
 /** Collects what one output port emits until the next answer takes it. */
 class Capture extends Operator {
@@ -92,12 +94,19 @@ function figures(m: NodeMetrics): InstanceFigures {
   return { recordsIn: m.recordsIn, recordsOut: m.recordsOut, errors: m.errors, late: m.late, watermark: m.watermark, state: m.stateSize(), window: m.windowTiming?.() ?? null, cpuMs: cpu() };
 }
 
-function answer(v: number, seq: number, onlyIfAny: boolean): void {
+function answer(v: number, seq: number, onlyIfAny: boolean, snapshot?: OutMessage['snapshot']): void {
   const vx = vertices[v]!;
   const ports = vx.captures.map((c) => c.take());
   if (onlyIfAny && ports.every((p) => p === null)) return;
-  const msg: OutMessage = { t: 'out', v, seq, ports, wmEnd: Math.max(...vx.captures.map((c) => c.wmEnd)), ended: vx.captures.every((c) => c.ended), figures: figures(vx.metrics) };
-  post(msg);
+  const msg: OutMessage = { t: 'out', v, seq, ports, wmEnd: Math.max(...vx.captures.map((c) => c.wmEnd)), ended: vx.captures.every((c) => c.ended), figures: figures(vx.metrics), snapshot };
+  // A snapshot is a copy independent of the live state (timed.ts), so its buffers can move.
+  post(msg, snapshot === undefined ? undefined : ownBuffers(snapshot.state.data));
+}
+
+/** The checkpoint barrier: every record sent before it has been handled (messages arrive in order). */
+function snapshot(v: number, seq: number): void {
+  const op = vertices[v]!.op as TimedOperator;
+  answer(v, seq, false, { state: op.snapshotState(), watermarks: op.saveWatermarks() });
 }
 
 /** A batch from the exchange's columns. Parallel nodes are timed operators, which only index
@@ -158,6 +167,16 @@ async function init(m: InitMessage): Promise<void> {
       o.connect(c, c.addInput());
       return c;
     });
+    const restored = m.restore[at];
+    if (restored) {
+      // As snapshot.ts restores a node: watermarks first, then state and timers.
+      if (restored.watermarks) op.restoreWatermarks(restored.watermarks);
+      try {
+        (op as TimedOperator).restoreState(restored.state);
+      } catch (err) {
+        throw new NodeError(vi.nodeId, `cannot restore its state from the checkpoint: ${errorMessage(err)}`);
+      }
+    }
     return { op, metrics, captures };
   });
 }
@@ -172,6 +191,7 @@ port.on('message', (m: ToWorker) => {
   }
   guarded(() => {
     const op = vertices[m.v]!.op;
+    if (m.t === 'snapshot') return snapshot(m.v, m.seq);
     if (m.t === 'batch') op.receive(m.input, toBatch(m));
     else if (m.t === 'idle') op.inputIdle(m.input, m.idle === true);
     else {
