@@ -12,9 +12,14 @@ export type HeldInput =
   | { readonly t: 'idle'; readonly input: number; readonly idle: boolean }
   | { readonly t: 'end'; readonly input: number };
 
-/** Hand held input to an operator in its order (any parallelism: a parallel node routes it by key group again). */
-export function deliverHeld(op: Operator, held: readonly HeldInput[]): void {
+/**
+ * Hand held input to an operator in its order (any parallelism: a parallel node routes it by key
+ * group again). `goOn` false: the job is stopping where a checkpoint holds this input, so only the
+ * ends of inputs are handed on (what is downstream must still end for the run to end).
+ */
+export function deliverHeld(op: Operator, held: readonly HeldInput[], goOn: boolean): void {
   for (const h of held) {
+    if (!goOn && h.t !== 'end') continue;
     if (h.t === 'batch') op.receive(h.input, { recs: h.recs, ts: h.ts, keys: h.keys, wm: h.wm, wmEnd: h.wmEnd } satisfies Batch);
     else if (h.t === 'idle') op.inputIdle(h.input, h.idle);
     else op.inputEnded(h.input);

@@ -199,7 +199,8 @@ export class Job implements JobControl {
   private deliverRestored(): void {
     const all = this.redeliveries;
     this.redeliveries = new Map();
-    for (const [op, held] of all) deliverHeld(op, held);
+    // A savepoint that stopped the job as it opened holds this input already.
+    for (const [op, held] of all) deliverHeld(op, held, !this.stopped);
   }
 
   /**

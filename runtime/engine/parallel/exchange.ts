@@ -425,7 +425,7 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
     this.held = null;
     this.releaseHeld();
     if (this.pool.isClosed) return;
-    deliverHeld(this, goOn && !this.job.stopped ? held : held.filter((h) => h.t === 'end'));
+    deliverHeld(this, held, goOn && !this.job.stopped);
   }
 
   /** Input held since the barrier, for the checkpoint (a copy: the list goes on growing until endAlignment). */
