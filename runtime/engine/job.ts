@@ -2,6 +2,7 @@
 // every sink has flushed (or the first failure aborts everything).
 import { type ProcessingClock, SystemClock } from './clock.js';
 import type { Flushable } from './barrier.js';
+import { type HeldInput, deliverHeld } from './held-input.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { GraphEdge } from '../format/graph.js';
 import type { NodeMetrics } from './metrics.js';
@@ -43,6 +44,8 @@ export class Job implements JobControl {
   private pulling = 0;
   private pullWaiters: (() => void)[] = [];
   private inputsOver = false;
+  /** Input a restored checkpoint held for operators (held-input.ts), until the run has opened everything. */
+  private redeliveries = new Map<Operator, readonly HeldInput[]>();
   private boundaryHook: (() => Promise<void> | null) | null = null;
   private settle: { resolve: () => void; reject: (e: unknown) => void } | null = null;
   private readonly settled: Promise<void>;
@@ -146,6 +149,11 @@ export class Job implements JobControl {
       await Promise.allSettled([...resources.map((r) => r.close()), ...parts.sources.map((s) => s.close(false))]);
       throw this.failure;
     }
+    try {
+      this.deliverRestored();
+    } catch (err) {
+      this.fail(err);
+    }
     // Deterministic sources are never idle: they have data until they end, and idleness measured
     // in wall-clock time would make their output depend on timing. Others go idle after their
     // timeout, except while a full sink is holding them back (as Flink ≥ 1.18 pauses the clock).
@@ -176,6 +184,23 @@ export class Job implements JobControl {
     }
     if (this.failure !== null) throw this.failure;
     return this.interrupted ? 'stopped' : 'finished';
+  }
+
+  /** Input a restored checkpoint held for `op`: handed to it once the run has opened everything, before any source pulls. */
+  redeliver(op: Operator, held: readonly HeldInput[]): void {
+    this.redeliveries.set(op, held);
+  }
+
+  /** What `redeliver` gave `op` that it has not been handed yet (a checkpoint taken as the run opens keeps it). */
+  undelivered(op: Operator): readonly HeldInput[] {
+    return this.redeliveries.get(op) ?? [];
+  }
+
+  private deliverRestored(): void {
+    const all = this.redeliveries;
+    this.redeliveries = new Map();
+    // A savepoint that stopped the job as it opened holds this input already.
+    for (const [op, held] of all) deliverHeld(op, held, !this.stopped);
   }
 
   /**

@@ -5,6 +5,7 @@
 import { type Batch, WM_MAX, WM_MIN } from './batch.js';
 import { preview } from './chain.js';
 import { NodeError, errorMessage } from './errors.js';
+import type { HeldInput } from './held-input.js';
 import type { NodeMetrics, StateSize } from './metrics.js';
 import { type JobControl, Operator, type SavedWatermarks } from './operator.js';
 
@@ -28,8 +29,14 @@ export interface Stateful {
    * before `snapshotState`, to gather it; resolves once the snapshot is ready.
    */
   alignSnapshot?(): Promise<void>;
-  /** After alignSnapshot: the checkpoint has taken every snapshot (or failed); output held since goes on. */
-  endAlignment?(): void;
+  /**
+   * After alignSnapshot: the checkpoint has taken every snapshot (or failed); output held since goes
+   * on, and so does input held since (held-input.ts) unless `goOn` is false (the job stops there:
+   * only the ends of inputs go on, so the run can end).
+   */
+  endAlignment?(goOn: boolean): void;
+  /** Input held since alignSnapshot, for the synchronous snapshot (held-input.ts). */
+  heldInput?(): readonly HeldInput[];
 }
 
 class PortBuffer {

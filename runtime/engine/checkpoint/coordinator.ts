@@ -61,9 +61,12 @@ function yieldToIo(): Promise<void> {
   return new Promise((r) => setImmediate(r));
 }
 
-/** Parallel instances' output held since their barrier goes on (exchange.ts); idempotent. */
-function endAlignment(job: Job): void {
-  for (const o of new Set(job.operators.values())) (o as Partial<Stateful>).endAlignment?.();
+/**
+ * Parallel instances' output held since their barrier goes on, and so does the input their nodes
+ * held (unless the job stops at this savepoint: the savepoint holds it) (exchange.ts); idempotent.
+ */
+function endAlignment(job: Job, goOn: boolean): void {
+  for (const o of new Set(job.operators.values())) (o as Partial<Stateful>).endAlignment?.(goOn);
 }
 
 /**
@@ -180,7 +183,8 @@ export class CheckpointCoordinator {
       // Parallel instances snapshot behind a barrier sent after their records, those of stages
       // upstream drained above included; their outputs up to it are emitted downstream before the
       // drain again, so stages below and the sinks' part cover them.
-      // (Their own answers past the barrier are held until the sinks' part is taken: not waited for.)
+      // (Their own answers past the barrier are held until the sinks' part is taken: not waited for;
+      // input reaching them past it, from timers firing upstream meanwhile, is held for the snapshot.)
       const aligning = new Set([...job.operators.values()].filter((o): o is typeof o & Partial<Stateful> => typeof (o as Partial<Stateful>).alignSnapshot === 'function'));
       if (aligning.size > 0) {
         await job.unlessFailed(Promise.all([...aligning].map((o) => o.alignSnapshot!())));
@@ -202,7 +206,7 @@ export class CheckpointCoordinator {
       // sink queues its flush up to the snapshot's length before the input can end and close it.
       const prepared = Promise.all(participants.map((p) => p.prepareCheckpoint?.()));
       prepared.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
-      endAlignment(job);
+      endAlignment(job, !thenStop);
       await yieldToIo();
       const cpu1 = process.cpuUsage();
       const bytes = this.store.encode(data);
@@ -223,7 +227,7 @@ export class CheckpointCoordinator {
       s.lastFailure = null;
       return path;
     } catch (err) {
-      endAlignment(job);
+      endAlignment(job, !thenStop);
       if (finishing) throw err;
       for (const p of participants) p.checkpointAborted?.(id);
       this.stats.failed++;

@@ -2,6 +2,7 @@
 // operator state by `uid`. Taken at a batch boundary with nothing in flight (coordinator.ts), so
 // operator state, source positions and watermarks all describe the same point of the input.
 import { NodeError, errorMessage } from '../errors.js';
+import type { HeldInput } from '../held-input.js';
 import type { Job } from '../job.js';
 import type { Operator, SavedWatermarks } from '../operator.js';
 import { isParallelSnapshot, singleInstance } from '../parallel/rescale.js';
@@ -21,6 +22,8 @@ export interface SavedNode {
   readonly io?: unknown;
   /** Watermarks, once per operator: under the first node id of a chain. */
   readonly watermarks?: SavedWatermarks;
+  /** Input that reached a parallel node after its instances' barrier, handed to it again on restore (held-input.ts). */
+  readonly held?: readonly HeldInput[];
 }
 
 export interface CheckpointData {
@@ -55,6 +58,8 @@ export function collect(job: Job, id: number, kind: CheckpointKind, pipeline: st
       if (isStateful(op)) saved.state = op.snapshotState();
       if (isCheckpointed(op)) saved.io = op.snapshotCheckpoint();
       saved.watermarks = op.saveWatermarks();
+      const held = [...job.undelivered(op), ...((op as Partial<Stateful>).heldInput?.() ?? [])];
+      if (held.length > 0) saved.held = held;
     }
     nodes[nodeId] = saved;
   }
@@ -82,7 +87,7 @@ export interface RestoreReport {
 }
 
 function holdsState(n: SavedNode): boolean {
-  return n.state !== undefined || n.io !== undefined;
+  return n.state !== undefined || n.io !== undefined || n.held !== undefined;
 }
 
 /** Put a checkpoint back into a planned job, before it runs. */
@@ -116,6 +121,11 @@ export function restore(job: Job, data: CheckpointData, allowNonRestored: boolea
         } else op.restoreState(saved.state);
       }
       if (saved.io !== undefined && isCheckpointed(op)) (op as Checkpointed).restoreCheckpoint(saved.io);
+      if (saved.held !== undefined) {
+        const beyond = saved.held.find((h) => h.input >= op.inputCount);
+        if (beyond) throw new Error(`it held input for its input ${beyond.input + 1}, and it has ${op.inputCount} inputs now`);
+        job.redeliver(op, saved.held);
+      }
     } catch (err) {
       throw new NodeError(nodeId, `cannot restore its state from the checkpoint: ${errorMessage(err)}`);
     }

@@ -11,6 +11,7 @@
 // own instance at the watermark it had when it emitted the record.
 import { type Batch, WM_MIN } from '../batch.js';
 import { type Flushable, FlushTracker } from '../barrier.js';
+import { type HeldInput, deliverHeld } from '../held-input.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { NodeMetrics, ParallelInstance, StateSize, WindowTiming } from '../metrics.js';
 import { type JobControl, Operator, type SavedWatermarks } from '../operator.js';
@@ -71,6 +72,15 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
    * not stop) are held back, or a sink would commit output whose timer the snapshot still holds.
    */
   private fence: number | null = null;
+  /**
+   * Input that arrived after the checkpoint barrier was sent, until the checkpoint has taken its
+   * synchronous snapshot (held-input.ts): sent on, in order, after it; null when not holding.
+   */
+  private held: HeldInput[] | null = null;
+  /** Per input, the watermark after the last held batch (the one held records without their own came under). */
+  private heldWm: number[] = [];
+  private heldReleased: Promise<void> = Promise.resolve();
+  private releaseHeld: () => void = () => {};
 
   constructor(
     job: JobControl,
@@ -120,16 +130,22 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
   }
 
   flushed(): Promise<void> {
+    // Held input has not reached the instances yet: flushed once it has gone on and been answered.
+    if (this.held !== null) return this.heldReleased.then(() => this.flushed());
     this.flushPending();
     return this.tracker.flushed();
   }
 
   receive(input: number, b: Batch): void {
     const count = b.recs.length;
+    if (count > 0 && b.keys === null) throw new Error(`node '${this.nodeId}': a parallel node needs a keyed input`);
+    if (this.held !== null) {
+      this.hold(input, b);
+      return;
+    }
     const pend = this.pending[input]!;
     if (count > 0) {
-      const bk = b.keys;
-      if (bk === null) throw new Error(`node '${this.nodeId}': a parallel node needs a keyed input`);
+      const bk = b.keys!;
       const route = this.route;
       const maxP = this.maxParallelism;
       const bw = b.wm;
@@ -151,6 +167,15 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
       this.flushScheduled = true;
       setImmediate(this.scheduledFlush);
     }
+  }
+
+  /** Keep a batch that arrived after the barrier, with the watermark before each record as flushPending would ship it. */
+  private hold(input: number, b: Batch): void {
+    const before = this.heldWm[input]!;
+    const n = b.recs.length;
+    if (n === 0 && b.wmEnd <= before) return;
+    this.held!.push({ t: 'batch', input, recs: b.recs, ts: b.ts, keys: b.keys, wm: b.wm ?? new Array<number>(n).fill(before), wmEnd: b.wmEnd });
+    if (b.wmEnd > before) this.heldWm[input] = b.wmEnd;
   }
 
   private readonly scheduledFlush = (): void => {
@@ -186,6 +211,10 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
   }
 
   override inputIdle(input: number, idle: boolean): void {
+    if (this.held !== null) {
+      this.held.push({ t: 'idle', input, idle });
+      return;
+    }
     this.flushPending();
     const seq = this.seq++;
     for (let j = 0; j < this.n; j++) this.pool.post(j, { t: 'idle', v: this.v, seq, input, idle });
@@ -193,6 +222,10 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
   }
 
   override inputEnded(input: number): void {
+    if (this.held !== null) {
+      this.held.push({ t: 'end', input });
+      return;
+    }
     this.flushPending();
     const seq = this.seq++;
     for (let j = 0; j < this.n; j++) this.pool.post(j, { t: 'end', v: this.v, seq, input });
@@ -363,6 +396,11 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
     this.fence = seq;
     for (let j = 0; j < this.n; j++) this.pool.post(j, { t: 'snapshot', v: this.v, seq });
     this.sent();
+    // From here input is held: sent now it would be in no snapshot, the instances' being past it and
+    // the upstream one (taken later) no longer holding it.
+    this.held = [];
+    this.heldWm = this.pending.map((p) => p.wmEnd);
+    this.heldReleased = new Promise((r) => (this.releaseHeld = r));
     await Promise.race([this.tracker.flushed(), this.pool.closing]);
     const instances = this.gathered.map((g, j): InstanceState => {
       if (g === undefined) throw new Error(`node '${this.nodeId}': instance ${j} did not answer the checkpoint barrier`);
@@ -372,11 +410,27 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
     this.aligned = { kind: PARALLEL_SNAPSHOT, version: 1, data };
   }
 
-  /** The checkpoint has taken (or given up) its snapshots: what the instances sent since goes on. */
-  endAlignment(): void {
-    if (this.fence === null) return;
-    this.fence = null;
-    this.drain();
+  /**
+   * The checkpoint has taken (or given up) its snapshots: what the instances sent since goes on, and
+   * so does the input held since, in order (unless the job stops there: then only the ends of inputs,
+   * so the instances end; the checkpoint holds the rest).
+   */
+  endAlignment(goOn: boolean): void {
+    if (this.fence !== null) {
+      this.fence = null;
+      this.drain();
+    }
+    const held = this.held;
+    if (held === null) return;
+    this.held = null;
+    this.releaseHeld();
+    if (this.pool.isClosed) return;
+    deliverHeld(this, held, goOn && !this.job.stopped);
+  }
+
+  /** Input held since the barrier, for the checkpoint (a copy: the list goes on growing until endAlignment). */
+  heldInput(): readonly HeldInput[] {
+    return this.held === null ? [] : this.held.slice();
   }
 
   /** The snapshot alignSnapshot gathered (the state lives in the instances, not here). */
