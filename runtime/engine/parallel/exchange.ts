@@ -20,7 +20,7 @@ import { column, toColumns, transfers } from './columns.js';
 import { assignToKeyGroup, keyGroupRange, operatorIndexForKeyGroup } from './key-groups.js';
 import type { WorkerPool } from './pool.js';
 import type { InstanceFigures, OutMessage, VertexInit } from './protocol.js';
-import { type InstanceState, PARALLEL_SNAPSHOT, type ParallelSnapshotData, instanceStates, savedParallelism } from './rescale.js';
+import { type InstanceState, PARALLEL_SNAPSHOT, type ParallelSnapshotData, instanceStates } from './rescale.js';
 
 /** Steps sent but not yet merged before the sources pause. */
 export const MAX_IN_FLIGHT = 8;
@@ -448,11 +448,7 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
 
   /** Called before the job opens: each instance gets its part when the pool starts (pool.ts). */
   restoreState(s: OperatorSnapshot): void {
-    try {
-      this.restoredStates = instanceStates(s, this.savedWatermarks, this.maxParallelism, this.n);
-    } catch (err) {
-      throw new Error(`saved at parallelism ${savedParallelism(s)}, this run has parallelism ${this.n}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    this.restoredStates = instanceStates(s, this.savedWatermarks, this.maxParallelism, this.n);
   }
 
   restored(instance: number): InstanceState | null {

@@ -6,6 +6,7 @@
 // groups, timers included, as Flink redistributes keyed state when rescaling from a savepoint
 // (StateAssignmentOperation). Snapshot layouts that cannot be split by key (older versions) and
 // a changed number of key groups are refused.
+import { errorMessage } from '../errors.js';
 import type { SavedWatermarks } from '../operator.js';
 import type { OperatorSnapshot } from '../timed.js';
 import { assignToKeyGroup, keyGroupRange } from './key-groups.js';
@@ -35,7 +36,7 @@ export function isParallelSnapshot(s: OperatorSnapshot): s is OperatorSnapshot &
 }
 
 /** The parallelism a node's saved state was taken at. */
-export function savedParallelism(s: OperatorSnapshot): number {
+function savedParallelism(s: OperatorSnapshot): number {
   return isParallelSnapshot(s) ? s.data.instances.length : 1;
 }
 
@@ -53,6 +54,14 @@ const REKEY: Readonly<Record<string, (parts: readonly unknown[], keep: (key: unk
  * `watermarks`: the node's own saved watermarks, used for a snapshot of parallelism 1.
  */
 export function instanceStates(s: OperatorSnapshot, watermarks: SavedWatermarks | undefined, maxParallelism: number, parallelism: number): InstanceState[] {
+  try {
+    return split(s, watermarks, maxParallelism, parallelism);
+  } catch (err) {
+    throw new Error(`saved at parallelism ${savedParallelism(s)}, this run has parallelism ${parallelism}: ${errorMessage(err)}`);
+  }
+}
+
+function split(s: OperatorSnapshot, watermarks: SavedWatermarks | undefined, maxParallelism: number, parallelism: number): InstanceState[] {
   const parts: readonly InstanceState[] = isParallelSnapshot(s) ? s.data.instances : [{ start: 0, end: maxParallelism - 1, state: s, watermarks }];
   if (isParallelSnapshot(s) && s.data.maxParallelism !== maxParallelism) {
     throw new Error(`its state was saved with ${s.data.maxParallelism} key groups, this run has ${maxParallelism} (the maximum parallelism cannot change, as in Flink)`);
@@ -82,9 +91,5 @@ export function instanceStates(s: OperatorSnapshot, watermarks: SavedWatermarks 
 
 /** A parallel node's saved state merged for the one instance of a run at parallelism 1. */
 export function singleInstance(s: OperatorSnapshot & { data: ParallelSnapshotData }): InstanceState {
-  try {
-    return instanceStates(s, undefined, s.data.maxParallelism, 1)[0]!;
-  } catch (err) {
-    throw new Error(`saved at parallelism ${savedParallelism(s)}, this run has parallelism 1: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  return instanceStates(s, undefined, s.data.maxParallelism, 1)[0]!;
 }
