@@ -67,7 +67,7 @@ function loadDoc(which: 'shipped' | 'v1'): Doc {
 }
 
 /** The shipped pipeline with the bench source and sink; `passThrough` replaces the process code. */
-function benchDoc(which: 'shipped' | 'v1', count: number, passThrough: boolean) {
+function benchDoc(which: 'shipped' | 'v1', count: number, passThrough: boolean, parallelism: number) {
   const doc = loadDoc(which);
   const nodes = doc.nodes.map((n) => {
     if (n.type === 'source.generator') return { id: n.id, type: 'bench.replay', params: { count, shift: true } };
@@ -81,7 +81,7 @@ function benchDoc(which: 'shipped' | 'v1', count: number, passThrough: boolean) 
     }
     return { id: n.id, type: n.type, params: n.params };
   });
-  return { format: 'tributary.pipeline/v1', name: 'bench-process', nodes, edges: doc.edges };
+  return { format: 'tributary.pipeline/v1', name: 'bench-process', settings: { parallelism }, nodes, edges: doc.edges };
 }
 
 function batchesFor(records: number): { batches: Batch[]; span: number } {
@@ -114,9 +114,9 @@ class Tenths {
   }
 }
 
-async function engine(scenario: string, which: 'shipped' | 'v1', records: number, passThrough: boolean, profile = false): Promise<ProcessResult> {
+async function engine(scenario: string, which: 'shipped' | 'v1', records: number, passThrough: boolean, profile = false, parallelism = 1): Promise<ProcessResult> {
   const { batches, span } = batchesFor(records);
-  const { pipeline, problems } = validatePipeline(benchDoc(which, records, passThrough), makeRegistry([...NODE_SPECS, replaySpec, discardSpec]));
+  const { pipeline, problems } = validatePipeline(benchDoc(which, records, passThrough, parallelism), makeRegistry([...NODE_SPECS, replaySpec, discardSpec]));
   if (!pipeline) throw new Error(problems.map((p) => p.message).join('\n'));
   const tenths = new Tenths(records);
   let pulled = 0;
@@ -161,16 +161,19 @@ function plain(scenario: string, records: number): ProcessResult {
 }
 
 /**
- * Scenario names: `<kind>-<records>`, kind one of engine, profile (engine under the CPU profiler),
+ * Scenario names: `<kind>-<records>`, kind one of engine, parallel (engine at parallelism 2),
+ * profile (engine under the CPU profiler),
  * v1 (the pipeline's code before incremental top-K and state handles), passthrough, plain.
  */
 export async function runProcessScenario(scenario: string): Promise<ProcessResult> {
-  const m = /^(engine|profile|v1|passthrough|plain)-(\d+)$/.exec(scenario);
+  const m = /^(engine|parallel|profile|v1|passthrough|plain)-(\d+)$/.exec(scenario);
   if (m === null) throw new Error(`unknown scenario ${scenario}`);
   const records = Number(m[2]);
   switch (m[1]) {
     case 'engine':
       return engine(scenario, 'shipped', records, false);
+    case 'parallel':
+      return engine(scenario, 'shipped', records, false, false, 2);
     case 'profile':
       return engine(scenario, 'shipped', records, false, true);
     case 'v1':

@@ -45,10 +45,42 @@ class PortBuffer {
   wm: number[] = [];
 }
 
+/**
+ * Where each output record came from, for a parallel instance (parallel/worker.ts): the position of
+ * the input record being handled when it was emitted, as 2·position + 1 while the record itself is
+ * processed and 2·position while event time moves to the watermark before it; AFTER_INPUT for what
+ * the end of an input batch, an idle or ended input fires. The job's thread merges the instances'
+ * outputs by it, so they come out in the order one instance would have emitted them.
+ */
+export class Origins {
+  /** The origin of what is emitted now. */
+  at = AFTER_INPUT;
+  /** Per output port, the origin of each record emitted since the last take. */
+  readonly org: number[][];
+  constructor(ports: number) {
+    this.org = Array.from({ length: ports }, () => []);
+  }
+  take(port: number): number[] {
+    const o = this.org[port]!;
+    this.org[port] = [];
+    return o;
+  }
+}
+
+/**
+ * The origin of outputs not caused by one input record: after every record of a step, and even, as
+ * every origin of a timer's output is (so odd origins are exactly the outputs records caused).
+ */
+export const AFTER_INPUT = 2 ** 52;
+
 export abstract class TimedOperator extends Operator implements Stateful {
   /** Event time this operator has reached: every event-time timer ≤ it has fired. */
   protected wmNow = WM_MIN;
   private readonly buf: PortBuffer[];
+  /** Set in a parallel instance only: tags each output with its origin. */
+  private origins: Origins | null = null;
+  /** Per record of the batch being received, its position in the step (parallel instances only). */
+  private positions: ArrayLike<number> | null = null;
 
   /**
    * @param errorsPort index of the `errors` output, or -1 when the node has none
@@ -75,6 +107,16 @@ export abstract class TimedOperator extends Operator implements Stateful {
   abstract snapshotState(): OperatorSnapshot;
   abstract restoreState(s: OperatorSnapshot): void;
 
+  /** A parallel instance: tag outputs with their origins from now on (see Origins). */
+  trackOrigins(): Origins {
+    return (this.origins = new Origins(this.outputs.length));
+  }
+
+  /** A parallel instance: the step positions of the records of the next batch received. */
+  setPositions(pos: ArrayLike<number>): void {
+    this.positions = pos;
+  }
+
   receive(input: number, b: Batch): void {
     const n = b.recs.length;
     const recs = b.recs;
@@ -82,9 +124,22 @@ export abstract class TimedOperator extends Operator implements Stateful {
     const keys = b.keys;
     const wm = b.wm;
     this.metrics.recordsIn += n;
-    for (let i = 0; i < n; i++) {
-      if (wm !== null && wm[i]! > this.wmNow) this.moveEventTime(wm[i]!);
-      this.processRecord(recs[i], ts[i]!, keys === null ? null : keys[i]);
+    const o = this.origins;
+    if (o !== null) {
+      const pos = this.positions!;
+      this.positions = null;
+      for (let i = 0; i < n; i++) {
+        o.at = 2 * pos[i]!;
+        if (wm !== null && wm[i]! > this.wmNow) this.moveEventTime(wm[i]!);
+        o.at++;
+        this.processRecord(recs[i], ts[i]!, keys === null ? null : keys[i]);
+      }
+      o.at = AFTER_INPUT;
+    } else {
+      for (let i = 0; i < n; i++) {
+        if (wm !== null && wm[i]! > this.wmNow) this.moveEventTime(wm[i]!);
+        this.processRecord(recs[i], ts[i]!, keys === null ? null : keys[i]);
+      }
     }
     this.wms.update(input, b.wmEnd);
     const w = this.wms.combined();
@@ -110,6 +165,7 @@ export abstract class TimedOperator extends Operator implements Stateful {
     p.recs.push(rec);
     p.ts.push(ts);
     p.wm.push(this.wmNow);
+    if (this.origins !== null) this.origins.org[port]!.push(this.origins.at);
     if (port === 0) this.metrics.recordsOut++;
   }
 

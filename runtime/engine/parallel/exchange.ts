@@ -1,25 +1,31 @@
 // The job-thread side of one parallel node: splits each keyed batch by key group among the node's
 // instances (Flink's KeyGroupStreamPartitioner), and merges what the instances send back.
 //
-// Order: every message to an instance is answered once, and answers are merged in sequence order
-// and, within one step, in instance order. Per key, records keep their order and their results are
-// those of parallelism 1; the interleaving of different keys depends on where steps are cut (a full
-// buffer, or the job's thread yielding), as in Flink, where the order across subtasks is not defined.
+// Order: every message to an instance is answered once, and answers are merged in sequence order.
+// Within one step, each record sent carries its position among the step's records, each output
+// the position of the input record that caused it (timed.ts Origins), and the instances' outputs
+// are merged by that origin. So what records cause comes out in exactly the order one instance
+// would have emitted it; only outputs of timers that several instances fire at the same watermark
+// may interleave otherwise (by instance), as across Flink subtasks, where that order is not defined.
 //
 // Watermarks: the merged watermark is the minimum over the instances (Flink's StatusWatermarkValve
 // over input channels); each record carries the minimum in effect when it is emitted, taking its
-// own instance at the watermark it had when it emitted the record.
+// own instance at the watermark it had when it emitted the record. A node whose outputs are all
+// caused by records (`lockstep`, plan.ts) emits each record under the watermark of the input record
+// that caused it, as one instance would: every instance has been sent every earlier record's
+// watermark with its own records, so none can still emit below it.
 import { type Batch, WM_MIN } from '../batch.js';
+import { NodeError } from '../errors.js';
 import { type Flushable, FlushTracker } from '../barrier.js';
 import { type HeldInput, deliverHeld } from '../held-input.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { NodeMetrics, ParallelInstance, StateSize, WindowTiming } from '../metrics.js';
 import { type JobControl, Operator, type SavedWatermarks } from '../operator.js';
 import type { OperatorSnapshot, Stateful } from '../timed.js';
-import { column, toColumns, transfers } from './columns.js';
+import { column, fromColumns, toColumns, transfers, uniformColumns } from './columns.js';
 import { assignToKeyGroup, keyGroupRange, operatorIndexForKeyGroup } from './key-groups.js';
 import type { WorkerPool } from './pool.js';
-import type { InstanceFigures, OutMessage, VertexInit } from './protocol.js';
+import type { InstanceFigures, OutMessage, PortOut, VertexInit } from './protocol.js';
 import { type InstanceState, PARALLEL_SNAPSHOT, type ParallelSnapshotData, instanceStates } from './rescale.js';
 
 /** Steps sent but not yet merged before the sources pause. */
@@ -35,9 +41,11 @@ interface Part {
   ts: number[];
   keys: unknown[];
   wm: number[];
+  /** Each record's position among the step's records. */
+  pos: number[];
 }
 
-const emptyPart = (): Part => ({ recs: [], ts: [], keys: [], wm: [] });
+const emptyPart = (): Part => ({ recs: [], ts: [], keys: [], wm: [], pos: [] });
 
 export class ParallelOperator extends Operator implements Lifecycle, Flushable, Stateful {
   private readonly v: number;
@@ -47,7 +55,7 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
   private readonly inputPorts: string[] = [];
   private readonly lastWmSent: number[] = [];
   /** Records routed but not yet sent, per input and instance (sent in batches of FLUSH_RECORDS). */
-  private readonly pending: { parts: Part[]; wmEnd: number }[] = [];
+  private readonly pending: { parts: Part[]; wmEnd: number; count: number }[] = [];
   private pendingCount = 0;
   private flushScheduled = false;
   private seq = 0;
@@ -93,6 +101,8 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
     readonly maxParallelism: number,
     /** The top-level fields the node reads from a record (projection.ts); null: the whole record. */
     private readonly fields: readonly string[] | null,
+    /** Every output is caused by an input record (plan.ts): each goes out under that record's watermark. */
+    private readonly lockstep: boolean,
   ) {
     super(job, outputCount);
     this.n = pool.parallelism;
@@ -113,12 +123,12 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
   override addInput(port?: string): number {
     this.inputPorts.push(port ?? 'in');
     this.lastWmSent.push(WM_MIN);
-    this.pending.push({ parts: Array.from({ length: this.n }, emptyPart), wmEnd: WM_MIN });
+    this.pending.push({ parts: Array.from({ length: this.n }, emptyPart), wmEnd: WM_MIN, count: 0 });
     return super.addInput(port);
   }
 
   init(): VertexInit {
-    return { nodeId: this.nodeId, type: this.type, params: this.params, inputs: this.inputPorts, outputs: this.outputs.length };
+    return { nodeId: this.nodeId, type: this.type, params: this.params, inputs: this.inputPorts, outputs: this.outputs.length, connected: this.outputs.map((o) => o.connected) };
   }
 
   open(): Promise<void> {
@@ -151,6 +161,7 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
       const bw = b.wm;
       // Without per-record watermarks every record came under the watermark the input had before.
       const before = pend.wmEnd;
+      const at = pend.count;
       for (let i = 0; i < count; i++) {
         const k = bk[i];
         const part = pend.parts[route[assignToKeyGroup(k, maxP)]!]!;
@@ -158,7 +169,9 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
         part.ts.push(b.ts[i]!);
         part.keys.push(k);
         part.wm.push(bw === null ? before : bw[i]!);
+        part.pos.push(at + i);
       }
+      pend.count += count;
       this.pendingCount += count;
     }
     if (b.wmEnd > pend.wmEnd) pend.wmEnd = b.wmEnd;
@@ -190,19 +203,22 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
       const any = pend.parts.some((p) => p.recs.length > 0);
       if (!any && pend.wmEnd <= this.lastWmSent[input]!) continue;
       this.lastWmSent[input] = pend.wmEnd;
+      pend.count = 0;
       const seq = this.seq++;
       for (let j = 0; j < this.n; j++) {
         const part = pend.parts[j]!;
         const n = part.recs.length;
         // Columns, numbers in transferred buffers: cloning record objects cost more than the work.
-        const cols = this.fields === null ? null : toColumns(part.recs, this.fields);
+        // Whole records too, when they share one shape (uniformColumns).
+        const cols = this.fields === null ? uniformColumns(part.recs) : toColumns(part.recs, this.fields);
         const ts = Float64Array.from(part.ts);
         const wm = Float64Array.from(part.wm);
+        const pos = Int32Array.from(part.pos);
         const keys = column(part.keys, n);
-        const moved: ArrayBuffer[] = [ts.buffer, wm.buffer];
+        const moved: ArrayBuffer[] = [ts.buffer, wm.buffer, pos.buffer];
         if (cols !== null) transfers(cols, moved);
         if (keys.k === 'num') moved.push(keys.v.buffer as ArrayBuffer);
-        this.pool.post(j, { t: 'batch', v: this.v, seq, input, n, cols, whole: cols === null ? part.recs : null, ts, keys, wm, wmEnd: pend.wmEnd }, moved);
+        this.pool.post(j, { t: 'batch', v: this.v, seq, input, n, cols, whole: cols === null ? part.recs : null, ts, keys, wm, pos, wmEnd: pend.wmEnd }, moved);
         pend.parts[j] = emptyPart();
       }
       this.sent();
@@ -280,31 +296,65 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
     }
   }
 
-  /** Emit one step's answers from the given instances, in that order, under the merged watermark. */
+  /**
+   * Emit one step's answers from the given instances under the merged watermark, each port's
+   * records in order of origin (ties: in the order of `from`).
+   */
   private merge(from: readonly number[], msgs: readonly OutMessage[]): void {
     const chan = this.chanWm;
+    const lockstep = this.lockstep;
+    const outs: (PortOut | null)[] = new Array<PortOut | null>(msgs.length);
+    const at: number[] = new Array<number>(msgs.length);
     for (let p = 0; p < this.outputs.length; p++) {
       let any = false;
-      for (const m of msgs) if (m.ports[p] != null) any = true;
+      for (let x = 0; x < msgs.length; x++) {
+        const po = msgs[x]!.ports[p] ?? null;
+        outs[x] = po === null || po.cols === null ? po : { ...po, recs: fromColumns(po.cols), cols: null };
+        at[x] = 0;
+        if (outs[x] !== null) any = true;
+      }
       if (!any) continue;
       const cw = chan.slice();
       const recs: unknown[] = [];
       const ts: number[] = [];
       const wm: number[] = [];
       let keys: unknown[] | null = null;
-      for (let x = 0; x < msgs.length; x++) {
-        const j = from[x]!;
-        const po = msgs[x]!.ports[p];
-        if (po != null) {
-          for (let r = 0; r < po.recs.length; r++) {
-            if (po.wm[r]! > cw[j]!) cw[j] = po.wm[r]!;
-            recs.push(po.recs[r]);
-            ts.push(po.ts[r]!);
-            wm.push(minOf(cw));
-            if (po.keys !== null) (keys ??= new Array(recs.length - 1).fill(null)).push(po.keys[r]);
-            else if (keys !== null) keys.push(null);
+      for (;;) {
+        // The instance whose next record has the earliest origin.
+        let x = -1;
+        let best = 0;
+        for (let y = 0; y < outs.length; y++) {
+          const po = outs[y];
+          if (po === null || at[y]! >= po.recs.length) continue;
+          const o = po.org[at[y]!]!;
+          if (x < 0 || o < best) {
+            x = y;
+            best = o;
           }
         }
+        if (x < 0) break;
+        // An even origin is a timer's output, which a lockstep node was planned never to emit (its
+        // onTimer never names `emit`): code elsewhere emitted for it. Its order against the other
+        // instances' would be a guess, and the stateful node downstream could answer otherwise.
+        if (lockstep && best % 2 === 0) {
+          this.job.fail(new NodeError(this.nodeId, 'a timer emitted a record through code outside onTimer; this node runs in parallel because its onTimer never names `emit`, and it feeds a stateful node that must see records in the order of parallelism 1: call ctx.emit in onTimer itself, or run with parallelism 1'));
+          return;
+        }
+        const po = outs[x]!;
+        const r = at[x]!++;
+        const j = from[x]!;
+        const w = po.wm[r]!;
+        if (w > cw[j]!) cw[j] = w;
+        // Every instance was sent the watermarks up to this record's: none can emit below it.
+        if (lockstep) for (let k = 0; k < cw.length; k++) if (w > cw[k]!) cw[k] = w;
+        recs.push(po.recs[r]);
+        ts.push(po.ts[r]!);
+        wm.push(minOf(cw));
+        if (po.keys !== null) (keys ??= new Array(recs.length - 1).fill(null)).push(po.keys[r]);
+        else if (keys !== null) keys.push(null);
+      }
+      for (let x = 0; x < msgs.length; x++) {
+        const j = from[x]!;
         if (msgs[x]!.wmEnd > cw[j]!) cw[j] = msgs[x]!.wmEnd;
       }
       const wmEnd = Math.max(this.wmOut, minOf(cw));

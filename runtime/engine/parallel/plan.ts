@@ -2,15 +2,20 @@
 // thread keeps sources, timestamps and watermarks, the stateless chain up to keyBy and the sinks, so
 // each instance sees exactly the per-record watermarks a single instance would have seen, and per
 // key its results are those of parallelism 1. A node runs in parallel when it is a keyed, one-input,
-// timed operator (window, process, cep) that holds no connection and feeds no stateful node; every
-// other node keeps one instance, and a note says why rather than risk a different result.
+// timed operator (window, process, cep) that holds no connection and, if it feeds a stateful node,
+// emits only what records cause; every other node keeps one instance, and a note says why rather
+// than risk a different result.
 //
-// Why the last condition: instances' outputs are merged per step, in instance order, so records
-// of different keys leave a parallel node in another order than at parallelism 1 (as across
-// Flink subtasks, where that order is not defined either). Sinks and stateless nodes do not mind
-// (per key the order is kept), but a stateful node downstream keyed otherwise (a process node
-// keyed by product after one keyed by user) would see its keys' records interleaved differently,
-// and could give different answers.
+// Why the last condition: instances' outputs are merged by the position of the input record that
+// caused them (exchange.ts), so what records cause leaves a parallel node in the order of
+// parallelism 1, under the same watermarks. What timers emit does not: several instances can fire
+// timers at one watermark, and which key's output comes first then differs from one instance's
+// timer queue (as across Flink subtasks, where that order is not defined either). Sinks and
+// stateless nodes do not mind (per key the order is kept), but a stateful node downstream keyed
+// otherwise (a process node keyed by product after one keyed by user) could give other answers.
+// A process node qualifies when its onTimer never names `emit` (the one way it sends records) and
+// its `errors` port, where a failing timer's record would go, is not connected; windows and cep
+// emit on timers by nature.
 import type { Pipeline } from '../../format/validate.js';
 import type { Built } from '../factory.js';
 import { hasLifecycle } from '../lifecycle.js';
@@ -56,8 +61,8 @@ export function parallelize(
           ? 'its input is not keyed (as a non-keyed window in Flink, it has parallelism 1)'
           : hasLifecycle(b.operator)
             ? 'it holds a connection'
-            : below !== undefined
-              ? `it feeds the stateful node '${below}', whose results could depend on the order of records across keys, which parallel instances do not keep`
+            : below !== undefined && !recordDriven(n, pipeline)
+              ? `it feeds the stateful node '${below}' and emits from timers, whose order across keys parallel instances do not keep, so '${below}' could see its records in another order`
               : null;
     if (why !== null) {
       notes.push(`node '${n.id}' runs as one instance: ${why}`);
@@ -65,7 +70,7 @@ export function parallelize(
     }
     const fields = fieldsRead(n, pipeline);
     parallelFields.set(n.id, fields);
-    operators.set(n.id, new ParallelOperator(job, n.id, n.type, n.params, b.operator.outputs.length, metrics.get(n.id)!, pool, maxParallelism, fields));
+    operators.set(n.id, new ParallelOperator(job, n.id, n.type, n.params, b.operator.outputs.length, metrics.get(n.id)!, pool, maxParallelism, fields, recordDriven(n, pipeline)));
   }
   // Sources whose every record goes (through a keyBy) to parallel nodes reading known fields decode
   // in worker threads and keep only those fields: parsing is most of a file pipeline's work.
@@ -83,6 +88,19 @@ export function parallelize(
   if (operators.size === 0) notes.push(`parallelism ${parallelism}: no keyed window, process or cep node to run in parallel; the pipeline runs on one thread`);
   else notes.push(`parallelism ${parallelism} (${maxParallelism} key groups): ${[...operators.keys()].map((id) => `'${id}'`).join(', ')} run${operators.size === 1 ? 's' : ''} in ${parallelism} worker threads; sources, stateless nodes and sinks on the job's thread`);
   return { operators, notes };
+}
+
+/**
+ * Whether every record the node emits is caused by an input record (none by a timer): a process
+ * node whose onTimer never names `emit` and whose `errors` port (where a failing onTimer's record
+ * goes) is not connected. A word check, so `emit` in a comment or a string counts too: it can only
+ * keep a node on one instance, never let a timer's output through unordered.
+ */
+export function recordDriven(n: Pipeline['nodes'][number], pipeline: Pipeline): boolean {
+  if (n.type !== 'process') return false;
+  const onTimer = (n.params as { onTimer?: string }).onTimer ?? '';
+  if (/\bemit\b/.test(onTimer)) return false;
+  return !pipeline.edges.some((e) => e.from === n.id && e.fromPort === 'errors');
 }
 
 /**

@@ -15,6 +15,8 @@ export interface VertexInit {
   /** The input port each incoming edge names, in the order the planner added the inputs. */
   readonly inputs: readonly string[];
   readonly outputs: number;
+  /** Per output port, whether anything downstream is connected to it. */
+  readonly connected: readonly boolean[];
 }
 
 export interface InitMessage {
@@ -41,6 +43,8 @@ export interface BatchMessage {
   readonly keys: Column;
   /** The watermark before each record. */
   readonly wm: Float64Array;
+  /** Each record's position among all the step's records (every instance's), in arrival order. */
+  readonly pos: Int32Array;
   readonly wmEnd: number;
 }
 
@@ -66,11 +70,16 @@ export type ToWorker = InitMessage | BatchMessage | InputEventMessage | Snapshot
 
 /** What one output port of an instance emitted while handling one message. */
 export interface PortOut {
+  /** The records, or none when they came as `cols`. */
   readonly recs: unknown[];
+  /** The records as columns (columns.ts uniformColumns), or null. */
+  readonly cols: Columns | null;
   readonly ts: number[];
   readonly keys: unknown[] | null;
   /** Watermark before each record (the instance's event time when it emitted it). */
   readonly wm: number[];
+  /** Each record's origin in the step (timed.ts Origins), by which the job's thread merges instances. */
+  readonly org: number[];
 }
 
 /** One instance's figures, sent with every answer (cheap: a handful of numbers). */

@@ -8,8 +8,8 @@ import { SystemClock } from '../clock.js';
 import { NodeError, errorMessage } from '../errors.js';
 import { NodeMetrics } from '../metrics.js';
 import { type JobControl, Operator } from '../operator.js';
-import { fromColumns } from './columns.js';
-import type { TimedOperator } from '../timed.js';
+import { fromColumns, transfers, uniformColumns } from './columns.js';
+import { type Origins, TimedOperator } from '../timed.js';
 import { cachedThreadCpu } from './thread-cpu.js';
 import { ownBuffers } from './transfer.js';
 import type { BatchMessage, FromWorker, InitMessage, InstanceFigures, OutMessage, PortOut, ToWorker } from './protocol.js';
@@ -44,9 +44,12 @@ class Capture extends Operator {
     this.ended = true;
   }
 
-  take(): PortOut | null {
+  take(org: number[]): PortOut | null {
     if (this.recs.length === 0) return null;
-    const out: PortOut = { recs: this.recs, ts: this.ts, keys: this.keys, wm: this.wm };
+    // Every record the operator emitted is flushed before an answer, each with its origin.
+    if (org.length !== this.recs.length) throw new Error(`internal: ${this.recs.length} records emitted, ${org.length} origins`);
+    const cols = uniformColumns(this.recs);
+    const out: PortOut = { recs: cols === null ? this.recs : [], cols, ts: this.ts, keys: this.keys, wm: this.wm, org };
     this.recs = [];
     this.ts = [];
     this.keys = null;
@@ -56,9 +59,11 @@ class Capture extends Operator {
 }
 
 interface Vertex {
-  readonly op: Operator;
+  readonly op: TimedOperator;
+  readonly origins: Origins;
   readonly metrics: NodeMetrics;
-  readonly captures: Capture[];
+  /** Per output port, what it emitted; null for a port nothing is connected to on the job's thread. */
+  readonly captures: (Capture | null)[];
 }
 
 let vertices: Vertex[] = [];
@@ -96,16 +101,26 @@ function figures(m: NodeMetrics): InstanceFigures {
 
 function answer(v: number, seq: number, onlyIfAny: boolean, snapshot?: OutMessage['snapshot']): void {
   const vx = vertices[v]!;
-  const ports = vx.captures.map((c) => c.take());
+  const ports = vx.captures.map((c, p) => {
+    const org = vx.origins.take(p);
+    return c === null ? null : c.take(org);
+  });
   if (onlyIfAny && ports.every((p) => p === null)) return;
-  const msg: OutMessage = { t: 'out', v, seq, ports, wmEnd: Math.max(...vx.captures.map((c) => c.wmEnd)), ended: vx.captures.every((c) => c.ended), figures: figures(vx.metrics), snapshot };
-  // A snapshot is a copy independent of the live state (timed.ts), so its buffers can move.
-  post(msg, snapshot === undefined ? undefined : ownBuffers(snapshot.state.data));
+  const msg: OutMessage = { t: 'out', v, seq, ports, wmEnd: Math.max(...vx.captures.map((c) => c?.wmEnd ?? -Infinity)), ended: ended(vx), figures: figures(vx.metrics), snapshot };
+  // A snapshot is a copy independent of the live state (timed.ts), so its buffers can move; so
+  // can the columns' number buffers, made for this message.
+  const moved = snapshot === undefined ? [] : ownBuffers(snapshot.state.data);
+  for (const p of ports) if (p !== null && p.cols !== null) transfers(p.cols, moved);
+  post(msg, moved.length === 0 ? undefined : moved);
+}
+
+function ended(vx: Vertex): boolean {
+  return vx.captures.every((c) => c === null || c.ended);
 }
 
 /** The checkpoint barrier: every record sent before it has been handled (messages arrive in order). */
 function snapshot(v: number, seq: number): void {
-  const op = vertices[v]!.op as TimedOperator;
+  const op = vertices[v]!.op;
   answer(v, seq, false, { state: op.snapshotState(), watermarks: op.saveWatermarks() });
 }
 
@@ -159,10 +174,15 @@ async function init(m: InitMessage): Promise<void> {
       },
       vi.params,
     );
-    if (!('operator' in built)) throw new NodeError(vi.nodeId, 'a stateless stage cannot run as a parallel instance');
+    if (!('operator' in built) || !(built.operator instanceof TimedOperator)) throw new NodeError(vi.nodeId, 'only a keyed window, process or cep node can run as a parallel instance');
     const op = built.operator;
     for (const p of vi.inputs) op.addInput(p);
-    const captures = op.outputs.map((o) => {
+    const origins = op.trackOrigins();
+    // Only ports connected on the job's thread: the node then sees the others unconnected, as one
+    // instance would (an error with `errors` unconnected fails the run instead of being emitted to
+    // nothing). Port 0 always, so the end of the operator is seen.
+    const captures = op.outputs.map((o, p) => {
+      if (p > 0 && !vi.connected[p]) return null;
       const c = new Capture(control, 0);
       o.connect(c, c.addInput());
       return c;
@@ -172,12 +192,12 @@ async function init(m: InitMessage): Promise<void> {
       // As snapshot.ts restores a node: watermarks first, then state and timers.
       if (restored.watermarks) op.restoreWatermarks(restored.watermarks);
       try {
-        (op as TimedOperator).restoreState(restored.state);
+        op.restoreState(restored.state);
       } catch (err) {
         throw new NodeError(vi.nodeId, `cannot restore its state from the checkpoint: ${errorMessage(err)}`);
       }
     }
-    return { op, metrics, captures };
+    return { op, origins, metrics, captures };
   });
 }
 
@@ -192,11 +212,14 @@ port.on('message', (m: ToWorker) => {
   guarded(() => {
     const op = vertices[m.v]!.op;
     if (m.t === 'snapshot') return snapshot(m.v, m.seq);
-    if (m.t === 'batch') op.receive(m.input, toBatch(m));
+    if (m.t === 'batch') {
+      op.setPositions(m.pos);
+      op.receive(m.input, toBatch(m));
+    }
     else if (m.t === 'idle') op.inputIdle(m.input, m.idle === true);
     else {
       op.inputEnded(m.input);
-      if (vertices.every((v) => v.captures.every((c) => c.ended))) clock.cancelAll();
+      if (vertices.every(ended)) clock.cancelAll();
     }
     answer(m.v, m.seq, false);
   });
