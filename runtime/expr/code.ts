@@ -5,7 +5,8 @@ import { parse, type Options } from 'acorn';
 import { validateParams } from './options.js';
 import { ExpressionError, problemAt, problemFromAcorn, type ExprProblem } from './problem.js';
 
-const BODY_OPTIONS: Options = {
+/** How a `code` body parses on its own (event-fields.ts reads bodies the same way). */
+export const BODY_OPTIONS: Options = {
   ecmaVersion: 'latest',
   sourceType: 'script',
   allowReturnOutsideFunction: true,

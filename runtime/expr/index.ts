@@ -9,4 +9,5 @@ export { HELPERS } from './helpers.js';
 export { checkExpression, referencedFields } from './check.js';
 export { compileExpression } from './compile.js';
 export { checkCode, compileCode } from './code.js';
+export { codeFieldsRead } from './event-fields.js';
 export { checkTemplate, compileTemplate } from './template.js';

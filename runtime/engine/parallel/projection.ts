@@ -1,10 +1,12 @@
 // Which record fields a parallel node reads, known at plan time, so that only those cross threads
-// (columns.ts): a window reads its aggregates' fields; a process or cep node runs user code or
-// conditions over the whole record, and a window whose `late` or `errors` port is connected hands
-// whole records on. A file source feeding such nodes through a keyBy on a plain field can then
-// have its decode workers keep just those fields (and the timestamp), so the job's thread never
-// holds whole records at all.
-import { referencedFields } from '../../expr/index.js';
+// (columns.ts): a window reads its aggregates' fields; a process node the fields its code reads
+// through plain access (`event.x`: expr/event-fields.ts). A cep node runs conditions over the
+// whole record, a process node whose code could see the record whole (passes it on, spreads it,
+// reads `event[k]`) needs all of it, and a node whose `errors` port is connected (or a window's
+// `late` port) hands whole records on: these get whole records. A file source feeding parallel
+// nodes through a keyBy on a plain field can then have its decode workers keep just those fields
+// (and the timestamp), so the job's thread never holds whole records at all.
+import { codeFieldsRead, referencedFields } from '../../expr/index.js';
 import type { Pipeline } from '../../format/validate.js';
 import { projectable } from './columns.js';
 
@@ -12,6 +14,7 @@ type PNode = Pipeline['nodes'][number];
 
 /** The top-level fields `node` reads from its input records, sorted; null for the whole record. */
 export function fieldsRead(node: PNode, pipeline: Pipeline): string[] | null {
+  if (node.type === 'process') return processFieldsRead(node, pipeline);
   if (node.type !== 'window') return null;
   if (pipeline.edges.some((e) => e.from === node.id && e.fromPort !== 'out')) return null;
   const p = node.params as { aggregates: Record<string, { fn: string; field?: string }> };
@@ -26,6 +29,19 @@ export function fieldsRead(node: PNode, pipeline: Pipeline): string[] | null {
   }
   const out = [...fields].sort();
   return projectable(out) ? out : null;
+}
+
+/**
+ * A process node's record is read only by `code`; `open` and `onTimer` share its `this`, where a
+ * function they leave could reach the record through its caller, so they must pass the same
+ * checks. Its `side` port carries what the code emits, but `errors` quotes the input record.
+ */
+function processFieldsRead(node: PNode, pipeline: Pipeline): string[] | null {
+  if (pipeline.edges.some((e) => e.from === node.id && e.fromPort === 'errors')) return null;
+  const p = node.params as { code: string; open?: string; onTimer?: string };
+  const fields = codeFieldsRead(p.code);
+  if (fields === null || [p.open, p.onTimer].some((body) => body !== undefined && codeFieldsRead(body) === null)) return null;
+  return projectable(fields) ? fields : null;
 }
 
 /** A source whose decoding can keep only some fields (source.file reading JSON Lines). */

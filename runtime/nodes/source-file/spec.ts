@@ -18,7 +18,7 @@ export const sourceFileSpec = defineNode({
       .min(0)
       .max(16)
       .optional()
-      .meta({ description: 'JSON Lines, opt-in: worker threads that parse lines while the pipeline runs. Unset or `0`: lines are parsed on the pipeline\'s thread — except when `settings.parallelism` is above 1 and every record goes through a keyBy on a plain field into parallel windows: then, unless this is set, `parallelism` workers decode, keeping only the fields those windows read (and the event-time field). Output and checkpoints are the same either way; whether workers are faster depends on the machine and the pipeline (`npm run bench -- decode` compares them). If workers cannot start, lines are parsed on the pipeline\'s thread.' }),
+      .meta({ description: 'JSON Lines, opt-in: worker threads that parse lines while the pipeline runs. Unset or `0`: lines are parsed on the pipeline\'s thread — except when `settings.parallelism` is above 1 and every record goes through a keyBy on a plain field into parallel windows or process nodes that read known fields (a process node\'s code reading its record only as `event.x`): then, unless this is set, `parallelism` workers decode, keeping only the fields those nodes read (and the event-time field). Output and checkpoints are the same either way; whether workers are faster depends on the machine and the pipeline (`npm run bench -- decode` compares them). If workers cannot start, lines are parsed on the pipeline\'s thread.' }),
     eventTime: eventTime().optional(),
     fields: declaredFields(),
   }),
