@@ -2,7 +2,8 @@
 // and map state, event-time timers and a top-5 per product) over 100k users and 50k products, for
 // 200k and 1M events (and 10M with BENCH_PROCESS_LONG=1), beside its hand-written twin; the
 // per-record cost of the process code and state is the pipeline's time per event minus that of
-// the same pipeline with pass-through code. BENCH_PROCESS_V1=1 adds the pipeline's code as it was
+// the same pipeline with pass-through code, and beside them the pipeline at parallelism 2.
+// BENCH_PROCESS_V1=1 adds the pipeline's code as it was
 // before incremental top-K and the state handles (slow: ~10k events/s). Below the table, where an
 // event's CPU time goes: one more 1M-event run under V8's CPU profiler, its self time grouped by
 // what the code is (bench/process-profile.ts).
@@ -41,12 +42,15 @@ export const processSection: BenchSection = {
     out(`process: session recommendations (pipelines/session-recommendations.json), keyBy(userId) → process → keyBy(productId) → process → discard,`);
     out(`${PROCESS_GEN.users.toLocaleString('en-US')} users, ${PROCESS_GEN.products.toLocaleString('en-US')} products, pre-built batches, one core (node ${process.version})`);
     out('');
-    const rows: string[][] = [['events', 'events/s', 'peak RSS', 'first → last tenth', 'process code+state µs/event', 'hand-written', 'engine/hand', ...(v1 ? ['before (v1 code)'] : []), 'target', 'met']];
+    const rows: string[][] = [['events', 'events/s', 'peak RSS', 'first → last tenth', 'process code+state µs/event', 'hand-written', 'engine/hand', 'parallelism 2', ...(v1 ? ['before (v1 code)'] : []), 'target', 'met']];
     for (const n of sizes()) {
       // Interleaved, so load on a shared machine hits all of them alike.
       const e = child(`engine-${n}`) as Measured & ProcessResult;
       const p = child(`plain-${n}`) as Measured & ProcessResult;
       const pass = child(`passthrough-${n}`) as Measured & ProcessResult;
+      // Both process nodes in 2 worker threads (the first's outputs merged in input order).
+      const par = child(`parallel-${n}`) as Measured & ProcessResult;
+      if (par.out !== e.out) throw new Error(`parallelism 2 gave ${par.out} records, parallelism 1 ${e.out}`);
       const old = v1 ? (child(`v1-${n}`) as Measured & ProcessResult) : null;
       const er = e.records / e.seconds;
       const pr = p.records / p.seconds;
@@ -60,6 +64,7 @@ export const processSection: BenchSection = {
         n.toLocaleString('en-US'), fmtRate(er), `${e.peakRssMiB.toFixed(0)} MiB`, `${fmtRate(first)} → ${fmtRate(last)} (per CPU s ${fmtRate(cpuFirst)} → ${fmtRate(cpuLast)})`,
         `${(usPerEvent(e) - usPerEvent(pass)).toFixed(2)} (${usPerEvent(e).toFixed(2)} − ${usPerEvent(pass).toFixed(2)} pass-through)`,
         `${fmtRate(pr)} (${p.peakRssMiB.toFixed(0)} MiB)`, `${(er / pr).toFixed(2)}×`,
+        `${fmtRate(par.records / par.seconds)} (${par.peakRssMiB.toFixed(0)} MiB)`,
         ...(old ? [fmtRate(old.records / old.seconds)] : []),
         `≥ ${fmtRate(TARGET)}, last tenth ≥ ${FLAT}× first`, ok ? 'yes' : 'NO',
       ]);
