@@ -76,36 +76,6 @@ export function toColumns(recs: readonly unknown[], fields: readonly string[]): 
   return { n, fields, cols };
 }
 
-/**
- * Whole records as columns, when every record is a plain object with the same own fields in the
- * same order (as records built by one piece of code are): then rebuilding them from the columns
- * gives equal objects, field order included, and the other thread is spared cloning each object
- * (for nested records, about half the cost of the hand-over). Null otherwise: they go as they are.
- */
-export function uniformColumns(recs: readonly unknown[]): Columns | null {
-  const n = recs.length;
-  if (n === 0 || !plain(recs[0])) return null;
-  const fields = Object.keys(recs[0]);
-  if (!projectable(fields)) return null;
-  const m = fields.length;
-  for (let i = 1; i < n; i++) {
-    const r = recs[i];
-    if (!plain(r)) return null;
-    let k = 0;
-    // for...in over a plain object: its own enumerable string keys, in Object.keys order.
-    for (const f in r) {
-      if (k === m || f !== fields[k]) return null;
-      k++;
-    }
-    if (k !== m) return null;
-  }
-  return toColumns(recs, fields);
-}
-
-function plain(r: unknown): r is object {
-  return typeof r === 'object' && r !== null && Object.getPrototypeOf(r) === Object.prototype;
-}
-
 /** Records holding the columns' fields, in order. */
 export function fromColumns(c: Columns): Record<string, unknown>[] {
   const out = new Array<Record<string, unknown>>(c.n);

@@ -22,7 +22,8 @@ import type { Lifecycle } from '../lifecycle.js';
 import type { NodeMetrics, ParallelInstance, StateSize, WindowTiming } from '../metrics.js';
 import { type JobControl, Operator, type SavedWatermarks } from '../operator.js';
 import type { OperatorSnapshot, Stateful } from '../timed.js';
-import { column, fromColumns, toColumns, transfers, uniformColumns } from './columns.js';
+import { column, toColumns, transfers } from './columns.js';
+import { type Packed, PackReader, PackWriter, packedTransfers } from './packed.js';
 import { assignToKeyGroup, keyGroupRange, operatorIndexForKeyGroup } from './key-groups.js';
 import type { WorkerPool } from './pool.js';
 import type { InstanceFigures, OutMessage, PortOut, VertexInit } from './protocol.js';
@@ -67,6 +68,9 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
   private blocked = false;
   private readonly tracker = new FlushTracker();
   readonly figures: InstanceFigures[];
+  /** Per instance, the two ends of its channels (packed.ts): records out, results back. */
+  private readonly writers: PackWriter[];
+  private readonly readers: PackReader[];
   /** What each instance starts from, set by restoreState before the pool opens. */
   private restoredStates: InstanceState[] | null = null;
   private savedWatermarks: SavedWatermarks | undefined;
@@ -110,6 +114,8 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
     this.route = new Int32Array(maxParallelism);
     for (let g = 0; g < maxParallelism; g++) this.route[g] = operatorIndexForKeyGroup(maxParallelism, this.n, g);
     this.queues = Array.from({ length: this.n }, () => []);
+    this.writers = Array.from({ length: this.n }, () => new PackWriter());
+    this.readers = Array.from({ length: this.n }, () => new PackReader());
     this.chanWm = new Array<number>(this.n).fill(WM_MIN);
     this.ended = new Array<boolean>(this.n).fill(false);
     this.gathered = new Array<OutMessage['snapshot']>(this.n);
@@ -209,16 +215,19 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
         const part = pend.parts[j]!;
         const n = part.recs.length;
         // Columns, numbers in transferred buffers: cloning record objects cost more than the work.
-        // Whole records too, when they share one shape (uniformColumns).
-        const cols = this.fields === null ? uniformColumns(part.recs) : toColumns(part.recs, this.fields);
+        // A window's fields as columns (its numbers in one buffer); otherwise the records packed,
+        // strings named by id once they have crossed (packed.ts), whole or the fields read.
+        const packed = this.type === 'window' && this.fields !== null ? null : this.writers[j]!.encode(part.recs, this.fields);
+        const cols = packed !== null || this.fields === null ? null : toColumns(part.recs, this.fields);
         const ts = Float64Array.from(part.ts);
         const wm = Float64Array.from(part.wm);
         const pos = Int32Array.from(part.pos);
         const keys = column(part.keys, n);
         const moved: ArrayBuffer[] = [ts.buffer, wm.buffer, pos.buffer];
         if (cols !== null) transfers(cols, moved);
+        if (packed !== null) packedTransfers(packed, moved);
         if (keys.k === 'num') moved.push(keys.v.buffer as ArrayBuffer);
-        this.pool.post(j, { t: 'batch', v: this.v, seq, input, n, cols, whole: cols === null ? part.recs : null, ts, keys, wm, pos, wmEnd: pend.wmEnd }, moved);
+        this.pool.post(j, { t: 'batch', v: this.v, seq, input, n, packed, cols, whole: cols === null && packed === null ? part.recs : null, ts, keys, wm, pos, wmEnd: pend.wmEnd }, moved);
         pend.parts[j] = emptyPart();
       }
       this.sent();
@@ -257,6 +266,8 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
   }
 
   onAnswer(instance: number, m: OutMessage): void {
+    // Unpacked as they arrive: the channel's dictionary grows in the order the instance packed.
+    if (m.ports.some((po) => po !== null && po.packed !== null)) m = { ...m, ports: m.ports.map((po) => (po === null || po.packed === null ? po : unpacked(po, this.readers[instance]!))) };
     this.figures[instance] = m.figures;
     if (m.snapshot !== undefined) this.gathered[instance] = m.snapshot;
     const q = this.queues[instance]!;
@@ -308,8 +319,7 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
     for (let p = 0; p < this.outputs.length; p++) {
       let any = false;
       for (let x = 0; x < msgs.length; x++) {
-        const po = msgs[x]!.ports[p] ?? null;
-        outs[x] = po === null || po.cols === null ? po : { ...po, recs: fromColumns(po.cols), cols: null };
+        outs[x] = msgs[x]!.ports[p] ?? null;
         at[x] = 0;
         if (outs[x] !== null) any = true;
       }
@@ -504,6 +514,10 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
   restored(instance: number): InstanceState | null {
     return this.restoredStates?.[instance] ?? null;
   }
+}
+
+function unpacked(po: PortOut, reader: PackReader): PortOut {
+  return { ...po, recs: reader.decode(po.packed as Packed), packed: null };
 }
 
 function minOf(a: readonly number[]): number {

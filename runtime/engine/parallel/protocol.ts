@@ -6,6 +6,7 @@ import type { SavedWatermarks } from '../operator.js';
 import type { OperatorSnapshot } from '../timed.js';
 import type { InstanceState } from './rescale.js';
 import type { Column, Columns } from './columns.js';
+import type { Packed } from './packed.js';
 
 /** One node whose keyed operator runs as `parallelism` instances. */
 export interface VertexInit {
@@ -36,7 +37,9 @@ export interface BatchMessage {
   readonly seq: number;
   readonly input: number;
   readonly n: number;
-  /** The fields the node reads, as columns; null when it needs whole records (then in `whole`). */
+  /** The records packed (packed.ts: whole, or the fields the node reads), or null. */
+  readonly packed: Packed | null;
+  /** Else the fields a window reads, as columns; else whole records in `whole`. */
   readonly cols: Columns | null;
   readonly whole: unknown[] | null;
   readonly ts: Float64Array;
@@ -70,10 +73,10 @@ export type ToWorker = InitMessage | BatchMessage | InputEventMessage | Snapshot
 
 /** What one output port of an instance emitted while handling one message. */
 export interface PortOut {
-  /** The records, or none when they came as `cols`. */
+  /** The records, or none when they came `packed`. */
   readonly recs: unknown[];
-  /** The records as columns (columns.ts uniformColumns), or null. */
-  readonly cols: Columns | null;
+  /** The records packed (packed.ts), or null. */
+  readonly packed: Packed | null;
   readonly ts: number[];
   readonly keys: unknown[] | null;
   /** Watermark before each record (the instance's event time when it emitted it). */

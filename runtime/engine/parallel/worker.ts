@@ -8,7 +8,8 @@ import { SystemClock } from '../clock.js';
 import { NodeError, errorMessage } from '../errors.js';
 import { NodeMetrics } from '../metrics.js';
 import { type JobControl, Operator } from '../operator.js';
-import { fromColumns, transfers, uniformColumns } from './columns.js';
+import { fromColumns } from './columns.js';
+import { PackReader, PackWriter, packedTransfers } from './packed.js';
 import { type Origins, TimedOperator } from '../timed.js';
 import { cachedThreadCpu } from './thread-cpu.js';
 import { ownBuffers } from './transfer.js';
@@ -44,12 +45,12 @@ class Capture extends Operator {
     this.ended = true;
   }
 
-  take(org: number[]): PortOut | null {
+  take(org: number[], writer: PackWriter): PortOut | null {
     if (this.recs.length === 0) return null;
     // Every record the operator emitted is flushed before an answer, each with its origin.
     if (org.length !== this.recs.length) throw new Error(`internal: ${this.recs.length} records emitted, ${org.length} origins`);
-    const cols = uniformColumns(this.recs);
-    const out: PortOut = { recs: cols === null ? this.recs : [], cols, ts: this.ts, keys: this.keys, wm: this.wm, org };
+    const packed = writer.encode(this.recs);
+    const out: PortOut = { recs: packed === null ? this.recs : [], packed, ts: this.ts, keys: this.keys, wm: this.wm, org };
     this.recs = [];
     this.ts = [];
     this.keys = null;
@@ -64,6 +65,9 @@ interface Vertex {
   readonly metrics: NodeMetrics;
   /** Per output port, what it emitted; null for a port nothing is connected to on the job's thread. */
   readonly captures: (Capture | null)[];
+  /** The two ends of this vertex's channels with the job's thread (packed.ts). */
+  readonly writer: PackWriter;
+  readonly reader: PackReader;
 }
 
 let vertices: Vertex[] = [];
@@ -103,14 +107,14 @@ function answer(v: number, seq: number, onlyIfAny: boolean, snapshot?: OutMessag
   const vx = vertices[v]!;
   const ports = vx.captures.map((c, p) => {
     const org = vx.origins.take(p);
-    return c === null ? null : c.take(org);
+    return c === null ? null : c.take(org, vx.writer);
   });
   if (onlyIfAny && ports.every((p) => p === null)) return;
   const msg: OutMessage = { t: 'out', v, seq, ports, wmEnd: Math.max(...vx.captures.map((c) => c?.wmEnd ?? -Infinity)), ended: ended(vx), figures: figures(vx.metrics), snapshot };
   // A snapshot is a copy independent of the live state (timed.ts), so its buffers can move; so
   // can the columns' number buffers, made for this message.
   const moved = snapshot === undefined ? [] : ownBuffers(snapshot.state.data);
-  for (const p of ports) if (p !== null && p.cols !== null) transfers(p.cols, moved);
+  for (const p of ports) if (p !== null && p.packed !== null) packedTransfers(p.packed, moved);
   post(msg, moved.length === 0 ? undefined : moved);
 }
 
@@ -126,8 +130,8 @@ function snapshot(v: number, seq: number): void {
 
 /** A batch from the exchange's columns. Parallel nodes are timed operators, which only index
  * `ts`, `keys` and `wm` (TimedOperator.receive), so typed arrays serve as they are. */
-function toBatch(m: BatchMessage): Batch {
-  const recs = m.cols !== null ? fromColumns(m.cols) : m.whole!;
+function toBatch(m: BatchMessage, reader: PackReader): Batch {
+  const recs = m.packed !== null ? reader.decode(m.packed) : m.cols !== null ? fromColumns(m.cols) : m.whole!;
   const keys = m.keys.v as unknown as unknown[];
   return { recs, ts: m.ts as unknown as number[], keys, wm: m.wm as unknown as number[], wmEnd: m.wmEnd };
 }
@@ -197,7 +201,7 @@ async function init(m: InitMessage): Promise<void> {
         throw new NodeError(vi.nodeId, `cannot restore its state from the checkpoint: ${errorMessage(err)}`);
       }
     }
-    return { op, origins, metrics, captures };
+    return { op, origins, metrics, captures, writer: new PackWriter(), reader: new PackReader() };
   });
 }
 
@@ -214,7 +218,7 @@ port.on('message', (m: ToWorker) => {
     if (m.t === 'snapshot') return snapshot(m.v, m.seq);
     if (m.t === 'batch') {
       op.setPositions(m.pos);
-      op.receive(m.input, toBatch(m));
+      op.receive(m.input, toBatch(m, vertices[m.v]!.reader));
     }
     else if (m.t === 'idle') op.inputIdle(m.input, m.idle === true);
     else {
