@@ -69,6 +69,15 @@ function visit(node: AnyNode, param: string, fields: Set<string>): void {
       if (node.computed) sub(property);
       return;
     }
+    // `const { caller } = f` reads `f.caller` as surely as the member access does.
+    case 'ObjectPattern':
+      for (const prop of node.properties as AnyNode[]) {
+        if (prop.type !== 'Property') continue;
+        const key = prop.key as AnyNode;
+        const name = prop.computed ? stringLiteral(key) : key.type === 'Identifier' ? (key.name as string) : stringLiteral(key);
+        if (name !== null && FORBIDDEN_PROPS.has(name)) throw new Unsure();
+      }
+      break;
     // Keys that are names, not reads (`{event: 1}`, `class { event() {} }`); a shorthand
     // `{event}` still reads the record, through its value.
     case 'Property':

@@ -13,7 +13,7 @@ import { StringOut } from '../support/harness.js';
 
 const CODE = "if (event.userId === 'u00042') throw new Error('no user 42'); ctx.emit({ userId: event.userId });";
 
-function doc(parallelism: number, errorsTo: string | null) {
+function doc(parallelism: number, errorsTo: string | null, open?: string) {
   return {
     format: 'tributary.pipeline/v1',
     name: 'errors',
@@ -21,7 +21,7 @@ function doc(parallelism: number, errorsTo: string | null) {
     nodes: [
       { id: 'clicks', type: 'source.generator', params: { preset: 'ecommerce', rate: 0, count: 5000, seed: 3, users: 100 } },
       { id: 'byUser', type: 'keyBy', params: { key: 'userId' } },
-      { id: 'check', type: 'process', params: { code: CODE } },
+      { id: 'check', type: 'process', params: { code: CODE, ...(open === undefined ? {} : { open }) } },
       { id: 'out', type: 'sink.file', params: { path: `out-${parallelism}.jsonl` } },
       ...(errorsTo === null ? [] : [{ id: 'bad', type: 'sink.file', params: { path: errorsTo } }]),
     ],
@@ -37,8 +37,9 @@ function doc(parallelism: number, errorsTo: string | null) {
 async function run(dir: string, d: ReturnType<typeof doc>): Promise<unknown> {
   const { pipeline, problems } = validatePipeline(d);
   if (!pipeline) throw new Error(JSON.stringify(problems));
-  const job = planJob(pipeline, { operators: OPERATORS, resolvePath: (p) => join(dir, p), stdout: new StringOut() });
   try {
+    // Planning builds each node once on this thread too (a failing `open` fails there).
+    const job = planJob(pipeline, { operators: OPERATORS, resolvePath: (p) => join(dir, p), stdout: new StringOut() });
     return await job.run();
   } catch (err) {
     return err;
@@ -63,5 +64,16 @@ describe('a failing record in a parallel instance', () => {
     expect(await run(dir, doc(2, 'bad-2.jsonl'))).toBe('finished');
     expect(lines('bad-1.jsonl').length).toBeGreaterThan(0);
     expect(lines('bad-2.jsonl')).toEqual(lines('bad-1.jsonl'));
+  }, 120_000);
+
+  // Emitted there, a record would go out once per instance, with no input record to merge it by.
+  it('a record emitted in open fails the run naming the node, at any parallelism', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-perr-'));
+    for (const p of [1, 2]) {
+      const err = await run(dir, doc(p, null, 'ctx.emit({ hello: 1 });'));
+      expect(err, `parallelism ${p}`).toBeInstanceOf(NodeError);
+      expect((err as NodeError).nodeId).toBe('check');
+      expect((err as NodeError).message).toMatch(/^open: no current record: ctx.emit/);
+    }
   }, 120_000);
 });

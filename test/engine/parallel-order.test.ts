@@ -119,4 +119,27 @@ describe('parallel process nodes feeding a stateful node', () => {
     expect((r.error as NodeError).nodeId).toBe('perUser');
     expect((r.error as NodeError).message).toMatch(/^a timer emitted a record through code outside onTimer/);
   }, 300_000);
+
+  it('run such a node as before when it feeds no stateful node: its timers may emit however they like', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-order-'));
+    const open = "this.n = ctx.state.value('n'); this.quiet = ctx.state.value('quiet'); this.send = (r) => ctx.emit(r);";
+    // (Not ctx.watermark: an instance hears the watermark before its own records only, so a timer
+    // may fire at a later one than at parallelism 1.)
+    const onTimer = `${FORGET} this.send({ userId: ctx.key, productId: 'gone', n: 0, ts: timer.timestamp });`;
+    // perUser straight into the sink: nothing downstream depends on the order across keys.
+    const toSink = (p: number, tag: string) => {
+      const d = doc(p, tag, onTimer, open);
+      d.nodes.splice(3, 2);
+      d.edges.splice(2, 3, { from: 'perUser', to: 'out' });
+      return d;
+    };
+    const one = await run(dir, toSink(1, 'sinks-1'));
+    const two = await run(dir, toSink(2, 'sinks-2'));
+    expect(one.state).toBe('finished');
+    expect(one.lines.some((l) => l.includes('"productId":"gone"'))).toBe(true);
+    expect(two.error).toBeNull();
+    expect(two.state).toBe('finished');
+    expect(two.notes.at(-1)).toMatch(/'perUser' runs in 2 worker threads/);
+    expect([...two.lines].sort()).toEqual([...one.lines].sort());
+  }, 300_000);
 });

@@ -58,6 +58,8 @@ describe('codeFieldsRead', () => {
     ['a function reaching its caller', 'function f() { return f.caller; } f();'],
     ['a function reaching its caller by a literal key', "function f() { return f['caller']; } f();"],
     ['arguments of a function', 'function f() {} return f.arguments;'],
+    ['a function reaching its caller by destructuring', 'function f() { const { caller: c } = f; const { arguments: a } = c; return a[0]; } return f().x;'],
+    ['a function reaching its caller by destructuring a literal key', "function f() { const { 'caller': c } = f; return c; } f();"],
     ['a syntax error', 'return event.;'],
   ])('gives null for %s', (_what, code) => {
     expect(read(code)).toBeNull();

@@ -318,4 +318,13 @@ describe('open and this (RichFunction.open, the function object\'s fields)', () 
     expect(() => proc({ open: "ctx.state.value('v').value()", code: '' })).toThrow(/open: no current key/);
     expect(() => proc({ open: "throw new Error('nope')", code: '' })).toThrow(/open: nope/);
   });
+
+  it('emitting or setting a timer in open fails the node: there is no record (Flink gives open no Collector or TimerService)', () => {
+    expect(() => proc({ open: 'ctx.emit({ hello: 1 });', code: '' })).toThrow(/open: no current record: ctx.emit is called in code and onTimer, not in open/);
+    expect(() => proc({ open: 'ctx.timers.eventTime(5);', code: '' })).toThrow(/open: no current record: ctx.timers is called in code and onTimer, not in open/);
+    // Kept for later, the same calls serve code.
+    const h = proc({ open: 'this.send = (r) => ctx.emit(r);', code: 'this.send({ v: event.v });' });
+    h.push([{ value: { v: 1 }, ts: 1, key: 'a' }]);
+    expect(h.outValues()).toEqual([{ v: 1 }]);
+  });
 });

@@ -10,10 +10,10 @@
 //
 // Watermarks: the merged watermark is the minimum over the instances (Flink's StatusWatermarkValve
 // over input channels); each record carries the minimum in effect when it is emitted, taking its
-// own instance at the watermark it had when it emitted the record. A node whose outputs are all
-// caused by records (`lockstep`, plan.ts) emits each record under the watermark of the input record
-// that caused it, as one instance would: every instance has been sent every earlier record's
-// watermark with its own records, so none can still emit below it.
+// own instance at the watermark it had when it emitted the record. A node feeding a stateful node,
+// planned to emit only what records cause (`lockstep`, plan.ts), emits each record under the
+// watermark of the input record that caused it, as one instance would: every instance has been
+// sent every earlier record's watermark with its own records, so none can still emit below it.
 import { type Batch, WM_MIN } from '../batch.js';
 import { NodeError } from '../errors.js';
 import { type Flushable, FlushTracker } from '../barrier.js';
@@ -105,7 +105,7 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
     readonly maxParallelism: number,
     /** The top-level fields the node reads from a record (projection.ts); null: the whole record. */
     private readonly fields: readonly string[] | null,
-    /** Every output is caused by an input record (plan.ts): each goes out under that record's watermark. */
+    /** The node feeds a stateful node, so it was planned to emit only what records cause (plan.ts): each goes out under that record's watermark. */
     private readonly lockstep: boolean,
   ) {
     super(job, outputCount);

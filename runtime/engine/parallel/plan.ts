@@ -70,7 +70,11 @@ export function parallelize(
     }
     const fields = fieldsRead(n, pipeline);
     parallelFields.set(n.id, fields);
-    operators.set(n.id, new ParallelOperator(job, n.id, n.type, n.params, b.operator.outputs.length, metrics.get(n.id)!, pool, maxParallelism, fields, recordDriven(n, pipeline)));
+    // Lockstep only where it matters, feeding a stateful node (and then record-driven, above): a
+    // timer emitting through code outside onTimer fails the run there, while output to sinks and
+    // stateless nodes is merged as any other, in order per key.
+    const lockstep = below !== undefined;
+    operators.set(n.id, new ParallelOperator(job, n.id, n.type, n.params, b.operator.outputs.length, metrics.get(n.id)!, pool, maxParallelism, fields, lockstep));
   }
   // Sources whose every record goes (through a keyBy) to parallel nodes reading known fields decode
   // in worker threads and keep only those fields: parsing is most of a file pipeline's work.

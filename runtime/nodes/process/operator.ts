@@ -37,6 +37,8 @@ export class ProcessOperator extends TimedOperator implements ProcessHost {
   private readonly ctx: ProcessContext;
   /** `this` in code, onTimer and open: the function object's fields, as in a Flink function. */
   private readonly self: object = {};
+  /** While `open` runs: there is no record and no key to emit for or time (see open()). */
+  private opening = false;
 
   constructor(build: BuildContext, p: Params) {
     super(build.job, 3, build.nodeId, build.metrics, ERRORS);
@@ -52,11 +54,22 @@ export class ProcessOperator extends TimedOperator implements ProcessHost {
 
   /** Flink's RichFunction.open: once, before any record, with no current key. */
   private open(fn: OpenFn): void {
+    this.opening = true;
     try {
       this.states.withoutKey(() => fn.call(this.self, this.ctx));
     } catch (err) {
       throw new NodeError(this.nodeId, `open: ${errorMessage(err)}`);
+    } finally {
+      this.opening = false;
     }
+  }
+
+  /**
+   * Flink's open gets no Collector and no TimerService; here a record emitted in open would go out
+   * once per parallel instance, and a timer would fire once per instance for the key null.
+   */
+  private notInOpen(what: string): void {
+    if (this.opening) throw new Error(`no current record: ${what} is called in code and onTimer, not in open`);
   }
 
   /**
@@ -118,6 +131,7 @@ export class ProcessOperator extends TimedOperator implements ProcessHost {
   }
 
   emitFromCode(record: unknown, port: unknown): void {
+    this.notInOpen('ctx.emit');
     checkEmitted(record);
     const i = port === 'out' ? OUT : port === 'side' ? SIDE : -1;
     if (i < 0) throw new Error(`ctx.emit: no port ${JSON.stringify(port)}; the ports are 'out' and 'side'`);
@@ -125,6 +139,7 @@ export class ProcessOperator extends TimedOperator implements ProcessHost {
   }
 
   timer(domain: TimeDomain, del: boolean, ts: unknown): void {
+    this.notInOpen('ctx.timers');
     setTimer(this.timerService, this.ctx.key, domain, del, ts);
   }
 

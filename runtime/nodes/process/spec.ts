@@ -43,7 +43,7 @@ export const processSpec = defineNode({
   params: z.strictObject({
     code: code('Function body run for each record (processElement), with `event` (the record) and `ctx` in scope.', ['event', 'ctx']),
     onTimer: code('Function body run when a timer fires, with `timer` ({timestamp, domain}) and `ctx` in scope. Unset: timers fire without effect.', ['timer', 'ctx']).optional(),
-    open: code('Function body run once when the node starts, before any record (Flink\'s `open`), with `ctx` in scope: obtain state handles and build constants on `this`. There is no current key: reading or writing state here is an error. Unset: nothing to prepare.', ['ctx']).optional(),
+    open: code('Function body run once when the node starts, before any record (Flink\'s `open`), with `ctx` in scope: obtain state handles and build constants on `this`. There is no current key or record: reading or writing state, `ctx.emit` and `ctx.timers` here are errors. Unset: nothing to prepare.', ['ctx']).optional(),
     state: z
       .record(z.string().min(1, 'a state needs a name'), stateDecl)
       .optional()
