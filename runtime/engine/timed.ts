@@ -46,11 +46,13 @@ class PortBuffer {
 }
 
 /**
- * Where each output record came from, for a parallel instance (parallel/worker.ts): the position of
- * the input record being handled when it was emitted, as 2·position + 1 while the record itself is
- * processed and 2·position while event time moves to the watermark before it; AFTER_INPUT for what
- * the end of an input batch, an idle or ended input fires. The job's thread merges the instances'
- * outputs by it, so they come out in the order one instance would have emitted them.
+ * Where each output record came from, for a parallel instance (parallel/worker.ts): the position in
+ * the step of the input record being handled when it was emitted, as 2·position + 1 while the record
+ * itself is processed and 2·position while event time moves to the watermark before it (the
+ * instance moves it where the step's watermark rises, before other instances' records too, as one
+ * instance would); AFTER_INPUT for what the end of an input batch, an idle or ended input fires.
+ * The job's thread merges the instances' outputs by it, so they come out in the order one instance
+ * would have emitted them (timers due at one watermark rise aside: by instance).
  */
 export class Origins {
   /** The origin of what is emitted now. */
@@ -81,6 +83,9 @@ export abstract class TimedOperator extends Operator implements Stateful {
   private origins: Origins | null = null;
   /** Per record of the batch being received, its position in the step (parallel instances only). */
   private positions: ArrayLike<number> | null = null;
+  /** With them, where in the step the watermark rises (every instance's records counted), and to what. */
+  private wmAt: ArrayLike<number> = [];
+  private wmVal: ArrayLike<number> = [];
 
   /**
    * @param errorsPort index of the `errors` output, or -1 when the node has none
@@ -112,9 +117,14 @@ export abstract class TimedOperator extends Operator implements Stateful {
     return (this.origins = new Origins(this.outputs.length));
   }
 
-  /** A parallel instance: the step positions of the records of the next batch received. */
-  setPositions(pos: ArrayLike<number>): void {
+  /**
+   * A parallel instance: the step positions of the records of the next batch received, and where
+   * in the step the watermark rises (positions and values), own records or not.
+   */
+  setPositions(pos: ArrayLike<number>, wmAt: ArrayLike<number>, wmVal: ArrayLike<number>): void {
     this.positions = pos;
+    this.wmAt = wmAt;
+    this.wmVal = wmVal;
   }
 
   receive(input: number, b: Batch): void {
@@ -127,12 +137,27 @@ export abstract class TimedOperator extends Operator implements Stateful {
     const o = this.origins;
     if (o !== null) {
       const pos = this.positions!;
+      const wmAt = this.wmAt;
+      const wmVal = this.wmVal;
       this.positions = null;
+      this.wmAt = this.wmVal = [];
+      // Event time moves where the step's watermark rises, as one instance would move it, before
+      // another instance's record as much as before one of ours: timers fire at those positions.
+      let k = 0;
       for (let i = 0; i < n; i++) {
-        o.at = 2 * pos[i]!;
+        const p = pos[i]!;
+        for (; k < wmAt.length && wmAt[k]! <= p; k++) {
+          o.at = 2 * wmAt[k]!;
+          if (wmVal[k]! > this.wmNow) this.moveEventTime(wmVal[k]!);
+        }
+        o.at = 2 * p;
         if (wm !== null && wm[i]! > this.wmNow) this.moveEventTime(wm[i]!);
         o.at++;
         this.processRecord(recs[i], ts[i]!, keys === null ? null : keys[i]);
+      }
+      for (; k < wmAt.length; k++) {
+        o.at = 2 * wmAt[k]!;
+        if (wmVal[k]! > this.wmNow) this.moveEventTime(wmVal[k]!);
       }
       o.at = AFTER_INPUT;
     } else {

@@ -20,8 +20,9 @@ const was = this.quiet.value();
 if (was !== undefined) ctx.timers.deleteEventTime(was);
 this.quiet.update(ctx.timestamp + 120000);
 ctx.timers.eventTime(ctx.timestamp + 120000);
-if (this.send) this.send({ userId: event.userId, productId: event.productId, n, ts: ctx.timestamp, wm: ctx.watermark });
-else ctx.emit({ userId: event.userId, productId: event.productId, n, ts: ctx.timestamp, wm: ctx.watermark });`;
+const out = { userId: event.userId, productId: event.productId, n, ts: ctx.timestamp, wm: ctx.watermark, forgotAt: this.forgotAt.value() ?? null };
+if (this.send) this.send(out);
+else ctx.emit(out);`;
 
 /** Per product: the last five viewers in arrival order, and the watermark each record came under. */
 const PER_PRODUCT = `
@@ -30,7 +31,7 @@ seen.add(event.userId + '#' + event.n);
 seen.keepLast(5);
 const last = [];
 for (let i = 0; i < seen.size(); i++) last.push(seen.at(i));
-ctx.emit({ productId: event.productId, last, wmBefore: event.wm, wmHere: ctx.watermark });`;
+ctx.emit({ productId: event.productId, last, wmBefore: event.wm, wmHere: ctx.watermark, userForgotAt: event.forgotAt });`;
 
 function doc(parallelism: number, tag: string, onTimer: string, open = "this.n = ctx.state.value('n'); this.quiet = ctx.state.value('quiet');") {
   return {
@@ -40,7 +41,7 @@ function doc(parallelism: number, tag: string, onTimer: string, open = "this.n =
     nodes: [
       { id: 'clicks', type: 'source.generator', params: { preset: 'ecommerce', rate: 0, count: 40_000, seed: 11, users: 3000, eventTimeRate: 20 } },
       { id: 'byUser', type: 'keyBy', params: { key: 'userId' } },
-      { id: 'perUser', type: 'process', params: { code: PER_USER, onTimer, open, state: { n: { kind: 'value' }, quiet: { kind: 'value' } } } },
+      { id: 'perUser', type: 'process', params: { code: PER_USER, onTimer, open: `${open} this.forgotAt = ctx.state.value('forgotAt');`, state: { n: { kind: 'value' }, quiet: { kind: 'value' }, forgotAt: { kind: 'value' } } } },
       { id: 'byProduct', type: 'keyBy', params: { key: 'productId' } },
       { id: 'perProduct', type: 'process', params: { code: PER_PRODUCT, open: "this.seen = ctx.state.list('seen');", state: { seen: { kind: 'list' } } } },
       { id: 'out', type: 'sink.file', params: { path: `${tag}.jsonl` } },
@@ -55,7 +56,9 @@ function doc(parallelism: number, tag: string, onTimer: string, open = "this.n =
   };
 }
 
-const FORGET = "if (timer.timestamp === this.quiet.value()) { this.n.clear(); this.quiet.clear(); }";
+// The watermark a timer fires under is kept and shows in the user's later records: an instance
+// must move event time where one instance would, between other instances' records too.
+const FORGET = "if (timer.timestamp === this.quiet.value()) { this.n.clear(); this.quiet.clear(); this.forgotAt.update(ctx.watermark); }";
 
 async function run(dir: string, d: ReturnType<typeof doc>) {
   const { pipeline, problems } = validatePipeline(d);

@@ -2,11 +2,13 @@
 // instances (Flink's KeyGroupStreamPartitioner), and merges what the instances send back.
 //
 // Order: every message to an instance is answered once, and answers are merged in sequence order.
-// Within one step, each record sent carries its position among the step's records, each output
-// the position of the input record that caused it (timed.ts Origins), and the instances' outputs
-// are merged by that origin. So what records cause comes out in exactly the order one instance
-// would have emitted it; only outputs of timers that several instances fire at the same watermark
-// may interleave otherwise (by instance), as across Flink subtasks, where that order is not defined.
+// Within one step, each record sent carries its position among the step's records, and every
+// instance hears where the step's watermark rises (so its event time moves where one instance's
+// would, and its timers fire at the same positions); each output carries the position that caused
+// it (timed.ts Origins), and the instances' outputs are merged by that origin. So what records cause
+// comes out in exactly the order one instance would have emitted it, and so do timers' outputs,
+// except those of timers that several instances fire at the same watermark rise: those interleave
+// by instance, as across Flink subtasks, where that order is not defined.
 //
 // Watermarks: the merged watermark is the minimum over the instances (Flink's StatusWatermarkValve
 // over input channels); each record carries the minimum in effect when it is emitted, taking its
@@ -48,6 +50,23 @@ interface Part {
 
 const emptyPart = (): Part => ({ recs: [], ts: [], keys: [], wm: [], pos: [] });
 
+/** One input's records routed but not yet sent: one step. */
+interface Pending {
+  parts: Part[];
+  wmEnd: number;
+  /** Records in the step so far (the next record's position). */
+  count: number;
+  /**
+   * Where the watermark rises within the step (positions, values), sent to every instance: each
+   * then moves event time where one instance would, between other instances' records too, so its
+   * timers fire at the same positions and under the same watermark as at parallelism 1.
+   */
+  wmAt: number[];
+  wmVal: number[];
+  /** The watermark of the step's last record (or the one the step started from). */
+  wmLast: number;
+}
+
 export class ParallelOperator extends Operator implements Lifecycle, Flushable, Stateful {
   private readonly v: number;
   private readonly n: number;
@@ -56,7 +75,7 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
   private readonly inputPorts: string[] = [];
   private readonly lastWmSent: number[] = [];
   /** Records routed but not yet sent, per input and instance (sent in batches of FLUSH_RECORDS). */
-  private readonly pending: { parts: Part[]; wmEnd: number; count: number }[] = [];
+  private readonly pending: Pending[] = [];
   private pendingCount = 0;
   private flushScheduled = false;
   private seq = 0;
@@ -129,7 +148,7 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
   override addInput(port?: string): number {
     this.inputPorts.push(port ?? 'in');
     this.lastWmSent.push(WM_MIN);
-    this.pending.push({ parts: Array.from({ length: this.n }, emptyPart), wmEnd: WM_MIN, count: 0 });
+    this.pending.push({ parts: Array.from({ length: this.n }, emptyPart), wmEnd: WM_MIN, count: 0, wmAt: [], wmVal: [], wmLast: WM_MIN });
     return super.addInput(port);
   }
 
@@ -171,11 +190,17 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
       for (let i = 0; i < count; i++) {
         const k = bk[i];
         const part = pend.parts[route[assignToKeyGroup(k, maxP)]!]!;
+        const w = bw === null ? before : bw[i]!;
         part.recs.push(b.recs[i]);
         part.ts.push(b.ts[i]!);
         part.keys.push(k);
-        part.wm.push(bw === null ? before : bw[i]!);
+        part.wm.push(w);
         part.pos.push(at + i);
+        if (w > pend.wmLast) {
+          pend.wmAt.push(at + i);
+          pend.wmVal.push(w);
+          pend.wmLast = w;
+        }
       }
       pend.count += count;
       this.pendingCount += count;
@@ -209,7 +234,12 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
       const any = pend.parts.some((p) => p.recs.length > 0);
       if (!any && pend.wmEnd <= this.lastWmSent[input]!) continue;
       this.lastWmSent[input] = pend.wmEnd;
+      const wmAt = Int32Array.from(pend.wmAt);
+      const wmVal = Float64Array.from(pend.wmVal);
       pend.count = 0;
+      pend.wmAt = [];
+      pend.wmVal = [];
+      pend.wmLast = pend.wmEnd;
       const seq = this.seq++;
       for (let j = 0; j < this.n; j++) {
         const part = pend.parts[j]!;
@@ -227,7 +257,7 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
         if (cols !== null) transfers(cols, moved);
         if (packed !== null) packedTransfers(packed, moved);
         if (keys.k === 'num') moved.push(keys.v.buffer as ArrayBuffer);
-        this.pool.post(j, { t: 'batch', v: this.v, seq, input, n, packed, cols, whole: cols === null && packed === null ? part.recs : null, ts, keys, wm, pos, wmEnd: pend.wmEnd }, moved);
+        this.pool.post(j, { t: 'batch', v: this.v, seq, input, n, packed, cols, whole: cols === null && packed === null ? part.recs : null, ts, keys, wm, pos, wmAt, wmVal, wmEnd: pend.wmEnd }, moved);
         pend.parts[j] = emptyPart();
       }
       this.sent();

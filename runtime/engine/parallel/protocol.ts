@@ -48,6 +48,9 @@ export interface BatchMessage {
   readonly wm: Float64Array;
   /** Each record's position among all the step's records (every instance's), in arrival order. */
   readonly pos: Int32Array;
+  /** Where in the step (positions) the watermark rises, and to what: the same for every instance. */
+  readonly wmAt: Int32Array;
+  readonly wmVal: Float64Array;
   readonly wmEnd: number;
 }
 

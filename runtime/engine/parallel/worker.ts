@@ -217,7 +217,7 @@ port.on('message', (m: ToWorker) => {
     const op = vertices[m.v]!.op;
     if (m.t === 'snapshot') return snapshot(m.v, m.seq);
     if (m.t === 'batch') {
-      op.setPositions(m.pos);
+      op.setPositions(m.pos, m.wmAt, m.wmVal);
       op.receive(m.input, toBatch(m, vertices[m.v]!.reader));
     }
     else if (m.t === 'idle') op.inputIdle(m.input, m.idle === true);
