@@ -60,6 +60,9 @@ describe('packed records', () => {
       { big: 1n },
       cycle,
       new (class Point { x = 1 })(),
+      // Structured clone keeps a regex match's index, input and groups.
+      { m: 'a-42'.match(/(?<n>\d+)/) },
+      { all: [...'a1b2'.matchAll(/\d/g)] },
     ];
     for (const d of declined) {
       // Strings named first in a declined batch must still cross with the next one that packs.
@@ -67,6 +70,13 @@ describe('packed records', () => {
       expect(send([{ fresh: `s-${String(declined.indexOf(d))}` }])).toEqual([{ fresh: `s-${String(declined.indexOf(d))}` }]);
     }
     expect(send(['top-level string', 3, null, [1, 'a']])).toEqual(['top-level string', 3, null, [1, 'a']]);
+  });
+
+  it('a batch stopped by a throwing getter leaves the dictionary as it was', () => {
+    const send = channel();
+    const bad = { fresh: 'named-then-thrown', get boom(): never { throw new TypeError('getter failed') } };
+    expect(() => send([bad])).toThrow('getter failed');
+    expect(send([{ next: 'after', again: 'named-then-thrown' }])).toEqual([{ next: 'after', again: 'named-then-thrown' }]);
   });
 
   it('keep working when the dictionary is full: later strings go inline', () => {
