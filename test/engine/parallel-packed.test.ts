@@ -85,4 +85,14 @@ describe('packed records', () => {
     expect(send(recs)).toEqual(recs);
     expect(send([{ id: 'id-69999' }, { id: 'brand new' }, { id: 'id-1' }])).toEqual([{ id: 'id-69999' }, { id: 'brand new' }, { id: 'id-1' }]);
   });
+
+  it('decline records sharing sub-objects level after level (packed once per path), in bounded time', () => {
+    const send = channel();
+    let shared: Record<string, unknown> = { leaf: 'x' };
+    for (let i = 0; i < 30; i++) shared = { a: shared, b: shared };
+    const t0 = performance.now();
+    expect(send([{ deep: shared }])).toBeNull();
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(send([{ after: 'ok' }])).toEqual([{ after: 'ok' }]);
+  });
 });

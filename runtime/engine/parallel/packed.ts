@@ -21,6 +21,14 @@ const MAX_INTERNED_LENGTH = 48;
 /** Strings a channel's dictionary holds at most; later new strings go inline. */
 const MAX_DICTIONARY = 1 << 16;
 const MAX_DEPTH = 32;
+/**
+ * Arrays and objects one batch may pack: records sharing sub-objects (no cycle) are packed once per
+ * path, which doubles with every shared level; past this the batch goes by structured clone, which
+ * copies a shared object once.
+ */
+const MAX_CONTAINERS = 1 << 22;
+/** Scratch capacity kept between batches; one huge batch's is let go after it. */
+const KEEP_CAPACITY = 1 << 20;
 
 const T_UNDEFINED = 0;
 const T_NULL = 1;
@@ -61,10 +69,12 @@ export class PackWriter {
   private nr = 0;
   private added: string[] = [];
   private inline: string[] = [];
+  private containers = 0;
 
   /** The records packed (only `fields` of each, when given), or null when one holds what cannot pack. */
   encode(recs: readonly unknown[], fields: readonly string[] | null = null): Packed | null {
     this.nt = this.nn = this.nr = 0;
+    this.containers = 0;
     this.added = [];
     this.inline = [];
     try {
@@ -90,7 +100,7 @@ export class PackWriter {
       if (!(err instanceof Declined) && !(err instanceof RangeError)) throw err;
       return null;
     }
-    return {
+    const packed: Packed = {
       n: recs.length,
       fields,
       tags: this.tags.slice(0, this.nt),
@@ -99,6 +109,12 @@ export class PackWriter {
       added: this.added,
       inline: this.inline,
     };
+    if (this.tags.length > KEEP_CAPACITY) {
+      this.tags = new Uint8Array(1024);
+      this.nums = new Float64Array(256);
+      this.refs = new Int32Array(512);
+    }
+    return packed;
   }
 
   private value(v: unknown, depth: number): void {
@@ -120,7 +136,7 @@ export class PackWriter {
         throw DECLINED;
     }
     if (v === null) return this.tag(T_NULL);
-    if (depth >= MAX_DEPTH) throw DECLINED;
+    if (depth >= MAX_DEPTH || ++this.containers > MAX_CONTAINERS) throw DECLINED;
     if (Array.isArray(v)) {
       if (Object.getPrototypeOf(v) !== Array.prototype) throw DECLINED;
       const n = v.length;
