@@ -75,8 +75,8 @@ const operators: Record<string, OperatorFactory> = {
   'test.quiet': (ctx, p: { idleTimeout: number }) => ({ operator: new QuietSource(ctx.job, 1, ctx.metrics, p.idleTimeout) }),
 };
 
-function job(dir: string, nodes: unknown[], edges: unknown[]): Job {
-  const { pipeline, problems } = validatePipeline({ format: 'tributary.pipeline/v1', name: 't', nodes, edges }, registry);
+function job(dir: string, nodes: unknown[], edges: unknown[], settings: object = {}): Job {
+  const { pipeline, problems } = validatePipeline({ format: 'tributary.pipeline/v1', name: 't', settings, nodes, edges }, registry);
   expect(problems).toEqual([]);
   return planJob(pipeline!, { operators, resolvePath: (p) => join(dir, p), stdout: new StringOut() });
 }
@@ -158,6 +158,30 @@ describe('job', () => {
     const finite = out.watermarks.filter(Number.isFinite);
     expect(finite[0]).toBe(999);
     expect(finite.some((w) => w > 10_000)).toBe(true);
+  });
+
+  it('an idle input passes through a parallel node to free a union downstream, as through one instance', async () => {
+    for (const parallelism of [1, 2]) {
+      const dir = scratch();
+      const j = job(
+        dir,
+        [
+          { id: 'q', type: 'test.quiet', params: { idleTimeout: 100 } },
+          { id: 'k', type: 'keyBy', params: { key: 'quiet' } },
+          { id: 'p', type: 'process', params: { code: 'ctx.emit(event);' } },
+          { id: 'slow', type: 'source.generator', params: { rate: 50, count: 25, startTime: 10_000, disorder: 0 } },
+          { id: 'u', type: 'union' },
+          { id: 'c', type: 'test.collect' },
+        ],
+        [{ from: 'q', to: 'k' }, { from: 'k', to: 'p' }, { from: 'p', to: 'u' }, { from: 'slow', to: 'u' }, { from: 'u', to: 'c' }],
+        { parallelism },
+      );
+      await j.run();
+      if (parallelism === 2) expect(j.notes.at(-1)).toMatch(/'p' runs in 2 worker threads/);
+      // Once `q` went idle, so did `p`'s output, and the generator's watermark led the union.
+      const finite = collected.get('c')!.watermarks.filter(Number.isFinite);
+      expect(finite.some((w) => w > 10_000), `parallelism ${parallelism}`).toBe(true);
+    }
   });
 
   it('a full sink pauses the sources until it drains', async () => {

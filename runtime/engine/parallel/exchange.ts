@@ -413,6 +413,12 @@ export class ParallelOperator extends Operator implements Lifecycle, Flushable, 
       }
       if (wmEnd > this.metrics.watermark) this.metrics.watermark = wmEnd;
     }
+    // An idle input (every instance was sent it, and has one input): the node's outputs go idle, or
+    // active again, after the watermark advance, as Operator.inputIdle does for one instance.
+    if (msgs.length === this.n && msgs.every((m) => m.idle !== null)) {
+      const idle = msgs.every((m) => m.idle === true);
+      for (const o of this.outputs) o.idle(idle);
+    }
     for (let x = 0; x < msgs.length; x++) {
       const j = from[x]!;
       if (msgs[x]!.ended && !this.ended[j]) {

@@ -111,6 +111,8 @@ export interface OutMessage {
   readonly wmEnd: number;
   /** The instance's operator has finished (all its inputs ended). */
   readonly ended: boolean;
+  /** The operator's outputs went idle (true) or active again (false) in this step; null: neither. */
+  readonly idle: boolean | null;
   readonly figures: InstanceFigures;
   /** The answer to a snapshot message: the operator's state (its buffers transferred) and watermarks. */
   readonly snapshot?: { readonly state: OperatorSnapshot; readonly watermarks: SavedWatermarks };

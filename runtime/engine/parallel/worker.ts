@@ -41,6 +41,13 @@ class Capture extends Operator {
     if (b.wmEnd > this.wmEnd) this.wmEnd = b.wmEnd;
   }
 
+  /** The last idle status the operator forwarded since the last answer, or null. */
+  idle: boolean | null = null;
+
+  override inputIdle(_input: number, idle: boolean): void {
+    this.idle = idle;
+  }
+
   override inputEnded(): void {
     this.ended = true;
   }
@@ -110,12 +117,20 @@ function answer(v: number, seq: number, onlyIfAny: boolean, snapshot?: OutMessag
     return c === null ? null : c.take(org, vx.writer);
   });
   if (onlyIfAny && ports.every((p) => p === null)) return;
-  const msg: OutMessage = { t: 'out', v, seq, ports, wmEnd: Math.max(...vx.captures.map((c) => c?.wmEnd ?? -Infinity)), ended: ended(vx), figures: figures(vx.metrics), snapshot };
+  const msg: OutMessage = { t: 'out', v, seq, ports, wmEnd: Math.max(...vx.captures.map((c) => c?.wmEnd ?? -Infinity)), ended: ended(vx), idle: takeIdle(vx), figures: figures(vx.metrics), snapshot };
   // A snapshot is a copy independent of the live state (timed.ts), so its buffers can move; so
   // can the columns' number buffers, made for this message.
   const moved = snapshot === undefined ? [] : ownBuffers(snapshot.state.data);
   for (const p of ports) if (p !== null && p.packed !== null) packedTransfers(p.packed, moved);
   post(msg, moved.length === 0 ? undefined : moved);
+}
+
+/** Port 0 is always captured, and an operator forwards idleness on every port alike. */
+function takeIdle(vx: Vertex): boolean | null {
+  const c = vx.captures[0]!;
+  const idle = c.idle;
+  c.idle = null;
+  return idle;
 }
 
 function ended(vx: Vertex): boolean {
