@@ -1,15 +1,12 @@
 // A record a parallel instance cannot process, with the node's `errors` port unconnected, fails the
 // run naming the node and quoting the record, as at parallelism 1; it must not be emitted to a port
 // nothing listens to and be lost. With the port connected it goes there, as at parallelism 1.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NodeError } from '../../runtime/engine/errors.js';
-import { planJob } from '../../runtime/engine/plan.js';
-import { validatePipeline } from '../../runtime/format/validate.js';
-import { OPERATORS } from '../../runtime/nodes/operators.js';
-import { StringOut } from '../support/harness.js';
+import { runDoc, sinkLines } from '../support/run-doc.js';
 
 const CODE = "if (event.userId === 'u00042') throw new Error('no user 42'); ctx.emit({ userId: event.userId });";
 
@@ -34,16 +31,10 @@ function doc(parallelism: number, errorsTo: string | null, open?: string) {
   };
 }
 
+/** The run's outcome, or the error it failed with. */
 async function run(dir: string, d: ReturnType<typeof doc>): Promise<unknown> {
-  const { pipeline, problems } = validatePipeline(d);
-  if (!pipeline) throw new Error(JSON.stringify(problems));
-  try {
-    // Planning builds each node once on this thread too (a failing `open` fails there).
-    const job = planJob(pipeline, { operators: OPERATORS, resolvePath: (p) => join(dir, p), stdout: new StringOut() });
-    return await job.run();
-  } catch (err) {
-    return err;
-  }
+  const r = await runDoc(dir, d);
+  return r.outcome === 'failed' ? r.error : r.outcome;
 }
 
 describe('a failing record in a parallel instance', () => {
@@ -59,7 +50,7 @@ describe('a failing record in a parallel instance', () => {
 
   it('goes to the errors port when it is connected, as at parallelism 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tributary-perr-'));
-    const lines = (f: string) => readFileSync(join(dir, f), 'utf8').trimEnd().split('\n').sort();
+    const lines = (f: string) => sinkLines(dir, f, true);
     expect(await run(dir, doc(1, 'bad-1.jsonl'))).toBe('finished');
     expect(await run(dir, doc(2, 'bad-2.jsonl'))).toBe('finished');
     expect(lines('bad-1.jsonl').length).toBeGreaterThan(0);

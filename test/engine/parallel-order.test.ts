@@ -2,15 +2,12 @@
 // reach the next node in the order of parallelism 1 (merged by the position of the input record
 // that caused them), or a node whose answer depends on the order of its key's records (here: the
 // users who viewed a product, in order) answers otherwise. Real worker threads.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NodeError } from '../../runtime/engine/errors.js';
-import { planJob } from '../../runtime/engine/plan.js';
-import { validatePipeline } from '../../runtime/format/validate.js';
-import { OPERATORS } from '../../runtime/nodes/operators.js';
-import { StringOut } from '../support/harness.js';
+import { runDoc, sinkLines } from '../support/run-doc.js';
 
 /** Per user: a running count; an event-time timer forgets the user after 2 minutes without events. */
 const PER_USER = `
@@ -61,26 +58,8 @@ function doc(parallelism: number, tag: string, onTimer: string, open = "this.n =
 const FORGET = "if (timer.timestamp === this.quiet.value()) { this.n.clear(); this.quiet.clear(); this.forgotAt.update(ctx.watermark); }";
 
 async function run(dir: string, d: ReturnType<typeof doc>) {
-  const { pipeline, problems } = validatePipeline(d);
-  if (!pipeline) throw new Error(JSON.stringify(problems));
-  const job = planJob(pipeline, { operators: OPERATORS, resolvePath: (p) => join(dir, p), stdout: new StringOut() });
-  let state: string;
-  let error: unknown = null;
-  try {
-    state = await job.run();
-  } catch (err) {
-    state = 'failed';
-    error = err;
-  }
-  const path = join(dir, d.nodes.at(-1)!.params.path as string);
-  let lines: string[] = [];
-  try {
-    const t = readFileSync(path, 'utf8');
-    lines = t === '' ? [] : t.trimEnd().split('\n');
-  } catch {
-    // the sink never opened
-  }
-  return { state, lines, notes: job.notes, error };
+  const r = await runDoc(dir, d);
+  return { state: r.outcome, lines: sinkLines(dir, d.nodes.at(-1)!.params.path as string), notes: r.notes, error: r.error };
 }
 
 describe('parallel process nodes feeding a stateful node', () => {

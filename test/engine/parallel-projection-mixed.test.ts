@@ -1,14 +1,11 @@
 // Parallel windows receive only the fields they read (columns), and a file source feeding them
 // decodes keeping only those fields: whatever the aggregates, and whatever a field holds (numbers,
 // -0, strings, null, objects, or nothing at all), the results must be those of parallelism 1.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planJob } from '../../runtime/engine/plan.js';
-import { validatePipeline } from '../../runtime/format/validate.js';
-import { OPERATORS } from '../../runtime/nodes/operators.js';
-import { StringOut } from '../support/harness.js';
+import { runDoc, sinkLines } from '../support/run-doc.js';
 
 function input(dir: string): void {
   const lines: string[] = [];
@@ -52,12 +49,9 @@ function doc(parallelism: number, tag: string, window: object) {
 }
 
 async function run(dir: string, parallelism: number, tag: string, window: object) {
-  const { pipeline, problems } = validatePipeline(doc(parallelism, tag, window));
-  if (!pipeline) throw new Error(JSON.stringify(problems));
-  const job = planJob(pipeline, { operators: OPERATORS, resolvePath: (p) => join(dir, p), stdout: new StringOut() });
-  expect(await job.run()).toBe('finished');
-  const t = readFileSync(join(dir, `${tag}-out.jsonl`), 'utf8');
-  return { out: t === '' ? [] : t.trimEnd().split('\n').sort(), notes: job.notes };
+  const r = await runDoc(dir, doc(parallelism, tag, window));
+  expect(r.outcome, String(r.error)).toBe('finished');
+  return { out: sinkLines(dir, `${tag}-out.jsonl`, true), notes: r.notes };
 }
 
 const CASES: Record<string, object> = {

@@ -3,16 +3,14 @@
 // keeping only those: per key, every output must still be that of parallelism 1, whatever a field
 // holds or whether a record has it at all. Code that could see the record whole, or a connected
 // `errors` port (which quotes the record), keeps whole records.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fieldsRead } from '../../runtime/engine/parallel/projection.js';
-import { planJob } from '../../runtime/engine/plan.js';
 import { validatePipeline } from '../../runtime/format/validate.js';
-import { OPERATORS } from '../../runtime/nodes/operators.js';
-import { StringOut } from '../support/harness.js';
 import { examplePipelines } from '../support/pipelines.js';
+import { runDoc, sinkLines } from '../support/run-doc.js';
 
 function input(dir: string): void {
   const lines: string[] = [];
@@ -73,15 +71,10 @@ function doc(parallelism: number, tag: string, code: string, errors: boolean) {
 }
 
 async function run(dir: string, parallelism: number, tag: string, code: string, errors = false) {
-  const { pipeline, problems } = validatePipeline(doc(parallelism, tag, code, errors));
-  if (!pipeline) throw new Error(JSON.stringify(problems));
-  const job = planJob(pipeline, { operators: OPERATORS, resolvePath: (p) => join(dir, p), stdout: new StringOut() });
-  expect(await job.run()).toBe('finished');
-  const read = (what: string) => {
-    const t = readFileSync(join(dir, `${tag}-${what}.jsonl`), 'utf8');
-    return t === '' ? [] : t.trimEnd().split('\n').sort();
-  };
-  return { out: read('out'), side: read('side'), bad: errors ? read('bad') : [], notes: job.notes };
+  const r = await runDoc(dir, doc(parallelism, tag, code, errors));
+  expect(r.outcome, String(r.error)).toBe('finished');
+  const read = (what: string) => sinkLines(dir, `${tag}-${what}.jsonl`, true);
+  return { out: read('out'), side: read('side'), bad: errors ? read('bad') : [], notes: r.notes };
 }
 
 const decodes = (notes: readonly string[]) => notes.find((n) => n.startsWith("node 'src' decodes in worker threads"));

@@ -1,14 +1,11 @@
 // A file source feeding parallel keyed windows through a keyBy decodes in worker threads keeping
 // only the fields the windows read; every output (results, the source's errors) must still be
 // those of parallelism 1, and a window that hands whole records on must get whole records.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planJob } from '../../runtime/engine/plan.js';
-import { validatePipeline } from '../../runtime/format/validate.js';
-import { OPERATORS } from '../../runtime/nodes/operators.js';
-import { StringOut } from '../support/harness.js';
+import { runDoc, sinkLines } from '../support/run-doc.js';
 
 function input(dir: string): void {
   const lines: string[] = [];
@@ -48,15 +45,10 @@ function doc(parallelism: number, tag: string, aggregates: object, late: boolean
 }
 
 async function run(dir: string, parallelism: number, tag: string, aggregates: object, late = false) {
-  const { pipeline, problems } = validatePipeline(doc(parallelism, tag, aggregates, late));
-  if (!pipeline) throw new Error(JSON.stringify(problems));
-  const job = planJob(pipeline, { operators: OPERATORS, resolvePath: (p) => join(dir, p), stdout: new StringOut() });
-  expect(await job.run()).toBe('finished');
-  const read = (what: string) => {
-    const t = readFileSync(join(dir, `${tag}-${what}.jsonl`), 'utf8');
-    return t === '' ? [] : t.trimEnd().split('\n').sort();
-  };
-  return { out: read('out'), bad: read('bad'), late: late ? read('late') : [], notes: job.notes };
+  const r = await runDoc(dir, doc(parallelism, tag, aggregates, late));
+  expect(r.outcome, String(r.error)).toBe('finished');
+  const read = (what: string) => sinkLines(dir, `${tag}-${what}.jsonl`, true);
+  return { out: read('out'), bad: read('bad'), late: late ? read('late') : [], notes: r.notes };
 }
 
 describe('projected decoding for parallel windows', () => {
