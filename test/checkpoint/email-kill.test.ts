@@ -38,8 +38,8 @@ const sink = (tag: string, guarantee: string) => [
   },
 ];
 
-function subjects(tag: string): string[] {
-  return smtp.mails
+async function subjects(tag: string): Promise<string[]> {
+  return (await smtp.received()).mails
     .map((m) => /^Subject: (.*)$/im.exec(m.raw)?.[1] ?? '')
     .filter((s) => s.startsWith(`${tag} `))
     .map((s) => s.slice(tag.length + 1))
@@ -50,7 +50,7 @@ describe('sink.email exactly-once: kill -9 and restart', () => {
   it(`never sends a message twice after ${KILLS} kills (seed ${SEED})`, { timeout: 300_000 + KILLS * 120_000 }, async () => {
     const ref = await runCli(['run', writePipeline(scratch(), windowPipeline(COUNT, sink('REF', 'at-least-once'), FILTER)), '--trust', '-q', '--checkpoint-interval', '0'], { timeout: 200_000 });
     expect(ref.code, ref.stderr).toBe(0);
-    const want = subjects('REF');
+    const want = await subjects('REF');
     expect(want.length).toBeGreaterThan(COUNT / 700);
 
     const dir = scratch();
@@ -58,7 +58,7 @@ describe('sink.email exactly-once: kill -9 and restart', () => {
     const run = await killAndRestart(['run', p, '--trust', '--checkpoint-interval', '200ms'], ckptDirOf(dir), KILLS, rng(SEED));
     expect(run.final.code, run.final.stderr).toBe(0);
     expect(run.kills).toBeGreaterThanOrEqual(Math.min(KILLS, 2));
-    const got = subjects('KILL');
+    const got = await subjects('KILL');
     expect(got.length - new Set(got).size, 'messages sent twice').toBe(0);
     const wanted = new Set(want);
     expect(got.filter((s) => !wanted.has(s))).toEqual([]);

@@ -57,7 +57,7 @@ describe('sink.email', () => {
       expect(m.messageId).toBeTruthy();
     }
     // The envelope matches the headers.
-    expect(s.mails.every((r) => r.from === 'alerts@example.com' && r.to.length === 1)).toBe(true);
+    expect((await s.received()).mails.every((r) => r.from === 'alerts@example.com' && r.to.length === 1)).toBe(true);
   });
 
   it('logs in with user and password (and the port) from the environment', async () => {
@@ -66,7 +66,7 @@ describe('sink.email', () => {
     const s = await server({ auth: { user: 'alerts', pass: 'pa55-w0rd' } });
     process.env.TRIBUTARY_TEST_SMTP_PORT = String(s.port);
     await runPipeline(doc(s.port, { port: '${TRIBUTARY_TEST_SMTP_PORT}', user: '${TRIBUTARY_TEST_SMTP_USER}', password: '${TRIBUTARY_TEST_SMTP_PASS}' }, 3));
-    expect(s.mails.map((m) => m.user)).toEqual(['alerts', 'alerts', 'alerts']);
+    expect((await s.received()).mails.map((m) => m.user)).toEqual(['alerts', 'alerts', 'alerts']);
   });
 
   it('a refused login fails the run naming the node and server, without the password', async () => {
@@ -78,38 +78,40 @@ describe('sink.email', () => {
     const msg = String(err);
     expect(msg).toContain(`127.0.0.1:${s.port} refused the login`);
     expect(msg).not.toContain('wrong-secret');
-    expect(s.mails).toHaveLength(0);
+    expect((await s.received()).mails).toHaveLength(0);
   });
 
   it('STARTTLS with the server certificate trusted through `ca`; refused when it does not verify', async () => {
     const s = await server({ startTls: true, key: cert.key, cert: cert.cert });
     await runPipeline(doc(s.port, { security: 'starttls', ca: cert.certPath }, 3));
-    expect(s.mails).toHaveLength(3);
-    expect(s.mails.every((m) => m.secure)).toBe(true);
+    const { mails } = await s.received();
+    expect(mails).toHaveLength(3);
+    expect(mails.every((m) => m.secure)).toBe(true);
 
     const err = await runPipeline(doc(s.port, { security: 'starttls' }, 1)).then(() => null, (e: unknown) => e);
     expect(String(err)).toMatch(/certificate does not verify/);
-    expect(s.mails).toHaveLength(3);
+    expect((await s.received()).mails).toHaveLength(3);
   });
 
   it('`security: starttls` refuses to send in the clear to a server without STARTTLS', async () => {
     const s = await server();
     const { job } = await runPipeline(doc(s.port, { security: 'starttls', retries: 1 }, 2));
-    expect(s.mails).toHaveLength(0);
+    expect((await s.received()).mails).toHaveLength(0);
     expect(metricsOf(job, 'failed').recordsIn).toBe(2);
   });
 
   it('implicit TLS (`security: tls`)', async () => {
     const s = await server({ secure: true, key: cert.key, cert: cert.cert });
     await runPipeline(doc(s.port, { security: 'tls', ca: cert.certPath }, 2));
-    expect(s.mails).toHaveLength(2);
-    expect(s.mails.every((m) => m.secure)).toBe(true);
+    const { mails } = await s.received();
+    expect(mails).toHaveLength(2);
+    expect(mails.every((m) => m.secure)).toBe(true);
   });
 
   it('retries temporary refusals (451) with backoff until they go through', async () => {
     const s = await server({ tempFailFirst: 2 });
     const { job } = await runPipeline(doc(s.port, { retries: 3 }, 4));
-    expect(s.mails).toHaveLength(4);
+    expect((await s.received()).mails).toHaveLength(4);
     expect(metricsOf(job, 'failed').recordsIn).toBe(0);
     expect(metricsOf(job, 'mail').errors).toBe(8);
   });
@@ -117,8 +119,9 @@ describe('sink.email', () => {
   it('a permanent refusal (550) goes to errors at once with its code', async () => {
     const s = await server({ refuse: ['nobody@example.com'] });
     const { job } = await runPipeline(doc(s.port, { to: 'nobody@example.com', retries: 3 }, 3));
-    expect(s.mails).toHaveLength(0);
-    expect(s.attempts).toHaveLength(3);
+    const { mails, attempts } = await s.received();
+    expect(mails).toHaveLength(0);
+    expect(attempts).toHaveLength(3);
     expect(metricsOf(job, 'failed').recordsIn).toBe(3);
   });
 
@@ -126,7 +129,7 @@ describe('sink.email', () => {
     const s = await server();
     const { job } = await runPipeline(doc(s.port, { subject: 'Order {orderId}' }, 2));
     expect(metricsOf(job, 'failed').recordsIn).toBe(2);
-    expect(s.mails).toHaveLength(0);
+    expect((await s.received()).mails).toHaveLength(0);
   });
 
   it('server down: retries, then every record to errors; nothing lost', async () => {
@@ -147,8 +150,9 @@ describe('sink.email', () => {
     // first window's starts bunch up behind the connection's opening, so check windows after it.
     await runPipeline(doc(s.port, { rateLimit: { messages: 3, per: '400ms' }, capacity: 1 }, 10));
     const took = Date.now() - t0;
-    expect(s.mails).toHaveLength(10);
-    const at = [...s.attempts].sort((a, b) => a - b);
+    const { mails, attempts } = await s.received();
+    expect(mails).toHaveLength(10);
+    const at = [...attempts].sort((a, b) => a - b);
     // 10 messages, 3 per 400 ms: the 10th starts no earlier than 3 windows after the first could.
     expect(at[9]! - t0).toBeGreaterThanOrEqual(1200);
     for (let i = 6; i < at.length; i++) expect(at[i]! - at[i - 3]!).toBeGreaterThanOrEqual(400 - 25);

@@ -81,7 +81,7 @@ describe('model pipelines', () => {
   it('cart-abandonment-ml: every open cart scored in Redis; e-mails for exactly those at 0.75 or above', async () => {
     const carts = openCarts(generatorEvents('cart-abandonment-ml.json').events);
     const probs = await probabilities('cart-abandonment', carts.map((c) => c.features));
-    const before = smtp.mails.length;
+    const before = (await smtp.received()).mails.length;
     await run('cart-abandonment-ml.json');
     const got = await hashes('cart:');
     // A session quiet for over a minute splits into two windows; its later window's score stays.

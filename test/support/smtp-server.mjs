@@ -3,6 +3,10 @@
 // Prints `listening <port>` once bound to 127.0.0.1, then one JSON line per event:
 // {kind: 'mail', at, from, to, user, secure, raw} for each message accepted, and
 // {kind: 'attempt', at} each time a client starts a message (MAIL FROM), accepted or not.
+// A `sync` line on stdin is answered with {kind: 'synced'}: stdout is one ordered pipe (written
+// synchronously on Linux, before the client hears 250), so every event the client could have caused
+// is printed before that answer.
+import { createInterface } from 'node:readline';
 import { SMTPServer } from 'smtp-server';
 
 const o = JSON.parse(process.argv[2] ?? '{}');
@@ -48,4 +52,7 @@ const server = new SMTPServer({
 });
 server.on('error', (e) => process.stderr.write(`${e.message}\n`));
 server.listen(0, '127.0.0.1', () => out({ kind: 'listening', port: server.server.address().port }));
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.trim() === 'sync') out({ kind: 'synced' });
+});
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

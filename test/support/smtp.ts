@@ -29,12 +29,18 @@ export interface Received {
 
 const SCRIPT = join(import.meta.dirname, 'smtp-server.mjs');
 
+/**
+ * What the server has seen is read only through `received()`: the client hears 250 over TCP while
+ * the server's report of the message comes over a pipe, so right after a run the last report may
+ * not have been read yet. `received()` asks the server for a marker first, and the pipe is ordered.
+ */
 export class SmtpServerProcess {
-  readonly mails: Received[] = [];
+  private readonly mails: Received[] = [];
   /** When each MAIL FROM arrived (ms), refused messages included. */
-  readonly attempts: number[] = [];
+  private readonly attempts: number[] = [];
   port = 0;
   private child: ChildProcess | null = null;
+  private waiting: (() => void)[] = [];
 
   static async start(o: SmtpServerOptions = {}): Promise<SmtpServerProcess> {
     const s = new SmtpServerProcess();
@@ -43,10 +49,13 @@ export class SmtpServerProcess {
   }
 
   private spawn(o: SmtpServerOptions): Promise<void> {
-    const child = spawn(process.execPath, [SCRIPT, JSON.stringify(o)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [SCRIPT, JSON.stringify(o)], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.child = child;
     return new Promise((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`SMTP server exited with ${code}`)));
+      child.once('exit', (code) => {
+        reject(new Error(`SMTP server exited with ${code}`));
+        for (const w of this.waiting.splice(0)) w();
+      });
       createInterface({ input: child.stdout! }).on('line', (line) => {
         const ev = JSON.parse(line);
         if (ev.kind === 'listening') {
@@ -54,12 +63,27 @@ export class SmtpServerProcess {
           resolve();
         } else if (ev.kind === 'attempt') this.attempts.push(ev.at);
         else if (ev.kind === 'mail') this.mails.push(ev);
+        else if (ev.kind === 'synced') this.waiting.shift()?.();
       });
     });
   }
 
+  /** Every message accepted and every MAIL FROM seen so far, each in the order it arrived. */
+  async received(): Promise<{ mails: readonly Received[]; attempts: readonly number[] }> {
+    const c = this.child;
+    if (c !== null && c.exitCode === null) {
+      await new Promise<void>((r) => {
+        this.waiting.push(r);
+        c.stdin!.write('sync\n');
+      });
+    }
+    return { mails: [...this.mails], attempts: [...this.attempts] };
+  }
+
+  /** The accepted messages, parsed as a mail reader would. */
   async parsed(): Promise<ParsedMail[]> {
-    return Promise.all(this.mails.map((m) => simpleParser(m.raw)));
+    const { mails } = await this.received();
+    return Promise.all(mails.map((m) => simpleParser(m.raw)));
   }
 
   async stop(): Promise<void> {
