@@ -86,6 +86,51 @@ describe('packed records', () => {
     expect(send([{ id: 'id-69999' }, { id: 'brand new' }, { id: 'id-1' }])).toEqual([{ id: 'id-69999' }, { id: 'brand new' }, { id: 'id-1' }]);
   });
 
+  it('start a new dictionary when keys drift past a full one, so new keys are named by id again', () => {
+    const w = new PackWriter();
+    const r = new PackReader();
+    const pass = (recs: unknown[]) => {
+      const p = w.encode(recs)!;
+      expect(r.decode(structuredClone(p) as Packed)).toEqual(recs);
+      return p;
+    };
+    // Fill the dictionary (65,536 strings: the field name and 65,535 ids), then drift: each batch
+    // brings 4,000 ids never seen before.
+    pass(Array.from({ length: 65_535 }, (_, i) => ({ id: `old-${i}` })));
+    const drift = (b: number) => Array.from({ length: 4_000 }, (_, i) => ({ id: `new-${b}-${i}` }));
+    const inlined: number[] = [];
+    const resets: number[] = [];
+    for (let b = 0; b < 8; b++) {
+      const p = pass(drift(b));
+      inlined.push(p.inline.length);
+      if (p.reset) resets.push(b);
+    }
+    // Inline while full, until a quarter of the dictionary's worth (16,384) went inline: the fifth
+    // batch starts a new dictionary, and from then on new ids cross once and are named by id.
+    expect(inlined).toEqual([4_000, 4_000, 4_000, 4_000, 4_000, 0, 0, 0]);
+    expect(resets).toEqual([5]);
+    // Ids of the new dictionary repeat by id; the old ones cross again, once.
+    const again = pass([{ id: 'new-5-1' }, { id: 'old-7' }, { id: 'old-7' }]);
+    expect(again.added).toEqual(['old-7']);
+    expect(again.inline).toEqual([]);
+  });
+
+  it('a new dictionary whose first batch declines is announced by the next batch that packs', () => {
+    const w = new PackWriter();
+    const r = new PackReader();
+    w.encode(Array.from({ length: 65_535 }, (_, i) => ({ id: `old-${i}` })));
+    const full = w.encode(Array.from({ length: 16_384 }, (_, i) => ({ id: `miss-${i}` })))!;
+    expect(full.inline).toHaveLength(16_384);
+    // The reader saw neither batch: a fresh reader stands for one that lost nothing (the writer's
+    // next batch must not name the old ids, as the fresh one will not have them either way).
+    expect(w.encode([{ id: 'x' }, { when: new Date(0) }])).toBeNull();
+    const p = w.encode([{ id: 'old-3' }, { id: 'y' }])!;
+    expect(p.reset).toBe(true);
+    expect(p.added).toEqual(['id', 'old-3', 'y']);
+    expect(r.decode(structuredClone(p) as Packed)).toEqual([{ id: 'old-3' }, { id: 'y' }]);
+    expect(w.encode([{ id: 'y' }])!.reset).toBe(false);
+  });
+
   it('decline records sharing sub-objects level after level (packed once per path), in bounded time', () => {
     const send = channel();
     let shared: Record<string, unknown> = { leaf: 'x' };

@@ -15,11 +15,18 @@
 //
 // Order: a channel's writer and reader must see the same batches in the same order (a worker's
 // messages arrive in the order they were posted); a batch the writer declines adds nothing.
+//
+// The dictionary is bounded. Once it is full, strings new to it go inline; when as many of those
+// have gone as a quarter of the dictionary, the ids in use are no longer the ones that repeat (keys
+// drift in an endless run: sessions end, products change), so the writer starts a new dictionary,
+// and its next batch tells the reader to drop the old one before reading the batch.
 
 /** Strings longer than this go inline (once per use): ids and names are short, texts are not. */
 const MAX_INTERNED_LENGTH = 48;
 /** Strings a channel's dictionary holds at most; later new strings go inline. */
 const MAX_DICTIONARY = 1 << 16;
+/** Strings gone inline for want of room in a full dictionary before it is started afresh. */
+const RESET_AFTER_MISSES = MAX_DICTIONARY / 4;
 const MAX_DEPTH = 32;
 /**
  * Arrays and objects one batch may pack: records sharing sub-objects (no cycle) are packed once per
@@ -50,6 +57,8 @@ export interface Packed {
   readonly nums: Float64Array;
   /** String ids, inline-string indexes, array lengths and field counts, in order of use. */
   readonly refs: Int32Array;
+  /** The reader drops its dictionary before reading this batch (the writer started a new one). */
+  readonly reset: boolean;
   /** Strings new to the dictionary, in the order they took ids. */
   readonly added: readonly string[];
   readonly inline: readonly string[];
@@ -70,9 +79,19 @@ export class PackWriter {
   private added: string[] = [];
   private inline: string[] = [];
   private containers = 0;
+  /** Strings that went inline because the dictionary was full, since it was last started. */
+  private misses = 0;
+  /** The dictionary was started afresh and no batch has told the reader yet. */
+  private resetPending = false;
 
   /** The records packed (only `fields` of each, when given), or null when one holds what cannot pack. */
   encode(recs: readonly unknown[], fields: readonly string[] | null = null): Packed | null {
+    if (this.misses >= RESET_AFTER_MISSES) {
+      // Between batches, so no batch names ids of both dictionaries.
+      this.ids.clear();
+      this.misses = 0;
+      this.resetPending = true;
+    }
     this.nt = this.nn = this.nr = 0;
     this.containers = 0;
     this.added = [];
@@ -106,9 +125,11 @@ export class PackWriter {
       tags: this.tags.slice(0, this.nt),
       nums: this.nums.slice(0, this.nn),
       refs: this.refs.slice(0, this.nr),
+      reset: this.resetPending,
       added: this.added,
       inline: this.inline,
     };
+    this.resetPending = false;
     if (this.tags.length > KEEP_CAPACITY) {
       this.tags = new Uint8Array(1024);
       this.nums = new Float64Array(256);
@@ -180,6 +201,7 @@ export class PackWriter {
       this.tag(T_STRING);
       this.ref(nid);
     } else {
+      if (s.length <= MAX_INTERNED_LENGTH) this.misses++;
       this.tag(T_INLINE);
       this.ref(this.inline.length);
       this.inline.push(s);
@@ -206,6 +228,7 @@ export class PackReader {
   private ir = 0;
 
   decode(p: Packed): unknown[] {
+    if (p.reset) this.strs.length = 0;
     for (let i = 0; i < p.added.length; i++) this.strs.push(p.added[i]!);
     this.p = p;
     this.it = this.inum = this.ir = 0;
