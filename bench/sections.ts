@@ -11,7 +11,8 @@ import { joinSection } from './joins-section.js';
 import { kafkaSection } from './kafka-section.js';
 import { parallelSection } from './parallel-section.js';
 import { processSection } from './process-section.js';
+import { redisSection } from './redis-section.js';
 import type { BenchSection } from './section.js';
 import { windowSection } from './windows-section.js';
 
-export const SECTIONS: readonly BenchSection[] = [chainSection, windowSection, cepSection, processSection, joinSection, checkpointSection, inferSection, editorSection, desktopSection, kafkaSection, decodeSection, parallelSection, flinkSection];
+export const SECTIONS: readonly BenchSection[] = [chainSection, windowSection, cepSection, processSection, joinSection, checkpointSection, inferSection, editorSection, desktopSection, kafkaSection, redisSection, decodeSection, parallelSection, flinkSection];

@@ -57,7 +57,11 @@ export class PrivateRedis {
   private child: ChildProcess | null = null;
   private readonly dir = mkdtempSync(join(tmpdir(), 'redis-'));
 
-  constructor(readonly port: number) {}
+  /** `args`: more redis-server options (a password, a unix socket, TLS). */
+  constructor(
+    readonly port: number,
+    private readonly args: readonly string[] = [],
+  ) {}
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -68,7 +72,7 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(this.port), '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+    this.child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(this.port), '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', ...this.args], { stdio: 'ignore' });
     for (let i = 0; i < 100 && !(await answers(`127.0.0.1:${this.port}`, 200)); i++) await new Promise((r) => setTimeout(r, 50));
   }
 

@@ -1,6 +1,7 @@
 // Writes records to Redis as pipelined commands (spec.ts says what users see). Commands are built
-// when records arrive; a batch is one pipeline, retried whole while the connection is down.
-import { connectRedis, isConnectionError, type RedisHandle } from '../../connectors/redis/client.js';
+// when records arrive; a batch is one pipeline (writer.ts: encoded at once, one promise for the
+// batch), retried whole while the connection is down.
+import { RedisUnreachable, RedisWriter } from '../../connectors/redis/writer.js';
 import { unwritablePreview, unwritableReason } from '../../connectors/json-lines.js';
 import { AsyncSink } from '../../engine/async-sink.js';
 import type { Batch } from '../../engine/batch.js';
@@ -20,7 +21,7 @@ const CONNECT_TIMEOUT_MS = 5000;
 const COMMAND_TIMEOUT_MS = 10_000;
 
 export class RedisSink extends AsyncSink {
-  private redis: RedisHandle | null = null;
+  private redis: RedisWriter | null = null;
   private readonly build: (rec: unknown) => Command[];
   private readonly retryFor: number;
 
@@ -37,7 +38,7 @@ export class RedisSink extends AsyncSink {
 
   override async open(): Promise<void> {
     // A server that stops answering mid-run times out each pipeline, which counts as unreachable (retried for `retryFor`).
-    this.redis = await connectRedis(this.p.url, this.nodeId, CONNECT_TIMEOUT_MS, COMMAND_TIMEOUT_MS);
+    this.redis = await RedisWriter.open(this.p.url, this.nodeId, CONNECT_TIMEOUT_MS, COMMAND_TIMEOUT_MS);
   }
 
   protected override write(b: Batch): boolean {
@@ -60,28 +61,24 @@ export class RedisSink extends AsyncSink {
 
   protected async send(items: unknown[]): Promise<void> {
     const cmds = (items as Command[][]).flat();
-    const client = this.redis!.client;
+    const redis = this.redis!;
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
-      let failure: unknown = null;
+      let failure: unknown;
       try {
-        const results = (await client.pipeline(cmds as string[][]).exec()) ?? [];
-        const bad = results.findIndex(([e]) => e !== null);
-        if (bad < 0) return;
-        failure = results[bad]![0];
-        if (!isConnectionError(failure, client)) {
-          const c = cmds[bad]!;
-          throw new NodeError(this.nodeId, `Redis refused ${String(c[0]).toUpperCase()} ${c[1]}: ${errorMessage(failure)}`);
-        }
+        const refused = await redis.write(cmds);
+        if (refused === null) return;
+        const c = cmds[refused.index]!;
+        throw new NodeError(this.nodeId, `Redis refused ${String(c[0]).toUpperCase()} ${c[1]}: ${refused.message}`);
       } catch (err) {
         if (err instanceof NodeError) throw err;
-        if (!isConnectionError(err, client)) throw new NodeError(this.nodeId, `writing to Redis failed: ${errorMessage(err)}`, { cause: err });
+        if (!(err instanceof RedisUnreachable)) throw new NodeError(this.nodeId, `writing to Redis failed: ${errorMessage(err)}`, { cause: err });
         failure = err;
       }
       // The connection is down: keep the batch, wait, and send it again once Redis is back.
       this.metrics.errors++;
       if (Date.now() - started > this.retryFor) {
-        throw new NodeError(this.nodeId, `Redis at ${this.redis!.where} unreachable for ${Math.round((Date.now() - started) / 1000)} s: ${errorMessage(failure) || this.redis!.lastError()}`);
+        throw new NodeError(this.nodeId, `Redis at ${redis.where} unreachable for ${Math.round((Date.now() - started) / 1000)} s: ${errorMessage(failure) || redis.lastError()}`);
       }
       await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
     }

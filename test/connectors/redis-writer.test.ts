@@ -1,0 +1,126 @@
+// sink.redis's own connection (writer.ts) against real redis-server processes: the URL means what
+// it means to ioredis elsewhere (user and password, database, unix socket, TLS), a refused login
+// fails the run without the password, and a server that stops answering mid-run (SIGSTOP) times
+// the batch out, reconnects once it answers again, and loses nothing.
+import { writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { generatedEvents as events } from '../support/clicks.js';
+import { freePort, PrivateRedis } from '../support/redis.js';
+import { metricsOf, plan, runPipeline } from '../support/run.js';
+import { selfSignedCert } from '../support/smtp.js';
+
+const servers: PrivateRedis[] = [];
+async function server(args: string[] = [], port?: number): Promise<PrivateRedis> {
+  const s = new PrivateRedis(port ?? (await freePort()), args);
+  servers.push(s);
+  await s.start();
+  return s;
+}
+afterAll(async () => {
+  for (const s of servers) await s.kill();
+});
+
+function doc(url: string, count: number, sink: Record<string, unknown> = {}, rate = 0) {
+  return {
+    nodes: [
+      { id: 'gen', type: 'source.generator', params: { count, rate, seed: 21 } },
+      { id: 'out', type: 'sink.redis', params: { url, command: 'HSET', key: 'w:{userId}', fields: '{ lastEvent: eventId }', ...sink } },
+    ],
+    edges: [{ from: 'gen', to: 'out' }],
+  };
+}
+
+/** user → last eventId, as HSET leaves it. */
+function lastEvents(n: number): Map<string, number> {
+  const last = new Map<string, number>();
+  for (const e of events(n, 21)) last.set(e.userId, e.eventId);
+  return last;
+}
+
+async function stored(r: Redis, users: Iterable<string>): Promise<number[]> {
+  const p = r.pipeline();
+  for (const u of users) p.hget(`w:${u}`, 'lastEvent');
+  return (await p.exec())!.map(([, v]) => Number(v));
+}
+
+describe('sink.redis connection', () => {
+  it('logs in as a user with a password and writes to the database the URL names', async () => {
+    const s = await server(['--requirepass', 'default-secret', '--user', 'writer', 'on', '>w-secret', '~*', '+@all']);
+    await runPipeline(doc(`redis://writer:w-secret@127.0.0.1:${s.port}/3`, 2000));
+    const r = new Redis(`redis://writer:w-secret@127.0.0.1:${s.port}/3`);
+    const last = lastEvents(2000);
+    expect(await stored(r, last.keys())).toEqual([...last.values()]);
+    await r.select(0);
+    expect(await r.dbsize()).toBe(0);
+    r.disconnect();
+    // The password alone logs in as the default user.
+    await runPipeline(doc(`redis://:default-secret@127.0.0.1:${s.port}/4`, 10));
+  });
+
+  it('a wrong password or none fails the run naming the node and the server, not the password', async () => {
+    const s = await server(['--requirepass', 'default-secret']);
+    const wrong = await runPipeline(doc(`redis://:not-it@127.0.0.1:${s.port}`, 10)).then(() => null, (e: unknown) => String(e));
+    expect(wrong).toMatch(new RegExp(`node 'out'.*cannot reach Redis at redis://:\\*+@127\\.0\\.0\\.1:${s.port}.*WRONGPASS`));
+    expect(wrong).not.toContain('not-it');
+    const none = await runPipeline(doc(`redis://127.0.0.1:${s.port}`, 10)).then(() => null, (e: unknown) => String(e));
+    expect(none).toMatch(/NOAUTH/);
+  });
+
+  it('connects through a unix socket', async () => {
+    const sock = join(mkdtempSync(join(tmpdir(), 'tributary-redis-sock-')), 'redis.sock');
+    const s = await server(['--unixsocket', sock, '--unixsocketperm', '700']);
+    await runPipeline(doc(sock, 500));
+    const r = new Redis(s.url);
+    const last = lastEvents(500);
+    expect(await stored(r, last.keys())).toEqual([...last.values()]);
+    r.disconnect();
+  });
+
+  it('rediss:// connects with TLS, trusting the CA the user gives Node', async () => {
+    const cert = selfSignedCert();
+    try {
+      const port = await freePort();
+      await server(['--port', '0', '--tls-port', String(port), '--tls-cert-file', cert.certPath, '--tls-key-file', join(cert.certPath, '..', 'key.pem'), '--tls-ca-cert-file', cert.certPath, '--tls-auth-clients', 'no'], port);
+      const dir = mkdtempSync(join(tmpdir(), 'tributary-redis-tls-'));
+      const file = join(dir, 'p.json');
+      writeFileSync(file, JSON.stringify({ format: 'tributary.pipeline/v1', ...doc(`rediss://127.0.0.1:${port}`, 300) }, null, 2));
+      const run = await runCli(['run', '-q', file], { env: { NODE_EXTRA_CA_CERTS: cert.certPath }, timeout: 60_000 });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const r = new Redis(`rediss://127.0.0.1:${port}`, { tls: { ca: cert.cert } });
+      const last = lastEvents(300);
+      expect(await stored(r, last.keys())).toEqual([...last.values()]);
+      r.disconnect();
+      // Without the CA the certificate does not verify: no connection, and the run says why.
+      const refused = await runCli(['run', '-q', file], { timeout: 60_000 });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/cannot reach Redis at rediss:\/\/127\.0\.0\.1:\d+: .*(self-signed|certificate)/);
+    } finally {
+      cert.dispose();
+    }
+  }, 120_000);
+
+  it('a server that stops answering mid-run: the batch times out, is sent again once it answers, nothing lost', async () => {
+    const s = await server();
+    const n = 40_000;
+    const job = plan(doc(s.url, n, { batchSize: 500, maxBuffered: 2000 }, 8000));
+    const running = job.run();
+    const gen = metricsOf(job, 'gen');
+    while (gen.recordsOut < 8000) await new Promise((res) => setTimeout(res, 20));
+    process.kill(s.pid!, 'SIGSTOP');
+    // Past the 10 s command timeout: the connection is given up and dialled again.
+    await new Promise((res) => setTimeout(res, 11_500));
+    process.kill(s.pid!, 'SIGCONT');
+    expect(await running).toBe('finished');
+    expect(metricsOf(job, 'out').errors).toBeGreaterThan(0);
+    const r = new Redis(s.url);
+    const last = lastEvents(n);
+    expect(await stored(r, last.keys())).toEqual([...last.values()]);
+    r.disconnect();
+  }, 60_000);
+});
