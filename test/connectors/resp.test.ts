@@ -18,6 +18,16 @@ describe('RESP', () => {
     expect(encodeCommands([['set', 'k', '']]).toString()).toBe('*3\r\n$3\r\nset\r\n$1\r\nk\r\n$0\r\n\r\n');
   });
 
+  it('encodes what outgrows its scratch space, many commands and huge arguments alike, as the protocol says', () => {
+    const reference = (cmds: (string | number)[][]) => cmds.map((c) => `*${c.length}\r\n${c.map((a) => `$${Buffer.byteLength(String(a))}\r\n${String(a)}\r\n`).join('')}`).join('');
+    const many = Array.from({ length: 5000 }, (_, i) => ['hset', `user:${i}`, 'name', `ünïcödé-${i}`, 'n', i * 1.5]);
+    expect(encodeCommands(many).toString('utf8')).toBe(reference(many));
+    const huge = [['set', 'big', '€'.repeat(400_000)], ['ping']];
+    expect(encodeCommands(huge).toString('utf8')).toBe(reference(huge));
+    // And after a huge batch, small ones again.
+    expect(encodeCommands([['ping']]).toString()).toBe('*1\r\n$4\r\nping\r\n');
+  });
+
   it('counts every kind of reply once, errors kept, cut at every byte', () => {
     const stream = Buffer.from(
       [
