@@ -5,10 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { ensureBroker, freeBrokerAddress } from '../scripts/kafka/broker.js';
 import { clickMessages, createTopic, deleteTopics, produce } from './kafka-clients.js';
 import { BENCH_PREFIX, runKafkaScenario } from './kafka.js';
+import { deleteRedisKeys } from './redis.js';
 import { loadavg } from 'node:os';
 import { type BenchSection, type Measured, table } from './section.js';
 
@@ -21,17 +21,6 @@ const ROUNDS = Number(process.env.BENCH_KAFKA_ROUNDS ?? 2);
 /** Thousands a second: these rates sit far below the engine's millions. */
 function fmtRate(n: number): string {
   return `${Math.round(n / 1000)}k/s`;
-}
-
-async function cleanRedis(): Promise<void> {
-  const r = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${BENCH_PREFIX}:*`, 'COUNT', 5000);
-    cursor = next;
-    if (keys.length > 0) await r.del(...keys);
-  } while (cursor !== '0');
-  r.disconnect();
 }
 
 export const kafkaSection: BenchSection = {
@@ -89,7 +78,7 @@ export const kafkaSection: BenchSection = {
       table(rows, out);
     } finally {
       await deleteTopics(topics).catch(() => {});
-      await cleanRedis().catch(() => {});
+      await deleteRedisKeys(BENCH_PREFIX).catch(() => {});
       await broker.stop();
       rmSync(dir, { recursive: true, force: true });
     }

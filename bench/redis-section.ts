@@ -1,22 +1,10 @@
 // `npm run bench -- redis`: sink.redis's write rate on the Redis at REDIS_URL (the tests' one,
 // or any), beside its twin, the same HSETs sent by hand through ioredis pipelines of the same size.
 // BENCH_REDIS_RECORDS sets the records per run (default 300k).
-import { Redis } from 'ioredis';
-import { REDIS_BENCH_PREFIX, runRedisScenario } from './redis.js';
+import { deleteRedisKeys, REDIS_BENCH_PREFIX, runRedisScenario } from './redis.js';
 import { type BenchSection, fmtRate, table } from './section.js';
 
 const ROUNDS = 2;
-
-async function clean(): Promise<void> {
-  const r = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${REDIS_BENCH_PREFIX}:*`, 'COUNT', 5000);
-    cursor = next;
-    if (keys.length > 0) await r.del(...keys);
-  } while (cursor !== '0');
-  r.disconnect();
-}
 
 export const redisSection: BenchSection = {
   name: 'redis',
@@ -27,14 +15,14 @@ export const redisSection: BenchSection = {
     // Interleaved rounds, best of each: Redis runs on the same cores.
     for (let round = 0; round < ROUNDS; round++) {
       for (const s of scenarios) {
-        await clean();
+        await deleteRedisKeys(REDIS_BENCH_PREFIX);
         const m = child(s);
         const rate = m.records / m.seconds;
         const perCpu = m.records / (m.cpuSeconds as number);
         if (rate > (best.get(s)?.rate ?? 0)) best.set(s, { rate, perCpu, rss: m.peakRssMiB });
       }
     }
-    await clean();
+    await deleteRedisKeys(REDIS_BENCH_PREFIX);
     const n = Number(process.env.BENCH_REDIS_RECORDS ?? 300_000);
     out(`redis: ${n.toLocaleString('en-US')} generated events, 100k users, written in pipelines of 1000; best of ${ROUNDS} interleaved rounds, Redis on the same cores`);
     const twin = best.get('twin')!;

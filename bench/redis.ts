@@ -61,6 +61,18 @@ async function twin(n: number): Promise<ScenarioResult> {
   return { scenario: 'twin', records: n, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 } as ScenarioResult;
 }
 
+/** Delete the keys under `prefix` on the Redis at REDIS_URL (the benchmarks' own keys). */
+export async function deleteRedisKeys(prefix: string): Promise<void> {
+  const r = new Redis(redisUrl());
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
+    cursor = next;
+    if (keys.length > 0) await r.del(...keys);
+  } while (cursor !== '0');
+  r.disconnect();
+}
+
 export function runRedisScenario(scenario: string, n: number): Promise<ScenarioResult> {
   if (scenario === 'sink-HSET') return sink('HSET', n);
   if (scenario === 'sink-HINCRBY') return sink('HINCRBY', n);
