@@ -54,7 +54,7 @@ export const decodeSection: BenchSection = {
       const c = child('costs');
       const f = (k: string) => `${(c[k] as number).toFixed(0)} ns`;
       out('');
-      out(`operator-thread cost a record: JSON.parse ${f('parse')}, receiving it parsed by a worker (structured clone) ${f('receiveClone')}; JSON.stringify ${f('stringify')}, handing it to an encoding worker (structured clone) ${f('sendClone')}`);
+      out(`operator-thread cost a record: JSON.parse ${f('parse')}, receiving it parsed by a worker (structured clone) ${f('receiveClone')}; JSON.stringify ${f('stringify')}, handing it to an encoding worker by structured clone ${f('sendClone')} or packed ${f('sendPacked')}`);
       out(`load average ${loadavg()[0]!.toFixed(1)} at the end; best of ${ROUNDS} interleaved rounds`);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { JsonlReader } from '../runtime/connectors/decode/jsonl-reader.js';
 import { DecodePool } from '../runtime/connectors/decode/pool.js';
+import { PackWriter } from '../runtime/engine/parallel/packed.js';
 import { planJob } from '../runtime/engine/plan.js';
 import { validatePipeline } from '../runtime/format/validate.js';
 import { OPERATORS } from '../runtime/nodes/operators.js';
@@ -100,7 +101,8 @@ async function pipeline(shape: Shape, threads: number): Promise<ScenarioResult> 
  * Operator-thread costs per record of the same 4096-record batches, alternated in one process so
  * load falls on all alike: parsing JSON here, against receiving records a worker parsed (the
  * structured clone's deserialisation); writing JSON here, against handing records to an encoding
- * worker (the clone's serialisation), which costs this thread about as much as writing them.
+ * worker (the clone's serialisation, or packed as parallel instances get them), either of which
+ * costs this thread about as much as writing them.
  */
 async function costs(): Promise<ScenarioResult> {
   const { serialize, deserialize } = await import('node:v8');
@@ -111,7 +113,9 @@ async function costs(): Promise<ScenarioResult> {
   const recs = first.recs;
   const lines = recs.map((x) => JSON.stringify(x));
   const cloned = serialize(recs);
-  const ns: Record<string, number> = { parse: 0, receiveClone: 0, stringify: 0, sendClone: 0 };
+  const ns: Record<string, number> = { parse: 0, receiveClone: 0, stringify: 0, sendClone: 0, sendPacked: 0 };
+  // Packed as parallel instances send records (its string dictionary warm after the first round).
+  const packer = new PackWriter();
   let sink = 0;
   for (let round = 0; round < 20; round++) {
     let t = performance.now();
@@ -126,6 +130,9 @@ async function costs(): Promise<ScenarioResult> {
     t = performance.now();
     sink += serialize(recs).length;
     ns.sendClone! += performance.now() - t;
+    t = performance.now();
+    sink += packer.encode(recs)!.n;
+    ns.sendPacked! += performance.now() - t;
   }
   const per = (ms: number) => (ms * 1e6) / (20 * recs.length);
   return { scenario: 'costs', records: recs.length * 20, seconds: ns.parse! / 1000, sink, ...Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, per(v)])) } as ScenarioResult;
