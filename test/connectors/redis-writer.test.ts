@@ -124,3 +124,23 @@ describe('sink.redis connection', () => {
     r.disconnect();
   }, 60_000);
 });
+
+describe('sink.redis connection: what ioredis accepts', () => {
+  it('a user allowed only the commands it writes (no PING, no INFO) writes, as it does through ioredis', async () => {
+    const s = await server(['--user', 'hw', 'on', '>hw-secret', '~w:*', '+hset']);
+    await runPipeline(doc(`redis://hw:hw-secret@127.0.0.1:${s.port}`, 200));
+    const r = new Redis(s.url);
+    const last = lastEvents(200);
+    expect(await stored(r, last.keys())).toEqual([...last.values()]);
+    r.disconnect();
+  });
+
+  it('a password on the URL of a server that asks for none is not an error, as through ioredis', async () => {
+    const s = await server();
+    await runPipeline(doc(`redis://:unused-secret@127.0.0.1:${s.port}`, 50));
+    const r = new Redis(s.url);
+    const last = lastEvents(50);
+    expect(await stored(r, last.keys())).toEqual([...last.values()]);
+    r.disconnect();
+  });
+});

@@ -32,12 +32,17 @@ interface InFlight {
   /** Replies seen so far (the index of the next one). */
   seen: number;
   refusal: Refusal | null;
+  /** Errors that do not count as a refusal (the handshake's), by place and text. */
+  tolerate?: (index: number, message: string) => boolean;
   resolve: (r: Refusal | null) => void;
   reject: (e: Error) => void;
 }
 
 /** Replies that mean "not now" rather than "no": the server is starting up. */
 const NOT_READY = /^LOADING\b/;
+
+/** AUTH's answer when the server asks for no password: ioredis, and so every other Redis node, goes on. */
+const NO_PASSWORD_NEEDED = /no password is set|without any password configured for the default user/;
 
 export class RedisWriter {
   private socket: Socket | null = null;
@@ -156,8 +161,13 @@ export class RedisWriter {
       if (o.password) hello.push(o.username ? ['auth', o.username, o.password] : ['auth', o.password]);
       if (o.db) hello.push(['select', o.db]);
       hello.push(['ping']);
+      // A user without the right to PING is still logged in (ioredis never asks it to PING), and a
+      // password the server does not ask for is ignored, as ioredis does.
+      const auth = o.password ? 0 : -1;
+      const ping = hello.length - 1;
+      const tolerate = (i: number, m: string) => (i === ping && /^NOPERM\b/.test(m)) || (i === auth && NO_PASSWORD_NEEDED.test(m));
       const answered = new Promise<Refusal | null>((resolve, reject) => {
-        this.queue.push({ left: hello.length, seen: 0, refusal: null, resolve, reject });
+        this.queue.push({ left: hello.length, seen: 0, refusal: null, tolerate, resolve, reject });
         socket.write(encodeCommands(hello));
       });
       const refused = await Promise.race([answered, deadline]);
@@ -210,7 +220,7 @@ export class RedisWriter {
       if (this.socket !== null) this.fail(this.socket, 'Redis sent a reply to no command');
       return;
     }
-    if (error !== null && f.refusal === null) f.refusal = { index: f.seen, message: error };
+    if (error !== null && f.refusal === null && !f.tolerate?.(f.seen, error)) f.refusal = { index: f.seen, message: error };
     f.seen++;
     if (--f.left > 0) return;
     this.queue.shift();
