@@ -13,6 +13,7 @@ import { generatedEvents as events } from '../support/clicks.js';
 import { freePort, PrivateRedis } from '../support/redis.js';
 import { metricsOf, plan, runPipeline } from '../support/run.js';
 import { selfSignedCert } from '../support/smtp.js';
+import { RedisUnreachable, RedisWriter } from '../../runtime/connectors/redis/writer.js';
 
 const servers: PrivateRedis[] = [];
 async function server(args: string[] = [], port?: number): Promise<PrivateRedis> {
@@ -125,7 +126,7 @@ describe('sink.redis connection', () => {
   }, 60_000);
 });
 
-describe('sink.redis connection: what ioredis accepts', () => {
+describe('sink.redis connection: what ioredis accepts, closing', () => {
   it('a user allowed only the commands it writes (no PING, no INFO) writes, as it does through ioredis', async () => {
     const s = await server(['--user', 'hw', 'on', '>hw-secret', '~w:*', '+hset']);
     await runPipeline(doc(`redis://hw:hw-secret@127.0.0.1:${s.port}`, 200));
@@ -141,6 +142,27 @@ describe('sink.redis connection: what ioredis accepts', () => {
     const r = new Redis(s.url);
     const last = lastEvents(50);
     expect(await stored(r, last.keys())).toEqual([...last.values()]);
+    r.disconnect();
+  });
+
+  it('closed while dialling again: nothing is written after the close and no connection is left open', async () => {
+    const s = await server();
+    const r = new Redis(s.url);
+    const w = await RedisWriter.open(s.url, 'out', 5000, 10_000);
+    const clients = async () => Number(/connected_clients:(\d+)/.exec(await r.info('clients'))![1]);
+    await r.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    // Once the writer has seen its connection go, the next write dials again; the close comes meanwhile.
+    while ((await clients()) > 1) await new Promise((res) => setTimeout(res, 10));
+    await new Promise((res) => setTimeout(res, 50));
+    const writing = w.write([['set', 'after-close', '1']]).then(
+      () => 'resolved',
+      (e: unknown) => (e instanceof RedisUnreachable ? 'unreachable' : String(e)),
+    );
+    await w.close();
+    expect(await writing).toBe('unreachable');
+    await new Promise((res) => setTimeout(res, 300));
+    expect(await r.exists('after-close')).toBe(0);
+    expect(await clients()).toBe(1);
     r.disconnect();
   });
 });

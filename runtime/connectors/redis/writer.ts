@@ -153,6 +153,8 @@ export class RedisWriter {
         });
       });
       await Promise.race([connected, deadline]);
+      // Closed while connecting: the connection must not outlive the writer, nor carry a write.
+      if (this.closed) throw new RedisUnreachable('the connection was closed');
       this.socket = socket;
       this.listen(socket);
       // The handshake is a pipeline like any other: log in, choose the database, and a PING so
