@@ -126,7 +126,7 @@ describe('sink.redis connection', () => {
   }, 60_000);
 });
 
-describe('sink.redis connection: what ioredis accepts, closing', () => {
+describe('sink.redis connection: what ioredis accepts, closing, loading', () => {
   it('a user allowed only the commands it writes (no PING, no INFO) writes, as it does through ioredis', async () => {
     const s = await server(['--user', 'hw', 'on', '>hw-secret', '~w:*', '+hset']);
     await runPipeline(doc(`redis://hw:hw-secret@127.0.0.1:${s.port}`, 200));
@@ -164,5 +164,28 @@ describe('sink.redis connection: what ioredis accepts, closing', () => {
     expect(await r.exists('after-close')).toBe(0);
     expect(await clients()).toBe(1);
     r.disconnect();
+  });
+
+  it('a Redis still loading its data at start is waited for within the 5 s, as ioredis does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-redis-loading-'));
+    const port = await freePort();
+    const files = ['--dir', dir, '--appendonly', 'no', '--dbfilename', 'big.rdb'];
+    const first = await server([...files, '--enable-debug-command', 'yes'], port);
+    const r = new Redis(first.url);
+    await r.call('DEBUG', 'POPULATE', '20000');
+    await r.save();
+    r.disconnect();
+    await first.kill();
+    // About 2 s of loading, answering LOADING meanwhile.
+    const s = await server([...files, '--key-load-delay', '10', '--loading-process-events-interval-bytes', '1024'], port);
+    const probe = new Redis(s.url, { enableReadyCheck: false, maxRetriesPerRequest: 0 });
+    expect(await probe.ping().catch((e: unknown) => String(e))).toMatch(/LOADING/);
+    probe.disconnect();
+    await runPipeline(doc(s.url, 50));
+    const after = new Redis(s.url);
+    const last = lastEvents(50);
+    expect(await stored(after, last.keys())).toEqual([...last.values()]);
+    expect(await after.dbsize()).toBe(20_000 + last.size);
+    after.disconnect();
   });
 });

@@ -78,10 +78,19 @@ export class RedisWriter {
       throw new NodeError(nodeId, `url: cannot use ${where}: ${errorMessage(err)}`);
     }
     const w = new RedisWriter(options, where, connectTimeout, commandTimeout);
-    try {
-      await w.connection();
-    } catch (err) {
-      throw new NodeError(nodeId, `cannot reach Redis at ${where}: ${errorMessage(err) || 'connection refused'}`, { cause: err });
+    const until = Date.now() + connectTimeout;
+    for (;;) {
+      try {
+        await w.connection();
+        break;
+      } catch (err) {
+        // Still loading its data: not an answer yet, so wait for it within the deadline (as ioredis does).
+        if (err instanceof RedisUnreachable && NOT_READY.test(err.message) && Date.now() + 100 < until) {
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
+        throw new NodeError(nodeId, `cannot reach Redis at ${where}: ${errorMessage(err) || 'connection refused'}`, { cause: err });
+      }
     }
     return w;
   }
