@@ -13,7 +13,7 @@ import { generatedEvents as events } from '../support/clicks.js';
 import { freePort, PrivateRedis } from '../support/redis.js';
 import { metricsOf, plan, runPipeline } from '../support/run.js';
 import { selfSignedCert } from '../support/smtp.js';
-import { RedisUnreachable, RedisWriter } from '../../runtime/connectors/redis/writer.js';
+import { RedisWriter, RedisWriterClosed } from '../../runtime/connectors/redis/writer.js';
 
 const servers: PrivateRedis[] = [];
 async function server(args: string[] = [], port?: number): Promise<PrivateRedis> {
@@ -136,6 +136,27 @@ describe('sink.redis connection: what ioredis accepts, closing, loading', () => 
     r.disconnect();
   });
 
+  it('a login refused while dialling again mid-run (a password being rotated) is retried, not a failed run', async () => {
+    const s = await server(['--requirepass', 'old-secret']);
+    const admin = new Redis(`redis://:old-secret@127.0.0.1:${s.port}`);
+    const n = 30_000;
+    const job = plan(doc(`redis://:old-secret@127.0.0.1:${s.port}`, n, { batchSize: 500, maxBuffered: 2000 }, 8000));
+    const running = job.run();
+    const gen = metricsOf(job, 'gen');
+    while (gen.recordsOut < 6000) await new Promise((res) => setTimeout(res, 20));
+    // The password changes and the sink's connection is cut: it dials again and is refused…
+    await admin.config('SET', 'requirepass', 'new-secret');
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await new Promise((res) => setTimeout(res, 1500));
+    // …until the password it has is good again.
+    await admin.config('SET', 'requirepass', 'old-secret');
+    expect(await running).toBe('finished');
+    expect(metricsOf(job, 'out').errors).toBeGreaterThan(0);
+    const last = lastEvents(n);
+    expect(await stored(admin, last.keys())).toEqual([...last.values()]);
+    admin.disconnect();
+  }, 60_000);
+
   it('a password on the URL of a server that asks for none is not an error, as through ioredis', async () => {
     const s = await server();
     await runPipeline(doc(`redis://:unused-secret@127.0.0.1:${s.port}`, 50));
@@ -156,10 +177,11 @@ describe('sink.redis connection: what ioredis accepts, closing, loading', () => 
     await new Promise((res) => setTimeout(res, 50));
     const writing = w.write([['set', 'after-close', '1']]).then(
       () => 'resolved',
-      (e: unknown) => (e instanceof RedisUnreachable ? 'unreachable' : String(e)),
+      (e: unknown) => (e instanceof RedisWriterClosed ? 'closed' : String(e)),
     );
     await w.close();
-    expect(await writing).toBe('unreachable');
+    // Closed, not unreachable: the sink gives the batch up rather than retrying for retryFor.
+    expect(await writing).toBe('closed');
     await new Promise((res) => setTimeout(res, 300));
     expect(await r.exists('after-close')).toBe(0);
     expect(await clients()).toBe(1);

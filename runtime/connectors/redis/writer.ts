@@ -20,6 +20,13 @@ export class RedisUnreachable extends Error {}
 /** Redis refused the login or the database at connecting. */
 class HandshakeRefused extends Error {}
 
+/** The writer was closed (the run ends or is aborted): nothing more goes out, and nothing is retried. */
+export class RedisWriterClosed extends Error {
+  constructor() {
+    super('the connection to Redis was closed');
+  }
+}
+
 /** A command Redis refused, by its place in the batch. */
 export interface Refusal {
   index: number;
@@ -52,6 +59,8 @@ export class RedisWriter {
   private timer: NodeJS.Timeout | null = null;
   private last = '';
   private closed = false;
+  /** The first connection was made (what fails after is a reconnect). */
+  private opened = false;
 
   private constructor(
     private readonly options: RedisOptions,
@@ -82,6 +91,7 @@ export class RedisWriter {
     for (;;) {
       try {
         await w.connection();
+        w.opened = true;
         break;
       } catch (err) {
         // Still loading its data: not an answer yet, so wait for it within the deadline (as ioredis does).
@@ -120,7 +130,7 @@ export class RedisWriter {
     const s = this.socket;
     this.socket = null;
     this.disarm();
-    for (const f of this.queue.splice(0)) f.reject(new RedisUnreachable('the connection was closed'));
+    for (const f of this.queue.splice(0)) f.reject(new RedisWriterClosed());
     if (s === null) return;
     // A polite end (Redis closes its side on reading it), cut short if Redis does not.
     await new Promise<void>((resolve) => {
@@ -135,7 +145,7 @@ export class RedisWriter {
 
   /** The open connection, or a new one (logged in, database selected). */
   private connection(): Promise<Socket> {
-    if (this.closed) return Promise.reject(new RedisUnreachable('the connection was closed'));
+    if (this.closed) return Promise.reject(new RedisWriterClosed());
     if (this.socket !== null) return Promise.resolve(this.socket);
     this.connecting ??= this.dial().finally(() => {
       this.connecting = null;
@@ -148,6 +158,8 @@ export class RedisWriter {
     const target = o.path ? { path: o.path } : { host: o.host ?? '127.0.0.1', port: o.port ?? 6379, ...(o.family ? { family: o.family } : {}) };
     const socket = o.tls ? tlsConnect({ ...target, ...(typeof o.tls === 'object' ? (o.tls as ConnectionOptions) : {}) }) : createConnection(target);
     socket.setNoDelay(true);
+    // As ioredis does: a peer or middlebox that silently drops the connection is noticed while idle.
+    socket.setKeepAlive(true, 30_000);
     let timer: NodeJS.Timeout | undefined;
     // One deadline for connecting and the handshake: a server that accepts and stays silent fails too.
     const deadline = new Promise<never>((_, reject) => {
@@ -163,7 +175,7 @@ export class RedisWriter {
       });
       await Promise.race([connected, deadline]);
       // Closed while connecting: the connection must not outlive the writer, nor carry a write.
-      if (this.closed) throw new RedisUnreachable('the connection was closed');
+      if (this.closed) throw new RedisWriterClosed();
       this.socket = socket;
       this.listen(socket);
       // The handshake is a pipeline like any other: log in, choose the database, and a PING so
@@ -186,8 +198,11 @@ export class RedisWriter {
       return socket;
     } catch (err) {
       this.last = errorMessage(err);
-      // A refused login or database is an answer, not an outage; anything else is worth retrying.
-      const e = err instanceof HandshakeRefused || err instanceof RedisUnreachable ? err : new RedisUnreachable(this.last, { cause: err });
+      // At start a refused login or database is an answer, not an outage: the run fails saying so.
+      // Later (a reconnect) it may be passing (a password being rotated, too many clients), so it is
+      // retried like an outage, for the sink's retryFor, and its text ends up in the final message.
+      const passes = err instanceof RedisUnreachable || err instanceof RedisWriterClosed || (err instanceof HandshakeRefused && !this.opened);
+      const e = passes ? err : new RedisUnreachable(this.last, { cause: err });
       if (this.socket === socket) this.drop(e);
       else socket.destroy();
       throw e;
