@@ -59,6 +59,17 @@ describe('RESP', () => {
     expect(s.held).toBe(0);
   });
 
+  it('a reset from a reply callback (the connection given up) drops the rest of the chunk', () => {
+    const got: (string | null)[] = [];
+    const s = new ReplyScanner((e) => {
+      got.push(e);
+      s.reset();
+    });
+    s.push(Buffer.from(':1\r\n:2\r\n$3\r\nab'));
+    expect(got).toEqual([null]);
+    expect(s.held).toBe(0);
+  });
+
   it('refuses what is not RESP', () => {
     const s = new ReplyScanner(() => {});
     expect(() => s.push(Buffer.from('HTTP/1.1 400 Bad Request\r\n'))).toThrow(RespProtocolError);

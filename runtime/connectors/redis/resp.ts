@@ -75,6 +75,8 @@ export type OnReply = (error: string | null) => void;
  */
 export class ReplyScanner {
   private rest: Buffer | null = null;
+  /** Counts resets, so a reset from inside onReply ends the push it came from. */
+  private generation = 0;
 
   constructor(private readonly onReply: OnReply) {}
 
@@ -84,12 +86,15 @@ export class ReplyScanner {
       b = Buffer.concat([this.rest, chunk]);
       this.rest = null;
     }
+    const gen = this.generation;
     let at = 0;
     for (;;) {
       const r = scan(b, at);
       if (r === null) break;
       at = r.end;
       this.onReply(r.error);
+      // The connection was given up: what is left of this chunk belongs to no one.
+      if (this.generation !== gen) return;
     }
     if (at < b.length) this.rest = b.subarray(at);
   }
@@ -101,6 +106,7 @@ export class ReplyScanner {
 
   reset(): void {
     this.rest = null;
+    this.generation++;
   }
 }
 

@@ -117,10 +117,13 @@ export class RedisWriter {
    */
   async write(cmds: readonly RespCommand[]): Promise<Refusal | null> {
     if (cmds.length === 0) return null;
+    // Encoded before anything waits for replies: a command that cannot be encoded leaves no entry
+    // behind for the next batch's replies to be counted against.
+    const data = encodeCommands(cmds);
     const socket = await this.connection();
     return new Promise<Refusal | null>((resolve, reject) => {
       this.queue.push({ left: cmds.length, seen: 0, refusal: null, resolve, reject });
-      socket.write(encodeCommands(cmds));
+      socket.write(data);
       this.arm();
     });
   }
