@@ -157,6 +157,24 @@ describe('sink.redis connection: what ioredis accepts, closing, loading', () => 
     admin.disconnect();
   }, 60_000);
 
+  it('names its connection after `?connectionName=`, and goes on when Redis refuses the name, as ioredis does', async () => {
+    const s = await server();
+    const r = new Redis(s.url);
+    const job = plan(doc(`${s.url}/2?connectionName=orders-sink`, 3000, {}, 3000));
+    let ended = false;
+    const running = job.run().finally(() => (ended = true));
+    let names = '';
+    while (!ended && metricsOf(job, 'out').recordsIn < 1000) await new Promise((res) => setTimeout(res, 20));
+    names = String(await r.call('CLIENT', 'LIST'));
+    expect(await running).toBe('finished');
+    expect(names).toMatch(/ name=orders-sink .* db=2 /);
+    // Client names cannot hold spaces: refused, and the run still writes.
+    await runPipeline(doc(`${s.url}/3?connectionName=${encodeURIComponent('orders sink')}`, 20));
+    await r.select(3);
+    expect(await r.dbsize()).toBeGreaterThan(0);
+    r.disconnect();
+  }, 60_000);
+
   it('a password on the URL of a server that asks for none is not an error, as through ioredis', async () => {
     const s = await server();
     await runPipeline(doc(`redis://:unused-secret@127.0.0.1:${s.port}`, 50));

@@ -181,17 +181,18 @@ export class RedisWriter {
       if (this.closed) throw new RedisWriterClosed();
       this.socket = socket;
       this.listen(socket);
-      // The handshake is a pipeline like any other: log in, choose the database, and a PING so
-      // there is always something to answer.
+      // The handshake is a pipeline like any other: log in, choose the database, name the
+      // connection (`?connectionName=`), and a PING so there is always something to answer.
       const hello: RespCommand[] = [];
       if (o.password) hello.push(o.username ? ['auth', o.username, o.password] : ['auth', o.password]);
       if (o.db) hello.push(['select', o.db]);
+      const named = o.connectionName ? hello.push(['client', 'setname', o.connectionName]) - 1 : -1;
       hello.push(['ping']);
       // A user without the right to PING is still logged in (ioredis never asks it to PING), and a
-      // password the server does not ask for is ignored, as ioredis does.
+      // password the server does not ask for, or a name it refuses, is ignored, as ioredis does.
       const auth = o.password ? 0 : -1;
       const ping = hello.length - 1;
-      const tolerate = (i: number, m: string) => (i === ping && /^NOPERM\b/.test(m)) || (i === auth && NO_PASSWORD_NEEDED.test(m));
+      const tolerate = (i: number, m: string) => i === named || (i === ping && /^NOPERM\b/.test(m)) || (i === auth && NO_PASSWORD_NEEDED.test(m));
       const answered = new Promise<Refusal | null>((resolve, reject) => {
         this.queue.push({ left: hello.length, seen: 0, refusal: null, tolerate, resolve, reject });
         socket.write(encodeCommands(hello));
