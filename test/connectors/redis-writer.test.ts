@@ -206,6 +206,23 @@ describe('sink.redis connection: what ioredis accepts, closing, loading', () => 
     r.disconnect();
   });
 
+  it('a write whose connection is ready as the writer closes is rejected as closed, not left waiting for ever', async () => {
+    const s = await server();
+    const r = new Redis(s.url);
+    const w = await RedisWriter.open(s.url, 'out', 5000, 10_000);
+    await w.write([['set', 'before-close', '1']]);
+    // The write has its connection; the close comes before it is sent.
+    const writing = w.write([['set', 'after-close', '1']]).then(
+      () => 'resolved',
+      (e: unknown) => (e instanceof RedisWriterClosed ? 'closed' : String(e)),
+    );
+    await w.close();
+    const outcome = await Promise.race([writing, new Promise((res) => setTimeout(() => res('still waiting'), 2000))]);
+    expect(outcome).toBe('closed');
+    expect(await r.exists('after-close')).toBe(0);
+    r.disconnect();
+  });
+
   it('a Redis still loading its data at start is waited for within the 5 s, as ioredis does', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tributary-redis-loading-'));
     const port = await freePort();

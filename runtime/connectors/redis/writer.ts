@@ -121,6 +121,9 @@ export class RedisWriter {
     // behind for the next batch's replies to be counted against.
     const data = encodeCommands(cmds);
     const socket = await this.connection();
+    // Closed, or the connection lost, while this waited its turn: nothing would answer on it.
+    if (this.closed) throw new RedisWriterClosed();
+    if (this.socket !== socket) throw new RedisUnreachable(this.last || 'Connection is closed');
     return new Promise<Refusal | null>((resolve, reject) => {
       this.queue.push({ left: cmds.length, seen: 0, refusal: null, resolve, reject });
       socket.write(data);
