@@ -6,7 +6,11 @@
  * still holds environment references (`${NAME}`, shown as written), is masked the same way.
  */
 export function redactUrl(url: string): string {
-  if (!url.includes('${')) {
+  // A password holding / ? # or @ unencoded is cut short by URL parsers (ioredis's too), the rest
+  // of it left in the path, query or fragment: such text is masked up to its last @ instead.
+  const info = USER_INFO.exec(url)?.[2];
+  const cut = info !== undefined && info.includes(':') && /[/?#@]/.test(info);
+  if (!url.includes('${') && !cut) {
     try {
       const u = new URL(url);
       if (u.password) u.password = '***';
@@ -18,6 +22,9 @@ export function redactUrl(url: string): string {
     }
   }
   return url
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i, (_m, scheme: string, info: string) => `${scheme}${info.includes(':') ? `${info.slice(0, info.indexOf(':'))}:***` : '***'}@`)
+    .replace(USER_INFO, (_m, scheme: string, info: string) => `${scheme}${info.includes(':') ? `${info.slice(0, info.indexOf(':'))}:***` : '***'}@`)
     .replace(/([?&][^=&#]*=)[^&#]*/g, '$1***');
 }
+
+/** Scheme and user info: up to the last @ before any environment reference, else before the path. */
+const USER_INFO = /^([a-z][a-z0-9+.-]*:\/\/)((?:(?!\$\{)\S)*|[^/?#]*)@/i;

@@ -12,6 +12,15 @@ describe('redactUrl', () => {
     expect(redactUrl('https://tok3n@[bad?key=v')).toBe('https://***@[bad?key=***');
     expect(redactUrl('https://hooks.slack.com/services/${SLACK_PATH}?k=v')).toBe('https://hooks.slack.com/services/${SLACK_PATH}?k=***');
     expect(redactUrl('${ALERT_URL}')).toBe('${ALERT_URL}');
+    // A password with / ? # or @ unencoded: the text does not parse, and all of it is masked.
+    expect(redactUrl('redis://:pa#ss/wo?rd@127.0.0.1:6379')).toBe('redis://:***@127.0.0.1:6379');
+    expect(redactUrl('redis://u:p@ss#w/rd@h:1/2')).toBe('redis://u:***@h:1/2');
+    expect(redactUrl('redis://:${REDIS_PASSWORD}@h:6379')).toBe('redis://:***@h:6379');
+    expect(redactUrl('https://h/${P}?to=a@b.example')).toBe('https://h/${P}?to=***');
+    // …also where a parser would find a host in the password and the rest of it in the path.
+    expect(redactUrl('redis://:p@ss#word@h:6379')).toBe('redis://:***@h:6379');
+    expect(redactUrl('redis://u:1234/ss@h:6379')).toBe('redis://u:***@h:6379');
+    expect(redactUrl('https://api.example.com/users/me@x.example/events?k=v')).toBe('https://api.example.com/users/me@x.example/events?k=***');
   });
 
   it('a Redis URL that does not parse is reported without its password', async () => {

@@ -223,6 +223,15 @@ describe('sink.redis connection: what ioredis accepts, closing, loading', () => 
     r.disconnect();
   });
 
+  it('a password holding # / or ? (not percent-encoded, so the URL does not parse) stays out of the message', async () => {
+    const s = await server(['--requirepass', 'pa#ss/wo?rd']);
+    for (const url of [`redis://:pa#ss/wo?rd@127.0.0.1:${s.port}`, `redis://user:pa#ss/wo?rd@127.0.0.1:${s.port}/2`]) {
+      const err = await runPipeline(doc(url, 10)).then(() => null, (e: unknown) => String(e));
+      expect(err).toMatch(/node 'out'.*url: cannot use redis:\/\/(user)?:\*\*\*@127\.0\.0\.1:\d+/);
+      for (const piece of ['pa#', 'ss/', 'wo?', '?rd']) expect(err).not.toContain(piece);
+    }
+  });
+
   it('a Redis still loading its data at start is waited for within the 5 s, as ioredis does', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tributary-redis-loading-'));
     const port = await freePort();
