@@ -46,13 +46,13 @@ export async function connectRedis(urlParam: string, nodeId: string, connectTime
   });
   let timer: NodeJS.Timeout | undefined;
   const silent = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${connectTimeout / 1000} s (something accepts connections there but does not answer as Redis)`)), connectTimeout);
+    timer = setTimeout(() => reject(new Error(noAnswer(connectTimeout))), connectTimeout);
   });
   try {
     await Promise.race([client.connect(), silent]);
   } catch (err) {
     client.disconnect();
-    throw new NodeError(nodeId, `cannot reach Redis at ${where}: ${errorMessage(err) || last || 'connection refused'}`, { cause: err });
+    throw cannotReach(nodeId, where, errorMessage(err) || last, err);
   } finally {
     clearTimeout(timer);
   }
@@ -65,6 +65,16 @@ export async function connectRedis(urlParam: string, nodeId: string, connectTime
       else client.disconnect();
     },
   };
+}
+
+/** Why a connection failed when something accepted it and never answered as Redis. */
+export function noAnswer(connectTimeout: number): string {
+  return `no answer within ${connectTimeout / 1000} s (something accepts connections there but does not answer as Redis)`;
+}
+
+/** The error that fails a run whose Redis node cannot connect at start, in the same words for every Redis node. */
+export function cannotReach(nodeId: string, where: string, why: string, cause: unknown): NodeError {
+  return new NodeError(nodeId, `cannot reach Redis at ${where}: ${why || 'connection refused'}`, { cause });
 }
 
 /** True for failures of the connection (worth retrying once Redis is back), not of a command. */

@@ -11,6 +11,7 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { Redis, type RedisOptions } from 'ioredis';
 import { NodeError, errorMessage } from '../../engine/errors.js';
 import { resolveEnv } from '../env.js';
+import { cannotReach, noAnswer } from './client.js';
 import { redactUrl } from '../redact.js';
 import { encodeCommands, ReplyScanner, type RespCommand } from './resp.js';
 
@@ -99,7 +100,7 @@ export class RedisWriter {
           await new Promise((r) => setTimeout(r, 100));
           continue;
         }
-        throw new NodeError(nodeId, `cannot reach Redis at ${where}: ${errorMessage(err) || 'connection refused'}`, { cause: err });
+        throw cannotReach(nodeId, where, errorMessage(err), err);
       }
     }
     return w;
@@ -169,7 +170,7 @@ export class RedisWriter {
     let timer: NodeJS.Timeout | undefined;
     // One deadline for connecting and the handshake: a server that accepts and stays silent fails too.
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RedisUnreachable(`no answer within ${this.connectTimeout / 1000} s (something accepts connections there but does not answer as Redis)`)), this.connectTimeout);
+      timer = setTimeout(() => reject(new RedisUnreachable(noAnswer(this.connectTimeout))), this.connectTimeout);
     });
     try {
       const connected = new Promise<void>((resolve, reject) => {
